@@ -1,0 +1,95 @@
+/**
+ * OctoPing: diagnoses connections between an Octopus Server and a listening
+ * Tentacle. Parses the command line, runs the command, and turns its outcome
+ * into the exit code: 0 all well, 1 failures (or a run-time problem such as a
+ * port in use), 2 bad input.
+ *
+ * @module
+ */
+import type { PingOptions, PongOptions } from "./src/cli/options.ts";
+import { parseArgs, UsageError } from "./src/cli/parse.ts";
+import { usage } from "./src/cli/usage.ts";
+import { ListenError } from "./src/net/listen.ts";
+import { runPing } from "./src/ping/engine.ts";
+import { startPong } from "./src/pong/server.ts";
+import { lineWriter, styleFor } from "./src/report/console.ts";
+import { pingTextReporter } from "./src/report/ping_text.ts";
+import { pongTextReporter } from "./src/report/pong_text.ts";
+import { enterPressed, stopOnSignals } from "./src/shutdown.ts";
+import { PROGRAM, VERSION } from "./src/version.ts";
+
+const stdout = lineWriter(Deno.stdout);
+const stderr = lineWriter(Deno.stderr);
+
+/** Runs OctoPing with `args` and returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    stderr(`${PROGRAM}: ${error.message}`);
+    stderr(`Run '${PROGRAM} /?' for usage.`);
+    return 2;
+  }
+  switch (command.kind) {
+    case "help":
+      stdout(usage());
+      return 0;
+    case "version":
+      stdout(`${PROGRAM} ${VERSION}`);
+      return 0;
+    case "ping":
+      command.notices.forEach((notice) => stderr(`${PROGRAM}: ${notice}`));
+      return await ping(command.options);
+    case "pong":
+      return await pong(command.options);
+  }
+}
+
+async function ping(options: PingOptions): Promise<number> {
+  const stopper = stopOnSignals();
+  try {
+    const totals = await runPing(
+      options,
+      pingTextReporter(stdout, styleFor(Deno.stdout)),
+      stopper.signal,
+    );
+    return totals.failed > 0 ? 1 : 0;
+  } finally {
+    stopper.dispose();
+  }
+}
+
+async function pong(options: PongOptions): Promise<number> {
+  const stopper = stopOnSignals(0);
+  try {
+    const interactive = Deno.stdin.isTerminal();
+    const report = pongTextReporter(stdout, interactive ? "enter" : "signal");
+    let server;
+    try {
+      server = await startPong(options, report);
+    } catch (error) {
+      if (!(error instanceof ListenError)) throw error;
+      stderr(`${PROGRAM}: ${error.message}`);
+      return 1;
+    }
+    const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
+    await Promise.race([stopped, enterPressed()]);
+    await server.close();
+    stdout("Stopped.");
+    return 0;
+  } finally {
+    stopper.dispose();
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    // A bug, not bad input: one line to report, no stack trace for the user to puzzle over.
+    stderr(`${PROGRAM}: unexpected error: ${(error as Error)?.message ?? error}`);
+    Deno.exit(1);
+  }
+}

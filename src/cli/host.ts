@@ -1,0 +1,61 @@
+/**
+ * Reads `/host` in the forms people paste: `server`, `server:10933`,
+ * `https://server:10933/` (from the Octopus UI), `[fe80::1]`,
+ * `[fe80::1]:10933` and bare IPv6 addresses.
+ *
+ * @module
+ */
+import { parsePort, UsageError } from "./values.ts";
+
+/** A host and the port written with it, if any. */
+export interface HostSpec {
+  /** Host name or address, without brackets. */
+  host: string;
+  /** The port given inside the host value, if one was. */
+  port?: number;
+}
+
+const NAME = /^[A-Za-z0-9._-]+$/;
+const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?$/;
+
+/** Parses a `/host` value into a host and an optional port. */
+export function parseHost(text: string): HostSpec {
+  const value = text.trim();
+  const bad = (why: string) => new UsageError(`/host=${text}: ${why}`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return parseUrl(value, bad);
+  if (value.startsWith("[")) {
+    const match = /^\[([^\]]+)\](?::(.*))?$/.exec(value);
+    if (!match || !IPV6.test(match[1]) || !match[1].includes(":")) {
+      throw bad("expected an IPv6 address in brackets, e.g. [fe80::1]:10933");
+    }
+    return withPort(match[1], match[2]);
+  }
+  const colons = value.split(":").length - 1;
+  if (colons >= 2) {
+    if (!IPV6.test(value)) throw bad("expected a host name, an IPv4 or an IPv6 address");
+    return { host: value };
+  }
+  const [host, port] = value.split(":");
+  if (!NAME.test(host)) {
+    throw bad("expected a host name or IP address, e.g. MyServer, 10.0.0.1 or MyServer:10933");
+  }
+  return withPort(host, port);
+}
+
+function withPort(host: string, port: string | undefined): HostSpec {
+  return port === undefined ? { host } : { host, port: parsePort("host", port) };
+}
+
+function parseUrl(value: string, bad: (why: string) => UsageError): HostSpec {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw bad("not a valid URL");
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!host) throw bad("the URL names no host");
+  // An explicit default port (https://x:443) is dropped by URL; read it from the text.
+  const written = /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:?#]*)(?::(\d*))?/i.exec(value)?.[1];
+  return withPort(host, written || undefined);
+}

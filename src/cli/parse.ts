@@ -1,0 +1,212 @@
+/**
+ * The hand-rolled `/key=value` command-line parser. It turns raw arguments into
+ * a typed {@linkcode Command}, or throws a {@linkcode UsageError} naming the
+ * argument at fault and what was expected.
+ *
+ * @module
+ */
+import { parseHost } from "./host.ts";
+import { type Command, PING_DEFAULTS, type PingOptions, type PongOptions } from "./options.ts";
+import { parseInteger, parsePort, parseSize, UsageError } from "./values.ts";
+
+export { UsageError };
+
+type CommandName = "ping" | "pong";
+
+interface OptionSpec {
+  /** Lower-case name, letters only. */
+  name: string;
+  /** An example value, shown when the value is missing; absent for flags. */
+  example?: string;
+}
+
+const SPECS: Record<CommandName, OptionSpec[]> = {
+  ping: [
+    { name: "host", example: "MyServer" },
+    { name: "port", example: "10933" },
+    { name: "datasize", example: "100" },
+    { name: "chunksize", example: "2" },
+    { name: "nossl" },
+    { name: "count", example: "100" },
+    { name: "interval", example: "500" },
+  ],
+  pong: [
+    { name: "port", example: "10933" },
+    { name: "nossl" },
+  ],
+};
+
+const COMMANDS = Object.keys(SPECS) as CommandName[];
+const HELP_NAMES = new Set(["?", "h", "help"]);
+/** `/name`, `//name`, `-name`, `--name`, each with an optional `=value`. */
+const OPTION = /^(?:\/\/?|--?)([A-Za-z]+|\?)(?:=(.*))?$/s;
+/** What Git Bash makes of `/name=value`: `C:/Program Files/Git/name=value`. */
+const GIT_BASH_PATH = /^[A-Za-z]:[\\/](?:.*[\\/])?([A-Za-z]+)(?:=(.*))?$/s;
+
+interface Token {
+  /** The argument as typed, for messages. */
+  raw: string;
+  /** Lower-case option name; absent for a positional argument. */
+  name?: string;
+  value?: string;
+}
+
+/** Parses the program's arguments (without the program name). */
+export function parseArgs(args: readonly string[]): Command {
+  const tokens = args.map(toToken);
+  if (tokens.some((t) => t.name !== undefined && HELP_NAMES.has(t.name))) return { kind: "help" };
+  if (tokens.some((t) => t.name === "version")) return { kind: "version" };
+  const [first, ...rest] = tokens;
+  if (first === undefined || first.name !== undefined) {
+    throw new UsageError(`no command given: expected ${COMMANDS.join(" or ")} first`);
+  }
+  const command = first.raw.toLowerCase();
+  if (!isCommand(command)) {
+    const near = nearest(command, COMMANDS);
+    throw new UsageError(
+      `unknown command '${first.raw}': expected ${COMMANDS.join(" or ")}` +
+        (near ? ` (did you mean ${near}?)` : ""),
+    );
+  }
+  if (command === "pong" && rest.some((t) => t.name === "host")) {
+    const notice = "pong does not take /host: a command with /host is a ping, so it runs as " +
+      "'ping'. Run 'OctoPing pong /port=<port>' on the machine that should answer.";
+    return { kind: "ping", options: buildPing(collect("ping", rest)), notices: [notice] };
+  }
+  const values = collect(command, rest);
+  return command === "ping"
+    ? { kind: "ping", options: buildPing(values), notices: [] }
+    : { kind: "pong", options: buildPong(values), notices: [] };
+}
+
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as string[]).includes(name);
+}
+
+function toToken(raw: string): Token {
+  const match = OPTION.exec(raw);
+  if (match) return { raw, name: match[1].toLowerCase(), value: match[2] };
+  return { raw };
+}
+
+/** Checks each option against the command's table; returns name → value ("" for flags). */
+function collect(command: CommandName, tokens: Token[]): Map<string, string> {
+  const specs = SPECS[command];
+  const values = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.name === undefined) throw positional(command, token.raw);
+    const spec = specs.find((s) => s.name === token.name);
+    if (!spec) throw unknownOption(command, token);
+    if (values.has(spec.name)) throw new UsageError(`/${spec.name} is given twice`);
+    if (spec.example === undefined) {
+      if (token.value !== undefined) {
+        throw new UsageError(`/${spec.name} is a switch and takes no value (got '${token.raw}')`);
+      }
+      values.set(spec.name, "");
+      continue;
+    }
+    let value = token.value;
+    if (value === undefined && i + 1 < tokens.length && tokens[i + 1].name === undefined) {
+      value = tokens[++i].raw; // `--name value`, as on Linux
+    }
+    if (value === undefined || value.trim() === "") {
+      throw new UsageError(`/${spec.name} needs a value, e.g. /${spec.name}=${spec.example}`);
+    }
+    values.set(spec.name, value);
+  }
+  return values;
+}
+
+function positional(command: CommandName, raw: string): UsageError {
+  const git = GIT_BASH_PATH.exec(raw);
+  if (git && COMMANDS.some((c) => SPECS[c].some((s) => s.name === git[1].toLowerCase()))) {
+    const option = `${git[1]}${git[2] === undefined ? "" : `=${git[2]}`}`;
+    return new UsageError(
+      `'${raw}' looks like /${option} turned into a path by Git Bash: ` +
+        `write --${option} or //${option} there`,
+    );
+  }
+  return new UsageError(`unexpected argument '${raw}': ${command} takes only /name=value options`);
+}
+
+function unknownOption(command: CommandName, token: Token): UsageError {
+  const name = token.name!;
+  const owner = COMMANDS.find((c) => c !== command && SPECS[c].some((s) => s.name === name));
+  if (owner) return new UsageError(`/${name} is an option of ${owner}, not of ${command}`);
+  const known = SPECS[command].map((s) => s.name);
+  const near = nearest(name, known);
+  return new UsageError(
+    `unknown option '${token.raw}' for ${command}` +
+      (near
+        ? `: did you mean /${near}?`
+        : `: expected one of ${known.map((k) => "/" + k).join(" ")}`),
+  );
+}
+
+function buildPing(values: Map<string, string>): PingOptions {
+  const hostText = values.get("host");
+  if (hostText === undefined) {
+    throw new UsageError("ping needs /host=<ip/hostname>, e.g. OctoPing ping /host=MyServer");
+  }
+  const spec = parseHost(hostText);
+  const portText = values.get("port");
+  const port = portText === undefined ? undefined : parsePort("port", portText);
+  if (spec.port !== undefined && port !== undefined && spec.port !== port) {
+    throw new UsageError(
+      `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
+    );
+  }
+  const get = <T>(name: string, parse: (text: string) => T, fallback: T): T => {
+    const text = values.get(name);
+    return text === undefined ? fallback : parse(text);
+  };
+  const options: PingOptions = {
+    target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
+    noSsl: values.has("nossl"),
+    dataSize: get("datasize", (t) => parseSize("datasize", t, true), PING_DEFAULTS.dataSize),
+    chunkSize: get("chunksize", (t) => parseSize("chunksize", t, false), PING_DEFAULTS.chunkSize),
+    count: get("count", (t) => parseInteger("count", t, 1, "a whole number, 1 or more"), Infinity),
+    intervalMs: get(
+      "interval",
+      (t) => parseInteger("interval", t, 0, "a whole number of milliseconds, 0 or more"),
+      PING_DEFAULTS.intervalMs,
+    ),
+    timeoutMs: PING_DEFAULTS.timeoutMs,
+  };
+  return options;
+}
+
+function buildPong(values: Map<string, string>): PongOptions {
+  const portText = values.get("port");
+  return {
+    port: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText, true),
+    noSsl: values.has("nossl"),
+  };
+}
+
+/** The closest of `candidates` to `word` by edit distance, if close enough to be a typo. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = candidate.startsWith(word) && word.length >= 2
+      ? 0
+      : editDistance(word, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -1,0 +1,46 @@
+/**
+ * The text `OctoPing /?` prints.
+ *
+ * @module
+ */
+import { PROGRAM, VERSION } from "../version.ts";
+
+/** Usage with examples, for `/?`, `/help`, `-h` and `--help`. */
+export function usage(): string {
+  return `${PROGRAM} ${VERSION} — diagnoses connections between an Octopus Server and a listening Tentacle.
+
+Usage:
+  ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
+                  [/count=<N>] [/interval=<ms>]
+  ${PROGRAM} pong [/port=<port>] [/nossl]
+
+ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
+       Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.
+  /host=<ip/hostname>  The Tentacle: MyServer, 10.0.0.1, MyServer:10933, https://MyServer:10933/,
+                       [fe80::1]:10933
+  /port=<port>         Its port (default 10933, the Tentacle port)
+  /datasize=<MB>       Also send this much data per attempt (default 0: none); 0.5, 100, 512KB, 1GB
+  /chunksize=<MB>      Data per connection (default 2 MB); the last chunk holds the remainder
+  /nossl               Plain TCP instead of TLS (for a pong started with /nossl)
+  /count=<N>           Stop after N attempts (default: run until Ctrl+C)
+  /interval=<ms>       Pause between attempts (default 500 ms)
+
+pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
+       same machine and port, look at the Tentacle; if it fails against both, look at the network.
+       Press Enter or Ctrl+C to stop it.
+  /port=<port>         Port to listen on (default 10933; 0 picks a free port and prints it)
+  /nossl               Plain TCP instead of TLS
+
+Examples:
+  ${PROGRAM} ping /host=MyServer                                # default port 10933
+  ${PROGRAM} ping /host=10.0.0.1 /port=10934                    # explicit port
+  ${PROGRAM} pong /port=10945                                   # on server 1: listen
+  ${PROGRAM} ping /host=Server1 /port=10945                     # on server 2: ping server 1
+  ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100       # send 100 MB in 2 MB chunks
+  ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /chunksize=10
+  ${PROGRAM} ping /host=MyServer > Output.txt                   # keep the output for support
+
+Options may also be written -name=value, --name=value or --name value; names are
+case-insensitive. In Git Bash on Windows write --host=... or //host=... (it rewrites /host=...).
+`;
+}

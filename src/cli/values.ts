@@ -1,0 +1,64 @@
+/**
+ * Parsers for option values. Each returns the value or throws a
+ * {@linkcode UsageError} whose message says what was expected.
+ *
+ * @module
+ */
+import { MB } from "./options.ts";
+
+/** Bad input on the command line: reported in one line, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const UNIT_BYTES: Record<string, number> = {
+  "": MB,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: MB,
+  mib: MB,
+  gb: 1024 * MB,
+  gib: 1024 * MB,
+};
+
+/**
+ * Parses a size in MB (the original's unit): `100`, `0.5`, `100MB`, `512KB`,
+ * `1GB`, `100Mb`. Units are case-insensitive and binary (1 MB = 1,048,576 bytes).
+ * Returns whole bytes.
+ */
+export function parseSize(name: string, text: string, allowZero: boolean): number {
+  const match = /^(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match?.[2].toLowerCase();
+  const expected = allowZero
+    ? "a size of 0 or more, in MB (e.g. 100, 0.5, 512KB, 1GB)"
+    : "a size above 0, in MB (e.g. 2, 0.5, 512KB, 1GB)";
+  if (!match || unit === undefined || !(unit in UNIT_BYTES)) {
+    throw new UsageError(`/${name}=${text}: expected ${expected}`);
+  }
+  const bytes = Math.round(Number(match[1]) * UNIT_BYTES[unit]);
+  if (!Number.isSafeInteger(bytes) || (!allowZero && bytes < 1)) {
+    throw new UsageError(`/${name}=${text}: expected ${expected}`);
+  }
+  return bytes;
+}
+
+/** Parses a TCP port: an integer 1–65535, or 0 as well when `allowZero`. */
+export function parsePort(name: string, text: string, allowZero = false): number {
+  const low = allowZero ? 0 : 1;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= low && port <= 65535)) {
+    const range = allowZero ? "0 (any free port) or 1–65535" : "1–65535";
+    throw new UsageError(`/${name}=${text}: expected a port number, ${range}`);
+  }
+  return port;
+}
+
+/** Parses a whole number no smaller than `min`. */
+export function parseInteger(name: string, text: string, min: number, what: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(Number.isSafeInteger(value) && value >= min)) {
+    throw new UsageError(`/${name}=${text}: expected ${what}`);
+  }
+  return value;
+}

@@ -1,0 +1,47 @@
+/**
+ * The self-signed certificate pong serves: made at start-up (no private key
+ * lives in the repository), shown by its SHA-1 thumbprint the way Octopus shows
+ * Tentacle thumbprints.
+ *
+ * @module
+ */
+import "reflect-metadata"; // @peculiar/x509's dependency injection needs it loaded first.
+import * as x509 from "@peculiar/x509";
+
+/** A certificate and its private key, both PEM, with the certificate's thumbprint. */
+export interface ServerCertificate {
+  certPem: string;
+  keyPem: string;
+  /** SHA-1 of the DER certificate: 40 uppercase hex digits. */
+  thumbprint: string;
+}
+
+const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+const DAY_MS = 86_400_000;
+
+/** Makes a fresh self-signed ECDSA P-256 certificate for `CN=OctoPing Pong`. */
+export async function createSelfSignedCertificate(): Promise<ServerCertificate> {
+  const keys = await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
+  const serial = crypto.getRandomValues(new Uint8Array(8));
+  serial[0] &= 0x7f; // a positive serial number
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial.toHex(),
+    name: "CN=OctoPing Pong",
+    // A day's slack either side, so a peer whose clock is off still sees it as valid.
+    notBefore: new Date(Date.now() - DAY_MS),
+    notAfter: new Date(Date.now() + 365 * DAY_MS),
+    signingAlgorithm: ALGORITHM,
+    keys,
+  });
+  const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+  return {
+    certPem: certificate.toString("pem"),
+    keyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY"),
+    thumbprint: await thumbprint(new Uint8Array(certificate.rawData)),
+  };
+}
+
+/** SHA-1 thumbprint of a DER certificate, as Octopus shows it: 40 uppercase hex digits. */
+export async function thumbprint(der: Uint8Array<ArrayBuffer>): Promise<string> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-1", der)).toHex().toUpperCase();
+}

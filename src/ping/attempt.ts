@@ -1,0 +1,65 @@
+/**
+ * One ping attempt: a single connection, or in data mode one connection per
+ * chunk (datasize MB in chunks of chunksize MB, the last holding the
+ * remainder), as the original does. The attempt succeeds when every chunk got
+ * its response.
+ *
+ * @module
+ */
+import type { PingOptions } from "../cli/options.ts";
+import { exchange } from "./exchange.ts";
+import type { AttemptResult } from "./result.ts";
+
+/** Runs attempt number `seq`. Rejects only when `signal` aborts. */
+export async function runAttempt(
+  options: PingOptions,
+  seq: number,
+  signal: AbortSignal,
+): Promise<AttemptResult> {
+  const time = new Date();
+  const started = performance.now();
+  const chunks = options.dataSize === 0 ? 1 : Math.ceil(options.dataSize / options.chunkSize);
+  const result: AttemptResult = {
+    seq,
+    time,
+    ok: false,
+    ms: 0,
+    chunks,
+    chunksDone: 0,
+    connected: false,
+    secured: false,
+    bytesSent: 0,
+    bytesRead: 0,
+    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+  };
+  let left = options.dataSize;
+  for (let chunk = 1; chunk <= chunks; chunk++) {
+    const payloadBytes = Math.min(left, options.chunkSize);
+    left -= payloadBytes;
+    const one = await exchange({
+      target: options.target,
+      tls: !options.noSsl,
+      payloadBytes,
+      timeoutMs: options.timeoutMs,
+      signal,
+    });
+    result.connected = one.connected;
+    result.secured = one.secured;
+    result.address = one.address;
+    result.bytesSent += one.bytesSent;
+    result.bytesRead += one.bytesRead;
+    result.status = one.status ?? result.status;
+    result.headers = one.headers ?? result.headers;
+    for (const key of Object.keys(result.phases) as (keyof typeof result.phases)[]) {
+      result.phases[key] += one.phases[key];
+    }
+    if (one.failure) {
+      result.failure = one.failure;
+      break;
+    }
+    result.chunksDone++;
+  }
+  result.ok = result.failure === undefined;
+  result.ms = performance.now() - started;
+  return result;
+}

@@ -1,0 +1,35 @@
+/**
+ * How numbers and times are written, the same on every machine whatever its
+ * locale, so that an `Output.txt` from anywhere reads alike.
+ *
+ * @module
+ */
+import { MB } from "../cli/options.ts";
+
+const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** A whole number with comma thousands separators: `10,283`. */
+export function formatCount(value: number): string {
+  return GROUPED.format(value);
+}
+
+/** A duration as whole milliseconds: `3,001ms`. */
+export function formatMs(ms: number): string {
+  return `${formatCount(Math.round(ms))}ms`;
+}
+
+/** UTC, ISO 8601 to the second with a trailing `Z`: `2026-11-23T19:30:00Z`. */
+export function formatTimestamp(time: Date): string {
+  return time.toISOString().slice(0, 19) + "Z";
+}
+
+/** A size in MB as users write it: `100`, `0.5`, `2`. */
+export function formatMB(bytes: number): string {
+  return String(Math.round((bytes / MB) * 1000) / 1000);
+}
+
+/** A transfer rate in MB/s: two decimals below 10, one above. */
+export function formatRate(bytes: number, ms: number): string {
+  const rate = ms > 0 ? bytes / MB / (ms / 1000) : 0;
+  return `${rate.toFixed(rate < 10 ? 2 : 1)} MB/s`;
+}
