@@ -32,9 +32,16 @@ export interface ExchangeRequest {
   signal: AbortSignal;
 }
 
-/** A failure with a message of the tool's own (a timeout, an early close) and no system code. */
+/** A failure described in the tool's own words (a timeout, an early close). */
 class ExchangeError extends Error {
   override name = "ExchangeError";
+  /** The system error behind it, if any (`EPIPE`, `ECONNRESET`). */
+  code?: string;
+
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 const PHASE_WORDS: Record<Phase, string> = {
@@ -56,6 +63,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
   };
   let phase: Phase = "dns";
+  const frame = requestFrame(target, request.payloadBytes);
   let mark = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -78,7 +86,13 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   const sockets: net.Socket[] = [];
   const watch = <S extends net.Socket>(socket: S): S => {
     sockets.push(socket);
-    socket.on("error", (error) => settled || stop.abort(error));
+    socket.on("error", (error: Error & { code?: string }) => {
+      if (settled) return;
+      // Mid-request, any error means the server stopped taking the data: say that first.
+      if (phase === "send") {
+        stop.abort(answeredEarly(result.bytesSent, frame.totalBytes, "closed", error));
+      } else stop.abort(error);
+    });
     socket.on(
       "close",
       () => settled || stop.abort(new ExchangeError("the server closed the connection")),
@@ -115,7 +129,6 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     phase = "send";
     watchdog.kick();
     const reader = new ResponseReader();
-    const frame = requestFrame(target, request.payloadBytes);
     let firstByteAt: number | undefined;
     const answered = new Promise<void>((resolve) => {
       const finish = () => {
@@ -200,11 +213,18 @@ async function send(
   await untilAborted(flushed, stop);
 }
 
-function answeredEarly(sent: number, total: number, what: "answered" | "closed"): ExchangeError {
+function answeredEarly(
+  sent: number,
+  total: number,
+  what: "answered" | "closed",
+  cause?: Error & { code?: string },
+): ExchangeError {
   const count = (n: number) => n.toLocaleString("en-US");
+  const how = cause ? ` (${cause.message})` : "";
   return new ExchangeError(
-    `the server ${what} after ${count(sent)} of ${count(total)} bytes of the request: ` +
+    `the server ${what} after ${count(sent)} of ${count(total)} bytes of the request${how}: ` +
       "it did not take the data",
+    cause?.code,
   );
 }
 

@@ -1,0 +1,195 @@
+/**
+ * Running OctoPing as users do — a separate process — and reading its output
+ * line by line, with every wait bounded.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** main.ts, run with the same Deno that runs the tests (no `deno` on PATH needed). */
+export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** The longest a test waits for any one line or exit. */
+export const WAIT_MS = 30_000;
+
+/** Options for starting OctoPing. */
+export interface SpawnOptions {
+  stdin?: "null" | "piped";
+  env?: Record<string, string>;
+  /** Environment variables the child must not inherit (e.g. `NO_COLOR`). */
+  unset?: string[];
+}
+
+/** Starts OctoPing with `args`, stdout and stderr piped. */
+export function spawnOctoPing(args: string[], options: SpawnOptions = {}): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
+    stdin: options.stdin ?? "null",
+    stdout: "piped",
+    stderr: "piped",
+    clearEnv: options.unset !== undefined,
+    env: { ...inherited(options.unset), ...options.env },
+  }).spawn();
+}
+
+function inherited(unset: string[] | undefined): Record<string, string> | undefined {
+  if (!unset) return undefined;
+  return Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([k]) => !unset.includes(k)),
+  );
+}
+
+/** What a finished run printed, and its exit code. */
+export interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs OctoPing to the end (bounded by {@linkcode WAIT_MS}). */
+export async function runOctoPing(args: string[], options: SpawnOptions = {}): Promise<Finished> {
+  const child = spawnOctoPing(args, options);
+  const timer = setTimeout(() => child.kill("SIGKILL"), WAIT_MS);
+  try {
+    const output = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Reads a stream as lines, keeping every line seen, so tests can wait for one. */
+export class Lines {
+  /** Every complete line read so far. */
+  readonly seen: string[] = [];
+  #reader: ReadableStreamDefaultReader<string>;
+  #partial = "";
+  #ended = false;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** Waits for a line matching `pattern` (earlier lines count too); fails after `ms`. */
+  async waitFor(pattern: RegExp, ms = WAIT_MS): Promise<string> {
+    return (await this.waitForCount(pattern, 1, ms))[0];
+  }
+
+  /** Waits until `count` lines match `pattern` and returns them; fails after `ms`. */
+  async waitForCount(pattern: RegExp, count: number, ms = WAIT_MS): Promise<string[]> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const matching = this.seen.filter((line) => pattern.test(line));
+      if (matching.length >= count) return matching.slice(0, count);
+      if (this.#ended) {
+        throw new Error(`stream ended before ${count} × ${pattern}; saw:\n${this.text()}`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${count} × ${pattern} in ${ms} ms; saw:\n${this.text()}`);
+      await this.#readSome(left);
+    }
+  }
+
+  /** Reads to the end of the stream (bounded), then returns all text. */
+  async rest(ms = WAIT_MS): Promise<string> {
+    const deadline = Date.now() + ms;
+    while (!this.#ended) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`stream did not end in ${ms} ms; saw:\n${this.text()}`);
+      await this.#readSome(left);
+    }
+    return this.text();
+  }
+
+  /** All lines so far, joined. */
+  text(): string {
+    return this.seen.join("\n") + (this.#partial ? "\n" + this.#partial : "");
+  }
+
+  async #readSome(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), ms);
+    });
+    const read = await Promise.race([this.#reader.read(), timeout]);
+    clearTimeout(timer);
+    if (read === "timeout") return;
+    if (read.done) {
+      this.#ended = true;
+      if (this.#partial) this.seen.push(this.#partial);
+      this.#partial = "";
+      return;
+    }
+    const parts = (this.#partial + read.value).split(/\r?\n/);
+    this.#partial = parts.pop()!;
+    this.seen.push(...parts);
+  }
+}
+
+/** A running OctoPing process with its output as lines. */
+export class Running {
+  readonly stdout: Lines;
+  readonly stderr: Lines;
+  readonly child: Deno.ChildProcess;
+
+  constructor(args: string[], options: SpawnOptions = {}) {
+    this.child = spawnOctoPing(args, options);
+    this.stdout = new Lines(this.child.stdout);
+    this.stderr = new Lines(this.child.stderr);
+  }
+
+  /** Sends `signal` and waits (bounded) for the exit code. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<number> {
+    try {
+      this.child.kill(signal);
+    } catch {
+      // already gone
+    }
+    return await this.exited();
+  }
+
+  /** Waits for the process to end on its own (bounded) and returns its exit code. */
+  async exited(ms = WAIT_MS): Promise<number> {
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), ms);
+    try {
+      await Promise.all([this.stdout.rest(ms), this.stderr.rest(ms)]);
+      return (await this.child.status).code;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A pong started on a free port, ready once it has printed its banner. */
+export class Pong extends Running {
+  port = 0;
+  thumbprint?: string;
+
+  /** Starts `OctoPing pong /port=0` with `extra` options and waits for its banner. */
+  static async start(extra: string[] = [], options: SpawnOptions = {}): Promise<Pong> {
+    const pong = new Pong(["pong", "/port=0", ...extra], options);
+    const banner = await pong.stdout.waitFor(/listening on port \d+/);
+    pong.port = Number(/port (\d+)/.exec(banner)![1]);
+    pong.thumbprint = /thumbprint ([0-9A-F]{40})/.exec(banner)?.[1];
+    return pong;
+  }
+
+  /** Waits until pong has answered `count` requests; returns the bytes it read for each. */
+  async answered(count: number): Promise<number[]> {
+    const lines = await this.stdout.waitForCount(/ bytes read from .*, answered$/, count);
+    return lines.map((line) => Number(/ ([\d,]+) bytes read/.exec(line)![1].replaceAll(",", "")));
+  }
+}
+
+/** A port nothing listens on: bound, read, and released. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}

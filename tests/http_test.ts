@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ResponseReader } from "../src/net/http.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const RESPONSE = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 5\r\nX-OctoPing: pong 1\r\n\r\nhello";
+
+Deno.test("a response is complete when its Content-Length has arrived", () => {
+  const reader = new ResponseReader();
+  reader.push(bytes(RESPONSE.slice(0, -1)));
+  assert.ok(!reader.complete);
+  assert.ok(reader.truncated);
+  reader.push(bytes("o"));
+  assert.ok(reader.complete);
+  assert.equal(reader.bytes, RESPONSE.length);
+  assert.equal(reader.head?.status, 502);
+  assert.equal(reader.head?.reason, "Bad Gateway");
+  assert.equal(reader.head?.headers.get("x-octoping"), "pong 1");
+});
+
+Deno.test("without Content-Length a response is never complete before the close", () => {
+  const reader = new ResponseReader();
+  reader.push(bytes("HTTP/1.0 200 OK\r\nServer: x\r\n\r\n<html>"));
+  assert.ok(!reader.complete);
+  assert.ok(!reader.truncated);
+  assert.equal(reader.head?.status, 200);
+});
+
+Deno.test("an answer that is not HTTP is counted and has no head", () => {
+  const reader = new ResponseReader();
+  reader.push(bytes("SSH-2.0-OpenSSH_9.2\r\n\r\n"));
+  assert.equal(reader.head, undefined);
+  assert.equal(reader.bytes, 23);
+});
+
+Deno.test("204 and 304 have no body", () => {
+  const reader = new ResponseReader();
+  reader.push(bytes("HTTP/1.1 204 No Content\r\n\r\n"));
+  assert.ok(reader.complete);
+});
+
+Deno.test("however the response is cut into chunks, the reading is the same", () => {
+  const data = bytes(RESPONSE);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: data.length - 1 })), (cuts) => {
+      const reader = new ResponseReader();
+      let at = 0;
+      for (const cut of [...new Set(cuts)].sort((a, b) => a - b).concat(data.length)) {
+        reader.push(data.subarray(at, cut));
+        at = cut;
+      }
+      assert.ok(reader.complete);
+      assert.equal(reader.bytes, data.length);
+      assert.equal(reader.head?.status, 502);
+    }),
+  );
+});

@@ -1,0 +1,271 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { type Command, MB, type PingOptions } from "../src/cli/options.ts";
+import { parseArgs, UsageError } from "../src/cli/parse.ts";
+
+const PING_DEFAULTS: PingOptions = {
+  target: { host: "MyServer", port: 10933 },
+  noSsl: false,
+  dataSize: 0,
+  chunkSize: 2 * MB,
+  count: Infinity,
+  intervalMs: 500,
+  timeoutMs: 30_000,
+};
+
+function ping(args: string[]): PingOptions {
+  const command = parseArgs(args);
+  assert.equal(command.kind, "ping");
+  return (command as Extract<Command, { kind: "ping" }>).options;
+}
+
+function rejects(args: string[], message: RegExp) {
+  assert.throws(() => parseArgs(args), (error: unknown) => {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
+    assert.match(error.message, message);
+    return true;
+  }, `${JSON.stringify(args)} should be rejected`);
+}
+
+Deno.test("ping with only /host takes the original's defaults", () => {
+  assert.deepEqual(ping(["ping", "/host=MyServer"]), PING_DEFAULTS);
+});
+
+Deno.test("every option is read into the typed options", () => {
+  assert.deepEqual(
+    ping([
+      "ping",
+      "/host=10.0.0.1",
+      "/port=10934",
+      "/datasize=100",
+      "/chunksize=10",
+      "/nossl",
+      "/count=5",
+      "/interval=0",
+    ]),
+    {
+      target: { host: "10.0.0.1", port: 10934 },
+      noSsl: true,
+      dataSize: 100 * MB,
+      chunkSize: 10 * MB,
+      count: 5,
+      intervalMs: 0,
+      timeoutMs: 30_000,
+    },
+  );
+});
+
+Deno.test("options may be written /x, -x, --x, //x, with = or a space, in any case", () => {
+  for (
+    const args of [
+      ["PING", "/Host=MyServer", "/PORT=1"],
+      ["ping", "-host=MyServer", "-port=1"],
+      ["ping", "--host=MyServer", "--port", "1"],
+      ["ping", "--host", "MyServer", "/port", "1"],
+      ["Ping", "//host=MyServer", "//port=1"],
+    ]
+  ) {
+    assert.deepEqual(ping(args).target, { host: "MyServer", port: 1 }, args.join(" "));
+  }
+});
+
+Deno.test("sizes are MB of 1,048,576 bytes, fractional, with optional units", () => {
+  const size = (text: string) => ping(["ping", "/host=h", `/datasize=${text}`]).dataSize;
+  assert.equal(size("100"), 100 * MB);
+  assert.equal(size("0.5"), MB / 2);
+  assert.equal(size(".25"), MB / 4);
+  assert.equal(size("100MB"), 100 * MB);
+  assert.equal(size("100Mb"), 100 * MB);
+  assert.equal(size("512KB"), 512 * 1024);
+  assert.equal(size("512kb"), 512 * 1024);
+  assert.equal(size("1GB"), 1024 * MB);
+  assert.equal(size("0"), 0);
+});
+
+Deno.test("/host takes the forms people paste", () => {
+  const target = (host: string) => ping(["ping", `/host=${host}`]).target;
+  assert.deepEqual(target("server:10935"), { host: "server", port: 10935 });
+  assert.deepEqual(target("https://server:10935/"), { host: "server", port: 10935 });
+  assert.deepEqual(target("https://server.example.com/"), {
+    host: "server.example.com",
+    port: 10933,
+  });
+  assert.deepEqual(target("https://10.0.0.5:443/"), { host: "10.0.0.5", port: 443 });
+  assert.deepEqual(target("[fe80::1]"), { host: "fe80::1", port: 10933 });
+  assert.deepEqual(target("[fe80::1]:10935"), { host: "fe80::1", port: 10935 });
+  assert.deepEqual(target("fe80::1"), { host: "fe80::1", port: 10933 });
+  assert.deepEqual(target("::1"), { host: "::1", port: 10933 });
+  assert.deepEqual(target("https://[::1]:10935/"), { host: "::1", port: 10935 });
+});
+
+Deno.test("a port in /host and the same in /port is fine; a different one is bad input", () => {
+  assert.equal(ping(["ping", "/host=server:10935", "/port=10935"]).target.port, 10935);
+  rejects(["ping", "/host=server:10935", "/port=10936"], /port 10935 but \/port=10936/);
+});
+
+Deno.test("pong takes /port (0 = any free port) and /nossl", () => {
+  assert.deepEqual(parseArgs(["pong"]), {
+    kind: "pong",
+    options: { port: 10933, noSsl: false },
+    notices: [],
+  });
+  assert.deepEqual(parseArgs(["pong", "/port=0", "/nossl"]), {
+    kind: "pong",
+    options: { port: 0, noSsl: true },
+    notices: [],
+  });
+});
+
+Deno.test("pong given /host (the seed README's slip) runs as ping with one notice", () => {
+  const command = parseArgs(["pong", "/host=YourServer", "/port=10945", "/datasize=100"]);
+  assert.equal(command.kind, "ping");
+  const { options, notices } = command as Extract<Command, { kind: "ping" }>;
+  assert.deepEqual(options.target, { host: "YourServer", port: 10945 });
+  assert.equal(options.dataSize, 100 * MB);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /runs as 'ping'/);
+});
+
+Deno.test("help and version win wherever they stand", () => {
+  for (const help of ["/?", "/help", "-h", "--help", "-?"]) {
+    assert.deepEqual(parseArgs([help]), { kind: "help" });
+    assert.deepEqual(parseArgs(["ping", help]), { kind: "help" });
+    assert.deepEqual(parseArgs(["pong", "/port=x", help]), { kind: "help" });
+  }
+  assert.deepEqual(parseArgs(["--version"]), { kind: "version" });
+  assert.deepEqual(parseArgs(["/version"]), { kind: "version" });
+});
+
+Deno.test("bad input is rejected with a message naming the argument", () => {
+  const table: [string[], RegExp][] = [
+    [[], /no command given: expected ping or pong/],
+    [["/host=x"], /no command given/],
+    [["pnig", "/host=x"], /unknown command 'pnig'.*did you mean ping\?/],
+    [["hello"], /unknown command 'hello': expected ping or pong$/],
+    [["ping"], /ping needs \/host=<ip\/hostname>/],
+    [["ping", "/port=1"], /ping needs \/host/],
+    [["ping", "/hots=x"], /unknown option '\/hots=x' for ping: did you mean \/host\?/],
+    [["ping", "/host=x", "/datsize=1"], /did you mean \/datasize\?/],
+    [["ping", "/host=x", "/zebra=1"], /unknown option .*expected one of \/host \/port/],
+    [["ping", "/host=x", "/nossl=true"], /\/nossl is a switch and takes no value/],
+    [["ping", "/host="], /\/host needs a value, e.g. \/host=MyServer/],
+    [["ping", "/host"], /\/host needs a value/],
+    [["ping", "/host", "/port=1"], /\/host needs a value/],
+    [["ping", "/host=x", "/host=y"], /\/host is given twice/],
+    [["ping", "/host=x", "/Port=1", "--port=1"], /\/port is given twice/],
+    [["ping", "/host=x", "/port=0"], /\/port=0: expected a port number, 1–65535/],
+    [["ping", "/host=x", "/port=65536"], /expected a port number/],
+    [["ping", "/host=x", "/port=abc"], /\/port=abc: expected a port number/],
+    [["ping", "/host=x", "/port=1.5"], /expected a port number/],
+    [["ping", "/host=x:99999"], /expected a port number/],
+    [["pong", "/port=-1"], /\/port=-1: expected a port number, 0 \(any free port\) or 1–65535/],
+    [["ping", "/host=x", "/datasize=-1"], /\/datasize=-1: expected a size of 0 or more/],
+    [["ping", "/host=x", "/datasize=lots"], /\/datasize=lots: expected a size/],
+    [["ping", "/host=x", "/datasize=10TB"], /expected a size/],
+    [["ping", "/host=x", "/chunksize=0"], /\/chunksize=0: expected a size above 0/],
+    [["ping", "/host=x", "/count=0"], /\/count=0: expected a whole number, 1 or more/],
+    [["ping", "/host=x", "/count=1.5"], /expected a whole number/],
+    [["ping", "/host=x", "/interval=-5"], /\/interval=-5: expected a whole number of milliseconds/],
+    [["ping", "--host=x", "--interval", "-5"], /\/interval=-5/],
+    [["pong", "/datasize=1"], /\/datasize is an option of ping, not of pong/],
+    [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument '\/tmp\/run.jsonl'/],
+    [["ping", "/host=x", "C:\\logs\\a.txt"], /unexpected argument 'C:\\logs\\a.txt'/],
+    [["ping", "/host=x", "run.jsonl"], /unexpected argument 'run.jsonl'/],
+    [["ping", "/host=bad host"], /\/host=bad host: expected a host name or IP address/],
+    [["ping", "/host=[fe80::1"], /expected an IPv6 address in brackets/],
+    [["ping", "/host=https://"], /\/host=https:\/\/: not a valid URL/],
+  ];
+  for (const [args, message] of table) rejects(args, message);
+});
+
+Deno.test("Git Bash's rewriting of /host=x into a path is recognised and explained", () => {
+  rejects(
+    ["ping", "C:/Program Files/Git/host=MyServer"],
+    /looks like \/host=MyServer turned into a path by Git Bash: write --host=MyServer or \/\/host=MyServer/,
+  );
+  rejects(["ping", "--host=x", "C:/Program Files/Git/nossl"], /looks like \/nossl .*--nossl/);
+});
+
+// Properties: what holds for every input, not just the table's.
+
+const optionName = (name: string) =>
+  fc.tuple(fc.constantFrom("/", "-", "--", "//"), fc.boolean()).map(([prefix, upper]) =>
+    prefix + (upper ? name.toUpperCase() : name)
+  );
+
+Deno.test("any spelling and order of valid ping options parses to the same options", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 65535 }),
+      fc.integer({ min: 1, max: 10_000 }),
+      fc.integer({ min: 0, max: 100_000 }),
+      optionName("host"),
+      optionName("port"),
+      optionName("count"),
+      optionName("interval"),
+      fc.boolean(),
+      (port, count, interval, host, portName, countName, intervalName, spaced) => {
+        const pairs: [string, string][] = [
+          [host, "server.example"],
+          [portName, String(port)],
+          [countName, String(count)],
+          [intervalName, String(interval)],
+        ];
+        const args = pairs.flatMap(([name, value]) =>
+          spaced ? [name, value] : [`${name}=${value}`]
+        );
+        for (const order of [args, pairs.reverse().flatMap(([n, v]) => [`${n}=${v}`])]) {
+          const options = ping(["ping", ...order]);
+          assert.deepEqual(options.target, { host: "server.example", port });
+          assert.equal(options.count, count);
+          assert.equal(options.intervalMs, interval);
+        }
+      },
+    ),
+  );
+});
+
+Deno.test("a port is accepted exactly when it is an integer in 1–65535", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -100_000, max: 200_000 }), (port) => {
+      const valid = port >= 1 && port <= 65535;
+      try {
+        assert.equal(ping(["ping", "/host=h", `/port=${port}`]).target.port, port);
+        assert.ok(valid, `${port} was accepted`);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        assert.ok(!valid, `${port} was rejected`);
+      }
+    }),
+  );
+});
+
+Deno.test("N MB, N*1024 KB and N/1024 GB are the same number of bytes", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 100_000 }), (n) => {
+      const size = (text: string) => ping(["ping", "/host=h", `/datasize=${text}`]).dataSize;
+      assert.equal(size(`${n}`), n * MB);
+      assert.equal(size(`${n}mb`), n * MB);
+      assert.equal(size(`${n * 1024}KB`), n * MB);
+      assert.equal(size(`${n / 1024}GB`), n * MB);
+    }),
+  );
+});
+
+Deno.test("whatever the arguments, the parser answers with a command or a UsageError", () => {
+  const token = fc.oneof(
+    fc.string(),
+    fc.constantFrom("ping", "pong", "/host=x", "/port=1", "/nossl", "--count", "5", "/?", "=", "/"),
+  );
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 6 }), (args) => {
+      try {
+        const command = parseArgs(args);
+        assert.ok(["ping", "pong", "help", "version"].includes(command.kind));
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        assert.ok(error.message.length > 0 && !error.message.includes("\n"));
+      }
+    }),
+  );
+});

@@ -1,0 +1,330 @@
+import assert from "node:assert/strict";
+import { delay } from "../src/timers.ts";
+import { VERSION } from "../src/version.ts";
+import { freePort, MAIN, Pong, Running, runOctoPing } from "./helpers.ts";
+import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
+
+const SUCCESS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Connect: Success! [\d,]+ms, /;
+const FAILED =
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Connect: Failed! [\d,]+ms; connected: (True|False); SSL: (True|False)$/;
+const MB = 1_048_576;
+
+/** Bytes of ping's request without payload, as pong should count them. */
+function plainRequestBytes(port: number): number {
+  return `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`.length;
+}
+
+function successLines(stdout: string): string[] {
+  return stdout.split("\n").filter((line) => line.includes("Success!"));
+}
+
+const number = (text: string) => Number(text.replaceAll(",", ""));
+
+Deno.test("ping ↔ pong over TLS: every attempt succeeds and pong counts each request", async () => {
+  const pong = await Pong.start();
+  try {
+    assert.match(pong.thumbprint ?? "", /^[0-9A-F]{40}$/);
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/count=3",
+      "/interval=0",
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const lines = run.stdout.trimEnd().split("\n");
+    assert.equal(lines[0], `OctoPing ${VERSION} — pinging 127.0.0.1 on port ${pong.port} with TLS`);
+    assert.equal(successLines(run.stdout).length, 3);
+    for (const line of successLines(run.stdout)) {
+      assert.match(line, SUCCESS);
+      // Every byte of pong's answer, headers included.
+      assert.match(line, /, 10,3\d\d bytes read$/);
+    }
+    assert.equal(lines.at(-1), "Done: 3 successful connections, 0 failed connections.");
+    assert.deepEqual(await pong.answered(3), Array(3).fill(plainRequestBytes(pong.port)));
+  } finally {
+    assert.equal(await pong.stop(), 0);
+  }
+});
+
+Deno.test("ping ↔ pong without TLS (/nossl)", async () => {
+  const pong = await Pong.start(["/nossl"]);
+  try {
+    assert.equal(pong.thumbprint, undefined);
+    assert.match(pong.stdout.seen[0], /listening on port \d+ without TLS$/);
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/nossl",
+      "/count=2",
+      "/interval=0",
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /with(out)? TLS/);
+    assert.match(run.stdout.split("\n")[0], /without TLS$/);
+    assert.equal(successLines(run.stdout).length, 2);
+    assert.deepEqual(await pong.answered(2), Array(2).fill(plainRequestBytes(pong.port)));
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("TLS ping against a server that is not TLS fails: connected, no SSL, exit 1", async () => {
+  const server = await serveWith(async (conn) => {
+    await writeText(conn, "SSH-2.0-OpenSSH_9.2\r\n");
+    await holdOpen(conn);
+  });
+  try {
+    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/count=1"]);
+    assert.equal(run.code, 1);
+    const lines = run.stdout.split("\n");
+    const failed = lines.findIndex((line) => FAILED.test(line));
+    assert.ok(failed > 0, run.stdout);
+    assert.match(lines[failed], /connected: True; SSL: False$/);
+    assert.match(lines[failed + 1], /^ {4}\S/, "the error's message, indented, on the next line");
+    assert.match(run.stdout, /Done: 0 successful connections, 1 failed connections\./);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("nothing listening: Failed!, not connected, exit 1", async () => {
+  const run = await runOctoPing([
+    "ping",
+    "/host=127.0.0.1",
+    `/port=${freePort()}`,
+    "/count=2",
+    "/interval=0",
+  ]);
+  assert.equal(run.code, 1);
+  const failures = run.stdout.split("\n").filter((line) => FAILED.test(line));
+  assert.equal(failures.length, 2);
+  assert.match(failures[0], /connected: False; SSL: False/);
+  assert.match(run.stdout, /\n {4}.*ECONNREFUSED/);
+  assert.doesNotMatch(run.stdout, /Success!/);
+});
+
+Deno.test("data mode with chunks below socket buffer size: pong counts every byte of every chunk", async () => {
+  const pong = await Pong.start();
+  try {
+    // 0.05 MB in 0.01 MB chunks: 52,429 bytes as 10,486 × 4 + 10,485.
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/datasize=0.05",
+      "/chunksize=0.01",
+      "/count=2",
+      "/interval=0",
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout.split("\n")[0], /with TLS, sending 0\.05 MB in 0\.01 MB chunks$/);
+    const head = plainRequestBytes(pong.port) - 2; // without the blank line
+    const perChunk = [10_486, 10_486, 10_486, 10_486, 10_485].map((payload) => head + payload + 4);
+    assert.deepEqual(await pong.answered(10), [...perChunk, ...perChunk]);
+    for (const line of successLines(run.stdout)) {
+      const sent = number(/, ([\d,]+) bytes sent/.exec(line)![1]);
+      assert.equal(sent, perChunk.reduce((a, b) => a + b));
+      assert.match(line, /, [\d.]+ MB\/s$/);
+    }
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("data mode with chunks well above socket buffer size: 20 MB as 8 + 8 + 4", async () => {
+  const pong = await Pong.start();
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/datasize=20",
+      "/chunksize=8",
+      "/count=1",
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const head = plainRequestBytes(pong.port) - 2;
+    assert.deepEqual(
+      await pong.answered(3),
+      [8 * MB, 8 * MB, 4 * MB].map((payload) => head + payload + 4),
+    );
+    const sent = number(/, ([\d,]+) bytes sent/.exec(successLines(run.stdout)[0])![1]);
+    assert.equal(sent, 20 * MB + 3 * (head + 4));
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("output through a pipe carries no escape codes; a terminal gets colors unless NO_COLOR", async () => {
+  const pong = await Pong.start();
+  try {
+    const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
+    const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
+    assert.equal(piped.code, 0);
+    assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
+    if (!hasScript()) {
+      console.warn("skipped the terminal half: `script` (util-linux) is not installed");
+      return;
+    }
+    const onTerminal = await inTerminal(args, {});
+    assert.match(onTerminal, /\x1b\[32mSuccess!\x1b\[39m/);
+    const noColor = await inTerminal(args, { NO_COLOR: "1" });
+    assert.match(noColor, /Success!/);
+    assert.ok(!noColor.includes("\x1b["), JSON.stringify(noColor));
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("pong keeps running with stdin closed, and stops on SIGTERM with exit 0", async () => {
+  const pong = await Pong.start([], { stdin: "null" });
+  const run = await runOctoPing([
+    "ping",
+    "/host=127.0.0.1",
+    `/port=${pong.port}`,
+    "/count=3",
+    "/interval=200",
+  ]);
+  assert.equal(run.code, 0, run.stdout);
+  assert.equal(successLines(run.stdout).length, 3);
+  assert.equal(await pong.stdout.waitFor(/^Stop it/), "Stop it with Ctrl+C.");
+  assert.equal(await pong.stop("SIGTERM"), 0);
+  assert.equal(pong.stdout.seen.at(-1), "Stopped.");
+});
+
+Deno.test("pong serves many clients at once while a bad client holds a connection", async () => {
+  const pong = await Pong.start();
+  const garbage = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+  const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+  try {
+    await garbage.write(new TextEncoder().encode("this is not TLS\r\n\r\n"));
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        runOctoPing(["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=3", "/interval=0"])
+      ),
+    );
+    for (const run of runs) {
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(successLines(run.stdout).length, 3);
+    }
+    await pong.stdout.waitFor(/TLS handshake failed/);
+  } finally {
+    garbage.close();
+    silent.close();
+    assert.equal(await pong.stop(), 0);
+  }
+});
+
+Deno.test("Ctrl+C stops ping: exit 0 when no attempt failed, the cut attempt not counted", async () => {
+  // A server that accepts and never answers keeps the attempt open when Ctrl+C comes.
+  let accepted = 0;
+  const server = await serveWith(async (conn) => {
+    accepted++;
+    await holdOpen(conn);
+  });
+  try {
+    const ping = new Running(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/nossl"]);
+    await ping.stdout.waitFor(/pinging/);
+    while (accepted === 0) await delay(20);
+    assert.equal(await ping.stop("SIGINT"), 0);
+    assert.equal(
+      ping.stdout.seen.at(-1),
+      "Stopped: 0 successful connections, 0 failed connections.",
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("Ctrl+C after failures: exit 1", async () => {
+  const ping = new Running(["ping", "/host=127.0.0.1", `/port=${freePort()}`, "/interval=50"]);
+  await ping.stdout.waitForCount(/Failed!/, 2);
+  assert.equal(await ping.stop("SIGINT"), 1);
+  assert.match(
+    ping.stdout.seen.at(-1)!,
+    /^Stopped: 0 successful connections, \d+ failed connections\.$/,
+  );
+});
+
+Deno.test("a keep-alive web server does not hold an attempt open; its status is shown", async () => {
+  const body = "<html>Bad gateway</html>";
+  const answer =
+    `HTTP/1.1 502 Bad Gateway\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`;
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn);
+    await writeText(conn, answer);
+    await holdOpen(conn); // as keep-alive servers do
+  });
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${server.port}`,
+      "/nossl",
+      "/count=2",
+      "/interval=0",
+    ]);
+    assert.equal(run.code, 0, run.stdout);
+    const lines = successLines(run.stdout);
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      assert.match(line, new RegExp(`, ${answer.length} bytes read, HTTP 502$`));
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a server that answers before the payload is all sent fails the attempt", async () => {
+  // What a Tentacle does with a request that is not from Octopus: reads 20,000 bytes, answers, closes.
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn, 20_000);
+    await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    conn.close();
+  }, true);
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${server.port}`,
+      "/datasize=5",
+      "/count=1",
+    ]);
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.stdout, /Failed! .*connected: True; SSL: True/);
+    assert.match(
+      run.stdout,
+      /\n {4}chunk 1 of 3: the server (answered|closed) after [\d,]+ of 2,097,2\d\d bytes of the request.*: it did not take the data$/m,
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+function hasScript(): boolean {
+  try {
+    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs OctoPing under a pseudo-terminal (util-linux `script`) and returns what it printed. */
+async function inTerminal(args: string[], env: Record<string, string>): Promise<string> {
+  const command = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args]
+    .map((part) => `'${part}'`).join(" ");
+  const output = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    stdin: "null",
+    stdout: "piped",
+    clearEnv: true,
+    env: {
+      ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k !== "NO_COLOR")),
+      ...env,
+    },
+  }).output();
+  return new TextDecoder().decode(output.stdout);
+}

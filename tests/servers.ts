@@ -1,0 +1,76 @@
+/**
+ * Small servers of the tests' own, each behaving in one particular way a real
+ * peer might, on 127.0.0.1.
+ *
+ * @module
+ */
+import { createSelfSignedCertificate } from "../src/net/certificate.ts";
+
+/** A test server: its port, and how to stop it. */
+export interface TestServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+type Handler = (conn: Deno.Conn) => Promise<void>;
+
+/** Serves every connection with `handler` on a free loopback port, TLS or plain. */
+export async function serveWith(handler: Handler, tls = false): Promise<TestServer> {
+  const certificate = tls ? await createSelfSignedCertificate() : undefined;
+  const listener = certificate
+    ? Deno.listenTls({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: certificate.certPem,
+      key: certificate.keyPem,
+    })
+    : Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  const handlers = new Set<Promise<void>>();
+  const loop = (async () => {
+    for await (const conn of listener) {
+      conns.add(conn);
+      const handled = handler(conn).catch(() => {}).finally(() => conns.delete(conn));
+      handlers.add(handled);
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* closed already */ }
+      }
+      await Promise.all([loop, ...handlers]);
+    },
+  };
+}
+
+/** Reads until the request's blank line, or until `limit` bytes, whichever is first. */
+export async function readRequest(conn: Deno.Conn, limit = Infinity): Promise<number> {
+  const buffer = new Uint8Array(64 * 1024);
+  let total = 0;
+  let tail = "";
+  while (total < limit) {
+    const n = await conn.read(buffer.subarray(0, Math.min(buffer.length, limit - total)));
+    if (n === null) break;
+    total += n;
+    tail = (tail + new TextDecoder().decode(buffer.subarray(Math.max(0, n - 4), n))).slice(-4);
+    if (tail === "\r\n\r\n") break;
+  }
+  return total;
+}
+
+/** Writes all of `text`. */
+export async function writeText(conn: Deno.Conn, text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+}
+
+/** Keeps the connection open, reading and dropping whatever comes, until the peer or the test closes it. */
+export async function holdOpen(conn: Deno.Conn): Promise<void> {
+  const buffer = new Uint8Array(64 * 1024);
+  while (await conn.read(buffer) !== null);
+}
