@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { delay } from "../src/timers.ts";
 import { VERSION } from "../src/version.ts";
-import { freePort, MAIN, Pong, Running, runOctoPing } from "./helpers.ts";
+import { freePort, Lines, MAIN, Pong, Running, runOctoPing } from "./helpers.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 
 const SUCCESS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Connect: Success! [\d,]+ms, /;
@@ -328,3 +328,36 @@ async function inTerminal(args: string[], env: Record<string, string>): Promise<
   }).output();
   return new TextDecoder().decode(output.stdout);
 }
+
+Deno.test("pong in a console stops on Enter with exit 0", async () => {
+  if (!hasScript()) {
+    console.warn(
+      "skipped: `script` (util-linux) is not installed, so there is no terminal to test with",
+    );
+    return;
+  }
+  const console_ = new Deno.Command("script", {
+    args: [
+      "-qec",
+      `'${Deno.execPath()}' run --allow-all --quiet '${MAIN}' pong /port=0`,
+      "/dev/null",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = new Lines(console_.stdout);
+  const writer = console_.stdin.getWriter();
+  try {
+    await lines.waitFor(/Hit <Enter> to exit\./);
+    await writer.write(new TextEncoder().encode("\r"));
+    await lines.waitFor(/^Stopped\.$/);
+    assert.equal((await console_.status).code, 0);
+  } finally {
+    await writer.close().catch(() => {});
+    try {
+      console_.kill("SIGKILL");
+    } catch { /* ended */ }
+    await lines.rest().catch(() => {});
+  }
+});
