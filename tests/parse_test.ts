@@ -11,6 +11,8 @@ const PING_DEFAULTS: PingOptions = {
   count: Infinity,
   intervalMs: 500,
   timeoutMs: 30_000,
+  family: undefined,
+  thumbprint: undefined,
 };
 
 function ping(args: string[]): PingOptions {
@@ -42,6 +44,8 @@ Deno.test("every option is read into the typed options", () => {
       "/nossl",
       "/count=5",
       "/interval=0",
+      "/timeout=2.5",
+      "/ipv4",
     ]),
     {
       target: { host: "10.0.0.1", port: 10934 },
@@ -50,7 +54,9 @@ Deno.test("every option is read into the typed options", () => {
       chunkSize: 10 * MB,
       count: 5,
       intervalMs: 0,
-      timeoutMs: 30_000,
+      timeoutMs: 2_500,
+      family: 4,
+      thumbprint: undefined,
     },
   );
 });

@@ -33,8 +33,12 @@ export interface PingOptions {
   count: number;
   /** Pause between the end of one attempt and the start of the next, in ms. */
   intervalMs: number;
-  /** The longest wait with no progress in any phase, in ms. */
+  /** The longest wait with no progress in any phase, in ms (`/timeout`). */
   timeoutMs: number;
+  /** Only this address family (`/ipv4`, `/ipv6`); any when absent. */
+  family?: 4 | 6;
+  /** The certificate the server must present: SHA-1 or SHA-256, upper-case hex. */
+  thumbprint?: string;
 }
 
 /** Options of `OctoPing pong`. */

@@ -5,9 +5,17 @@
  *
  * @module
  */
+import { isIP } from "node:net";
 import { parseHost } from "./host.ts";
 import { type Command, PING_DEFAULTS, type PingOptions, type PongOptions } from "./options.ts";
-import { parseInteger, parsePort, parseSize, UsageError } from "./values.ts";
+import {
+  parseInteger,
+  parsePort,
+  parseSeconds,
+  parseSize,
+  parseThumbprint,
+  UsageError,
+} from "./values.ts";
 
 export { UsageError };
 
@@ -29,6 +37,10 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "nossl" },
     { name: "count", example: "100" },
     { name: "interval", example: "500" },
+    { name: "timeout", example: "30" },
+    { name: "ipv4" },
+    { name: "ipv6" },
+    { name: "thumbprint", example: "3C2A0F…(40 hex digits)" },
   ],
   pong: [
     { name: "port", example: "10933" },
@@ -38,10 +50,14 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
 
 const COMMANDS = Object.keys(SPECS) as CommandName[];
 const HELP_NAMES = new Set(["?", "h", "help"]);
-/** `/name`, `//name`, `-name`, `--name`, each with an optional `=value`. */
-const OPTION = /^(?:\/\/?|--?)([A-Za-z]+|\?)(?:=(.*))?$/s;
+/**
+ * `/name`, `//name`, `-name`, `--name`, each with an optional `=value`. A name
+ * is letters, then perhaps digits (`/ipv4`); anything else is a positional
+ * argument (a path such as `/tmp/run.jsonl`).
+ */
+const OPTION = /^(?:\/\/?|--?)([A-Za-z]+[0-9]*|\?)(?:=(.*))?$/s;
 /** What Git Bash makes of `/name=value`: `C:/Program Files/Git/name=value`. */
-const GIT_BASH_PATH = /^[A-Za-z]:[\\/](?:.*[\\/])?([A-Za-z]+)(?:=(.*))?$/s;
+const GIT_BASH_PATH = /^[A-Za-z]:[\\/](?:.*[\\/])?([A-Za-z]+[0-9]*)(?:=(.*))?$/s;
 
 interface Token {
   /** The argument as typed, for messages. */
@@ -172,9 +188,26 @@ function buildPing(values: Map<string, string>): PingOptions {
       (t) => parseInteger("interval", t, 0, "a whole number of milliseconds, 0 or more"),
       PING_DEFAULTS.intervalMs,
     ),
-    timeoutMs: PING_DEFAULTS.timeoutMs,
+    timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, PING_DEFAULTS.timeoutMs),
+    family: family(values, spec.host),
+    thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
   };
+  if (options.thumbprint && options.noSsl) {
+    throw new UsageError(
+      "/thumbprint needs TLS: it checks the certificate, which /nossl does without",
+    );
+  }
   return options;
+}
+
+function family(values: Map<string, string>, host: string): 4 | 6 | undefined {
+  const v4 = values.has("ipv4");
+  const v6 = values.has("ipv6");
+  if (v4 && v6) throw new UsageError("/ipv4 and /ipv6 exclude each other: give one, or neither");
+  const literal = isIP(host);
+  if (v4 && literal === 6) throw new UsageError(`/ipv4 with the IPv6 address ${host}`);
+  if (v6 && literal === 4) throw new UsageError(`/ipv6 with the IPv4 address ${host}`);
+  return v4 ? 4 : v6 ? 6 : undefined;
 }
 
 function buildPong(values: Map<string, string>): PongOptions {

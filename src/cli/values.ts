@@ -62,3 +62,28 @@ export function parseInteger(name: string, text: string, min: number, what: stri
   }
   return value;
 }
+
+/** Parses a duration in seconds above 0, fractions allowed (`30`, `0.5`); returns seconds. */
+export function parseSeconds(name: string, text: string): number {
+  const seconds = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+  if (!(seconds > 0 && seconds <= 86_400)) {
+    throw new UsageError(`/${name}=${text}: expected a number of seconds above 0 (e.g. 30, 0.5)`);
+  }
+  return seconds;
+}
+
+/**
+ * Parses a certificate thumbprint as people copy it: SHA-1 (40 hex digits, as
+ * Octopus shows it) or SHA-256 (64), any case, with colons or spaces. Returns
+ * upper-case hex without separators.
+ */
+export function parseThumbprint(name: string, text: string): string {
+  const hex = text.replace(/[\s:]/g, "").toUpperCase();
+  if (!/^[0-9A-F]+$/.test(hex) || (hex.length !== 40 && hex.length !== 64)) {
+    throw new UsageError(
+      `/${name}=${text}: expected a SHA-1 thumbprint (40 hex digits, as Octopus shows it) ` +
+        "or a SHA-256 fingerprint (64 hex digits)",
+    );
+  }
+  return hex;
+}

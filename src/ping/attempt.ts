@@ -7,6 +7,7 @@
  * @module
  */
 import type { PingOptions } from "../cli/options.ts";
+import { diagnose } from "./diagnosis.ts";
 import { exchange } from "./exchange.ts";
 import type { AttemptResult } from "./result.ts";
 
@@ -39,6 +40,8 @@ export async function runAttempt(
     const one = await exchange({
       target: options.target,
       tls: !options.noSsl,
+      family: options.family,
+      thumbprint: options.thumbprint,
       payloadBytes,
       timeoutMs: options.timeoutMs,
       signal,
@@ -50,6 +53,8 @@ export async function runAttempt(
     result.bytesRead += one.bytesRead;
     result.status = one.status ?? result.status;
     result.headers = one.headers ?? result.headers;
+    result.httpVersion = one.httpVersion ?? result.httpVersion;
+    result.tls = one.tls ?? result.tls;
     for (const key of Object.keys(result.phases) as (keyof typeof result.phases)[]) {
       result.phases[key] += one.phases[key];
     }
@@ -60,6 +65,13 @@ export async function runAttempt(
     result.chunksDone++;
   }
   result.ok = result.failure === undefined;
+  if (result.failure) {
+    result.diagnosis = diagnose(result.failure, {
+      host: options.target.host,
+      port: options.target.port,
+      dataMode: options.dataSize > 0,
+    });
+  }
   result.ms = performance.now() - started;
   return result;
 }

@@ -1,44 +1,90 @@
 /**
  * The ping engine: attempts one after another — until `/count` is reached or
  * the run is stopped — each `/interval` ms after the previous one ended. It
- * emits typed events; reporters print them.
+ * emits typed events (attempts, and what changed: address, certificate, who
+ * answered) and ends with the run's statistics; reporters print them.
  *
  * @module
  */
+import { isIP } from "node:net";
 import type { PingOptions } from "../cli/options.ts";
+import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { delay } from "../timers.ts";
 import { runAttempt } from "./attempt.ts";
-import type { PingEvent } from "./result.ts";
-
-/** Totals of a finished run. */
-export interface PingTotals {
-  succeeded: number;
-  failed: number;
-}
+import { identifyPeer } from "./identify.ts";
+import type { AttemptResult, PingEvent } from "./result.ts";
 
 /**
- * Runs ping until `/count` attempts are done or `stop` aborts. An attempt cut
- * short by `stop` is not counted.
+ * Runs ping until `/count` attempts are done or `stop` aborts, and returns the
+ * run's summary. An attempt cut short by `stop` is not counted.
  */
 export async function runPing(
   options: PingOptions,
   emit: (event: PingEvent) => void,
   stop: AbortSignal,
-): Promise<PingTotals> {
-  const totals: PingTotals = { succeeded: 0, failed: 0 };
+): Promise<RunSummary> {
+  const statistics = new RunStatistics();
+  const changes = changeTracker(options, emit);
   emit({ type: "start", time: new Date(), options });
   for (let seq = 1; seq <= options.count && !stop.aborted; seq++) {
     if (seq > 1) await delay(options.intervalMs, stop);
     if (stop.aborted) break;
+    let result: AttemptResult;
     try {
-      const result = await runAttempt(options, seq, stop);
-      if (result.ok) totals.succeeded++;
-      else totals.failed++;
-      emit({ type: "attempt", result });
+      result = await runAttempt(options, seq, stop);
     } catch (error) {
-      if (!stop.aborted) throw error;
+      if (stop.aborted) break;
+      throw error;
     }
+    statistics.record({
+      time: result.time,
+      ok: result.ok,
+      ms: result.ms,
+      cause: result.diagnosis?.cause,
+      dataBytes: result.ok ? options.dataSize : 0,
+    });
+    changes(result);
   }
-  emit({ type: "end", time: new Date(), ...totals, interrupted: stop.aborted });
-  return totals;
+  const summary = statistics.summary();
+  emit({ type: "end", time: new Date(), summary, interrupted: stop.aborted });
+  return summary;
+}
+
+/**
+ * Emits the attempt, then what changed with it: the address reached (for a
+ * host name), the certificate, who answered. Remembers only the last of each.
+ */
+function changeTracker(options: PingOptions, emit: (event: PingEvent) => void) {
+  const { host } = options.target;
+  const byName = isIP(host) === 0;
+  let address: string | undefined;
+  let workingAddress: string | undefined;
+  let certificate: string | undefined;
+  let peer: string | undefined;
+  return (result: AttemptResult) => {
+    const time = new Date();
+    const moved = byName && !result.ok && result.address !== undefined &&
+      workingAddress !== undefined && result.address !== workingAddress;
+    emit({
+      type: "attempt",
+      result,
+      dnsMoved: moved ? { from: workingAddress!, to: result.address! } : undefined,
+    });
+    if (byName && result.address !== undefined && result.address !== address) {
+      emit({ type: "address", time, host, address: result.address, previous: address });
+      address = result.address;
+    }
+    if (result.ok) workingAddress = result.address;
+    if (result.tls && result.tls.sha1 !== certificate) {
+      emit({ type: "certificate", time, session: result.tls, previous: certificate });
+      certificate = result.tls.sha1;
+    }
+    if (result.ok) {
+      const identity = identifyPeer(result);
+      if (identity.description !== peer) {
+        emit({ type: "peer", time, peer: identity });
+        peer = identity.description;
+      }
+    }
+  };
 }

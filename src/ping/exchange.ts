@@ -2,7 +2,7 @@
  * One connection of an attempt: resolve, TCP connect, TLS handshake (unless
  * `/nossl`), send the request with back-pressure, read the response. Every
  * wait is bounded by a no-progress timeout; every failure is kept with the
- * phase it happened in.
+ * phase it happened in and a code that says what it was.
  *
  * The client is `node:tls` rather than `Deno.connectTls`: it can accept the
  * self-signed certificates Tentacles present without switching verification
@@ -16,14 +16,20 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Target } from "../cli/options.ts";
 import { ResponseReader } from "../net/http.ts";
+import { tlsSession } from "../net/peer_certificate.ts";
+import { formatCount } from "../report/format.ts";
 import { Watchdog } from "../timers.ts";
 import { payloadPool, requestFrame } from "./payload.ts";
-import type { ExchangeResult, Failure, Phase } from "./result.ts";
+import { type ExchangeResult, type Failure, FAILURE_CODES, type Phase } from "./result.ts";
 
 /** What one connection should do. */
 export interface ExchangeRequest {
   target: Target;
   tls: boolean;
+  /** Only this address family; any when absent. */
+  family?: 4 | 6;
+  /** The certificate the server must present (SHA-1 or SHA-256, upper-case hex). */
+  thumbprint?: string;
   /** Payload bytes to send in the request; 0 for none. */
   payloadBytes: number;
   /** The longest wait with no progress, in ms. */
@@ -32,13 +38,15 @@ export interface ExchangeRequest {
   signal: AbortSignal;
 }
 
-/** A failure described in the tool's own words (a timeout, an early close). */
+/** The most of an answer read: a server streaming forever must not hold an attempt open. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** A failure described in the tool's own words, with a code from {@linkcode FAILURE_CODES}. */
 class ExchangeError extends Error {
   override name = "ExchangeError";
-  /** The system error behind it, if any (`EPIPE`, `ECONNRESET`). */
-  code?: string;
+  code: string;
 
-  constructor(message: string, code?: string) {
+  constructor(code: string, message: string) {
     super(message);
     this.code = code;
   }
@@ -48,7 +56,7 @@ const PHASE_WORDS: Record<Phase, string> = {
   dns: "looking up the name",
   connect: "connecting",
   tls: "in the TLS handshake",
-  send: "sending the request",
+  send: "while sending the request",
   response: "waiting for the response",
 };
 
@@ -77,36 +85,43 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   signal.addEventListener("abort", onAbort, { once: true });
   const watchdog = new Watchdog(timeoutMs, () => {
     const seconds = Math.round(timeoutMs / 100) / 10;
-    stop.abort(
-      new ExchangeError(`no answer from the server for ${seconds} s ${PHASE_WORDS[phase]}`),
-    );
+    const message = `no answer from the server for ${seconds} s ${PHASE_WORDS[phase]}`;
+    stop.abort(new ExchangeError(FAILURE_CODES.timeout, message));
   });
+  const early = (what: string, cause?: Error) => {
+    const how = cause ? ` (${cause.message})` : "";
+    return new ExchangeError(
+      FAILURE_CODES.answeredEarly,
+      `the server ${what} after ${formatCount(result.bytesSent)} of ` +
+        `${formatCount(frame.totalBytes)} bytes of the request${how}: it did not take the data`,
+    );
+  };
   // Set once the response is complete: a reset or close after that is no failure.
   let settled = false;
   const sockets: net.Socket[] = [];
   const watch = <S extends net.Socket>(socket: S): S => {
     sockets.push(socket);
-    socket.on("error", (error: Error & { code?: string }) => {
+    socket.on("error", (error: Error) => {
       if (settled) return;
-      // Mid-request, any error means the server stopped taking the data: say that first.
-      if (phase === "send") {
-        stop.abort(answeredEarly(result.bytesSent, frame.totalBytes, "closed", error));
-      } else stop.abort(error);
+      // Mid-request, any error means the server stopped taking the data: that comes first.
+      stop.abort(phase === "send" ? early("closed the connection", error) : error);
     });
-    socket.on(
-      "close",
-      () => settled || stop.abort(new ExchangeError("the server closed the connection")),
-    );
+    socket.on("close", () => {
+      if (!settled) {
+        stop.abort(new ExchangeError(FAILURE_CODES.closed, "the server closed the connection"));
+      }
+    });
     return socket;
   };
   try {
     if (signal.aborted) throw signal.reason;
-    result.address = await untilAborted(resolve(target.host), stop.signal);
+    result.address = await untilAborted(resolve(target.host, request.family), stop.signal);
     result.phases.dns = lap();
 
     phase = "connect";
     watchdog.kick();
-    const raw = watch(net.connect({ host: result.address, port: target.port }));
+    // No Nagle: the request's last small write must not wait for the server's delayed ACK.
+    const raw = watch(net.connect({ host: result.address, port: target.port, noDelay: true }));
     await waitFor(raw, "connect", stop.signal);
     result.connected = true;
     result.phases.connect = lap();
@@ -115,15 +130,18 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     if (request.tls) {
       phase = "tls";
       watchdog.kick();
-      stream = watch(tls.connect({
+      const secure = watch(tls.connect({
         socket: raw,
         servername: net.isIP(target.host) ? undefined : target.host,
         rejectUnauthorized: false, // Tentacles present self-signed certificates
         minVersion: "TLSv1.2",
       }));
-      await waitFor(stream, "secureConnect", stop.signal);
+      await waitFor(secure, "secureConnect", stop.signal);
       result.secured = true;
+      result.tls = tlsSession(secure);
       result.phases.tls = lap();
+      checkThumbprint(result.tls, request.thumbprint);
+      stream = secure;
     }
 
     phase = "send";
@@ -140,14 +158,20 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         firstByteAt ??= performance.now();
         reader.push(chunk);
         result.bytesRead = reader.bytes;
-        if (phase === "send") {
-          stop.abort(answeredEarly(result.bytesSent, frame.totalBytes, "answered"));
-        } else if (reader.complete) finish();
+        if (phase === "send") stop.abort(early("answered"));
+        else if (reader.complete) finish();
+        else if (reader.bytes > MAX_RESPONSE_BYTES) {
+          stop.abort(
+            new ExchangeError(
+              FAILURE_CODES.tooLarge,
+              `response too large: more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, cut there`,
+            ),
+          );
+        }
       });
       stream.on("end", () => {
-        if (phase === "send") {
-          stop.abort(answeredEarly(result.bytesSent, frame.totalBytes, "closed"));
-        } else finish();
+        if (phase === "send") stop.abort(early("closed the connection"));
+        else finish();
       });
     });
     await send(stream, frame, request.payloadBytes, stop.signal, (bytes) => {
@@ -162,12 +186,19 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     result.phases.firstByte = (firstByteAt ?? end) - sentAt;
     result.phases.transfer += end - (firstByteAt ?? end);
     result.status = reader.head?.status;
+    result.httpVersion = reader.head?.version;
     result.headers = reader.head?.headers;
     if (reader.bytes === 0) {
-      throw new ExchangeError("the server closed the connection without answering");
+      throw new ExchangeError(
+        FAILURE_CODES.closed,
+        "the server closed the connection without answering",
+      );
     }
     if (reader.truncated) {
-      throw new ExchangeError(`the server closed the connection in the middle of its response`);
+      throw new ExchangeError(
+        FAILURE_CODES.closed,
+        "the server closed the connection in the middle of its answer",
+      );
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason;
@@ -180,9 +211,18 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   return result;
 }
 
-async function resolve(host: string): Promise<string> {
+async function resolve(host: string, family: 4 | 6 | undefined): Promise<string> {
   if (net.isIP(host)) return host;
-  return (await lookup(host)).address;
+  return (await lookup(host, { family: family ?? 0 })).address;
+}
+
+function checkThumbprint(session: { sha1: string; sha256: string }, expected?: string): void {
+  if (expected === undefined || expected === session.sha1 || expected === session.sha256) return;
+  const presented = expected.length === 40 ? session.sha1 : session.sha256;
+  throw new ExchangeError(
+    FAILURE_CODES.thumbprint,
+    `the server presented the certificate ${presented}, but /thumbprint expects ${expected}`,
+  );
 }
 
 /**
@@ -211,21 +251,6 @@ async function send(
     stream.write(frame.tail, (error) => error || resolve(onWritten(frame.tail.length)));
   });
   await untilAborted(flushed, stop);
-}
-
-function answeredEarly(
-  sent: number,
-  total: number,
-  what: "answered" | "closed",
-  cause?: Error & { code?: string },
-): ExchangeError {
-  const count = (n: number) => n.toLocaleString("en-US");
-  const how = cause ? ` (${cause.message})` : "";
-  return new ExchangeError(
-    `the server ${what} after ${count(sent)} of ${count(total)} bytes of the request${how}: ` +
-      "it did not take the data",
-    cause?.code,
-  );
 }
 
 function toFailure(error: unknown, phase: Phase): Failure {

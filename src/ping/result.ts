@@ -5,6 +5,10 @@
  * @module
  */
 import type { PingOptions } from "../cli/options.ts";
+import type { TlsSession } from "../net/peer_certificate.ts";
+import type { RunSummary } from "../stats/run_statistics.ts";
+import type { Diagnosis } from "./diagnosis.ts";
+import type { PeerIdentity } from "./identify.ts";
 
 /** The step of a connection an attempt was in. */
 export type Phase = "dns" | "connect" | "tls" | "send" | "response";
@@ -22,6 +26,23 @@ export interface PhaseTimings {
   /** Sending the payload and receiving the rest of the response. */
   transfer: number;
 }
+
+/**
+ * Codes for failures the tool itself detects, beside the system's and TLS's
+ * own codes (`ECONNREFUSED`, `ERR_SSL_…`).
+ */
+export const FAILURE_CODES = {
+  /** No progress for `/timeout` seconds. */
+  timeout: "OCTOPING_TIMEOUT",
+  /** The server answered or closed before it had the whole request. */
+  answeredEarly: "OCTOPING_ANSWERED_EARLY",
+  /** The server closed the connection without answering, or in mid-answer. */
+  closed: "OCTOPING_CLOSED",
+  /** The answer went past the size cap. */
+  tooLarge: "OCTOPING_TOO_LARGE",
+  /** The certificate is not the one `/thumbprint` names. */
+  thumbprint: "OCTOPING_THUMBPRINT",
+} as const;
 
 /** Why an attempt failed. */
 export interface Failure {
@@ -49,6 +70,10 @@ export interface ExchangeResult {
   status?: number;
   /** Response headers (lower-case names), when the answer was HTTP. */
   headers?: Map<string, string>;
+  /** The HTTP version of the answer (`HTTP/1.0`), when it was HTTP. */
+  httpVersion?: string;
+  /** The server's certificate and the TLS session, once the handshake is done. */
+  tls?: TlsSession;
   phases: PhaseTimings;
   failure?: Failure;
 }
@@ -66,10 +91,23 @@ export interface AttemptResult extends ExchangeResult {
   chunks: number;
   /** Connections that completed. */
   chunksDone: number;
+  /** For a failed attempt: its cause, with a hint. */
+  diagnosis?: Diagnosis;
 }
 
 /** What the ping engine reports as it runs. */
 export type PingEvent =
   | { type: "start"; time: Date; options: PingOptions }
-  | { type: "attempt"; result: AttemptResult }
-  | { type: "end"; time: Date; succeeded: number; failed: number; interrupted: boolean };
+  | {
+    type: "attempt";
+    result: AttemptResult;
+    /** For a failure: the name now resolves elsewhere than when it last worked. */
+    dnsMoved?: { from: string; to: string };
+  }
+  /** The address reached, when the host is a name: on the first attempt and when it changes. */
+  | { type: "address"; time: Date; host: string; address: string; previous?: string }
+  /** The server's certificate: on the first handshake and whenever it changes. */
+  | { type: "certificate"; time: Date; session: TlsSession; previous?: string }
+  /** Who answered: on the first success and whenever it changes. */
+  | { type: "peer"; time: Date; peer: PeerIdentity }
+  | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };

@@ -13,6 +13,13 @@ export function formatCount(value: number): string {
   return GROUPED.format(value);
 }
 
+const ONE_DECIMAL = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+/** A figure with at most one decimal and comma separators: `12.3`, `1,024`. */
+export function formatValue(value: number): string {
+  return ONE_DECIMAL.format(value);
+}
+
 /** A duration as whole milliseconds: `3,001ms`. */
 export function formatMs(ms: number): string {
   return `${formatCount(Math.round(ms))}ms`;

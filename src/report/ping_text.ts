@@ -1,19 +1,30 @@
 /**
  * The text reporter for ping: lines in the original TentaclePing's shape, so
- * people who know it can read them.
+ * people who know it can read them, with the detail on indented lines below.
  *
  * ```
- * 2026-11-23T19:30:00Z Connect: Success! 12ms, 10,283 bytes read
+ * 2026-11-23T19:30:00Z Connect: Success! 12ms, 10,283 bytes read (dns 1, tcp 2, tls 5, first byte 3 ms)
  * 2026-11-23T19:30:01Z Connect: Failed! 3,001ms; connected: True; SSL: False
  *     connect ECONNREFUSED 10.0.0.5:10933
+ *     cause: connection refused: nothing listens on MyServer port 10933, or a firewall rejects it
+ *     hint: is the Tentacle service running, …
  * ```
  *
  * @module
  */
 import type { AttemptResult, PingEvent } from "../ping/result.ts";
+import type { TlsSession } from "../net/peer_certificate.ts";
+import type { RunSummary } from "../stats/run_statistics.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { LineWriter, Style } from "./console.ts";
-import { formatCount, formatMB, formatMs, formatRate, formatTimestamp } from "./format.ts";
+import {
+  formatCount,
+  formatMB,
+  formatMs,
+  formatRate,
+  formatTimestamp,
+  formatValue,
+} from "./format.ts";
 
 /** Running totals are printed after every this many attempts, as the original does. */
 const TOTALS_EVERY = 10;
@@ -24,16 +35,20 @@ export function pingTextReporter(write: LineWriter, style: Style): (event: PingE
   let succeeded = 0;
   let failed = 0;
   let dataMode = false;
+  let target = "";
+  const detail = (text: string) => write(INDENT + text);
   return (event) => {
     switch (event.type) {
       case "start": {
-        const { target, noSsl, dataSize, chunkSize } = event.options;
+        const { noSsl, dataSize, chunkSize } = event.options;
+        const { host, port } = event.options.target;
         dataMode = dataSize > 0;
+        target = `${host} port ${port}`;
         const data = dataMode
           ? `, sending ${formatMB(dataSize)} MB in ${formatMB(chunkSize)} MB chunks`
           : "";
         write(
-          `${PROGRAM} ${VERSION} — pinging ${target.host} on port ${target.port} ` +
+          `${PROGRAM} ${VERSION} — pinging ${host} on port ${port} ` +
             `${noSsl ? "without" : "with"} TLS${data}`,
         );
         break;
@@ -42,17 +57,51 @@ export function pingTextReporter(write: LineWriter, style: Style): (event: PingE
         const result = event.result;
         if (result.ok) succeeded++;
         else failed++;
-        for (const line of attemptLines(result, dataMode, style)) write(line);
+        write(attemptLine(result, dataMode, style));
+        if (result.failure) {
+          const where = result.chunks > 1
+            ? `chunk ${result.chunksDone + 1} of ${result.chunks}: `
+            : "";
+          detail(`${where}${result.failure.message}`);
+          if (result.diagnosis) {
+            detail(`cause: ${result.diagnosis.summary}`);
+            detail(`hint: ${result.diagnosis.hint}`);
+          }
+        }
+        if (event.dnsMoved) {
+          detail(
+            `DNS moved: the name now resolves to ${event.dnsMoved.to}; it was ` +
+              `${event.dnsMoved.from} when it last worked (a stale DNS record?)`,
+          );
+        }
         if ((succeeded + failed) % TOTALS_EVERY === 0) {
           write(`${totals(succeeded, failed)}. Hit Ctrl+C to quit any time.`);
         }
         break;
       }
-      case "end":
-        write(
-          `${event.interrupted ? "Stopped" : "Done"}: ${totals(event.succeeded, event.failed)}.`,
+      case "address":
+        detail(
+          event.previous === undefined
+            ? `address: ${event.host} is ${event.address}`
+            : `address: ${event.host} now resolves to ${event.address} (was ${event.previous})`,
         );
         break;
+      case "certificate":
+        certificateLines(event.session, event.previous !== undefined, event.time).forEach(detail);
+        break;
+      case "peer":
+        detail(`answered by: ${event.peer.description}`);
+        if (event.peer.hint) detail(`hint: ${event.peer.hint}`);
+        break;
+      case "end": {
+        const { summary } = event;
+        write(
+          `${event.interrupted ? "Stopped" : "Done"}: ` +
+            `${totals(summary.succeeded, summary.failed)}.`,
+        );
+        summaryLines(summary, target).forEach((line) => write(line));
+        break;
+      }
     }
   };
 }
@@ -63,21 +112,91 @@ function totals(succeeded: number, failed: number): string {
   } failed connections`;
 }
 
-/** The attempt's line and, for a failure, its indented detail. */
-export function attemptLines(result: AttemptResult, dataMode: boolean, style: Style): string[] {
+/** The attempt's own line: `<time> Connect: Success! …` or `<time> Connect: Failed! …`. */
+export function attemptLine(result: AttemptResult, dataMode: boolean, style: Style): string {
   const stamp = `${formatTimestamp(result.time)} Connect:`;
-  if (result.ok) {
-    const parts = [formatMs(result.ms)];
-    if (dataMode) parts.push(`${formatCount(result.bytesSent)} bytes sent`);
-    parts.push(`${formatCount(result.bytesRead)} bytes read`);
-    if (dataMode) parts.push(formatRate(result.bytesSent, result.ms));
-    if (result.status === undefined) parts.push("not an HTTP answer");
-    else if (result.status !== 200) parts.push(`HTTP ${result.status}`);
-    return [`${stamp} ${style.good("Success!")} ${parts.join(", ")}`];
+  if (!result.ok) {
+    const flag = (value: boolean) => (value ? "True" : "False");
+    return `${stamp} ${style.bad("Failed!")} ${formatMs(result.ms)}; ` +
+      `connected: ${flag(result.connected)}; SSL: ${flag(result.secured)}`;
   }
-  const flag = (value: boolean) => (value ? "True" : "False");
-  const line = `${stamp} ${style.bad("Failed!")} ${formatMs(result.ms)}; ` +
-    `connected: ${flag(result.connected)}; SSL: ${flag(result.secured)}`;
-  const where = result.chunks > 1 ? `chunk ${result.chunksDone + 1} of ${result.chunks}: ` : "";
-  return [line, `${INDENT}${where}${result.failure?.message}`];
+  const parts = [formatMs(result.ms)];
+  if (dataMode) parts.push(`${formatCount(result.bytesSent)} bytes sent`);
+  parts.push(`${formatCount(result.bytesRead)} bytes read`);
+  if (dataMode) parts.push(formatRate(result.bytesSent, result.ms));
+  if (result.status === undefined) parts.push("not an HTTP answer");
+  else if (result.status !== 200) parts.push(`HTTP ${result.status}`);
+  const { dns, connect, tls, firstByte, transfer } = result.phases;
+  const phases = [`dns ${ms(dns)}`, `tcp ${ms(connect)}`];
+  if (result.secured) phases.push(`tls ${ms(tls)}`);
+  phases.push(`first byte ${ms(firstByte)}`);
+  if (dataMode) phases.push(`transfer ${ms(transfer)}`);
+  return `${stamp} ${style.good("Success!")} ${parts.join(", ")} (${phases.join(", ")} ms)`;
+}
+
+function ms(value: number): string {
+  return formatCount(Math.round(value));
+}
+
+/** The certificate as Octopus users need it: who, which (thumbprint), until when, how. */
+export function certificateLines(session: TlsSession, changed: boolean, now: Date): string[] {
+  const day = (date: Date) => date.toISOString().slice(0, 10);
+  const lines = [
+    `certificate${changed ? " changed" : ""}: ${session.subject}` +
+    (session.selfSigned ? " (self-signed)" : `, issued by ${session.issuer}`),
+    `thumbprint: ${session.sha1} (SHA-1, as Octopus shows it); SHA-256: ${session.sha256}`,
+    `valid from ${day(session.validFrom)} to ${day(session.validTo)}; ` +
+    `${session.protocol}, ${session.cipher}`,
+  ];
+  const trust = "(Octopus trusts a Tentacle by its thumbprint, so this alone does not stop it)";
+  if (session.validTo < now) {
+    lines.push(`warning: the certificate expired on ${day(session.validTo)} ${trust}`);
+  } else if (session.validFrom > now) {
+    lines.push(
+      `warning: the certificate is not valid until ${day(session.validFrom)}: ` +
+        `is this machine's clock or the server's wrong? ${trust}`,
+    );
+  }
+  return lines;
+}
+
+/** The end-of-run statistics, like ping's. */
+export function summaryLines(summary: RunSummary, target: string): string[] {
+  const lines = [
+    `--- statistics for ${target} ---`,
+    `${formatCount(summary.attempts)} attempt${summary.attempts === 1 ? "" : "s"}: ` +
+    `${formatCount(summary.succeeded)} succeeded, ` +
+    `${formatCount(summary.failed)} failed (${formatValue(summary.lossPercent)}% failed)`,
+  ];
+  if (summary.byCause.length > 0) {
+    lines.push(
+      `failures by cause: ${
+        summary.byCause.map(([cause, n]) => `${cause} ${formatCount(n)}`).join(", ")
+      }`,
+    );
+  }
+  const latency = summary.latency;
+  if (latency) {
+    lines.push(
+      `latency of successful attempts: min ${formatValue(latency.min)}, ` +
+        `avg ${formatValue(latency.avg)}, median ${formatValue(latency.median)}, ` +
+        `p95 ${formatValue(latency.p95)}, p99 ${formatValue(latency.p99)}, ` +
+        `max ${formatValue(latency.max)} ms; jitter ${formatValue(latency.jitter)} ms`,
+    );
+  }
+  const run = summary.longestFailureRun;
+  if (run) {
+    lines.push(
+      `longest run of failures: ${formatCount(run.count)}, from ${formatTimestamp(run.start)} ` +
+        `to ${formatTimestamp(run.end)}`,
+    );
+  }
+  const rate = summary.throughput;
+  if (rate) {
+    lines.push(
+      `throughput: min ${formatValue(rate.min)}, avg ${formatValue(rate.avg)}, ` +
+        `max ${formatValue(rate.max)} MB/s`,
+    );
+  }
+  return lines;
 }

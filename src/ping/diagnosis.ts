@@ -1,0 +1,208 @@
+/**
+ * Naming what went wrong: one cause per failed attempt, from the error's code
+ * and the phase it happened in (never from the message text, which differs
+ * between systems), with a hint of what it usually means for an Octopus
+ * Server and its Tentacle and what to try next.
+ *
+ * @module
+ */
+import { type Failure, FAILURE_CODES, type Phase } from "./result.ts";
+
+/** The causes a failed attempt is put down to. */
+export const CAUSES = [
+  "dns",
+  "refused",
+  "timeout",
+  "reset",
+  "tls",
+  "closed",
+  "unreachable",
+  "thumbprint",
+  "incomplete",
+  "other",
+] as const;
+
+/** One of {@linkcode CAUSES}. */
+export type Cause = typeof CAUSES[number];
+
+/** A failure's cause, in words, with what to do about it. */
+export interface Diagnosis {
+  cause: Cause;
+  /** e.g. `timeout during the TLS handshake`. */
+  summary: string;
+  /** What it usually means for Octopus and the Tentacle, and what to try next. */
+  hint: string;
+}
+
+/** What the diagnosis needs to know of the run besides the failure. */
+export interface DiagnosisContext {
+  /** The host as given to `/host`. */
+  host: string;
+  port: number;
+  /** Whether the run sends data (`/datasize`). */
+  dataMode: boolean;
+}
+
+const DURING: Record<Phase, string> = {
+  dns: "while looking up the name",
+  connect: "while connecting",
+  tls: "during the TLS handshake",
+  send: "while sending the request",
+  response: "while waiting for the response",
+};
+
+const DNS_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EAI_NONAME",
+  "ENODATA",
+  "ESERVFAIL",
+]);
+const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "ENETDOWN"]);
+const RESET_CODES = new Set(["ECONNRESET", "ECONNABORTED", "EPIPE"]);
+
+/** Names the cause of `failure`, with a hint. */
+export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis {
+  const { code, phase } = failure;
+  const target = `${context.host} port ${context.port}`;
+  if (code === FAILURE_CODES.thumbprint) {
+    return {
+      cause: "thumbprint",
+      summary: "the certificate is not the one /thumbprint names",
+      hint: "Octopus trusts a Tentacle by this thumbprint: compare it with the thumbprint on " +
+        "the Tentacle's page in Octopus. A different one means another Tentacle instance, a " +
+        "re-generated certificate, or a device in between presenting its own certificate",
+    };
+  }
+  if (code === FAILURE_CODES.timeout || code === "ETIMEDOUT") {
+    return {
+      cause: "timeout",
+      summary: `timeout ${DURING[phase]}`,
+      hint: timeoutHint(phase, target),
+    };
+  }
+  if (code === FAILURE_CODES.answeredEarly) {
+    return {
+      cause: "closed",
+      summary: "the server stopped taking the request before it was all sent",
+      hint: context.dataMode
+        ? "a Tentacle reads only the first 20,000 bytes of a request that is not from Octopus, " +
+          "then answers and closes, so data mode against a Tentacle always ends like this: run " +
+          "'OctoPing pong' on that machine (on another port) and send the data there"
+        : "something between here and the server, or the server itself, cut the request short",
+    };
+  }
+  if (code === FAILURE_CODES.closed) {
+    return {
+      cause: "closed",
+      summary: `the server closed the connection ${DURING[phase]}`,
+      hint: "the server accepted the connection and then hung up: is it overloaded, or " +
+        "restarting? Check the Tentacle's log for the same time",
+    };
+  }
+  if (code === FAILURE_CODES.tooLarge) {
+    return {
+      cause: "other",
+      summary: "the answer was too large",
+      hint: "a Tentacle answers with a small page: something else answered on this port",
+    };
+  }
+  if (code !== undefined && DNS_CODES.has(code)) {
+    return {
+      cause: "dns",
+      summary: `the name ${context.host} does not resolve`,
+      hint: `check the name, try the Tentacle's IP address instead, or ask whoever runs the ` +
+        "DNS server why it has no record for it (nslookup shows what it answers)",
+    };
+  }
+  if (code === "ECONNREFUSED") {
+    return {
+      cause: "refused",
+      summary: `connection refused: nothing listens on ${target}, or a firewall rejects it`,
+      hint: "is the Tentacle service running, and is it a listening Tentacle on this port? " +
+        "(a polling Tentacle listens on no port) Check the port in the Tentacle Manager and the " +
+        "firewalls on the way",
+    };
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return {
+      cause: "unreachable",
+      summary: "no route to the host: the network says it cannot be reached",
+      hint: "check the address, the routes and VPN between here and the Tentacle " +
+        "(tracert/traceroute shows where it stops)",
+    };
+  }
+  if (code !== undefined && RESET_CODES.has(code)) {
+    return {
+      cause: "reset",
+      summary: phase === "tls"
+        ? "connection reset or closed during the TLS handshake"
+        : `connection reset ${DURING[phase]}`,
+      hint: phase === "tls"
+        ? "a TLS-inspecting firewall or proxy between here and the Tentacle is the usual " +
+          "suspect: it drops handshakes it does not like. Ask the network team for an exception " +
+          "for this port"
+        : "the server or a device between here and it (firewall, load balancer, proxy) " +
+          "dropped the connection; check their idle and session limits",
+    };
+  }
+  if (code?.startsWith("ERR_SSL_") || code?.startsWith("ERR_TLS_")) return tlsDiagnosis(code);
+  return {
+    cause: "other",
+    summary: `unexpected failure ${DURING[phase]}`,
+    hint: "the message above is the error as the system reported it",
+  };
+}
+
+function timeoutHint(phase: Phase, target: string): string {
+  switch (phase) {
+    case "dns":
+      return "the DNS server did not answer: check the DNS settings, or use the IP address";
+    case "connect":
+      return `nothing answered on ${target}: packets are dropped on the way, often by a ` +
+        "firewall that drops rather than rejects; check the firewalls and that the address is right";
+    case "tls":
+      return "something accepted the connection but never spoke TLS: a proxy or " +
+        "TLS-inspecting firewall between here and the Tentacle, or a server that is not a Tentacle";
+    default:
+      return "the connection was made but the server stopped answering: is the Tentacle (or " +
+        "its machine) overloaded? Check its CPU, memory and the Tentacle log";
+  }
+}
+
+function tlsDiagnosis(code: string): Diagnosis {
+  if (code === "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION" || code.includes("UNSUPPORTED_PROTOCOL")) {
+    return {
+      cause: "tls",
+      summary: "the server speaks only TLS 1.0 or 1.1",
+      hint: "this tool needs TLS 1.2 or later, which is also what Octopus recommends. An " +
+        "Octopus Server configured to accept TLS 1.0/1.1 may still connect; enable TLS 1.2 on " +
+        "the Tentacle's machine. (The original TentaclePong speaks only TLS 1.0: use OctoPing pong)",
+    };
+  }
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER") {
+    return {
+      cause: "tls",
+      summary: "the server does not speak TLS",
+      hint: "something other than a Tentacle listens on this port (a web server, another " +
+        "service), or a device in between answers instead; /nossl pings a pong started with /nossl",
+    };
+  }
+  if (code === "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE" || code.includes("NO_SHARED_CIPHER")) {
+    return {
+      cause: "tls",
+      summary: "no TLS cipher suite in common with the server",
+      hint:
+        "this is about this tool's TLS, not evidence of a network fault: OctoPing offers only " +
+        "modern ciphers (ECDHE with AES-GCM or ChaCha20), and an older Windows server offering " +
+        "only CBC or RSA key exchange refuses them while Octopus's own client may still connect",
+    };
+  }
+  return {
+    cause: "tls",
+    summary: "the TLS handshake failed",
+    hint: "the server, or a device in between, refused the handshake; if only this tool " +
+      "fails, it may be about this tool's TLS (TLS 1.2+ with modern ciphers only)",
+  };
+}

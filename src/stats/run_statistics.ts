@@ -1,0 +1,135 @@
+/**
+ * The end-of-run figures, like ping's statistics: loss, failures by cause,
+ * latency percentiles and jitter, the longest run of failures, throughput.
+ *
+ * Memory stays bounded over a week of attempts: latencies go into an HDR
+ * histogram (fixed size, 3 significant digits), everything else is running
+ * sums, minima and maxima. No sample is kept.
+ *
+ * @module
+ */
+import * as hdr from "hdr-histogram-js";
+import { MB } from "../cli/options.ts";
+import type { Cause } from "../ping/diagnosis.ts";
+
+/** What the statistics need of one attempt. */
+export interface AttemptSample {
+  time: Date;
+  ok: boolean;
+  /** Duration of the attempt in ms. */
+  ms: number;
+  cause?: Cause;
+  /** Payload bytes moved (data mode), for throughput; 0 otherwise. */
+  dataBytes: number;
+}
+
+/** Latency of the successful attempts, in ms. */
+export interface LatencySummary {
+  min: number;
+  avg: number;
+  median: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Standard deviation. */
+  jitter: number;
+}
+
+/** The end-of-run figures. */
+export interface RunSummary {
+  attempts: number;
+  succeeded: number;
+  failed: number;
+  /** Failed attempts as a percentage of all. */
+  lossPercent: number;
+  /** Failures by cause, most frequent first. */
+  byCause: [Cause, number][];
+  /** Absent when no attempt succeeded. */
+  latency?: LatencySummary;
+  /** The longest run of consecutive failures; absent when none failed. */
+  longestFailureRun?: { count: number; start: Date; end: Date };
+  /** MB/s of the successful data-mode attempts; absent when no data was sent. */
+  throughput?: { min: number; avg: number; max: number };
+}
+
+/** Microseconds: latencies are recorded as whole µs, from 1 µs to one day. */
+const MICROS_PER_MS = 1000;
+const DAY_MICROS = 86_400_000_000;
+
+/** Collects attempts one by one and sums them up. */
+export class RunStatistics {
+  #histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: DAY_MICROS,
+    numberOfSignificantValueDigits: 3,
+  });
+  #attempts = 0;
+  #succeeded = 0;
+  #byCause = new Map<Cause, number>();
+  #latency = { min: Infinity, max: 0, sum: 0 };
+  #rate = { min: Infinity, max: 0, sum: 0, count: 0 };
+  #run?: { count: number; start: Date; end: Date };
+  #longestRun?: { count: number; start: Date; end: Date };
+
+  /** Adds one attempt. */
+  record(sample: AttemptSample): void {
+    this.#attempts++;
+    if (sample.ok) {
+      this.#succeeded++;
+      this.#run = undefined;
+      this.#histogram.recordValue(
+        Math.min(DAY_MICROS, Math.max(1, Math.round(sample.ms * MICROS_PER_MS))),
+      );
+      this.#latency.min = Math.min(this.#latency.min, sample.ms);
+      this.#latency.max = Math.max(this.#latency.max, sample.ms);
+      this.#latency.sum += sample.ms;
+      if (sample.dataBytes > 0 && sample.ms > 0) {
+        const rate = sample.dataBytes / MB / (sample.ms / 1000);
+        this.#rate.min = Math.min(this.#rate.min, rate);
+        this.#rate.max = Math.max(this.#rate.max, rate);
+        this.#rate.sum += rate;
+        this.#rate.count++;
+      }
+      return;
+    }
+    const cause = sample.cause ?? "other";
+    this.#byCause.set(cause, (this.#byCause.get(cause) ?? 0) + 1);
+    this.#run = this.#run
+      ? { ...this.#run, count: this.#run.count + 1, end: sample.time }
+      : { count: 1, start: sample.time, end: sample.time };
+    if (!this.#longestRun || this.#run.count > this.#longestRun.count) this.#longestRun = this.#run;
+  }
+
+  /** The figures so far. */
+  summary(): RunSummary {
+    const failed = this.#attempts - this.#succeeded;
+    const fromMicros = (value: number) => value / MICROS_PER_MS;
+    const summary: RunSummary = {
+      attempts: this.#attempts,
+      succeeded: this.#succeeded,
+      failed,
+      lossPercent: this.#attempts ? (failed / this.#attempts) * 100 : 0,
+      byCause: [...this.#byCause].sort((a, b) => b[1] - a[1]),
+      longestFailureRun: this.#longestRun,
+    };
+    if (this.#succeeded > 0) {
+      summary.latency = {
+        min: this.#latency.min,
+        avg: this.#latency.sum / this.#succeeded,
+        median: fromMicros(this.#histogram.getValueAtPercentile(50)),
+        p95: fromMicros(this.#histogram.getValueAtPercentile(95)),
+        p99: fromMicros(this.#histogram.getValueAtPercentile(99)),
+        max: this.#latency.max,
+        jitter: fromMicros(this.#histogram.stdDeviation),
+      };
+    }
+    if (this.#rate.count > 0) {
+      summary.throughput = {
+        min: this.#rate.min,
+        avg: this.#rate.sum / this.#rate.count,
+        max: this.#rate.max,
+      };
+    }
+    return summary;
+  }
+}
