@@ -27,26 +27,8 @@ async function tool(
   };
 }
 
-Deno.test("ping succeeds against `openssl s_server -www`", async () => {
-  const dir = await Deno.makeTempDir();
-  const key = `${dir}/key.pem`;
-  const cert = `${dir}/cert.pem`;
-  const made = await tool("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=s_server",
-  ]);
-  assert.equal(made.code, 0, made.stderr);
+/** Runs `openssl s_server -www` with `cert` and `key` and pings it twice. */
+async function pingSServer(cert: string, key: string) {
   const port = freePort();
   const server = new Deno.Command("openssl", {
     args: ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", cert, "-key", key, "-www"],
@@ -54,17 +36,113 @@ Deno.test("ping succeeds against `openssl s_server -www`", async () => {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const lines = new Lines(server.stdout);
   try {
-    await new Lines(server.stdout).waitFor(/^ACCEPT/);
-    const run = await runOctoPing(["ping", `/host=127.0.0.1:${port}`, "/count=2", "/interval=0"]);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    const successes = run.stdout.split("\n").filter((line) => line.includes("Success!"));
-    assert.equal(successes.length, 2);
-    for (const line of successes) assert.match(line, /Success! [\d,]+ms, [\d,]+ bytes read \(/);
+    await lines.waitFor(/^ACCEPT/);
+    return await runOctoPing(["ping", `/host=127.0.0.1:${port}`, "/count=2", "/interval=0"]);
   } finally {
     server.kill("SIGTERM");
     await server.status;
     await server.stderr.cancel();
+    await lines.rest().catch(() => {});
+  }
+}
+
+async function openssl(args: string[]) {
+  const made = await tool("openssl", args);
+  assert.equal(made.code, 0, made.stderr);
+}
+
+Deno.test("ping succeeds against `openssl s_server -www` and says it is not a Tentacle", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const [key, cert] = [`${dir}/key.pem`, `${dir}/cert.pem`];
+    await openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=s_server",
+    ]);
+    const run = await pingSServer(cert, key);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const successes = run.stdout.split("\n").filter((line) => line.includes("Success!"));
+    assert.equal(successes.length, 2);
+    for (const line of successes) assert.match(line, /Success! [\d,]+ms, [\d,]+ bytes read \(/);
+    assert.match(run.stdout, /\n {4}certificate: CN=s_server \(self-signed\)\n/);
+    assert.match(
+      run.stdout,
+      /\n {4}answered by: a web server, not a Tentacle \(HTTP\/1\.0 200\)\n {4}hint: a proxy, load balancer or SSL-offloading device/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a certificate issued by a CA is called out: Tentacles' are self-signed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${dir}/ca.key`,
+      "-out",
+      `${dir}/ca.pem`,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=OctoPing Test CA",
+    ]);
+    await openssl([
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${dir}/leaf.key`,
+      "-out",
+      `${dir}/leaf.csr`,
+      "-subj",
+      "/CN=tentacle.example",
+    ]);
+    await openssl([
+      "x509",
+      "-req",
+      "-in",
+      `${dir}/leaf.csr`,
+      "-CA",
+      `${dir}/ca.pem`,
+      "-CAkey",
+      `${dir}/ca.key`,
+      "-CAcreateserial",
+      "-out",
+      `${dir}/leaf.pem`,
+      "-days",
+      "2",
+    ]);
+    const run = await pingSServer(`${dir}/leaf.pem`, `${dir}/leaf.key`);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(
+      run.stdout,
+      /\n {4}certificate: CN=tentacle\.example, issued by CN=OctoPing Test CA\n/,
+    );
+    assert.match(
+      run.stdout,
+      /\n {4}answered by: a server with a certificate issued by CN=OctoPing Test CA, not a Tentacle's self-signed one\n {4}hint: a proxy/,
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

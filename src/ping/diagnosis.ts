@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Failure, FAILURE_CODES, type Phase } from "./result.ts";
+import { DURING, type Failure, FAILURE_CODES, type Phase } from "./result.ts";
 
 /** The causes a failed attempt is put down to. */
 export const CAUSES = [
@@ -42,14 +42,6 @@ export interface DiagnosisContext {
   /** Whether the run sends data (`/datasize`). */
   dataMode: boolean;
 }
-
-const DURING: Record<Phase, string> = {
-  dns: "while looking up the name",
-  connect: "while connecting",
-  tls: "during the TLS handshake",
-  send: "while sending the request",
-  response: "while waiting for the response",
-};
 
 const DNS_CODES = new Set([
   "ENOTFOUND",

@@ -20,7 +20,7 @@ import { tlsSession } from "../net/peer_certificate.ts";
 import { formatCount } from "../report/format.ts";
 import { Watchdog } from "../timers.ts";
 import { payloadPool, requestFrame } from "./payload.ts";
-import { type ExchangeResult, type Failure, FAILURE_CODES, type Phase } from "./result.ts";
+import { DURING, type ExchangeResult, type Failure, FAILURE_CODES, type Phase } from "./result.ts";
 
 /** What one connection should do. */
 export interface ExchangeRequest {
@@ -52,14 +52,6 @@ class ExchangeError extends Error {
   }
 }
 
-const PHASE_WORDS: Record<Phase, string> = {
-  dns: "looking up the name",
-  connect: "connecting",
-  tls: "in the TLS handshake",
-  send: "while sending the request",
-  response: "waiting for the response",
-};
-
 /** Runs one request over a new connection. Resolves with the outcome; rejects only on abort. */
 export async function exchange(request: ExchangeRequest): Promise<ExchangeResult> {
   const { target, timeoutMs, signal } = request;
@@ -85,7 +77,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   signal.addEventListener("abort", onAbort, { once: true });
   const watchdog = new Watchdog(timeoutMs, () => {
     const seconds = Math.round(timeoutMs / 100) / 10;
-    const message = `no answer from the server for ${seconds} s ${PHASE_WORDS[phase]}`;
+    const message = `no answer from the server for ${seconds} s ${DURING[phase]}`;
     stop.abort(new ExchangeError(FAILURE_CODES.timeout, message));
   });
   const early = (what: string, cause?: Error) => {

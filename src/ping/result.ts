@@ -13,6 +13,15 @@ import type { PeerIdentity } from "./identify.ts";
 /** The step of a connection an attempt was in. */
 export type Phase = "dns" | "connect" | "tls" | "send" | "response";
 
+/** Each phase as the end of a sentence: `timeout during the TLS handshake`. */
+export const DURING: Record<Phase, string> = {
+  dns: "while looking up the name",
+  connect: "while connecting",
+  tls: "during the TLS handshake",
+  send: "while sending the request",
+  response: "while waiting for the response",
+};
+
 /** Milliseconds spent in each phase (summed over the chunks' connections in data mode). */
 export interface PhaseTimings {
   /** Name lookup (0 for an IP address). */

@@ -1,0 +1,283 @@
+/**
+ * Each cause produced on loopback by a fault server, and named: cause line,
+ * phase, exit code, and `/timeout` bounding the wait.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { freePort, Lines, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
+
+const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
+
+/** Pings once with `extra` options and returns the failure's detail lines. */
+async function failOnce(port: number, extra: string[] = []) {
+  const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${port}`, "/count=1", ...extra]);
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  const lines = run.stdout.split("\n");
+  const at = lines.findIndex((line) => line.includes("Failed!"));
+  assert.ok(at > 0, run.stdout);
+  const ms = Number(/Failed! ([\d,]+)ms/.exec(lines[at])![1].replaceAll(",", ""));
+  return {
+    line: lines[at],
+    message: lines[at + 1].trim(),
+    cause: lines[at + 2].trim(),
+    hint: lines[at + 3].trim(),
+    ms,
+    stdout: run.stdout,
+  };
+}
+
+/** Starts tests/faults.py in `mode`; returns its port and a way to stop it. */
+async function fault(mode: string) {
+  const child = new Deno.Command("python3", {
+    args: [FAULTS, mode],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = new Lines(child.stdout);
+  const port = Number(await lines.waitFor(/^\d+$/));
+  return {
+    port,
+    async stop() {
+      await child.stdin.close().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+      await lines.rest().catch(() => {});
+    },
+  };
+}
+
+Deno.test("refused: nothing listens on the port", async () => {
+  const failure = await failOnce(freePort());
+  assert.match(failure.line, /connected: False; SSL: False$/);
+  assert.match(
+    failure.cause,
+    /^cause: connection refused: nothing listens on 127\.0\.0\.1 port \d+/,
+  );
+  assert.match(failure.hint, /^hint: is the Tentacle service running/);
+  assert.match(failure.stdout, /^failures by cause: refused 1$/m);
+});
+
+Deno.test("dns: a name under .invalid does not resolve", async () => {
+  const run = await runOctoPing(["ping", "/host=no-such-tentacle.invalid", "/count=1"]);
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /\n {4}cause: the name no-such-tentacle\.invalid does not resolve\n/);
+  assert.match(run.stdout, /\n {4}hint: .*IP address/);
+});
+
+Deno.test("timeout while connecting: a full accept queue leaves the SYN unanswered", async () => {
+  const server = await fault("backlog-full");
+  try {
+    const failure = await failOnce(server.port, ["/timeout=1"]);
+    assert.match(failure.line, /connected: False; SSL: False$/);
+    assert.equal(failure.message, "no answer from the server for 1 s while connecting");
+    assert.equal(failure.cause, "cause: timeout while connecting");
+    assert.match(failure.hint, /firewall that drops/);
+    assert.ok(failure.ms >= 1000 && failure.ms < 1000 + WAIT_MS / 6, `${failure.ms} ms`);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("timeout during the TLS handshake: a listener that never answers", async () => {
+  const server = await serveWith(holdOpen);
+  try {
+    const failure = await failOnce(server.port, ["/timeout=0.5"]);
+    assert.match(failure.line, /connected: True; SSL: False$/);
+    assert.equal(failure.cause, "cause: timeout during the TLS handshake");
+    assert.match(failure.hint, /proxy or TLS-inspecting firewall/);
+    assert.ok(failure.ms >= 500 && failure.ms < 500 + WAIT_MS / 6, `${failure.ms} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("timeout waiting for the response: a server that reads and never answers", async () => {
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn);
+    await holdOpen(conn);
+  });
+  try {
+    const failure = await failOnce(server.port, ["/nossl", "/timeout=0.5"]);
+    assert.match(failure.line, /connected: True; SSL: False$/);
+    assert.equal(failure.cause, "cause: timeout while waiting for the response");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("reset: on accept, and after the ClientHello", async () => {
+  for (const mode of ["reset-accept", "reset-hello"]) {
+    const server = await fault(mode);
+    try {
+      const failure = await failOnce(server.port);
+      assert.match(failure.cause, /^cause: connection reset/, mode);
+      assert.match(failure.stdout, /^failures by cause: reset 1$/m, mode);
+      if (mode === "reset-hello") {
+        assert.match(failure.cause, /during the TLS handshake$/);
+        assert.match(failure.hint, /TLS-inspecting firewall/);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+});
+
+Deno.test("tls: a server that speaks something other than TLS", async () => {
+  const server = await serveWith(async (conn) => {
+    await writeText(conn, "SSH-2.0-OpenSSH_9.2\r\n");
+    await holdOpen(conn);
+  });
+  try {
+    const failure = await failOnce(server.port);
+    assert.equal(failure.cause, "cause: the server does not speak TLS");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freePort();
+  const made = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${dir}/k.pem`,
+      "-out",
+      `${dir}/c.pem`,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=old",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assert.ok(made.success);
+  const server = new Deno.Command("openssl", {
+    args: [
+      "s_server",
+      "-accept",
+      `127.0.0.1:${port}`,
+      "-cert",
+      `${dir}/c.pem`,
+      "-key",
+      `${dir}/k.pem`,
+      "-tls1",
+      "-cipher",
+      "DEFAULT@SECLEVEL=0",
+      "-www",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = new Lines(server.stdout);
+  try {
+    await lines.waitFor(/^ACCEPT/);
+    const failure = await failOnce(port);
+    assert.match(failure.line, /connected: True; SSL: False$/);
+    assert.equal(failure.cause, "cause: the server speaks only TLS 1.0 or 1.1");
+    assert.match(failure.hint, /TLS 1\.2 or later/);
+  } finally {
+    server.kill("SIGTERM");
+    await server.status;
+    await lines.rest().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("closed: a Tentacle-like server that reads 20,000 bytes, answers and closes", async () => {
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn, 20_000);
+    await writeText(
+      conn,
+      "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\n\r\nok",
+    );
+    conn.close();
+  }, true);
+  try {
+    const failure = await failOnce(server.port, ["/datasize=5"]);
+    assert.match(
+      failure.message,
+      /^chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 2,097,2\d\d bytes/,
+    );
+    assert.equal(
+      failure.cause,
+      "cause: the server stopped taking the request before it was all sent",
+    );
+    assert.match(failure.hint, /first 20,000 bytes .* 'OctoPing pong'/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("closed: a server that closes without answering", async () => {
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn);
+    conn.close();
+  });
+  try {
+    const failure = await failOnce(server.port, ["/nossl"]);
+    assert.equal(failure.message, "the server closed the connection without answering");
+    assert.equal(
+      failure.cause,
+      "cause: the server closed the connection while waiting for the response",
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("other: an endless answer is cut at 16 MiB", async () => {
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn);
+    await writeText(conn, "HTTP/1.1 200 OK\r\n\r\n");
+    const chunk = new Uint8Array(64 * 1024).fill(120);
+    for (let sent = 0; sent < 64 * 1024 * 1024; sent += chunk.length) await conn.write(chunk);
+  });
+  try {
+    const failure = await failOnce(server.port, ["/nossl"]);
+    assert.match(failure.message, /^response too large: more than 16 MiB/);
+    assert.equal(failure.cause, "cause: the answer was too large");
+    assert.match(failure.stdout, /^failures by cause: other 1$/m);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("thumbprint: pong's own passes, any other fails naming both", async () => {
+  const pong = await Pong.start();
+  try {
+    for (
+      const written of [pong.thumbprint!, pong.thumbprint!.toLowerCase().match(/../g)!.join(":")]
+    ) {
+      const good = await runOctoPing([
+        "ping",
+        "/host=127.0.0.1",
+        `/port=${pong.port}`,
+        "/count=1",
+        `/thumbprint=${written}`,
+      ]);
+      assert.equal(good.code, 0, good.stdout);
+    }
+    const wrong = "AB".repeat(20);
+    const failure = await failOnce(pong.port, [`/thumbprint=${wrong}`]);
+    assert.equal(
+      failure.message,
+      `the server presented the certificate ${pong.thumbprint}, but /thumbprint expects ${wrong}`,
+    );
+    assert.equal(failure.cause, "cause: the certificate is not the one /thumbprint names");
+    assert.match(failure.stdout, /^failures by cause: thumbprint 1$/m);
+  } finally {
+    await pong.stop();
+  }
+});

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import type { TlsSession } from "../src/net/peer_certificate.ts";
+import { identifyPeer } from "../src/ping/identify.ts";
+import type { ExchangeResult } from "../src/ping/result.ts";
+import { certificateLines } from "../src/report/ping_text.ts";
+import { VERSION } from "../src/version.ts";
+import { Pong, runOctoPing } from "./helpers.ts";
+import { readRequest, serveWith, writeText } from "./servers.ts";
+
+const SESSION: TlsSession = {
+  subject: "CN=Octopus Tentacle",
+  issuer: "CN=Octopus Tentacle",
+  selfSigned: true,
+  altNames: "",
+  sha1: "A".repeat(40),
+  sha256: "B".repeat(64),
+  validFrom: new Date("2020-01-01T00:00:00Z"),
+  validTo: new Date("2100-01-01T00:00:00Z"),
+  protocol: "TLSv1.2",
+  cipher: "ECDHE-RSA-AES256-GCM-SHA384",
+};
+
+function answer(head: Partial<ExchangeResult>): ExchangeResult {
+  return {
+    connected: true,
+    secured: true,
+    bytesSent: 10,
+    bytesRead: 10,
+    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+    ...head,
+  };
+}
+
+const HALIBUT = new Map([["content-type", "text/html; charset=utf-8"], ["content-length", "500"]]);
+
+Deno.test("pong is recognised by its X-OctoPing header", () => {
+  const peer = identifyPeer(
+    answer({ status: 200, headers: new Map([["x-octoping", "pong 9.9"]]) }),
+  );
+  assert.deepEqual(peer, { kind: "pong", description: "OctoPing pong 9.9" });
+});
+
+Deno.test("a Tentacle: self-signed certificate and Halibut's HTTP/1.0 HTML answer", () => {
+  const peer = identifyPeer(
+    answer({ tls: SESSION, status: 200, httpVersion: "HTTP/1.0", headers: HALIBUT }),
+  );
+  assert.equal(peer.kind, "tentacle");
+  assert.match(
+    peer.description,
+    /Octopus Tentacle or Server \(self-signed certificate CN=Octopus Tentacle/,
+  );
+  assert.equal(peer.hint, undefined);
+});
+
+Deno.test("something else: a CA's certificate, a web server's answer, or no HTTP at all", () => {
+  const byCa = identifyPeer(answer({
+    tls: { ...SESSION, subject: "CN=proxy.corp", issuer: "CN=Corp CA", selfSigned: false },
+    status: 200,
+    httpVersion: "HTTP/1.0",
+    headers: HALIBUT,
+  }));
+  assert.equal(byCa.kind, "other");
+  assert.match(byCa.description, /issued by CN=Corp CA/);
+  assert.match(byCa.hint!, /proxy, load balancer or SSL-offloading device/);
+  const webServer = identifyPeer(answer({
+    tls: SESSION,
+    status: 502,
+    httpVersion: "HTTP/1.1",
+    headers: new Map([["server", "nginx"]]),
+  }));
+  assert.equal(webServer.kind, "other");
+  assert.match(
+    webServer.description,
+    /a web server, not a Tentacle \(HTTP\/1\.1 502, Server: nginx\)/,
+  );
+  assert.equal(identifyPeer(answer({ tls: SESSION })).kind, "other");
+});
+
+Deno.test("the certificate's lines: thumbprint as Octopus shows it, validity, TLS", () => {
+  const lines = certificateLines(SESSION, false, new Date("2026-01-01T00:00:00Z"));
+  assert.deepEqual(lines, [
+    "certificate: CN=Octopus Tentacle (self-signed)",
+    `thumbprint: ${"A".repeat(40)} (SHA-1, as Octopus shows it); SHA-256: ${"B".repeat(64)}`,
+    "valid from 2020-01-01 to 2100-01-01; TLSv1.2, ECDHE-RSA-AES256-GCM-SHA384",
+  ]);
+  const expired = certificateLines(SESSION, true, new Date("2101-01-01T00:00:00Z"));
+  assert.match(expired[0], /^certificate changed: /);
+  assert.match(expired[3], /^warning: the certificate expired on 2100-01-01/);
+  const early = certificateLines(SESSION, false, new Date("2019-01-01T00:00:00Z"));
+  assert.match(early[3], /^warning: the certificate is not valid until 2020-01-01: .*clock/);
+});
+
+Deno.test("against pong: address, certificate and who answered, each once", async () => {
+  const pong = await Pong.start();
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=localhost",
+      `/port=${pong.port}`,
+      "/count=3",
+      "/interval=0",
+    ]);
+    assert.equal(run.code, 0, run.stdout);
+    const once = (pattern: RegExp) => {
+      assert.equal(
+        run.stdout.match(new RegExp(pattern, "gm"))?.length,
+        1,
+        `${pattern}\n${run.stdout}`,
+      );
+    };
+    once(/^ {4}address: localhost is 127\.0\.0\.1$/);
+    once(/^ {4}certificate: CN=OctoPing Pong \(self-signed\)$/);
+    once(
+      new RegExp(
+        `^ {4}thumbprint: ${pong.thumbprint} \\(SHA-1, as Octopus shows it\\); SHA-256: [0-9A-F]{64}$`,
+      ),
+    );
+    once(/^ {4}valid from \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d; TLSv1\.3, TLS_\w+$/);
+    once(new RegExp(`^ {4}answered by: OctoPing pong ${VERSION.replaceAll(".", "\\.")}$`));
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("against a Tentacle-like server: named as an Octopus Tentacle or Server", async () => {
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn);
+    const page = "<html><body>Octopus Tentacle</body></html>";
+    await writeText(
+      conn,
+      `HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${page.length}\r\n\r\n${page}\r\n\r\n`,
+    );
+    conn.close();
+  }, true);
+  try {
+    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/count=1"]);
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(
+      run.stdout,
+      /\n {4}answered by: an Octopus Tentacle or Server \(self-signed certificate CN=OctoPing Pong, and Halibut's HTML answer\)\n/,
+    );
+    assert.doesNotMatch(run.stdout, /hint:/);
+  } finally {
+    await server.close();
+  }
+});
