@@ -11,6 +11,7 @@ import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
 import { ListenError } from "./src/net/listen.ts";
 import { runPing } from "./src/ping/engine.ts";
+import type { PingEvent } from "./src/ping/result.ts";
 import { startPong } from "./src/pong/server.ts";
 import { lineWriter, styleFor } from "./src/report/console.ts";
 import { pingTextReporter } from "./src/report/ping_text.ts";
@@ -48,21 +49,23 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 async function ping(options: PingOptions): Promise<number> {
-  const stopper = stopOnSignals();
+  let anyFailed = false;
+  const stopper = stopOnSignals(() => anyFailed ? 1 : 0);
   try {
-    const totals = await runPing(
-      options,
-      pingTextReporter(stdout, styleFor(Deno.stdout)),
-      stopper.signal,
-    );
-    return totals.failed > 0 ? 1 : 0;
+    const print = pingTextReporter(stdout, styleFor(Deno.stdout));
+    const report = (event: PingEvent) => {
+      if (event.type === "attempt" && !event.result.ok) anyFailed = true;
+      print(event);
+    };
+    const summary = await runPing(options, report, stopper.signal);
+    return summary.failed > 0 ? 1 : 0;
   } finally {
     stopper.dispose();
   }
 }
 
 async function pong(options: PongOptions): Promise<number> {
-  const stopper = stopOnSignals(0);
+  const stopper = stopOnSignals(() => 0);
   try {
     const interactive = Deno.stdin.isTerminal();
     const report = pongTextReporter(stdout, interactive ? "enter" : "signal");

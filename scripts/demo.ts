@@ -37,7 +37,7 @@ async function portFromBanner(stream: ReadableStream<Uint8Array>): Promise<numbe
   }
 }
 
-const pong = octoping(["pong", "/port=0"], "piped");
+const pong = octoping(["pong", "/port=0", "/listen=127.0.0.1"], "piped");
 let code = 1;
 try {
   const timeout = new Promise<never>((_, reject) =>

@@ -16,11 +16,14 @@ export interface Stopper {
   dispose(): void;
 }
 
-/** Listens for Ctrl+C (SIGINT), SIGTERM and, on Windows, Ctrl+Break (SIGBREAK). */
-export function stopOnSignals(exitCodeOnSecond = 1): Stopper {
+/**
+ * Listens for Ctrl+C (SIGINT), SIGTERM and, on Windows, Ctrl+Break (SIGBREAK).
+ * A second one exits at once with the code `exitCode` gives at that moment.
+ */
+export function stopOnSignals(exitCode: () => number): Stopper {
   const controller = new AbortController();
   const handler = () => {
-    if (controller.signal.aborted) Deno.exit(exitCodeOnSecond);
+    if (controller.signal.aborted) Deno.exit(exitCode());
     controller.abort(new DOMException("stopped by the user", "AbortError"));
   };
   const added: Deno.Signal[] = [];

@@ -15,7 +15,7 @@ Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothi
     [["ping", "/host=x", "/datasize=-2"], /expected a size of 0 or more/],
     [["ping", "/host=x", "/chunksize=0"], /expected a size above 0/],
     [["ping", "/host=x", "/count=0"], /1 or more/],
-    [["ping", "/host=x", "/interval=-1"], /0 or more/],
+    [["ping", "/host=x", "/interval=-1"], /milliseconds from 0 to/],
     [["pong", "/count=1"], /\/count is an option of ping, not of pong/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument/],
     [["ping", "C:/Program Files/Git/host=x"], /Git Bash/],

@@ -109,15 +109,15 @@ Deno.test("a port in /host and the same in /port is fine; a different one is bad
   rejects(["ping", "/host=server:10935", "/port=10936"], /port 10935 but \/port=10936/);
 });
 
-Deno.test("pong takes /port (0 = any free port) and /nossl", () => {
+Deno.test("pong takes /port (0 = any free port), /nossl and /listen", () => {
   assert.deepEqual(parseArgs(["pong"]), {
     kind: "pong",
-    options: { port: 10933, noSsl: false },
+    options: { port: 10933, noSsl: false, address: undefined },
     notices: [],
   });
-  assert.deepEqual(parseArgs(["pong", "/port=0", "/nossl"]), {
+  assert.deepEqual(parseArgs(["pong", "/port=0", "/nossl", "/listen=::1"]), {
     kind: "pong",
-    options: { port: 0, noSsl: true },
+    options: { port: 0, noSsl: true, address: "::1" },
     notices: [],
   });
 });
@@ -174,14 +174,43 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["ping", "/host=x", "/interval=-5"], /\/interval=-5: expected a whole number of milliseconds/],
     [["ping", "--host=x", "--interval", "-5"], /\/interval=-5/],
     [["pong", "/datasize=1"], /\/datasize is an option of ping, not of pong/],
+    [["pong", "/listen=localhost"], /\/listen=localhost: expected an IP address of this machine/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument '\/tmp\/run.jsonl'/],
     [["ping", "/host=x", "C:\\logs\\a.txt"], /unexpected argument 'C:\\logs\\a.txt'/],
     [["ping", "/host=x", "run.jsonl"], /unexpected argument 'run.jsonl'/],
     [["ping", "/host=bad host"], /\/host=bad host: expected a host name or IP address/],
     [["ping", "/host=[fe80::1"], /expected an IPv6 address in brackets/],
     [["ping", "/host=https://"], /\/host=https:\/\/: not a valid URL/],
+    [
+      ["ping", "/host=x:"],
+      /\/host=x:: expected a port number, 1–65535, after the colon \(got ''\)/,
+    ],
+    [["ping", "/host=[::1]:99999"], /\/host=\[::1\]:99999: expected a port number/],
+    [
+      ["ping", "/host=x", "/datasize=0.0000001"],
+      /\/datasize=0.0000001: that is less than one byte/,
+    ],
+    [["ping", "/host=x", "/chunksize=0.0000001"], /less than one byte/],
+    [["ping", "/host=x", "/interval=3000000000"], /from 0 to 2,147,483,647 \(24 days\)/],
+    [["ping", "/host=x", "/timeout=0"], /\/timeout=0: expected a number of seconds above 0/],
+    [["ping", "/host=x", "/timeout=abc"], /expected a number of seconds/],
+    [["ping", "/host=x", "/ipv4", "/ipv6"], /\/ipv4 and \/ipv6 exclude each other/],
+    [["ping", "/host=::1", "/ipv4"], /\/ipv4 with the IPv6 address ::1/],
+    [["ping", "/host=10.0.0.1", "/ipv6"], /\/ipv6 with the IPv4 address 10\.0\.0\.1/],
+    [["ping", "/host=x", "/thumbprint=ABC"], /expected a SHA-1 thumbprint \(40 hex digits/],
+    [["ping", "/host=x", "/nossl", `/thumbprint=${"A".repeat(40)}`], /\/thumbprint needs TLS/],
   ];
   for (const [args, message] of table) rejects(args, message);
+});
+
+Deno.test("/thumbprint takes SHA-1 or SHA-256 as people copy them", () => {
+  const thumbprint = (text: string) => ping(["ping", "/host=h", `/thumbprint=${text}`]).thumbprint;
+  const sha1 = "3C2A0F11223344556677889900AABBCCDDEEFF00";
+  assert.equal(thumbprint(sha1), sha1);
+  assert.equal(thumbprint(sha1.toLowerCase()), sha1);
+  assert.equal(thumbprint(sha1.match(/../g)!.join(":")), sha1);
+  assert.equal(thumbprint(sha1.match(/../g)!.join(" ")), sha1);
+  assert.equal(thumbprint("ab".repeat(32)), "AB".repeat(32));
 });
 
 Deno.test("Git Bash's rewriting of /host=x into a path is recognised and explained", () => {

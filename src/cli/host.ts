@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parsePort, UsageError } from "./values.ts";
+import { UsageError } from "./values.ts";
 
 /** A host and the port written with it, if any. */
 export interface HostSpec {
@@ -28,7 +28,7 @@ export function parseHost(text: string): HostSpec {
     if (!match || !IPV6.test(match[1]) || !match[1].includes(":")) {
       throw bad("expected an IPv6 address in brackets, e.g. [fe80::1]:10933");
     }
-    return withPort(match[1], match[2]);
+    return withPort(match[1], match[2], bad);
   }
   const colons = value.split(":").length - 1;
   if (colons >= 2) {
@@ -39,11 +39,20 @@ export function parseHost(text: string): HostSpec {
   if (!NAME.test(host)) {
     throw bad("expected a host name or IP address, e.g. MyServer, 10.0.0.1 or MyServer:10933");
   }
-  return withPort(host, port);
+  return withPort(host, port, bad);
 }
 
-function withPort(host: string, port: string | undefined): HostSpec {
-  return port === undefined ? { host } : { host, port: parsePort("host", port) };
+function withPort(
+  host: string,
+  port: string | undefined,
+  bad: (why: string) => UsageError,
+): HostSpec {
+  if (port === undefined) return { host };
+  const number = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
+  if (!(number >= 1 && number <= 65535)) {
+    throw bad(`expected a port number, 1–65535, after the colon (got '${port}')`);
+  }
+  return { host, port: number };
 }
 
 function parseUrl(value: string, bad: (why: string) => UsageError): HostSpec {
@@ -57,5 +66,5 @@ function parseUrl(value: string, bad: (why: string) => UsageError): HostSpec {
   if (!host) throw bad("the URL names no host");
   // An explicit default port (https://x:443) is dropped by URL; read it from the text.
   const written = /^[a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:?#]*)(?::(\d*))?/i.exec(value)?.[1];
-  return withPort(host, written || undefined);
+  return withPort(host, written || undefined, bad);
 }

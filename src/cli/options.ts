@@ -45,6 +45,8 @@ export interface PingOptions {
 export interface PongOptions {
   /** Port to listen on; 0 asks the system for any free port. */
   port: number;
+  /** One address to listen on (`/listen`); every interface when absent. */
+  address?: string;
   /** Plain TCP instead of TLS (`/nossl`). */
   noSsl: boolean;
 }

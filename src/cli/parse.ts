@@ -45,10 +45,13 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
   pong: [
     { name: "port", example: "10933" },
     { name: "nossl" },
+    { name: "listen", example: "127.0.0.1" },
   ],
 };
 
 const COMMANDS = Object.keys(SPECS) as CommandName[];
+/** The longest delay a JavaScript timer can wait; longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 const HELP_NAMES = new Set(["?", "h", "help"]);
 /**
  * `/name`, `//name`, `-name`, `--name`, each with an optional `=value`. A name
@@ -182,10 +185,20 @@ function buildPing(values: Map<string, string>): PingOptions {
     noSsl: values.has("nossl"),
     dataSize: get("datasize", (t) => parseSize("datasize", t, true), PING_DEFAULTS.dataSize),
     chunkSize: get("chunksize", (t) => parseSize("chunksize", t, false), PING_DEFAULTS.chunkSize),
-    count: get("count", (t) => parseInteger("count", t, 1, "a whole number, 1 or more"), Infinity),
+    count: get(
+      "count",
+      (t) => parseInteger("count", t, [1, Number.MAX_SAFE_INTEGER], "a whole number, 1 or more"),
+      Infinity,
+    ),
     intervalMs: get(
       "interval",
-      (t) => parseInteger("interval", t, 0, "a whole number of milliseconds, 0 or more"),
+      (t) =>
+        parseInteger(
+          "interval",
+          t,
+          [0, MAX_TIMER_MS],
+          "a whole number of milliseconds from 0 to 2,147,483,647 (24 days)",
+        ),
       PING_DEFAULTS.intervalMs,
     ),
     timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, PING_DEFAULTS.timeoutMs),
@@ -212,9 +225,16 @@ function family(values: Map<string, string>, host: string): 4 | 6 | undefined {
 
 function buildPong(values: Map<string, string>): PongOptions {
   const portText = values.get("port");
+  const address = values.get("listen");
+  if (address !== undefined && isIP(address) === 0) {
+    throw new UsageError(
+      `/listen=${address}: expected an IP address of this machine, e.g. 127.0.0.1`,
+    );
+  }
   return {
     port: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText, true),
     noSsl: values.has("nossl"),
+    address,
   };
 }
 

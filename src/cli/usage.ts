@@ -12,7 +12,7 @@ export function usage(): string {
 Usage:
   ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
                   [/count=<N>] [/interval=<ms>]
-  ${PROGRAM} pong [/port=<port>] [/nossl]
+  ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>]
 
 ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
        Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.
@@ -30,6 +30,7 @@ pong   Stands in for a Tentacle: if ping fails against the Tentacle but not agai
        Press Enter or Ctrl+C to stop it.
   /port=<port>         Port to listen on (default 10933; 0 picks a free port and prints it)
   /nossl               Plain TCP instead of TLS
+  /listen=<ip>         Listen on this one address of the machine (default: every interface)
 
 Examples:
   ${PROGRAM} ping /host=MyServer                                # default port 10933

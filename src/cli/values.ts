@@ -36,9 +36,13 @@ export function parseSize(name: string, text: string, allowZero: boolean): numbe
   if (!match || unit === undefined || !(unit in UNIT_BYTES)) {
     throw new UsageError(`/${name}=${text}: expected ${expected}`);
   }
-  const bytes = Math.round(Number(match[1]) * UNIT_BYTES[unit]);
-  if (!Number.isSafeInteger(bytes) || (!allowZero && bytes < 1)) {
+  const exact = Number(match[1]) * UNIT_BYTES[unit];
+  const bytes = Math.round(exact);
+  if (!Number.isSafeInteger(bytes) || (!allowZero && exact === 0)) {
     throw new UsageError(`/${name}=${text}: expected ${expected}`);
+  }
+  if (exact > 0 && bytes === 0) {
+    throw new UsageError(`/${name}=${text}: that is less than one byte`);
   }
   return bytes;
 }
@@ -54,10 +58,15 @@ export function parsePort(name: string, text: string, allowZero = false): number
   return port;
 }
 
-/** Parses a whole number no smaller than `min`. */
-export function parseInteger(name: string, text: string, min: number, what: string): number {
+/** Parses a whole number from `min` to `max`. */
+export function parseInteger(
+  name: string,
+  text: string,
+  [min, max]: [number, number],
+  what: string,
+): number {
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(Number.isSafeInteger(value) && value >= min)) {
+  if (!(Number.isSafeInteger(value) && value >= min && value <= max)) {
     throw new UsageError(`/${name}=${text}: expected ${what}`);
   }
   return value;

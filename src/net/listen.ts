@@ -1,9 +1,11 @@
 /**
- * Listening on every interface, IPv4 and IPv6, on one port.
+ * Listening on one port on every interface, IPv4 and IPv6, or on one address.
  *
- * On Linux and macOS `::` is dual-stack, so the IPv4 bind that follows it
- * fails with AddrInUse and that is expected; on Windows `::` is IPv6-only and
- * both binds are needed.
+ * On Linux and macOS `::` is normally dual-stack, so the IPv4 bind that
+ * follows it fails with AddrInUse; that is only taken as dual-stack once an
+ * IPv4 connection is seen to reach the `::` listener (where `::` is IPv6-only,
+ * the AddrInUse means another program holds the IPv4 port). On Windows `::` is
+ * IPv6-only and both binds are needed.
  *
  * @module
  */
@@ -26,16 +28,34 @@ export class ListenError extends Error {
   override name = "ListenError";
 }
 
-/** Listens on `::` and `0.0.0.0` at `port` (0 = any free port), with TLS when `tls` is given. */
-export function listenEverywhere(port: number, tls?: TlsIdentity): Listening {
+/** How long the IPv4 self-check may take before the port counts as taken by another program. */
+const DUAL_STACK_CHECK_MS = 2000;
+
+/**
+ * Listens at `port` (0 = any free port), with TLS when `tls` is given: on
+ * `address` alone when given, else on `::` and `0.0.0.0`.
+ */
+export async function listen(
+  port: number,
+  tls: TlsIdentity | undefined,
+  address?: string,
+): Promise<Listening> {
   const listeners: Deno.Listener[] = [];
   try {
-    const v6 = tryListen("::", port, tls);
-    if (v6) listeners.push(v6);
-    const bound = v6 ? (v6.addr as Deno.NetAddr).port : port;
-    const v4 = tryListen("0.0.0.0", bound, tls, v6 !== undefined && Deno.build.os !== "windows");
-    if (v4) listeners.push(v4);
-    if (listeners.length === 0) throw new ListenError(`cannot listen on port ${port}`);
+    if (address !== undefined) {
+      listeners.push(bind(address, port, tls));
+    } else {
+      const v6 = bindUnlessNoIpv6(port, tls);
+      if (v6) listeners.push(v6);
+      const bound = v6 ? (v6.addr as Deno.NetAddr).port : port;
+      try {
+        listeners.push(bind("0.0.0.0", bound, tls));
+      } catch (error) {
+        const dualStack = v6 && error instanceof Deno.errors.AddrInUse &&
+          Deno.build.os !== "windows" && await reachesOverIpv4(v6, bound);
+        if (!dualStack) throw error;
+      }
+    }
     return { listeners, port: (listeners[0].addr as Deno.NetAddr).port };
   } catch (error) {
     for (const listener of listeners) listener.close();
@@ -43,22 +63,45 @@ export function listenEverywhere(port: number, tls?: TlsIdentity): Listening {
   }
 }
 
-function tryListen(
-  hostname: string,
-  port: number,
-  tls: TlsIdentity | undefined,
-  coveredByDualStack = false,
-): Deno.Listener | undefined {
+function bind(hostname: string, port: number, tls: TlsIdentity | undefined): Deno.Listener {
+  return tls
+    ? Deno.listenTls({ hostname, port, cert: tls.certPem, key: tls.keyPem })
+    : Deno.listen({ hostname, port });
+}
+
+/** `::`, or nothing on a machine without IPv6. */
+function bindUnlessNoIpv6(port: number, tls: TlsIdentity | undefined): Deno.Listener | undefined {
   try {
-    return tls
-      ? Deno.listenTls({ hostname, port, cert: tls.certPem, key: tls.keyPem })
-      : Deno.listen({ hostname, port });
+    return bind("::", port, tls);
   } catch (error) {
-    if (coveredByDualStack && error instanceof Deno.errors.AddrInUse) return undefined;
-    // No IPv6 on this machine: IPv4 alone will do.
-    if (hostname === "::" && error instanceof Deno.errors.AddrNotAvailable) return undefined;
-    if (hostname === "::" && (error as { code?: string }).code === "EAFNOSUPPORT") return undefined;
+    const code = (error as { code?: string }).code;
+    if (error instanceof Deno.errors.AddrNotAvailable || code === "EAFNOSUPPORT") return undefined;
     throw error;
+  }
+}
+
+/** Whether an IPv4 connection to `port` arrives at `listener` (so `::` is dual-stack). */
+async function reachesOverIpv4(listener: Deno.Listener, port: number): Promise<boolean> {
+  const accepted = listener.accept().then((conn) => {
+    conn.close();
+    return true;
+  }, () => false);
+  let probe: Deno.Conn;
+  try {
+    probe = await Deno.connect({ hostname: "127.0.0.1", port });
+  } catch {
+    return false;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), DUAL_STACK_CHECK_MS);
+  });
+  try {
+    // On a timeout the pending accept is left to the caller, which closes the listener.
+    return await Promise.race([accepted, timeout]);
+  } finally {
+    clearTimeout(timer);
+    probe.close();
   }
 }
 
@@ -75,6 +118,9 @@ function explain(error: unknown, port: number): Error {
       `not permitted to listen on port ${port}: ports below 1024 need administrator rights; ` +
         `choose another port with /port=<port>.`,
     );
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return new ListenError(`cannot listen on that address: it is not one of this machine's`);
   }
   return new ListenError(`cannot listen on port ${port}: ${(error as Error).message}`);
 }

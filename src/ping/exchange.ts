@@ -99,9 +99,11 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
       stop.abort(phase === "send" ? early("closed the connection", error) : error);
     });
     socket.on("close", () => {
-      if (!settled) {
-        stop.abort(new ExchangeError(FAILURE_CODES.closed, "the server closed the connection"));
-      }
+      if (settled) return;
+      const closed = "the server closed the connection";
+      stop.abort(
+        phase === "send" ? early(closed) : new ExchangeError(FAILURE_CODES.closed, closed),
+      );
     });
     return socket;
   };

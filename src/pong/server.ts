@@ -9,7 +9,7 @@
 import type { PongOptions } from "../cli/options.ts";
 import { joinHostPort } from "../net/address.ts";
 import { createSelfSignedCertificate } from "../net/certificate.ts";
-import { listenEverywhere, type Listening } from "../net/listen.ts";
+import { listen } from "../net/listen.ts";
 import { delay, Watchdog } from "../timers.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import { RequestScanner } from "./request.ts";
@@ -59,7 +59,7 @@ export async function startPong(
   emit: (event: PongEvent) => void,
 ): Promise<PongServer> {
   const certificate = options.noSsl ? undefined : await createSelfSignedCertificate();
-  const listening: Listening = listenEverywhere(options.port, certificate);
+  const listening = await listen(options.port, certificate, options.address);
   const stopping = new AbortController();
   const open = new Set<Deno.Conn>();
   const handlers = new Set<Promise<void>>();
@@ -76,7 +76,7 @@ export async function startPong(
         continue;
       }
       open.add(conn);
-      const handler = serve(conn, !options.noSsl, emit).finally(() => {
+      const handler = serve(conn, !options.noSsl, emit, stopping.signal).finally(() => {
         open.delete(conn);
         handlers.delete(handler);
       });
@@ -106,7 +106,12 @@ export async function startPong(
 }
 
 /** Serves one connection; never throws: a bad client becomes a `failed` event. */
-async function serve(conn: Deno.Conn, tls: boolean, emit: (event: PongEvent) => void) {
+async function serve(
+  conn: Deno.Conn,
+  tls: boolean,
+  emit: (event: PongEvent) => void,
+  stopping: AbortSignal,
+) {
   const address = conn.remoteAddr as Deno.NetAddr;
   const client = joinHostPort(address.hostname, address.port);
   emit({ type: "accepted", time: new Date(), client });
@@ -147,6 +152,7 @@ async function serve(conn: Deno.Conn, tls: boolean, emit: (event: PongEvent) => 
     }
     emit({ type: "answered", time: new Date(), client, bytesRead: scanner.bytes, bytesSent: sent });
   } catch (error) {
+    if (stopping.aborted) return; // pong ended it: not the client's failure
     const message = (error as Error).message ?? String(error);
     const reason = stalled ?? (handshaking ? `TLS handshake failed: ${message}` : message);
     emit({ type: "failed", time: new Date(), client, bytesRead: scanner.bytes, reason });
