@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { delay } from "../src/timers.ts";
 import { VERSION } from "../src/version.ts";
-import { freePort, Lines, MAIN, Pong, Running, runOctoPing } from "./helpers.ts";
+import { bounded, freePort, Lines, MAIN, Pong, Running, runOctoPing, WAIT_MS } from "./helpers.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 
 const SUCCESS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Connect: Success! [\d,]+ms, /;
@@ -222,15 +221,16 @@ Deno.test("pong serves many clients at once while a bad client holds a connectio
 
 Deno.test("Ctrl+C stops ping: exit 0 when no attempt failed, the cut attempt not counted", async () => {
   // A server that accepts and never answers keeps the attempt open when Ctrl+C comes.
-  let accepted = 0;
+  let onAccept!: () => void;
+  const accepted = new Promise<void>((resolve) => onAccept = resolve);
   const server = await serveWith(async (conn) => {
-    accepted++;
+    onAccept();
     await holdOpen(conn);
   });
   try {
     const ping = new Running(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/nossl"]);
     await ping.stdout.waitFor(/pinging/);
-    while (accepted === 0) await delay(20);
+    await bounded(accepted, "the server to accept ping's connection");
     assert.equal(await ping.stop("SIGINT"), 0);
     assert.ok(
       ping.stdout.seen.includes("Stopped: 0 successful connections, 0 failed connections."),
@@ -364,5 +364,151 @@ Deno.test("pong in a console stops on Enter with exit 0", async () => {
       console_.kill("SIGKILL");
     } catch { /* ended */ }
     await lines.rest().catch(() => {});
+  }
+});
+
+Deno.test("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", async () => {
+  if (Deno.build.os !== "linux") {
+    console.warn("skipped: reads peak memory from /proc, which only Linux has");
+    return;
+  }
+  const pong = await Pong.start();
+  try {
+    // The pause after the first attempt leaves time to read ping's peak memory before it exits.
+    const ping = new Running([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/datasize=512",
+      "/chunksize=512",
+      "/count=2",
+      "/interval=5000",
+    ]);
+    await ping.stdout.waitFor(/Success!/, WAIT_MS * 2);
+    const status = await Deno.readTextFile(`/proc/${ping.child.pid}/status`);
+    const peakKiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)![1]);
+    await ping.stop("SIGINT");
+    assert.ok(peakKiB < 200 * 1024, `ping's peak RSS was ${Math.round(peakKiB / 1024)} MB`);
+    assert.deepEqual(await pong.answered(1), [512 * MB + plainRequestBytes(pong.port) + 2]);
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("TLS 1.2 servers are pinged too (openssl s_server -tls1_2)", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freePort();
+  await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${dir}/k.pem`,
+      "-out",
+      `${dir}/c.pem`,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=tls12",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  const server = new Deno.Command("openssl", {
+    args: [
+      "s_server",
+      "-accept",
+      `127.0.0.1:${port}`,
+      "-cert",
+      `${dir}/c.pem`,
+      "-key",
+      `${dir}/k.pem`,
+      "-tls1_2",
+      "-www",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = new Lines(server.stdout);
+  try {
+    await lines.waitFor(/^ACCEPT/);
+    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${port}`, "/count=1"]);
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /; TLSv1\.2, ECDHE-/);
+  } finally {
+    server.kill("SIGTERM");
+    await server.status;
+    await lines.rest().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("running totals after every 10 attempts, as the original prints them", async () => {
+  const run = await runOctoPing([
+    "ping",
+    "/host=127.0.0.1",
+    `/port=${freePort()}`,
+    "/count=21",
+    "/interval=0",
+  ]);
+  const lines = run.stdout.split("\n");
+  const totals = lines.filter((line) => line.endsWith("Hit Ctrl+C to quit any time."));
+  assert.deepEqual(totals, [
+    "0 successful connections, 10 failed connections. Hit Ctrl+C to quit any time.",
+    "0 successful connections, 20 failed connections. Hit Ctrl+C to quit any time.",
+  ]);
+  const attempts = lines.filter((line) => FAILED.test(line) || line.endsWith("quit any time."));
+  assert.ok(attempts[10].endsWith("quit any time."), "after the 10th attempt line");
+});
+
+Deno.test("/interval is the pause between one attempt's end and the next one's start", async () => {
+  const started = performance.now();
+  const run = await runOctoPing([
+    "ping",
+    "/host=127.0.0.1",
+    `/port=${freePort()}`,
+    "/count=3",
+    "/interval=400",
+  ]);
+  const elapsed = performance.now() - started;
+  assert.equal(run.stdout.split("\n").filter((line) => FAILED.test(line)).length, 3);
+  assert.ok(elapsed >= 800, `3 attempts with /interval=400 took only ${Math.round(elapsed)} ms`);
+});
+
+Deno.test("pong shows each client, IPv4 peers as plain IPv4, and answers over IPv6", async () => {
+  const pong = await Pong.start();
+  try {
+    for (const host of ["127.0.0.1", "[::1]"]) {
+      const run = await runOctoPing(["ping", `/host=${host}:${pong.port}`, "/count=1"]);
+      assert.equal(run.code, 0, run.stdout);
+    }
+    const accepted = await pong.stdout.waitForCount(/ Accepted TCP client /, 2);
+    assert.match(
+      accepted[0],
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Accepted TCP client 127\.0\.0\.1:\d+$/,
+    );
+    assert.match(accepted[1], /Accepted TCP client \[::1\]:\d+$/);
+    const answered = await pong.stdout.waitForCount(/bytes read from/, 2);
+    assert.match(answered[0], /^\S+Z [\d,]+ bytes read from 127\.0\.0\.1:\d+, answered$/);
+  } finally {
+    assert.equal(await pong.stop("SIGINT"), 0, "Ctrl+C stops pong with exit 0");
+    assert.equal(pong.stdout.seen.at(-1), "Stopped.");
+  }
+});
+
+Deno.test("pong /listen=127.0.0.1 answers there and nowhere else", async () => {
+  const pong = await Pong.start(["/listen=127.0.0.1"]);
+  try {
+    const v4 = await runOctoPing(["ping", `/host=127.0.0.1:${pong.port}`, "/count=1"]);
+    assert.equal(v4.code, 0, v4.stdout);
+    const v6 = await runOctoPing(["ping", `/host=[::1]:${pong.port}`, "/count=1"]);
+    assert.equal(v6.code, 1);
+    assert.match(v6.stdout, /cause: connection refused/);
+  } finally {
+    await pong.stop();
   }
 });

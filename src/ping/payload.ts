@@ -14,10 +14,10 @@ export const POOL_BYTES = 1024 * 1024;
 const ALPHABET = new TextEncoder().encode(
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
 );
-let pool: Uint8Array | undefined;
+let pool: Uint8Array<ArrayBuffer> | undefined;
 
 /** Random printable bytes with no CR or LF, made once and never modified. */
-export function payloadPool(): Uint8Array {
+export function payloadPool(): Uint8Array<ArrayBuffer> {
   if (!pool) {
     pool = new Uint8Array(POOL_BYTES);
     // getRandomValues fills at most 64 KiB per call.
