@@ -11,7 +11,7 @@ export function usage(): string {
 
 Usage:
   ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
-                  [/count=<N>] [/interval=<ms>]
+                  [/count=<N>] [/interval=<ms>] [/timeout=<s>] [/ipv4 | /ipv6] [/thumbprint=<hex>]
   ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>]
 
 ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
@@ -24,6 +24,13 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
   /nossl               Plain TCP instead of TLS (for a pong started with /nossl)
   /count=<N>           Stop after N attempts (default: run until Ctrl+C)
   /interval=<ms>       Pause between attempts (default 500 ms)
+  /timeout=<s>         Longest wait with no progress in any phase (default 30 s; 0.5 allowed)
+  /ipv4, /ipv6         Use only IPv4 or only IPv6 addresses of the host
+  /thumbprint=<hex>    Fail when the certificate is not this one (SHA-1 as Octopus shows it,
+                       or SHA-256)
+
+  Each failure names its cause (dns, refused, timeout, reset, tls, closed, unreachable,
+  thumbprint, other) with a hint; Ctrl+C or /count ends the run with statistics.
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
        same machine and port, look at the Tentacle; if it fails against both, look at the network.
