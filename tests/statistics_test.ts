@@ -55,6 +55,12 @@ Deno.test("latency of the successful attempts only: min, avg, median, p95, p99, 
   assert.ok(Math.abs(latency.jitter - 28.866) < 0.05, `jitter ${latency.jitter}`);
 });
 
+Deno.test("percentiles never pass the exact minimum and maximum", () => {
+  const latency = run([ok(0, 3.9), ok(1, 4.2), ok(2, 41.04)]).latency!;
+  assert.ok(latency.p95 <= latency.max && latency.p99 <= latency.max, JSON.stringify(latency));
+  assert.ok(latency.median >= latency.min);
+});
+
 Deno.test("the longest run of consecutive failures, with its start and end", () => {
   const summary = run([
     failed(0, "timeout"),

@@ -103,7 +103,9 @@ export class RunStatistics {
   /** The figures so far. */
   summary(): RunSummary {
     const failed = this.#attempts - this.#succeeded;
-    const fromMicros = (value: number) => value / MICROS_PER_MS;
+    // The histogram reports a bucket's upper edge, which can pass the exact extremes: clamp.
+    const fromMicros = (value: number) =>
+      Math.min(this.#latency.max, Math.max(this.#latency.min, value / MICROS_PER_MS));
     const summary: RunSummary = {
       attempts: this.#attempts,
       succeeded: this.#succeeded,
