@@ -9,11 +9,17 @@
 import type { PingOptions, PongOptions } from "./src/cli/options.ts";
 import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
+import {
+  CertificateFileError,
+  createSelfSignedCertificate,
+  loadCertificate,
+  type ServerCertificate,
+} from "./src/net/certificate.ts";
 import { ListenError } from "./src/net/listen.ts";
 import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/result.ts";
 import { startPong } from "./src/pong/server.ts";
-import { lineWriter, styleFor } from "./src/report/console.ts";
+import { lineWriter, outputTo, styleFor } from "./src/report/console.ts";
 import { pingTextReporter } from "./src/report/ping_text.ts";
 import { pongTextReporter } from "./src/report/pong_text.ts";
 import { enterPressed, stopOnSignals } from "./src/shutdown.ts";
@@ -29,9 +35,7 @@ export async function main(args: readonly string[]): Promise<number> {
     command = parseArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    stderr(`${PROGRAM}: ${error.message}`);
-    stderr(`Run '${PROGRAM} /?' for usage.`);
-    return 2;
+    return usageError(error.message);
   }
   switch (command.kind) {
     case "help":
@@ -52,7 +56,7 @@ async function ping(options: PingOptions): Promise<number> {
   let anyFailed = false;
   const stopper = stopOnSignals(() => anyFailed ? 1 : 0);
   try {
-    const print = pingTextReporter(stdout, styleFor(Deno.stdout));
+    const print = pingTextReporter(outputTo(Deno.stdout), styleFor(Deno.stdout));
     const report = (event: PingEvent) => {
       if (event.type === "attempt" && !event.result.ok) anyFailed = true;
       print(event);
@@ -65,13 +69,24 @@ async function ping(options: PingOptions): Promise<number> {
 }
 
 async function pong(options: PongOptions): Promise<number> {
+  let certificate: ServerCertificate | undefined;
+  try {
+    certificate = options.noSsl
+      ? undefined
+      : options.certificateFiles
+      ? await loadCertificate(options.certificateFiles.cert, options.certificateFiles.key)
+      : await createSelfSignedCertificate();
+  } catch (error) {
+    if (!(error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
   const stopper = stopOnSignals(() => 0);
   try {
     const interactive = Deno.stdin.isTerminal();
     const report = pongTextReporter(stdout, interactive ? "enter" : "signal");
     let server;
     try {
-      server = await startPong(options, report);
+      server = await startPong(options, certificate, report);
     } catch (error) {
       if (!(error instanceof ListenError)) throw error;
       stderr(`${PROGRAM}: ${error.message}`);
@@ -80,11 +95,17 @@ async function pong(options: PongOptions): Promise<number> {
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
     await Promise.race([stopped, enterPressed()]);
     await server.close();
-    stdout("Stopped.");
     return 0;
   } finally {
     stopper.dispose();
   }
+}
+
+/** Bad input: one line naming the problem, the usage hint, exit code 2. */
+function usageError(message: string): number {
+  stderr(`${PROGRAM}: ${message}`);
+  stderr(`Run '${PROGRAM} /?' for usage.`);
+  return 2;
 }
 
 if (import.meta.main) {

@@ -181,7 +181,7 @@ export class Pong extends Running {
 
   /** Waits until pong has answered `count` requests; returns the bytes it read for each. */
   async answered(count: number): Promise<number[]> {
-    const lines = await this.stdout.waitForCount(/ bytes read from .*, answered$/, count);
+    const lines = await this.stdout.waitForCount(/: [\d,]+ bytes read, [\d,]+ bytes sent, /, count);
     return lines.map((line) => Number(/ ([\d,]+) bytes read/.exec(line)![1].replaceAll(",", "")));
   }
 }

@@ -13,6 +13,7 @@ const PING_DEFAULTS: PingOptions = {
   timeoutMs: 30_000,
   family: undefined,
   thumbprint: undefined,
+  reverse: false,
 };
 
 function ping(args: string[]): PingOptions {
@@ -57,6 +58,7 @@ Deno.test("every option is read into the typed options", () => {
       timeoutMs: 2_500,
       family: 4,
       thumbprint: undefined,
+      reverse: false,
     },
   );
 });
@@ -112,13 +114,53 @@ Deno.test("a port in /host and the same in /port is fine; a different one is bad
 Deno.test("pong takes /port (0 = any free port), /nossl and /listen", () => {
   assert.deepEqual(parseArgs(["pong"]), {
     kind: "pong",
-    options: { port: 10933, noSsl: false, address: undefined },
+    options: {
+      port: 10933,
+      noSsl: false,
+      address: undefined,
+      idleMs: 60_000,
+      handshakeMs: 10_000,
+      maxConnections: 1000,
+      maxSendBytes: 1024 * MB,
+      certificateFiles: undefined,
+    },
     notices: [],
   });
   assert.deepEqual(parseArgs(["pong", "/port=0", "/nossl", "/listen=::1"]), {
     kind: "pong",
-    options: { port: 0, noSsl: true, address: "::1" },
+    options: {
+      port: 0,
+      noSsl: true,
+      address: "::1",
+      idleMs: 60_000,
+      handshakeMs: 10_000,
+      maxConnections: 1000,
+      maxSendBytes: 1024 * MB,
+      certificateFiles: undefined,
+    },
     notices: [],
+  });
+});
+
+Deno.test("pong's limits and certificate files", () => {
+  const command = parseArgs([
+    "pong",
+    "/idle=1.5",
+    "/handshake=2",
+    "/maxconn=50",
+    "/maxsend=10",
+    "/cert=C:\\certs\\pong.pem",
+    "/key=/etc/pong key.pem",
+  ]);
+  assert.equal(command.kind, "pong");
+  const { options } = command as Extract<Command, { kind: "pong" }>;
+  assert.equal(options.idleMs, 1500);
+  assert.equal(options.handshakeMs, 2000);
+  assert.equal(options.maxConnections, 50);
+  assert.equal(options.maxSendBytes, 10 * MB);
+  assert.deepEqual(options.certificateFiles, {
+    cert: "C:\\certs\\pong.pem",
+    key: "/etc/pong key.pem",
   });
 });
 
@@ -175,6 +217,12 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["ping", "--host=x", "--interval", "-5"], /\/interval=-5/],
     [["pong", "/datasize=1"], /\/datasize is an option of ping, not of pong/],
     [["pong", "/listen=localhost"], /\/listen=localhost: expected an IP address of this machine/],
+    [["pong", "/cert=a.pem"], /\/cert and \/key go together/],
+    [["pong", "/key=a.pem"], /\/cert and \/key go together/],
+    [["pong", "/nossl", "/cert=a", "/key=b"], /\/cert and \/key are for TLS/],
+    [["pong", "/maxconn=0"], /\/maxconn=0: expected a whole number of connections/],
+    [["pong", "/idle=0"], /\/idle=0: expected a number of seconds above 0/],
+    [["ping", "/host=x", "/reverse"], /\/reverse needs \/datasize/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument '\/tmp\/run.jsonl'/],
     [["ping", "/host=x", "C:\\logs\\a.txt"], /unexpected argument 'C:\\logs\\a.txt'/],
     [["ping", "/host=x", "run.jsonl"], /unexpected argument 'run.jsonl'/],

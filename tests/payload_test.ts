@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { payloadPool, requestFrame } from "../src/ping/payload.ts";
+import { payloadPool } from "../src/net/payload.ts";
+import { requestFrame } from "../src/ping/request.ts";
 
 Deno.test("the payload is printable, one line (no CR or LF), and does not compress", async () => {
   const pool = payloadPool();

@@ -39,6 +39,8 @@ export interface PingOptions {
   family?: 4 | 6;
   /** The certificate the server must present: SHA-1 or SHA-256, upper-case hex. */
   thumbprint?: string;
+  /** Ask pong to send the data back instead (`/reverse`): times the download. */
+  reverse: boolean;
 }
 
 /** Options of `OctoPing pong`. */
@@ -49,7 +51,25 @@ export interface PongOptions {
   address?: string;
   /** Plain TCP instead of TLS (`/nossl`). */
   noSsl: boolean;
+  /** A client silent this long is dropped, in ms (`/idle`). */
+  idleMs: number;
+  /** A client must finish the TLS handshake within this, in ms (`/handshake`). */
+  handshakeMs: number;
+  /** Connections open at once; more are closed as they arrive (`/maxconn`). */
+  maxConnections: number;
+  /** The most pong sends back for one `/reverse` request, in bytes (`/maxsend`). */
+  maxSendBytes: number;
+  /** A certificate and key to serve instead of a generated one (`/cert`, `/key`): file paths. */
+  certificateFiles?: { cert: string; key: string };
 }
+
+/** Default pong options: what a pong left running for days on a production server needs. */
+export const PONG_DEFAULTS = {
+  idleMs: 60_000,
+  handshakeMs: 10_000,
+  maxConnections: 1000,
+  maxSendBytes: 1024 * MB,
+} as const;
 
 /** Default ping options, as in the original TentaclePing. */
 export const PING_DEFAULTS = {

@@ -7,7 +7,13 @@
  */
 import { isIP } from "node:net";
 import { parseHost } from "./host.ts";
-import { type Command, PING_DEFAULTS, type PingOptions, type PongOptions } from "./options.ts";
+import {
+  type Command,
+  PING_DEFAULTS,
+  type PingOptions,
+  PONG_DEFAULTS,
+  type PongOptions,
+} from "./options.ts";
 import {
   parseInteger,
   parsePort,
@@ -41,11 +47,18 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "ipv4" },
     { name: "ipv6" },
     { name: "thumbprint", example: "3C2A0F…(40 hex digits)" },
+    { name: "reverse" },
   ],
   pong: [
     { name: "port", example: "10933" },
     { name: "nossl" },
     { name: "listen", example: "127.0.0.1" },
+    { name: "idle", example: "60" },
+    { name: "handshake", example: "10" },
+    { name: "maxconn", example: "1000" },
+    { name: "maxsend", example: "1024" },
+    { name: "cert", example: "pong.pem" },
+    { name: "key", example: "pong.key" },
   ],
 };
 
@@ -176,10 +189,7 @@ function buildPing(values: Map<string, string>): PingOptions {
       `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
     );
   }
-  const get = <T>(name: string, parse: (text: string) => T, fallback: T): T => {
-    const text = values.get(name);
-    return text === undefined ? fallback : parse(text);
-  };
+  const get = getter(values);
   const options: PingOptions = {
     target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
     noSsl: values.has("nossl"),
@@ -204,7 +214,11 @@ function buildPing(values: Map<string, string>): PingOptions {
     timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, PING_DEFAULTS.timeoutMs),
     family: family(values, spec.host),
     thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
+    reverse: values.has("reverse"),
   };
+  if (options.reverse && options.dataSize === 0) {
+    throw new UsageError("/reverse needs /datasize: how much should pong send back?");
+  }
   if (options.thumbprint && options.noSsl) {
     throw new UsageError(
       "/thumbprint needs TLS: it checks the certificate, which /nossl does without",
@@ -231,10 +245,44 @@ function buildPong(values: Map<string, string>): PongOptions {
       `/listen=${address}: expected an IP address of this machine, e.g. 127.0.0.1`,
     );
   }
+  const get = getter(values);
+  const cert = values.get("cert");
+  const key = values.get("key");
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError("/cert and /key go together: give the certificate file and its key file");
+  }
+  if (cert !== undefined && values.has("nossl")) {
+    throw new UsageError("/cert and /key are for TLS, which /nossl turns off");
+  }
   return {
     port: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText, true),
     noSsl: values.has("nossl"),
     address,
+    idleMs: get("idle", (t) => parseSeconds("idle", t) * 1000, PONG_DEFAULTS.idleMs),
+    handshakeMs: get(
+      "handshake",
+      (t) => parseSeconds("handshake", t) * 1000,
+      PONG_DEFAULTS.handshakeMs,
+    ),
+    maxConnections: get(
+      "maxconn",
+      (t) => parseInteger("maxconn", t, [1, 1_000_000], "a whole number of connections, 1 or more"),
+      PONG_DEFAULTS.maxConnections,
+    ),
+    maxSendBytes: get(
+      "maxsend",
+      (t) => parseSize("maxsend", t, true),
+      PONG_DEFAULTS.maxSendBytes,
+    ),
+    certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+  };
+}
+
+/** Reads an option with `parse`, or gives `fallback` when it was not given. */
+function getter(values: Map<string, string>) {
+  return <T>(name: string, parse: (text: string) => T, fallback: T): T => {
+    const text = values.get(name);
+    return text === undefined ? fallback : parse(text);
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import "reflect-metadata"; // @peculiar/x509's dependency injection needs it loaded first.
 import * as x509 from "@peculiar/x509";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 
 /** A certificate and its private key, both PEM, with the certificate's thumbprint. */
 export interface ServerCertificate {
@@ -44,4 +45,47 @@ export async function createSelfSignedCertificate(): Promise<ServerCertificate> 
 /** SHA-1 thumbprint of a DER certificate, as Octopus shows it: 40 uppercase hex digits. */
 export async function thumbprint(der: Uint8Array<ArrayBuffer>): Promise<string> {
   return new Uint8Array(await crypto.subtle.digest("SHA-1", der)).toHex().toUpperCase();
+}
+
+/** A certificate file and its key that cannot serve: unreadable, not PEM, or not a pair. */
+export class CertificateFileError extends Error {
+  override name = "CertificateFileError";
+}
+
+/** Reads a PEM certificate and its PEM private key, and checks that they belong together. */
+export async function loadCertificate(
+  certPath: string,
+  keyPath: string,
+): Promise<ServerCertificate> {
+  const read = async (path: string, what: string) => {
+    try {
+      return await Deno.readTextFile(path);
+    } catch (error) {
+      throw new CertificateFileError(
+        `cannot read the ${what} ${path}: ${(error as Error).message}`,
+      );
+    }
+  };
+  const certPem = await read(certPath, "certificate");
+  const keyPem = await read(keyPath, "key");
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certPem);
+  } catch {
+    throw new CertificateFileError(`${certPath} holds no PEM certificate`);
+  }
+  let key;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    throw new CertificateFileError(`${keyPath} holds no PEM private key (or it has a passphrase)`);
+  }
+  if (!certificate.checkPrivateKey(key)) {
+    throw new CertificateFileError(`${keyPath} is not the key of the certificate in ${certPath}`);
+  }
+  return {
+    certPem,
+    keyPem,
+    thumbprint: certificate.fingerprint.replaceAll(":", "").toUpperCase(),
+  };
 }

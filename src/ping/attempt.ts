@@ -1,8 +1,8 @@
 /**
  * One ping attempt: a single connection, or in data mode one connection per
  * chunk (datasize MB in chunks of chunksize MB, the last holding the
- * remainder), as the original does. The attempt succeeds when every chunk got
- * its response.
+ * remainder), as the original does — sent, or with `/reverse` asked back from
+ * pong. The attempt succeeds when every chunk got its response.
  *
  * @module
  */
@@ -11,11 +11,29 @@ import { diagnose } from "./diagnosis.ts";
 import { exchange } from "./exchange.ts";
 import type { AttemptResult } from "./result.ts";
 
-/** Runs attempt number `seq`. Rejects only when `signal` aborts. */
+/** How far a data-mode attempt has got. */
+export interface AttemptProgress {
+  /** The chunk under way, from 1. */
+  chunk: number;
+  chunks: number;
+  /** Payload bytes moved so far, over all chunks. */
+  bytesDone: number;
+  bytesTotal: number;
+  elapsedMs: number;
+}
+
+/** The least time between two progress reports. */
+const PROGRESS_EVERY_MS = 250;
+
+/**
+ * Runs attempt number `seq`, telling `onProgress` how a data-mode attempt
+ * goes. Rejects only when `signal` aborts.
+ */
 export async function runAttempt(
   options: PingOptions,
   seq: number,
   signal: AbortSignal,
+  onProgress?: (progress: AttemptProgress) => void,
 ): Promise<AttemptResult> {
   const time = new Date();
   const started = performance.now();
@@ -34,17 +52,28 @@ export async function runAttempt(
     phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
   };
   let left = options.dataSize;
+  let bytesDone = 0;
+  let reportedAt = started;
   for (let chunk = 1; chunk <= chunks; chunk++) {
-    const payloadBytes = Math.min(left, options.chunkSize);
-    left -= payloadBytes;
+    const chunkBytes = Math.min(left, options.chunkSize);
+    left -= chunkBytes;
     const one = await exchange({
       target: options.target,
       tls: !options.noSsl,
       family: options.family,
       thumbprint: options.thumbprint,
-      payloadBytes,
+      payloadBytes: options.reverse ? 0 : chunkBytes,
+      reverseBytes: options.reverse ? chunkBytes : 0,
       timeoutMs: options.timeoutMs,
       signal,
+      onProgress: (bytes) => {
+        bytesDone += bytes;
+        const now = performance.now();
+        if (now - reportedAt < PROGRESS_EVERY_MS) return;
+        reportedAt = now;
+        const elapsedMs = now - started;
+        onProgress?.({ chunk, chunks, bytesDone, bytesTotal: options.dataSize, elapsedMs });
+      },
     });
     result.connected = one.connected;
     result.secured = one.secured;

@@ -93,6 +93,22 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
         "restarting? Check the Tentacle's log for the same time",
     };
   }
+  if (code === FAILURE_CODES.incomplete) {
+    return {
+      cause: "incomplete",
+      summary: "pong did not get every byte that was sent",
+      hint: "the connection looked fine but data went missing between here and pong: a device " +
+        "in between (WAN optimiser, proxy, inspecting firewall) that rewrites traffic",
+    };
+  }
+  if (code === FAILURE_CODES.notPong) {
+    return {
+      cause: "other",
+      summary: "/reverse got no data back",
+      hint: "run 'OctoPing pong' on the other machine: only pong sends data back, and it sends " +
+        "at most its /maxsend per request",
+    };
+  }
   if (code === FAILURE_CODES.tooLarge) {
     return {
       cause: "other",

@@ -12,7 +12,7 @@ import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { delay } from "../timers.ts";
 import { runAttempt } from "./attempt.ts";
 import { identifyPeer } from "./identify.ts";
-import type { AttemptResult, PingEvent } from "./result.ts";
+import { type AttemptResult, FAILURE_CODES, type PingEvent } from "./result.ts";
 
 /**
  * Runs ping until `/count` attempts are done or `stop` aborts, and returns the
@@ -31,7 +31,9 @@ export async function runPing(
     if (stop.aborted) break;
     let result: AttemptResult;
     try {
-      result = await runAttempt(options, seq, stop);
+      result = await runAttempt(options, seq, stop, (progress) => {
+        emit({ type: "progress", seq, progress });
+      });
     } catch (error) {
       if (stop.aborted) break;
       throw error;
@@ -44,6 +46,15 @@ export async function runPing(
       dataBytes: result.ok ? options.dataSize : 0,
     });
     changes(result);
+    if (result.failure?.code === FAILURE_CODES.notPong) {
+      emit({
+        type: "abandoned",
+        time: new Date(),
+        reason:
+          "stopped: /reverse needs OctoPing pong on the other side, sending back what is asked",
+      });
+      break;
+    }
   }
   const summary = statistics.summary();
   emit({ type: "end", time: new Date(), summary, interrupted: stop.aborted });

@@ -16,10 +16,12 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Target } from "../cli/options.ts";
 import { ResponseReader } from "../net/http.ts";
+import { HEADERS } from "../net/protocol.ts";
 import { tlsSession } from "../net/peer_certificate.ts";
 import { formatCount } from "../report/format.ts";
 import { Watchdog } from "../timers.ts";
-import { payloadPool, requestFrame } from "./payload.ts";
+import { payloadPool } from "../net/payload.ts";
+import { requestFrame } from "./request.ts";
 import { DURING, type ExchangeResult, type Failure, FAILURE_CODES, type Phase } from "./result.ts";
 
 /** What one connection should do. */
@@ -32,13 +34,20 @@ export interface ExchangeRequest {
   thumbprint?: string;
   /** Payload bytes to send in the request; 0 for none. */
   payloadBytes: number;
+  /** Bytes to ask pong to send back (`/reverse`); 0 for none. */
+  reverseBytes: number;
+  /** Hears of payload bytes as they move: sent, or received in reverse mode. */
+  onProgress?: (bytes: number) => void;
   /** The longest wait with no progress, in ms. */
   timeoutMs: number;
   /** Aborting cancels the exchange: it then rejects with the signal's reason. */
   signal: AbortSignal;
 }
 
-/** The most of an answer read: a server streaming forever must not hold an attempt open. */
+/**
+ * The most of an answer read beyond what was asked for: a server streaming
+ * forever must not hold an attempt open.
+ */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** A failure described in the tool's own words, with a code from {@linkcode FAILURE_CODES}. */
@@ -63,7 +72,8 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
   };
   let phase: Phase = "dns";
-  const frame = requestFrame(target, request.payloadBytes);
+  const frame = requestFrame(target, request.payloadBytes, request.reverseBytes);
+  const maxResponse = request.reverseBytes + MAX_RESPONSE_BYTES;
   let mark = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -152,13 +162,14 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         firstByteAt ??= performance.now();
         reader.push(chunk);
         result.bytesRead = reader.bytes;
+        if (request.reverseBytes > 0) request.onProgress?.(chunk.length);
         if (phase === "send") stop.abort(early("answered"));
         else if (reader.complete) finish();
-        else if (reader.bytes > MAX_RESPONSE_BYTES) {
+        else if (reader.bytes > maxResponse) {
           stop.abort(
             new ExchangeError(
               FAILURE_CODES.tooLarge,
-              `response too large: more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, cut there`,
+              `response too large: more than ${formatCount(maxResponse)} bytes, cut there`,
             ),
           );
         }
@@ -171,6 +182,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     await send(stream, frame, request.payloadBytes, stop.signal, (bytes) => {
       result.bytesSent += bytes;
       watchdog.kick();
+      if (request.payloadBytes > 0) request.onProgress?.(bytes);
     });
     phase = "response";
     const sentAt = performance.now();
@@ -194,6 +206,8 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         "the server closed the connection in the middle of its answer",
       );
     }
+    checkPongsCount(result);
+    if (request.reverseBytes > 0) checkReverse(result, request.reverseBytes);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     result.failure = toFailure(error, phase);
@@ -208,6 +222,30 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
 async function resolve(host: string, family: 4 | 6 | undefined): Promise<string> {
   if (net.isIP(host)) return host;
   return (await lookup(host, { family: family ?? 0 })).address;
+}
+
+/** Where pong says how much it read, it must be every byte sent. */
+function checkPongsCount(result: ExchangeResult): void {
+  const counted = result.headers?.get(HEADERS.bytesRead.toLowerCase());
+  if (counted === undefined || Number(counted) === result.bytesSent) return;
+  throw new ExchangeError(
+    FAILURE_CODES.incomplete,
+    `pong read ${formatCount(Number(counted))} of the ${formatCount(result.bytesSent)} bytes ` +
+      "sent: data was lost on the way",
+  );
+}
+
+/** In reverse mode, the answer must be pong's, sending what was asked. */
+function checkReverse(result: ExchangeResult, asked: number): void {
+  const refused = result.headers?.get(HEADERS.refused.toLowerCase());
+  if (refused) throw new ExchangeError(FAILURE_CODES.notPong, `pong refused: ${refused}`);
+  if (result.headers?.get(HEADERS.reverse.toLowerCase()) !== String(asked)) {
+    throw new ExchangeError(
+      FAILURE_CODES.notPong,
+      "the server did not confirm it sent the data back: /reverse needs OctoPing pong on the " +
+        "other side",
+    );
+  }
 }
 
 function checkThumbprint(session: { sha1: string; sha256: string }, expected?: string): void {

@@ -7,6 +7,7 @@
 import type { PingOptions } from "../cli/options.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
+import type { AttemptProgress } from "./attempt.ts";
 import type { Diagnosis } from "./diagnosis.ts";
 import type { PeerIdentity } from "./identify.ts";
 
@@ -51,6 +52,10 @@ export const FAILURE_CODES = {
   tooLarge: "OCTOPING_TOO_LARGE",
   /** The certificate is not the one `/thumbprint` names. */
   thumbprint: "OCTOPING_THUMBPRINT",
+  /** Pong read fewer (or more) bytes than were sent. */
+  incomplete: "OCTOPING_INCOMPLETE",
+  /** `/reverse` needs pong, and the server is not pong (or pong refused). */
+  notPong: "OCTOPING_NOT_PONG",
 } as const;
 
 /** Why an attempt failed. */
@@ -119,4 +124,8 @@ export type PingEvent =
   | { type: "certificate"; time: Date; session: TlsSession; previous?: string }
   /** Who answered: on the first success and whenever it changes. */
   | { type: "peer"; time: Date; peer: PeerIdentity }
+  /** How a data-mode attempt goes, at most every 250 ms. */
+  | { type: "progress"; seq: number; progress: AttemptProgress }
+  /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
+  | { type: "abandoned"; time: Date; reason: string }
   | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };

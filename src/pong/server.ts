@@ -1,26 +1,76 @@
 /**
  * The pong server: stands in for a Tentacle. It accepts connections on every
  * interface, reads each request up to its blank line counting the bytes, and
- * answers with a small HTTP response that ping recognises by its `X-OctoPing`
- * header. It emits typed events; reporters print them.
+ * answers with a small HTTP response that carries the count (so ping can prove
+ * the data arrived) — or, when asked (`/reverse`), with that much data.
+ *
+ * It is built to be left running for days where anyone on the network can
+ * reach it: a deadline for the TLS handshake, an idle timeout, a cap on
+ * connections, a cap on what one request can make it send, and a log that
+ * counts floods instead of printing them. It emits typed events; reporters
+ * print them.
  *
  * @module
  */
-import type { PongOptions } from "../cli/options.ts";
+import { MB, type PongOptions } from "../cli/options.ts";
 import { joinHostPort } from "../net/address.ts";
-import { createSelfSignedCertificate } from "../net/certificate.ts";
+import type { ServerCertificate } from "../net/certificate.ts";
 import { listen } from "../net/listen.ts";
+import { payloadPool } from "../net/payload.ts";
+import { HEADERS } from "../net/protocol.ts";
 import { delay, Watchdog } from "../timers.ts";
-import { PROGRAM, VERSION } from "../version.ts";
+import { VERSION } from "../version.ts";
 import { RequestScanner } from "./request.ts";
+import { Throttle } from "./throttle.ts";
+
+/** How a connection ended badly. */
+export type ConnectionFailure =
+  | "handshake"
+  | "handshake timeout"
+  | "idle"
+  | "closed early"
+  | "over /maxconn"
+  | "other";
+
+/** A connection that ended badly. */
+export interface FailedConnection {
+  time: Date;
+  client: string;
+  kind: ConnectionFailure;
+  reason: string;
+  bytesRead: number;
+  bytesSent: number;
+  ms: number;
+}
+
+/** Pong's figures over its whole run. */
+export interface PongSummary {
+  connections: number;
+  /** Most connections open at once. */
+  peakConcurrent: number;
+  bytesRead: number;
+  bytesSent: number;
+  /** Connections that ended badly, by how. */
+  failures: Partial<Record<ConnectionFailure, number>>;
+}
 
 /** What pong reports as it runs. */
 export type PongEvent =
   | { type: "listening"; time: Date; port: number; tls: boolean; thumbprint?: string }
   | { type: "accepted"; time: Date; client: string }
-  | { type: "answered"; time: Date; client: string; bytesRead: number; bytesSent: number }
-  | { type: "failed"; time: Date; client: string; bytesRead: number; reason: string }
-  | { type: "acceptFailed"; time: Date; reason: string };
+  | {
+    type: "answered";
+    time: Date;
+    client: string;
+    bytesRead: number;
+    bytesSent: number;
+    ms: number;
+  }
+  | ({ type: "failed" } & FailedConnection)
+  /** More connections ended badly in the last interval than are listed one by one. */
+  | { type: "failedMore"; time: Date; count: number; byKind: Record<string, number> }
+  | { type: "acceptFailed"; time: Date; reason: string }
+  | { type: "stopped"; time: Date; summary: PongSummary };
 
 /** A running pong. */
 export interface PongServer {
@@ -28,41 +78,60 @@ export interface PongServer {
   port: number;
   /** SHA-1 thumbprint of the certificate served; absent with `/nossl`. */
   thumbprint?: string;
-  /** Stops listening, ends open connections and waits for their handlers. */
+  /** Stops listening, ends open connections, waits for them, and emits `stopped`. */
   close(): Promise<void>;
 }
 
-/** How long a client may stay silent before pong drops it. */
-const IDLE_MS = 60_000;
-/** How long a client has to finish the TLS handshake. */
-const HANDSHAKE_MS = 10_000;
 /** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
 const ACCEPT_RETRY_MS = 100;
+/** Bad connections listed one by one per interval before the rest are counted. */
+const FAILURES_LISTED = 20;
+const FAILURE_INTERVAL_MS = 1000;
 const READ_BUFFER_BYTES = 64 * 1024;
-const BODY_BYTES = 10 * 1024;
-
-/** The answer to every request: headers and a 10 KiB body, made once. */
-const ANSWER = (() => {
-  const line = `${PROGRAM} pong ${VERSION} answered. `;
-  const body = line.repeat(Math.ceil(BODY_BYTES / line.length)).slice(0, BODY_BYTES - 1) + "\n";
-  const head = "HTTP/1.0 200 OK\r\n" +
-    "Content-Type: text/plain\r\n" +
-    `Content-Length: ${BODY_BYTES}\r\n` +
-    `X-OctoPing: pong ${VERSION}\r\n` +
-    "Connection: close\r\n\r\n";
-  return new TextEncoder().encode(head + body);
-})();
+/** The most of a request's start kept, to find the `/reverse` header in. */
+const HEAD_KEPT_BYTES = 4096;
+const BODY = new TextEncoder().encode(
+  `OctoPing pong ${VERSION} answered. `.repeat(400).slice(0, 10 * 1024 - 1) + "\n",
+);
 
 /** Starts pong: listens at once and serves until {@linkcode PongServer.close}. */
 export async function startPong(
   options: PongOptions,
+  certificate: ServerCertificate | undefined,
   emit: (event: PongEvent) => void,
 ): Promise<PongServer> {
-  const certificate = options.noSsl ? undefined : await createSelfSignedCertificate();
   const listening = await listen(options.port, certificate, options.address);
   const stopping = new AbortController();
   const open = new Set<Deno.Conn>();
   const handlers = new Set<Promise<void>>();
+  const summary: PongSummary = {
+    connections: 0,
+    peakConcurrent: 0,
+    bytesRead: 0,
+    bytesSent: 0,
+    failures: {},
+  };
+  const failures = new Throttle<FailedConnection>(
+    FAILURES_LISTED,
+    FAILURE_INTERVAL_MS,
+    (failure) => emit({ type: "failed", ...failure }),
+    (count, byKind) => emit({ type: "failedMore", time: new Date(), count, byKind }),
+  );
+  const fail = (failure: FailedConnection) => {
+    summary.failures[failure.kind] = (summary.failures[failure.kind] ?? 0) + 1;
+    failures.add(failure);
+  };
+  const acceptFailures = new Throttle<{ kind: string; reason: string }>(
+    1,
+    FAILURE_INTERVAL_MS,
+    ({ reason }) => emit({ type: "acceptFailed", time: new Date(), reason }),
+    (count) =>
+      emit({
+        type: "acceptFailed",
+        time: new Date(),
+        reason: `${count} more times in the last second`,
+      }),
+  );
 
   const acceptLoop = async (listener: Deno.Listener) => {
     while (!stopping.signal.aborted) {
@@ -71,15 +140,40 @@ export async function startPong(
         conn = await listener.accept();
       } catch (error) {
         if (stopping.signal.aborted) return;
-        emit({ type: "acceptFailed", time: new Date(), reason: (error as Error).message });
+        // Out of file descriptors and the like: log, pause, and keep listening.
+        acceptFailures.add({ kind: "accept", reason: (error as Error).message });
         await delay(ACCEPT_RETRY_MS, stopping.signal);
         continue;
       }
+      summary.connections++;
+      const client = clientOf(conn);
+      if (open.size >= options.maxConnections) {
+        closeQuietly(conn);
+        fail({
+          time: new Date(),
+          client,
+          kind: "over /maxconn",
+          reason: `closed at once: ${options.maxConnections} connections are open (/maxconn)`,
+          bytesRead: 0,
+          bytesSent: 0,
+          ms: 0,
+        });
+        continue;
+      }
       open.add(conn);
-      const handler = serve(conn, !options.noSsl, emit, stopping.signal).finally(() => {
-        open.delete(conn);
-        handlers.delete(handler);
-      });
+      summary.peakConcurrent = Math.max(summary.peakConcurrent, open.size);
+      emit({ type: "accepted", time: new Date(), client });
+      const handler = serve(conn, client, options, certificate !== undefined, stopping.signal)
+        .then((outcome) => {
+          summary.bytesRead += outcome.bytesRead;
+          summary.bytesSent += outcome.bytesSent;
+          if (outcome.type === "answered") emit(outcome);
+          else if (outcome.type === "failed") fail(outcome);
+        })
+        .finally(() => {
+          open.delete(conn);
+          handlers.delete(handler);
+        });
       handlers.add(handler);
     }
   };
@@ -89,7 +183,7 @@ export async function startPong(
     type: "listening",
     time: new Date(),
     port: listening.port,
-    tls: !options.noSsl,
+    tls: certificate !== undefined,
     thumbprint: certificate?.thumbprint,
   });
 
@@ -101,31 +195,46 @@ export async function startPong(
       for (const listener of listening.listeners) listener.close();
       for (const conn of open) closeQuietly(conn);
       await Promise.all([...loops, ...handlers]);
+      failures.flush();
+      acceptFailures.flush();
+      emit({ type: "stopped", time: new Date(), summary });
     },
   };
 }
 
-/** Serves one connection; never throws: a bad client becomes a `failed` event. */
+type Outcome =
+  | Extract<PongEvent, { type: "answered" }>
+  | ({ type: "failed" } & FailedConnection)
+  | { type: "ended by pong"; bytesRead: number; bytesSent: number };
+
+/** Serves one connection; never throws: a bad client becomes a `failed` outcome. */
 async function serve(
   conn: Deno.Conn,
+  client: string,
+  options: PongOptions,
   tls: boolean,
-  emit: (event: PongEvent) => void,
   stopping: AbortSignal,
-) {
-  const address = conn.remoteAddr as Deno.NetAddr;
-  const client = joinHostPort(address.hostname, address.port);
-  emit({ type: "accepted", time: new Date(), client });
+): Promise<Outcome> {
+  const started = performance.now();
   const scanner = new RequestScanner();
-  let stalled: string | undefined;
-  const watch = (ms: number, why: string) =>
+  const head = new Uint8Array(HEAD_KEPT_BYTES);
+  let headLength = 0;
+  let bytesSent = 0;
+  let stalled: { kind: ConnectionFailure; reason: string } | undefined;
+  const watch = (ms: number, kind: ConnectionFailure, reason: string) =>
     new Watchdog(ms, () => {
-      stalled = why;
+      stalled = { kind, reason };
       closeQuietly(conn);
     });
-  const idle = () => watch(IDLE_MS, `silent for ${IDLE_MS / 1000} s`);
+  const idle = () =>
+    watch(options.idleMs, "idle", `silent for ${options.idleMs / 1000} s (/idle), dropped`);
   let handshaking = tls;
   let watchdog = tls
-    ? watch(HANDSHAKE_MS, `no TLS handshake within ${HANDSHAKE_MS / 1000} s`)
+    ? watch(
+      options.handshakeMs,
+      "handshake timeout",
+      `no TLS handshake within ${options.handshakeMs / 1000} s (/handshake)`,
+    )
     : idle();
   try {
     if (tls) {
@@ -138,28 +247,120 @@ async function serve(
     while (!scanner.done) {
       const n = await conn.read(buffer);
       if (n === null) {
-        throw new Error(
+        throw new ClientGone(
           `closed the connection after ${scanner.bytes} bytes, before the end of its request`,
         );
       }
       watchdog.kick();
-      scanner.push(buffer.subarray(0, n));
+      const used = scanner.push(buffer.subarray(0, n));
+      if (headLength < HEAD_KEPT_BYTES) {
+        const kept = buffer.subarray(0, Math.min(used, HEAD_KEPT_BYTES - headLength));
+        head.set(kept, headLength);
+        headLength += kept.length;
+      }
     }
-    let sent = 0;
-    while (sent < ANSWER.length) {
-      sent += await conn.write(ANSWER.subarray(sent));
-      watchdog.kick();
+    const asked = reverseBytes(head.subarray(0, headLength));
+    const write = async (bytes: Uint8Array) => {
+      for (let done = 0; done < bytes.length;) {
+        done += await conn.write(bytes.subarray(done));
+        watchdog.kick();
+      }
+      bytesSent += bytes.length;
+    };
+    if (asked === undefined) {
+      await write(answer(200, scanner.bytes, { "Content-Type": "text/plain" }, BODY));
+    } else if (asked > options.maxSendBytes) {
+      const mb = (bytes: number) => `${Math.round((bytes / MB) * 1000) / 1000} MB`;
+      const why = `pong sends at most ${mb(options.maxSendBytes)} per request (/maxsend); ` +
+        `asked for ${mb(asked)}`;
+      await write(answer(413, scanner.bytes, { [HEADERS.refused]: why, "Content-Length": "0" }));
+    } else {
+      await write(answer(200, scanner.bytes, {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": String(asked),
+        [HEADERS.reverse]: String(asked),
+      }));
+      const pool = payloadPool();
+      for (let left = asked; left > 0; left -= pool.length) {
+        await write(pool.subarray(0, Math.min(left, pool.length)));
+      }
     }
-    emit({ type: "answered", time: new Date(), client, bytesRead: scanner.bytes, bytesSent: sent });
+    return {
+      type: "answered",
+      time: new Date(),
+      client,
+      bytesRead: scanner.bytes,
+      bytesSent,
+      ms: performance.now() - started,
+    };
   } catch (error) {
-    if (stopping.aborted) return; // pong ended it: not the client's failure
+    if (stopping.aborted) return { type: "ended by pong", bytesRead: scanner.bytes, bytesSent };
     const message = (error as Error).message ?? String(error);
-    const reason = stalled ?? (handshaking ? `TLS handshake failed: ${message}` : message);
-    emit({ type: "failed", time: new Date(), client, bytesRead: scanner.bytes, reason });
+    const [kind, reason]: [ConnectionFailure, string] = stalled
+      ? [stalled.kind, stalled.reason]
+      : handshaking
+      ? ["handshake", `TLS handshake failed: ${message}`]
+      : error instanceof ClientGone
+      ? ["closed early", message]
+      : ["other", message];
+    return {
+      type: "failed",
+      time: new Date(),
+      client,
+      kind,
+      reason,
+      bytesRead: scanner.bytes,
+      bytesSent,
+      ms: performance.now() - started,
+    };
   } finally {
     watchdog.stop();
     closeQuietly(conn);
   }
+}
+
+/** The client closed before the end of its request. */
+class ClientGone extends Error {}
+
+/**
+ * The response head with pong's headers and `headers`; with `body`, its
+ * Content-Length, and the body appended (one write, one TLS record).
+ */
+function answer(
+  status: 200 | 413,
+  bytesRead: number,
+  headers: Record<string, string>,
+  body?: Uint8Array,
+): Uint8Array {
+  const all = {
+    ...headers,
+    ...(body ? { "Content-Length": String(body.length) } : {}),
+    [HEADERS.pong]: `pong ${VERSION}`,
+    [HEADERS.bytesRead]: String(bytesRead),
+    Connection: "close",
+  };
+  const lines = [
+    `HTTP/1.0 ${status} ${status === 200 ? "OK" : "Payload Too Large"}`,
+    ...Object.entries(all).map(([name, value]) => `${name}: ${value}`),
+  ];
+  const head = new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n");
+  if (!body) return head;
+  const whole = new Uint8Array(head.length + body.length);
+  whole.set(head);
+  whole.set(body, head.length);
+  return whole;
+}
+
+/** The byte count in the request's `X-OctoPing-Reverse` header, if it has one. */
+function reverseBytes(head: Uint8Array): number | undefined {
+  const text = new TextDecoder("latin1").decode(head);
+  const match = new RegExp(`^${HEADERS.reverse}: *(\\d+)\\r?$`, "mi").exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+function clientOf(conn: Deno.Conn): string {
+  const address = conn.remoteAddr as Deno.NetAddr;
+  return joinHostPort(address.hostname, address.port);
 }
 
 function closeQuietly(conn: Deno.Conn): void {

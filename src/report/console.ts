@@ -28,6 +28,13 @@ export function styleFor(stream: { isTerminal(): boolean }): Style {
 /** Something that takes whole lines. */
 export type LineWriter = (line: string) => void;
 
+/** Where a reporter writes: whole lines, and on a terminal one line it keeps rewriting. */
+export interface Output {
+  line: LineWriter;
+  /** Replaces the status line (progress); "" clears it. Absent where output is not a terminal. */
+  status?: (text: string) => void;
+}
+
 const encoder = new TextEncoder();
 
 /**
@@ -36,10 +43,37 @@ const encoder = new TextEncoder();
  * rather than crashing the run.
  */
 export function lineWriter(stream: { writeSync(p: Uint8Array): number }): LineWriter {
+  return rawWriter(stream, "\n");
+}
+
+/** Output to `stream`, with a status line when it is a terminal. */
+export function outputTo(
+  stream: { writeSync(p: Uint8Array): number; isTerminal(): boolean },
+): Output {
+  const write = rawWriter(stream, "");
+  if (!stream.isTerminal()) return { line: (text) => write(text + "\n") };
+  let showing = false;
+  // Carriage return and erase-line: the status line is redrawn in place.
+  const clear = () => showing && write("\r\x1b[2K");
+  return {
+    line: (text) => {
+      clear();
+      showing = false;
+      write(text + "\n");
+    },
+    status: (text) => {
+      clear();
+      showing = text !== "";
+      if (showing) write(text);
+    },
+  };
+}
+
+function rawWriter(stream: { writeSync(p: Uint8Array): number }, end: string): LineWriter {
   let broken = false;
-  return (line) => {
+  return (text) => {
     if (broken) return;
-    const bytes = encoder.encode(line + "\n");
+    const bytes = encoder.encode(text + end);
     try {
       for (let done = 0; done < bytes.length;) done += stream.writeSync(bytes.subarray(done));
     } catch {

@@ -16,7 +16,7 @@ import type { AttemptResult, PingEvent } from "../ping/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import { PROGRAM, VERSION } from "../version.ts";
-import type { LineWriter, Style } from "./console.ts";
+import type { Output, Style } from "./console.ts";
 import {
   formatCount,
   formatMB,
@@ -30,12 +30,17 @@ import {
 const TOTALS_EVERY = 10;
 const INDENT = "    ";
 
+/** Progress shows once an attempt has taken this long. */
+const PROGRESS_AFTER_MS = 1000;
+
 /** Makes a reporter that writes ping's events as text lines. */
-export function pingTextReporter(write: LineWriter, style: Style): (event: PingEvent) => void {
+export function pingTextReporter(output: Output, style: Style): (event: PingEvent) => void {
   let succeeded = 0;
   let failed = 0;
   let dataMode = false;
+  let reverse = false;
   let target = "";
+  const write = output.line;
   const detail = (text: string) => write(INDENT + text);
   return (event) => {
     switch (event.type) {
@@ -43,9 +48,11 @@ export function pingTextReporter(write: LineWriter, style: Style): (event: PingE
         const { noSsl, dataSize, chunkSize } = event.options;
         const { host, port } = event.options.target;
         dataMode = dataSize > 0;
+        reverse = event.options.reverse;
         target = `${host} port ${port}`;
         const data = dataMode
-          ? `, sending ${formatMB(dataSize)} MB in ${formatMB(chunkSize)} MB chunks`
+          ? `, ${reverse ? "receiving" : "sending"} ${formatMB(dataSize)} MB in ` +
+            `${formatMB(chunkSize)} MB chunks`
           : "";
         write(
           `${PROGRAM} ${VERSION} — pinging ${host} on port ${port} ` +
@@ -57,7 +64,7 @@ export function pingTextReporter(write: LineWriter, style: Style): (event: PingE
         const result = event.result;
         if (result.ok) succeeded++;
         else failed++;
-        write(attemptLine(result, dataMode, style));
+        write(attemptLine(result, dataMode ? (reverse ? "received" : "sent") : undefined, style));
         if (result.failure) {
           const where = result.chunks > 1
             ? `chunk ${result.chunksDone + 1} of ${result.chunks}: `
@@ -86,6 +93,21 @@ export function pingTextReporter(write: LineWriter, style: Style): (event: PingE
             : `address: ${event.host} now resolves to ${event.address} (was ${event.previous})`,
         );
         break;
+      case "progress": {
+        const { chunk, chunks, bytesDone, bytesTotal, elapsedMs } = event.progress;
+        if (!output.status || elapsedMs < PROGRESS_AFTER_MS) break;
+        const rate = bytesDone / (elapsedMs / 1000);
+        const left = rate > 0 ? Math.ceil((bytesTotal - bytesDone) / rate) : undefined;
+        output.status(
+          `  chunk ${formatCount(chunk)} of ${formatCount(chunks)}, ${formatMB(bytesDone)} of ` +
+            `${formatMB(bytesTotal)} MB ${reverse ? "received" : "sent"}, ` +
+            `${formatRate(bytesDone, elapsedMs)}, ${left === undefined ? "?" : left} s left`,
+        );
+        break;
+      }
+      case "abandoned":
+        write(event.reason);
+        break;
       case "certificate":
         certificateLines(event.session, event.previous !== undefined, event.time).forEach(detail);
         break;
@@ -112,8 +134,16 @@ function totals(succeeded: number, failed: number): string {
   } failed connections`;
 }
 
-/** The attempt's own line: `<time> Connect: Success! …` or `<time> Connect: Failed! …`. */
-export function attemptLine(result: AttemptResult, dataMode: boolean, style: Style): string {
+/**
+ * The attempt's own line: `<time> Connect: Success! …` or `<time> Connect: Failed! …`.
+ * `data` says which way data mode moves the payload; undefined without data.
+ */
+export function attemptLine(
+  result: AttemptResult,
+  data: "sent" | "received" | undefined,
+  style: Style,
+): string {
+  const dataMode = data !== undefined;
   const stamp = `${formatTimestamp(result.time)} Connect:`;
   if (!result.ok) {
     const flag = (value: boolean) => (value ? "True" : "False");
@@ -123,7 +153,9 @@ export function attemptLine(result: AttemptResult, dataMode: boolean, style: Sty
   const parts = [formatMs(result.ms)];
   if (dataMode) parts.push(`${formatCount(result.bytesSent)} bytes sent`);
   parts.push(`${formatCount(result.bytesRead)} bytes read`);
-  if (dataMode) parts.push(formatRate(result.bytesSent, result.ms));
+  if (dataMode) {
+    parts.push(formatRate(data === "sent" ? result.bytesSent : result.bytesRead, result.ms));
+  }
   if (result.status === undefined) parts.push("not an HTTP answer");
   else if (result.status !== 200) parts.push(`HTTP ${result.status}`);
   const { dns, connect, tls, firstByte, transfer } = result.phases;

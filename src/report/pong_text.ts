@@ -1,13 +1,14 @@
 /**
- * The text reporter for pong: a banner with the certificate's thumbprint, then
- * a line for each connection accepted and each request answered.
+ * The text reporter for pong: a banner with the certificate's thumbprint, a
+ * line for each connection accepted and one for how it ended, and statistics
+ * when pong stops.
  *
  * @module
  */
-import type { PongEvent } from "../pong/server.ts";
+import type { PongEvent, PongSummary } from "../pong/server.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { LineWriter } from "./console.ts";
-import { formatCount, formatTimestamp } from "./format.ts";
+import { formatCount, formatMB, formatMs, formatRate, formatTimestamp } from "./format.ts";
 
 /** How the person running pong stops it, shown under the banner. */
 export type StopHint = "enter" | "signal";
@@ -31,16 +32,49 @@ export function pongTextReporter(
         write(`${stamp} Accepted TCP client ${event.client}`);
         break;
       case "answered":
-        write(`${stamp} ${formatCount(event.bytesRead)} bytes read from ${event.client}, answered`);
+        write(
+          `${stamp} ${event.client}: ${formatCount(event.bytesRead)} bytes read, ` +
+            `${formatCount(event.bytesSent)} bytes sent, ${formatMs(event.ms)}, ` +
+            formatRate(event.bytesRead + event.bytesSent, event.ms),
+        );
         break;
       case "failed":
         write(
-          `${stamp} ${event.client}: ${event.reason} (${formatCount(event.bytesRead)} bytes read)`,
+          `${stamp} ${event.client}: ${event.reason} ` +
+            `(${formatCount(event.bytesRead)} bytes read, ${formatMs(event.ms)})`,
+        );
+        break;
+      case "failedMore":
+        write(
+          `${stamp} … and ${formatCount(event.count)} more connections ended badly in the last ` +
+            `second: ${byKind(event.byKind)}`,
         );
         break;
       case "acceptFailed":
         write(`${stamp} Accepting a connection failed: ${event.reason}; trying again`);
         break;
+      case "stopped":
+        write("Stopped.");
+        summaryLines(event.summary).forEach((line) => write(line));
+        break;
     }
   };
+}
+
+function byKind(counts: Partial<Record<string, number>>): string {
+  return Object.entries(counts).map(([kind, n]) => `${kind} ${formatCount(n ?? 0)}`).join(", ");
+}
+
+/** Pong's statistics: connections, peak concurrency, bytes both ways, failures by kind. */
+export function summaryLines(summary: PongSummary): string[] {
+  const lines = [
+    "--- pong statistics ---",
+    `${formatCount(summary.connections)} connections, at most ` +
+    `${formatCount(summary.peakConcurrent)} at once; ${formatMB(summary.bytesRead)} MB read, ` +
+    `${formatMB(summary.bytesSent)} MB sent`,
+  ];
+  if (Object.keys(summary.failures).length > 0) {
+    lines.push(`ended badly: ${byKind(summary.failures)}`);
+  }
+  return lines;
 }

@@ -1,0 +1,19 @@
+/**
+ * The headers by which ping and pong recognise each other and prove what
+ * arrived. A Tentacle or web server sends none of them, so ping skips the
+ * checks that need them.
+ *
+ * @module
+ */
+
+/** Header names, as written; lower-case them to look them up in a parsed head. */
+export const HEADERS = {
+  /** On pong's answer: `pong <version>`. */
+  pong: "X-OctoPing",
+  /** On pong's answer: every byte of the request pong read. */
+  bytesRead: "X-OctoPing-Bytes-Read",
+  /** On ping's request: bytes pong should send back (`/reverse`); on pong's answer: what it sends. */
+  reverse: "X-OctoPing-Reverse",
+  /** On pong's answer when it will not send what was asked: why. */
+  refused: "X-OctoPing-Refused",
+} as const;
