@@ -25,7 +25,9 @@ import { pongTextReporter } from "./src/report/pong_text.ts";
 import { enterPressed, stopOnSignals } from "./src/shutdown.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
 
-const stdout = lineWriter(Deno.stdout);
+/** Ping's and pong's output: written without ever stalling the network work. */
+const output = outputTo(Deno.stdout);
+const stdout = output.line;
 const stderr = lineWriter(Deno.stderr);
 
 /** Runs OctoPing with `args` and returns the exit code. */
@@ -56,7 +58,7 @@ async function ping(options: PingOptions): Promise<number> {
   let anyFailed = false;
   const stopper = stopOnSignals(() => anyFailed ? 1 : 0);
   try {
-    const print = pingTextReporter(outputTo(Deno.stdout), styleFor(Deno.stdout));
+    const print = pingTextReporter(output, styleFor(Deno.stdout));
     const report = (event: PingEvent) => {
       if (event.type === "attempt" && !event.result.ok) anyFailed = true;
       print(event);
@@ -109,11 +111,13 @@ function usageError(message: string): number {
 }
 
 if (import.meta.main) {
+  let code = 1;
   try {
-    Deno.exit(await main(Deno.args));
+    code = await main(Deno.args);
   } catch (error) {
     // A bug, not bad input: one line to report, no stack trace for the user to puzzle over.
     stderr(`${PROGRAM}: unexpected error: ${(error as Error)?.message ?? error}`);
-    Deno.exit(1);
   }
+  await output.flush();
+  Deno.exit(code);
 }

@@ -63,16 +63,21 @@ export async function runOctoPing(args: string[], options: SpawnOptions = {}): P
   }
 }
 
-/** Reads a stream as lines, keeping every line seen, so tests can wait for one. */
+/**
+ * Reads a stream as lines from the start, all the time (a child whose output
+ * nobody reads would block on a full pipe), keeping every line, so tests can
+ * wait for one.
+ */
 export class Lines {
   /** Every complete line read so far. */
   readonly seen: string[] = [];
-  #reader: ReadableStreamDefaultReader<string>;
   #partial = "";
   #ended = false;
+  #changed: () => void = () => {};
+  #pump: Promise<void>;
 
   constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+    this.#pump = this.#read(stream.pipeThrough(new TextDecoderStream()));
   }
 
   /** Waits for a line matching `pattern` (earlier lines count too); fails after `ms`. */
@@ -91,18 +96,13 @@ export class Lines {
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${count} × ${pattern} in ${ms} ms; saw:\n${this.text()}`);
-      await this.#readSome(left);
+      await this.#nextChange(left);
     }
   }
 
-  /** Reads to the end of the stream (bounded), then returns all text. */
+  /** Waits (bounded) for the end of the stream, then returns all text. */
   async rest(ms = WAIT_MS): Promise<string> {
-    const deadline = Date.now() + ms;
-    while (!this.#ended) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`stream did not end in ${ms} ms; saw:\n${this.text()}`);
-      await this.#readSome(left);
-    }
+    await bounded(this.#pump, `the end of the output; saw:\n${this.text()}`, ms);
     return this.text();
   }
 
@@ -111,23 +111,30 @@ export class Lines {
     return this.seen.join("\n") + (this.#partial ? "\n" + this.#partial : "");
   }
 
-  async #readSome(ms: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), ms);
-    });
-    const read = await Promise.race([this.#reader.read(), timeout]);
-    clearTimeout(timer);
-    if (read === "timeout") return;
-    if (read.done) {
-      this.#ended = true;
+  async #read(stream: ReadableStream<string>): Promise<void> {
+    try {
+      for await (const text of stream) {
+        const parts = (this.#partial + text).split(/\r?\n/);
+        this.#partial = parts.pop()!;
+        this.seen.push(...parts);
+        this.#changed();
+      }
+    } finally {
       if (this.#partial) this.seen.push(this.#partial);
       this.#partial = "";
-      return;
+      this.#ended = true;
+      this.#changed();
     }
-    const parts = (this.#partial + read.value).split(/\r?\n/);
-    this.#partial = parts.pop()!;
-    this.seen.push(...parts);
+  }
+
+  #nextChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#changed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }
 
@@ -186,11 +193,11 @@ export class Pong extends Running {
   }
 }
 
-/** `promise`, or a failure naming `what` after {@linkcode WAIT_MS}. */
-export async function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+/** `promise`, or a failure naming `what` after `ms`. */
+export async function bounded<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`waited ${WAIT_MS} ms for ${what}`)), WAIT_MS);
+    timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${what}`)), ms);
   });
   try {
     return await Promise.race([promise, timeout]);

@@ -46,27 +46,105 @@ export function lineWriter(stream: { writeSync(p: Uint8Array): number }): LineWr
   return rawWriter(stream, "\n");
 }
 
-/** Output to `stream`, with a status line when it is a terminal. */
+/**
+ * Output to `stream`, with a status line when it is a terminal. Lines go out
+ * through a {@linkcode ConsoleSink}, so a console that stops reading never
+ * stalls the network work.
+ */
 export function outputTo(
-  stream: { writeSync(p: Uint8Array): number; isTerminal(): boolean },
-): Output {
-  const write = rawWriter(stream, "");
-  if (!stream.isTerminal()) return { line: (text) => write(text + "\n") };
+  stream: { write(p: Uint8Array): Promise<number>; isTerminal(): boolean },
+): Output & { flush(): Promise<void> } {
+  const sink = new ConsoleSink(stream);
+  const flush = () => sink.flush();
+  if (!stream.isTerminal()) return { line: (text) => sink.write(text + "\n"), flush };
   let showing = false;
   // Carriage return and erase-line: the status line is redrawn in place.
-  const clear = () => showing && write("\r\x1b[2K");
+  const clear = () => showing && sink.write("\r\x1b[2K");
   return {
     line: (text) => {
       clear();
       showing = false;
-      write(text + "\n");
+      sink.write(text + "\n");
     },
     status: (text) => {
+      if (sink.busy) return; // progress is ephemeral: never queue it behind real lines
       clear();
       showing = text !== "";
-      if (showing) write(text);
+      if (showing) sink.write(text);
     },
+    flush,
   };
+}
+
+/** The most text waiting for a slow console before more is dropped (and counted). */
+const SINK_CAPACITY = 1000;
+/** The longest {@linkcode ConsoleSink.flush} waits for a console that does not read. */
+const FLUSH_WAIT_MS = 5000;
+
+/**
+ * Writes text without blocking the event loop: a console window with a
+ * selection in it (Windows QuickEdit) or a pipe nobody reads blocks writes,
+ * and with synchronous writes a pong would stop serving. At most
+ * {@linkcode SINK_CAPACITY} pieces wait; past that they are dropped, and the
+ * output says how many.
+ */
+export class ConsoleSink {
+  #stream: { write(p: Uint8Array): Promise<number> };
+  #queue: string[] = [];
+  #dropped = 0;
+  #pumping?: Promise<void>;
+  #broken = false;
+
+  constructor(stream: { write(p: Uint8Array): Promise<number> }) {
+    this.#stream = stream;
+  }
+
+  /** True while earlier text is still being written. */
+  get busy(): boolean {
+    return this.#pumping !== undefined;
+  }
+
+  /** Queues `text` (a whole line with its newline, or a status redraw). */
+  write(text: string): void {
+    if (this.#broken) return;
+    if (this.#queue.length >= SINK_CAPACITY) {
+      this.#dropped++;
+      return;
+    }
+    this.#queue.push(text);
+    this.#pumping ??= this.#pump().finally(() => this.#pumping = undefined);
+  }
+
+  /** Waits (bounded) until everything queued is written. */
+  async flush(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<void>((resolve) => timer = setTimeout(resolve, FLUSH_WAIT_MS));
+    while (this.#pumping) {
+      await Promise.race([
+        this.#pumping,
+        gaveUp.then(() => this.#broken = true),
+      ]);
+    }
+    clearTimeout(timer);
+  }
+
+  async #pump(): Promise<void> {
+    while (this.#queue.length > 0 && !this.#broken) {
+      let text = this.#queue.splice(0).join("");
+      if (this.#dropped > 0) {
+        text = `… ${this.#dropped} lines dropped: the console did not keep up\n` + text;
+        this.#dropped = 0;
+      }
+      const bytes = encoder.encode(text);
+      try {
+        for (let done = 0; done < bytes.length;) {
+          done += await this.#stream.write(bytes.subarray(done));
+        }
+      } catch {
+        this.#broken = true; // a closed pipe: fall silent rather than crash the run
+      }
+    }
+  }
 }
 
 function rawWriter(stream: { writeSync(p: Uint8Array): number }, end: string): LineWriter {

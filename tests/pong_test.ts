@@ -1,0 +1,367 @@
+/**
+ * Pong as a server left running where anyone can reach it: limits, floods,
+ * proof of the bytes both ways, a given certificate.
+ */
+import assert from "node:assert/strict";
+import { bounded, freePort, MAIN, Pong, runOctoPing, spawnOctoPing } from "./helpers.ts";
+import { readRequest, serveWith, writeText } from "./servers.ts";
+
+const MB = 1_048_576;
+
+function openFds(pid: number): number {
+  return [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
+}
+
+/** Resolves when the peer closes `conn` (read gives EOF or fails). */
+async function closedByPeer(conn: Deno.Conn): Promise<void> {
+  const buffer = new Uint8Array(1024);
+  try {
+    while (await conn.read(buffer) !== null);
+  } catch {
+    // reset: closed all the same
+  }
+}
+
+Deno.test("a soak of 1,000 attempts: all succeed, and pong's file descriptors come back", async () => {
+  if (Deno.build.os !== "linux") {
+    console.warn("skipped: counts file descriptors in /proc, which only Linux has");
+    return;
+  }
+  const pong = await Pong.start();
+  try {
+    const before = openFds(pong.child.pid);
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/count=1000",
+      "/interval=0",
+    ]);
+    assert.equal(run.code, 0, run.stdout.slice(-2000));
+    assert.match(run.stdout, /^1,000 attempts: 1,000 succeeded, 0 failed \(0% failed\)$/m);
+    await pong.answered(1000);
+    assert.equal(openFds(pong.child.pid), before);
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("300 idle sockets and 50 garbage senders held open: a ping still succeeds", async () => {
+  const pong = await Pong.start();
+  const held: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      held.push(await Deno.connect({ hostname: "127.0.0.1", port: pong.port }));
+    }
+    const garbage = new TextEncoder().encode("GET / HTTP/1.1\r\nthis is not TLS\r\n\r\n");
+    for (let i = 0; i < 50; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+      await conn.write(garbage);
+      held.push(conn);
+    }
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/count=3",
+      "/interval=0",
+    ]);
+    assert.equal(run.code, 0, run.stdout);
+    // 50 bad handshakes at once: some listed, the rest counted in one line.
+    const more = await pong.stdout.waitFor(
+      /… and \d+ more connections ended badly in the last second: handshake \d+/,
+    );
+    const listed = pong.stdout.seen.filter((line) => line.includes("TLS handshake failed")).length;
+    assert.ok(listed < 50, `${listed} handshake failures listed one by one`);
+    assert.equal(listed + Number(/and (\d+) more/.exec(more)![1]), 50);
+  } finally {
+    for (const conn of held) conn.close();
+    assert.equal(await pong.stop(), 0);
+  }
+});
+
+Deno.test("/idle drops a silent client", async () => {
+  const pong = await Pong.start(["/nossl", "/idle=0.3"]);
+  try {
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+    await bounded(closedByPeer(silent), "pong to drop the silent client");
+    silent.close();
+    await pong.stdout.waitFor(/: silent for 0\.3 s \(\/idle\), dropped \(0 bytes read/);
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("/handshake gives up on a client that never starts TLS", async () => {
+  const pong = await Pong.start(["/handshake=0.3"]);
+  try {
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+    // Deno 2.9's TLS listener keeps the socket of a cancelled handshake open until the
+    // client leaves (see README, "What pong is not"), so only pong's own account is checked.
+    await pong.stdout.waitFor(/: no TLS handshake within 0\.3 s \(\/handshake\)/);
+    silent.close();
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("/maxconn: the connection past the cap is closed at once", async () => {
+  const pong = await Pong.start(["/nossl", "/maxconn=2"]);
+  const held: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      held.push(await Deno.connect({ hostname: "127.0.0.1", port: pong.port }));
+    }
+    await pong.stdout.waitForCount(/Accepted TCP client/, 2);
+    const third = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+    await bounded(closedByPeer(third), "pong to close the third connection");
+    third.close();
+    await pong.stdout.waitFor(/: closed at once: 2 connections are open \(\/maxconn\)/);
+  } finally {
+    for (const conn of held) conn.close();
+    await pong.stop();
+  }
+  assert.match(pong.stdout.text(), /^ended badly: .*over \/maxconn 1/m);
+});
+
+Deno.test("incomplete: a server that counts fewer bytes than were sent", async () => {
+  const server = await serveWith(async (conn) => {
+    const read = await readRequest(conn);
+    await writeText(
+      conn,
+      `HTTP/1.0 200 OK\r\nContent-Length: 2\r\nX-OctoPing: pong test\r\nX-OctoPing-Bytes-Read: ${
+        read - 1
+      }\r\n\r\nok`,
+    );
+    conn.close();
+  });
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${server.port}`,
+      "/nossl",
+      "/count=1",
+      "/datasize=0.1",
+    ]);
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(
+      run.stdout,
+      /\n {4}pong read ([\d,]+) of the [\d,]+ bytes sent: data was lost on the way\n/,
+    );
+    assert.match(run.stdout, /\n {4}cause: pong did not get every byte that was sent\n/);
+    assert.match(run.stdout, /^failures by cause: incomplete 1$/m);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
+  const pong = await Pong.start();
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/datasize=3",
+      "/chunksize=2",
+      "/reverse",
+      "/count=1",
+    ]);
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout.split("\n")[0], /with TLS, receiving 3 MB in 2 MB chunks$/);
+    const answered = await pong.stdout.waitForCount(/bytes read, [\d,]+ bytes sent/, 2);
+    const sent = answered.map((line) =>
+      Number(/([\d,]+) bytes sent/.exec(line)![1].replaceAll(",", ""))
+    );
+    const head = (bytes: number) => sent[bytes === 2 * MB ? 0 : 1] - bytes;
+    assert.ok(head(2 * MB) > 0 && head(2 * MB) < 400, `pong sent ${sent}`);
+    assert.ok(head(1 * MB) > 0 && head(1 * MB) < 400, `pong sent ${sent}`);
+    const read = Number(/, ([\d,]+) bytes read, /.exec(run.stdout)![1].replaceAll(",", ""));
+    assert.equal(read, sent[0] + sent[1], "ping read every byte pong sent");
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("/reverse against a server that is not pong: one clear line, stop, exit 1", async () => {
+  const server = await serveWith(async (conn) => {
+    await readRequest(conn);
+    await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    conn.close();
+  });
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${server.port}`,
+      "/nossl",
+      "/datasize=1",
+      "/reverse",
+    ]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout.split("\n").filter((line) => line.includes("Failed!")).length, 1);
+    assert.match(run.stdout, /\nstopped: \/reverse needs OctoPing pong on the other side/);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("/maxsend: pong refuses to send more, and says so", async () => {
+  const pong = await Pong.start(["/maxsend=1"]);
+  try {
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/datasize=2",
+      "/chunksize=2",
+      "/reverse",
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stdout,
+      /pong refused: pong sends at most 1 MB per request \(\/maxsend\); asked for 2 MB/,
+    );
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("/cert and /key: pong serves a certificate made by openssl req", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const [cert, key, other] = [`${dir}/pong cert.pem`, `${dir}/pong.key`, `${dir}/other.key`];
+    const openssl = (args: string[]) =>
+      new Deno.Command("openssl", { args, stdout: "piped", stderr: "null" }).output();
+    assert.ok(
+      (await openssl([
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Given Pong",
+      ])).success,
+    );
+    assert.ok((await openssl(["genpkey", "-algorithm", "RSA", "-out", other])).success);
+    const fingerprint = new TextDecoder().decode(
+      (await openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha1"])).stdout,
+    );
+    const sha1 = /=([0-9A-F:]+)/.exec(fingerprint)![1].replaceAll(":", "");
+
+    const pong = await Pong.start([`/cert=${cert}`, `/key=${key}`]);
+    try {
+      assert.equal(pong.thumbprint, sha1);
+      const run = await runOctoPing([
+        "ping",
+        "/host=127.0.0.1",
+        `/port=${pong.port}`,
+        "/count=1",
+        `/thumbprint=${sha1}`,
+      ]);
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /certificate: CN=Given Pong \(self-signed\)/);
+    } finally {
+      await pong.stop();
+    }
+
+    for (
+      const [args, message] of [
+        [[`/cert=${cert}`, `/key=${other}`], /is not the key of the certificate in/],
+        [[`/cert=${dir}/missing.pem`, `/key=${key}`], /cannot read the certificate .*missing\.pem/],
+        [[`/cert=${key}`, `/key=${key}`], /holds no PEM certificate/],
+      ] as const
+    ) {
+      const run = await runOctoPing(["pong", "/port=0", ...args]);
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.equal(run.stdout, "", "nothing ran");
+      const lines = run.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 2, run.stderr);
+      assert.match(lines[0], message);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("progress: one updating line on a terminal, nothing of it in a pipe", async () => {
+  const pong = await Pong.start();
+  try {
+    const args = [
+      "ping",
+      "/host=127.0.0.1",
+      `/port=${pong.port}`,
+      "/count=1",
+      "/datasize=3000",
+      "/chunksize=1000",
+    ];
+    const piped = await runOctoPing(args);
+    assert.equal(piped.code, 0);
+    assert.doesNotMatch(piped.stdout, /chunk \d+ of \d+/);
+    assert.ok(!piped.stdout.includes("\r"));
+    const command = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args].map((
+      a,
+    ) => `'${a}'`).join(" ");
+    const output = await new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      stdin: "null",
+      stdout: "piped",
+    }).output();
+    const screen = new TextDecoder().decode(output.stdout);
+    const redraw = "\r\x1b[2K"; // carriage return, erase line
+    assert.ok(screen.includes(`${redraw}  chunk `), JSON.stringify(screen.slice(0, 300)));
+    assert.match(screen, /chunk \d of 3, [\d.]+ of 3000 MB sent, [\d.]+ MB\/s, \d+ s left/);
+    const success = screen.indexOf(" Connect: \x1b[32mSuccess!");
+    const stamp = "2026-11-23T19:30:00Z".length;
+    assert.equal(
+      screen.slice(success - stamp - redraw.length, success - stamp),
+      redraw,
+      "the result line replaces the progress line",
+    );
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("pong keeps serving while nobody reads its output (a blocked console)", async () => {
+  const port = freePort();
+  const pong = spawnOctoPing(["pong", `/port=${port}`, "/nossl"]); // stdout piped, never read
+  try {
+    await bounded(portOpen(port), `pong to listen on port ${port}`);
+    // ~150 bytes of pong output per connection: 600 connections fill a 64 KiB pipe.
+    const run = await runOctoPing([
+      "ping",
+      `/host=127.0.0.1:${port}`,
+      "/nossl",
+      "/count=600",
+      "/interval=0",
+      "/timeout=5",
+    ]);
+    assert.equal(run.code, 0, run.stdout.slice(-1000));
+  } finally {
+    pong.kill("SIGKILL");
+    await pong.status;
+    await pong.stdout.cancel();
+    await pong.stderr.cancel();
+  }
+});
+
+/** Resolves once something accepts connections on `port`; retries while refused. */
+async function portOpen(port: number): Promise<void> {
+  for (;;) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
