@@ -12,7 +12,9 @@ export function usage(): string {
 Usage:
   ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
                   [/count=<N>] [/interval=<ms>] [/timeout=<s>] [/ipv4 | /ipv6] [/thumbprint=<hex>]
-  ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>]
+                  [/reverse]
+  ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
+                  [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>]
 
 ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
        Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.
@@ -28,9 +30,10 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
   /ipv4, /ipv6         Use only IPv4 or only IPv6 addresses of the host
   /thumbprint=<hex>    Fail when the certificate is not this one (SHA-1 as Octopus shows it,
                        or SHA-256)
+  /reverse             With /datasize: pong sends the data back (times the download)
 
   Each failure names its cause (dns, refused, timeout, reset, tls, closed, unreachable,
-  thumbprint, other) with a hint; Ctrl+C or /count ends the run with statistics.
+  thumbprint, incomplete, other) with a hint; Ctrl+C or /count ends the run with statistics.
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
        same machine and port, look at the Tentacle; if it fails against both, look at the network.
@@ -38,6 +41,11 @@ pong   Stands in for a Tentacle: if ping fails against the Tentacle but not agai
   /port=<port>         Port to listen on (default 10933; 0 picks a free port and prints it)
   /nossl               Plain TCP instead of TLS
   /listen=<ip>         Listen on this one address of the machine (default: every interface)
+  /idle=<s>            Drop a client silent this long (default 60)
+  /handshake=<s>       Give up on a TLS handshake not done in this time (default 10)
+  /maxconn=<N>         Connections open at once; more are closed at once (default 1000)
+  /maxsend=<MB>        The most sent back for one /reverse request (default 1024)
+  /cert=<file> /key=<file>  Serve this PEM certificate and key instead of a generated one
 
 Examples:
   ${PROGRAM} ping /host=MyServer                                # default port 10933
@@ -46,6 +54,7 @@ Examples:
   ${PROGRAM} ping /host=Server1 /port=10945                     # on server 2: ping server 1
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100       # send 100 MB in 2 MB chunks
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /chunksize=10
+  ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /reverse     # pong sends it back
   ${PROGRAM} ping /host=MyServer > Output.txt                   # keep the output for support
 
 Options may also be written -name=value, --name=value or --name value; names are
