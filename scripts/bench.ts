@@ -11,7 +11,6 @@
  *
  * @module
  */
-import net from "node:net";
 import tls from "node:tls";
 import { fileURLToPath } from "node:url";
 

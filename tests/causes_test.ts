@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { freePort, Lines, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { selfSigned, sServer } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 
 const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
@@ -141,56 +142,15 @@ Deno.test("tls: a server that speaks something other than TLS", async () => {
 
 Deno.test("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", async () => {
   const dir = await Deno.makeTempDir();
-  const port = freePort();
-  const made = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${dir}/k.pem`,
-      "-out",
-      `${dir}/c.pem`,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=old",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  assert.ok(made.success);
-  const server = new Deno.Command("openssl", {
-    args: [
-      "s_server",
-      "-accept",
-      `127.0.0.1:${port}`,
-      "-cert",
-      `${dir}/c.pem`,
-      "-key",
-      `${dir}/k.pem`,
-      "-tls1",
-      "-cipher",
-      "DEFAULT@SECLEVEL=0",
-      "-www",
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = new Lines(server.stdout);
+  const { cert, key } = await selfSigned(dir, "old");
+  const server = await sServer(cert, key, ["-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-www"]);
   try {
-    await lines.waitFor(/^ACCEPT/);
-    const failure = await failOnce(port);
+    const failure = await failOnce(server.port);
     assert.match(failure.line, /connected: True; SSL: False$/);
     assert.equal(failure.cause, "cause: the server speaks only TLS 1.0 or 1.1");
     assert.match(failure.hint, /TLS 1\.2 or later/);
   } finally {
-    server.kill("SIGTERM");
-    await server.status;
-    await lines.rest().catch(() => {});
+    await server.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

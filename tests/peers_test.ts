@@ -4,74 +4,23 @@
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { freePort, Lines, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
-
-async function tool(
-  name: string,
-  args: string[],
-  stdin = "",
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(name, { args, stdin: "piped", stdout: "piped", stderr: "piped" })
-    .spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
-  const timer = setTimeout(() => child.kill("SIGKILL"), WAIT_MS);
-  const output = await child.output();
-  clearTimeout(timer);
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+import { Pong, runOctoPing } from "./helpers.ts";
+import { openssl, selfSigned, sServer, tool } from "./openssl.ts";
 
 /** Runs `openssl s_server -www` with `cert` and `key` and pings it twice. */
 async function pingSServer(cert: string, key: string) {
-  const port = freePort();
-  const server = new Deno.Command("openssl", {
-    args: ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", cert, "-key", key, "-www"],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines = new Lines(server.stdout);
+  const server = await sServer(cert, key, ["-www"]);
   try {
-    await lines.waitFor(/^ACCEPT/);
-    return await runOctoPing(["ping", `/host=127.0.0.1:${port}`, "/count=2", "/interval=0"]);
+    return await runOctoPing(["ping", `/host=127.0.0.1:${server.port}`, "/count=2", "/interval=0"]);
   } finally {
-    server.kill("SIGTERM");
-    await server.status;
-    await server.stderr.cancel();
-    await lines.rest().catch(() => {});
+    await server.stop();
   }
-}
-
-async function openssl(args: string[]) {
-  const made = await tool("openssl", args);
-  assert.equal(made.code, 0, made.stderr);
 }
 
 Deno.test("ping succeeds against `openssl s_server -www` and says it is not a Tentacle", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const [key, cert] = [`${dir}/key.pem`, `${dir}/cert.pem`];
-    await openssl([
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=s_server",
-    ]);
+    const { cert, key } = await selfSigned(dir, "s_server");
     const run = await pingSServer(cert, key);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const successes = run.stdout.split("\n").filter((line) => line.includes("Success!"));
@@ -90,21 +39,7 @@ Deno.test("ping succeeds against `openssl s_server -www` and says it is not a Te
 Deno.test("a certificate issued by a CA is called out: Tentacles' are self-signed", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await openssl([
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${dir}/ca.key`,
-      "-out",
-      `${dir}/ca.pem`,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=OctoPing Test CA",
-    ]);
+    const ca = await selfSigned(dir, "OctoPing Test CA");
     await openssl([
       "req",
       "-newkey",
@@ -123,9 +58,9 @@ Deno.test("a certificate issued by a CA is called out: Tentacles' are self-signe
       "-in",
       `${dir}/leaf.csr`,
       "-CA",
-      `${dir}/ca.pem`,
+      ca.cert,
       "-CAkey",
-      `${dir}/ca.key`,
+      ca.key,
       "-CAcreateserial",
       "-out",
       `${dir}/leaf.pem`,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
 import { bounded, freePort, Lines, MAIN, Pong, Running, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { selfSigned, sServer } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 
 const SUCCESS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Connect: Success! [\d,]+ms, /;
@@ -397,52 +398,14 @@ Deno.test("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", asy
 
 Deno.test("TLS 1.2 servers are pinged too (openssl s_server -tls1_2)", async () => {
   const dir = await Deno.makeTempDir();
-  const port = freePort();
-  await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${dir}/k.pem`,
-      "-out",
-      `${dir}/c.pem`,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=tls12",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  const server = new Deno.Command("openssl", {
-    args: [
-      "s_server",
-      "-accept",
-      `127.0.0.1:${port}`,
-      "-cert",
-      `${dir}/c.pem`,
-      "-key",
-      `${dir}/k.pem`,
-      "-tls1_2",
-      "-www",
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const lines = new Lines(server.stdout);
+  const { cert, key } = await selfSigned(dir, "tls12");
+  const server = await sServer(cert, key, ["-tls1_2", "-www"]);
   try {
-    await lines.waitFor(/^ACCEPT/);
-    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${port}`, "/count=1"]);
+    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/count=1"]);
     assert.equal(run.code, 0, run.stdout);
     assert.match(run.stdout, /; TLSv1\.2, ECDHE-/);
   } finally {
-    server.kill("SIGTERM");
-    await server.status;
-    await lines.rest().catch(() => {});
+    await server.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { bounded, freePort, MAIN, Pong, runOctoPing, spawnOctoPing } from "./helpers.ts";
+import { openssl, selfSigned } from "./openssl.ts";
 import { readRequest, serveWith, writeText } from "./servers.ts";
 
 const MB = 1_048_576;
@@ -231,30 +232,10 @@ Deno.test("/maxsend: pong refuses to send more, and says so", async () => {
 Deno.test("/cert and /key: pong serves a certificate made by openssl req", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const [cert, key, other] = [`${dir}/pong cert.pem`, `${dir}/pong.key`, `${dir}/other.key`];
-    const openssl = (args: string[]) =>
-      new Deno.Command("openssl", { args, stdout: "piped", stderr: "null" }).output();
-    assert.ok(
-      (await openssl([
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Given Pong",
-      ])).success,
-    );
-    assert.ok((await openssl(["genpkey", "-algorithm", "RSA", "-out", other])).success);
-    const fingerprint = new TextDecoder().decode(
-      (await openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha1"])).stdout,
-    );
+    const { cert, key } = await selfSigned(dir, "Given Pong"); // a path with a space
+    const other = `${dir}/other.key`;
+    await openssl(["genpkey", "-algorithm", "RSA", "-out", other]);
+    const fingerprint = await openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha1"]);
     const sha1 = /=([0-9A-F:]+)/.exec(fingerprint)![1].replaceAll(":", "");
 
     const pong = await Pong.start([`/cert=${cert}`, `/key=${key}`]);

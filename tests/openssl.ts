@@ -1,0 +1,91 @@
+/**
+ * OpenSSL as a peer this project did not write: certificates made with
+ * `openssl req`, and `openssl s_server` as a ping target.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { freePort, Lines, WAIT_MS } from "./helpers.ts";
+
+/** What a command printed, and its exit code. */
+export interface ToolOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `openssl` (or another tool) with `stdin`, bounded by {@linkcode WAIT_MS}. */
+export async function tool(name: string, args: string[], stdin = ""): Promise<ToolOutput> {
+  const child = new Deno.Command(name, { args, stdin: "piped", stdout: "piped", stderr: "piped" })
+    .spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(stdin));
+  await writer.close();
+  const timer = setTimeout(() => child.kill("SIGKILL"), WAIT_MS);
+  const output = await child.output();
+  clearTimeout(timer);
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Runs `openssl args`, failing the test if it fails. */
+export async function openssl(args: string[]): Promise<string> {
+  const run = await tool("openssl", args);
+  assert.equal(run.code, 0, `openssl ${args.join(" ")}: ${run.stderr}`);
+  return run.stdout;
+}
+
+/** A self-signed RSA certificate for `/CN=<name>` in `dir`: returns the cert and key paths. */
+export async function selfSigned(
+  dir: string,
+  name: string,
+): Promise<{ cert: string; key: string }> {
+  const [cert, key] = [`${dir}/${name}.pem`, `${dir}/${name}.key`];
+  await openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${name}`,
+  ]);
+  return { cert, key };
+}
+
+/** A running `openssl s_server`. */
+export interface SServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `openssl s_server` with `cert`, `key` and `extra` options on a free port, once it accepts. */
+export async function sServer(cert: string, key: string, extra: string[]): Promise<SServer> {
+  const port = freePort();
+  const server = new Deno.Command("openssl", {
+    args: ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", cert, "-key", key, ...extra],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = new Lines(server.stdout);
+  await lines.waitFor(/^ACCEPT/);
+  return {
+    port,
+    async stop() {
+      server.kill("SIGTERM");
+      await server.status;
+      await lines.rest().catch(() => {});
+    },
+  };
+}
