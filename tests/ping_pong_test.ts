@@ -302,7 +302,7 @@ Deno.test("a server that answers before the payload is all sent fails the attemp
     assert.match(run.stdout, /Failed! .*connected: True; SSL: True/);
     assert.match(
       run.stdout,
-      /\n {4}chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 2,097,2\d\d bytes of the request.*: it did not take the data\n {4}cause: the server stopped taking the request/,
+      /\n {4}chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 2,097,2\d\d bytes of the request.*: it did not take the data\n {4}cause: closed — the server stopped taking the request/,
     );
   } finally {
     await server.close();
@@ -474,7 +474,7 @@ Deno.test("pong /listen=127.0.0.1 answers there and nowhere else", async () => {
     assert.equal(v4.code, 0, v4.stdout);
     const v6 = await runOctoPing(["ping", `/host=[::1]:${pong.port}`, "/count=1"]);
     assert.equal(v6.code, 1);
-    assert.match(v6.stdout, /cause: connection refused/);
+    assert.match(v6.stdout, /cause: refused — connection refused/);
   } finally {
     await pong.stop();
   }

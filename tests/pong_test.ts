@@ -150,7 +150,10 @@ Deno.test("incomplete: a server that counts fewer bytes than were sent", async (
       run.stdout,
       /\n {4}pong read ([\d,]+) of the [\d,]+ bytes sent: data was lost on the way\n/,
     );
-    assert.match(run.stdout, /\n {4}cause: pong did not get every byte that was sent\n/);
+    assert.match(
+      run.stdout,
+      /\n {4}cause: incomplete — pong did not get every byte that was sent\n/,
+    );
     assert.match(run.stdout, /^failures by cause: incomplete 1$/m);
   } finally {
     await server.close();

@@ -71,7 +71,7 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
             : "";
           detail(`${where}${result.failure.message}`);
           if (result.diagnosis) {
-            detail(`cause: ${result.diagnosis.summary}`);
+            detail(`cause: ${result.diagnosis.cause} — ${result.diagnosis.summary}`);
             detail(`hint: ${result.diagnosis.hint}`);
           }
         }
