@@ -2,11 +2,11 @@
  * OctoPing: diagnoses connections between an Octopus Server and a listening
  * Tentacle. Parses the command line, runs the command, and turns its outcome
  * into the exit code: 0 all well, 1 failures (or a run-time problem such as a
- * port in use), 2 bad input.
+ * port in use, or a log file that could not be completed), 2 bad input.
  *
  * @module
  */
-import type { PingOptions, PongOptions } from "./src/cli/options.ts";
+import type { PingOptions, PongOptions, RecordOptions } from "./src/cli/options.ts";
 import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
 import {
@@ -20,14 +20,16 @@ import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/result.ts";
 import { startPong } from "./src/pong/server.ts";
 import { lineWriter, outputTo, styleFor } from "./src/report/console.ts";
+import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
 import { pingTextReporter } from "./src/report/ping_text.ts";
 import { pongTextReporter } from "./src/report/pong_text.ts";
+import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
+import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
 import { enterPressed, stopOnSignals } from "./src/shutdown.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
 
-/** Ping's and pong's output: written without ever stalling the network work. */
+/** The console: written without ever stalling the network work. */
 const output = outputTo(Deno.stdout);
-const stdout = output.line;
 const stderr = lineWriter(Deno.stderr);
 
 /** Runs OctoPing with `args` and returns the exit code. */
@@ -41,36 +43,41 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   switch (command.kind) {
     case "help":
-      stdout(usage());
+      output.line(usage());
       return 0;
     case "version":
-      stdout(`${PROGRAM} ${VERSION}`);
+      output.line(`${PROGRAM} ${VERSION}`);
       return 0;
     case "ping":
       command.notices.forEach((notice) => stderr(`${PROGRAM}: ${notice}`));
-      return await ping(command.options);
+      return await ping(command.options, describeRun(args, recorded(command.options.record)));
     case "pong":
-      return await pong(command.options);
+      return await pong(command.options, describeRun(args, recorded(command.options.record)));
   }
 }
 
-async function ping(options: PingOptions): Promise<number> {
+async function ping(options: PingOptions, run: RunInfo): Promise<number> {
+  const record = await openRunRecord(options.record, run);
+  if (typeof record === "number") return record;
   let anyFailed = false;
   const stopper = stopOnSignals(() => anyFailed ? 1 : 0);
   try {
-    const print = pingTextReporter(output, styleFor(Deno.stdout));
+    const print = options.record.format === "json"
+      ? pingJsonReporter(record.line, run)
+      : pingTextReporter(record, styleFor(Deno.stdout));
     const report = (event: PingEvent) => {
       if (event.type === "attempt" && !event.result.ok) anyFailed = true;
       print(event);
     };
     const summary = await runPing(options, report, stopper.signal);
-    return summary.failed > 0 ? 1 : 0;
+    return summary.failed > 0 || record.incomplete ? 1 : 0;
   } finally {
     stopper.dispose();
+    await record.flush();
   }
 }
 
-async function pong(options: PongOptions): Promise<number> {
+async function pong(options: PongOptions, run: RunInfo): Promise<number> {
   let certificate: ServerCertificate | undefined;
   try {
     certificate = options.noSsl
@@ -82,10 +89,14 @@ async function pong(options: PongOptions): Promise<number> {
     if (!(error instanceof CertificateFileError)) throw error;
     return usageError(error.message);
   }
-  const stopper = stopOnSignals(() => 0);
+  const record = await openRunRecord(options.record, run);
+  if (typeof record === "number") return record;
+  const stopper = stopOnSignals(() => record.incomplete ? 1 : 0);
   try {
     const interactive = Deno.stdin.isTerminal();
-    const report = pongTextReporter(stdout, interactive ? "enter" : "signal");
+    const report = options.record.format === "json"
+      ? pongJsonReporter(record.line, run)
+      : pongTextReporter(record.line, interactive ? "enter" : "signal");
     let server;
     try {
       server = await startPong(options, certificate, report);
@@ -97,10 +108,31 @@ async function pong(options: PongOptions): Promise<number> {
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
     await Promise.race([stopped, enterPressed()]);
     await server.close();
-    return 0;
+    return record.incomplete ? 1 : 0;
   } finally {
     stopper.dispose();
+    await record.flush();
   }
+}
+
+/** The run's record (console, and the log file if asked for), or exit code 2 if it can't open. */
+async function openRunRecord(options: RecordOptions, run: RunInfo): Promise<Record | number> {
+  const console = options.format === "json" ? { ...output, status: undefined } : output;
+  const logfile = options.logfile === undefined ? undefined : {
+    path: options.logfile,
+    header: options.format === "json" ? [] : headerLines(run),
+  };
+  try {
+    return await openRecord(console, logfile, (message) => stderr(`${PROGRAM}: ${message}`));
+  } catch (error) {
+    if (!(error instanceof LogFileError)) throw error;
+    return usageError(error.message);
+  }
+}
+
+/** Whether the run's record describes the machine (a log file or JSON does; the console doesn't). */
+function recorded(options: RecordOptions): boolean {
+  return options.format === "json" || options.logfile !== undefined;
 }
 
 /** Bad input: one line naming the problem, the usage hint, exit code 2. */

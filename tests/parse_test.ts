@@ -14,6 +14,7 @@ const PING_DEFAULTS: PingOptions = {
   family: undefined,
   thumbprint: undefined,
   reverse: false,
+  record: { format: "text", logfile: undefined },
 };
 
 function ping(args: string[]): PingOptions {
@@ -47,6 +48,8 @@ Deno.test("every option is read into the typed options", () => {
       "/interval=0",
       "/timeout=2.5",
       "/ipv4",
+      "/FORMAT=JSON",
+      "/logfile=C:\\logs\\run.jsonl",
     ]),
     {
       target: { host: "10.0.0.1", port: 10934 },
@@ -59,6 +62,7 @@ Deno.test("every option is read into the typed options", () => {
       family: 4,
       thumbprint: undefined,
       reverse: false,
+      record: { format: "json", logfile: "C:\\logs\\run.jsonl" },
     },
   );
 });
@@ -123,6 +127,7 @@ Deno.test("pong takes /port (0 = any free port), /nossl and /listen", () => {
       maxConnections: 1000,
       maxSendBytes: 1024 * MB,
       certificateFiles: undefined,
+      record: { format: "text", logfile: undefined },
     },
     notices: [],
   });
@@ -137,6 +142,7 @@ Deno.test("pong takes /port (0 = any free port), /nossl and /listen", () => {
       maxConnections: 1000,
       maxSendBytes: 1024 * MB,
       certificateFiles: undefined,
+      record: { format: "text", logfile: undefined },
     },
     notices: [],
   });
@@ -223,6 +229,7 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["pong", "/maxconn=0"], /\/maxconn=0: expected a whole number of connections/],
     [["pong", "/idle=0"], /\/idle=0: expected a number of seconds above 0/],
     [["ping", "/host=x", "/reverse"], /\/reverse needs \/datasize/],
+    [["ping", "/host=x", "/format=xml"], /\/format=xml: expected text or json/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument '\/tmp\/run.jsonl'/],
     [["ping", "/host=x", "C:\\logs\\a.txt"], /unexpected argument 'C:\\logs\\a.txt'/],
     [["ping", "/host=x", "run.jsonl"], /unexpected argument 'run.jsonl'/],

@@ -11,6 +11,14 @@ export const MB = 1_048_576;
 /** The port a listening Tentacle uses. */
 export const TENTACLE_PORT = 10933;
 
+/** How a run records what happens: text or JSON lines, and a log file. */
+export interface RecordOptions {
+  /** `/format`: text lines (default) or JSON Lines. */
+  format: "text" | "json";
+  /** `/logfile`: also append every line to this file. */
+  logfile?: string;
+}
+
 /** Where ping connects to. */
 export interface Target {
   /** Host name or IP address as given, without brackets. */
@@ -41,6 +49,7 @@ export interface PingOptions {
   thumbprint?: string;
   /** Ask pong to send the data back instead (`/reverse`): times the download. */
   reverse: boolean;
+  record: RecordOptions;
 }
 
 /** Options of `OctoPing pong`. */
@@ -61,6 +70,7 @@ export interface PongOptions {
   maxSendBytes: number;
   /** A certificate and key to serve instead of a generated one (`/cert`, `/key`): file paths. */
   certificateFiles?: { cert: string; key: string };
+  record: RecordOptions;
 }
 
 /** Default pong options: what a pong left running for days on a production server needs. */

@@ -13,6 +13,7 @@ import {
   type PingOptions,
   PONG_DEFAULTS,
   type PongOptions,
+  type RecordOptions,
 } from "./options.ts";
 import {
   parseInteger,
@@ -48,6 +49,8 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "ipv6" },
     { name: "thumbprint", example: "3C2A0F…(40 hex digits)" },
     { name: "reverse" },
+    { name: "logfile", example: "run.log" },
+    { name: "format", example: "json" },
   ],
   pong: [
     { name: "port", example: "10933" },
@@ -59,6 +62,8 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "maxsend", example: "1024" },
     { name: "cert", example: "pong.pem" },
     { name: "key", example: "pong.key" },
+    { name: "logfile", example: "pong.log" },
+    { name: "format", example: "json" },
   ],
 };
 
@@ -215,6 +220,7 @@ function buildPing(values: Map<string, string>): PingOptions {
     family: family(values, spec.host),
     thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     reverse: values.has("reverse"),
+    record: recordOptions(values),
   };
   if (options.reverse && options.dataSize === 0) {
     throw new UsageError("/reverse needs /datasize: how much should pong send back?");
@@ -275,7 +281,16 @@ function buildPong(values: Map<string, string>): PongOptions {
       PONG_DEFAULTS.maxSendBytes,
     ),
     certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    record: recordOptions(values),
   };
+}
+
+function recordOptions(values: Map<string, string>): RecordOptions {
+  const format = (values.get("format") ?? "text").toLowerCase();
+  if (format !== "text" && format !== "json") {
+    throw new UsageError(`/format=${values.get("format")}: expected text or json`);
+  }
+  return { format, logfile: values.get("logfile") };
 }
 
 /** Reads an option with `parse`, or gives `fallback` when it was not given. */

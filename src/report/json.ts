@@ -1,0 +1,167 @@
+/**
+ * The JSON Lines reporters (`/format=json`): one object per event, each with a
+ * `type`. Times are ISO 8601 UTC with milliseconds; durations are milliseconds
+ * as numbers. The field names are documented in the README and stay stable.
+ *
+ * @module
+ */
+import type { PingEvent } from "../ping/result.ts";
+import type { PongEvent } from "../pong/server.ts";
+import type { LineWriter } from "./console.ts";
+import type { RunInfo } from "./run_info.ts";
+
+/** Durations to the microsecond: enough, and short lines. */
+const ms = (value: number) => Math.round(value * 1000) / 1000;
+
+function start(run: RunInfo, extra: Record<string, unknown>) {
+  return {
+    type: "start",
+    time: run.started.toISOString(),
+    version: run.version,
+    commandLine: run.commandLine,
+    ...extra,
+    machine: run.hostname,
+    os: run.os,
+    deno: run.deno,
+  };
+}
+
+/** Makes a reporter that writes ping's events as JSON lines. */
+export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+  return (event) => {
+    switch (event.type) {
+      case "start": {
+        const { target, ...options } = event.options;
+        out(start(run, { command: "ping", target, options: jsonSafe(options) }));
+        break;
+      }
+      case "attempt": {
+        const r = event.result;
+        out({
+          type: "attempt",
+          time: r.time.toISOString(),
+          seq: r.seq,
+          ok: r.ok,
+          ms: ms(r.ms),
+          phases: Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, ms(v)])),
+          bytesSent: r.bytesSent,
+          bytesRead: r.bytesRead,
+          status: r.status ?? null,
+          address: r.address ?? null,
+          cause: r.diagnosis?.cause ?? null,
+          phase: r.failure?.phase ?? null,
+          message: r.failure?.message ?? null,
+          hint: r.diagnosis?.hint ?? null,
+          dnsMoved: event.dnsMoved ?? null,
+        });
+        break;
+      }
+      case "certificate": {
+        const s = event.session;
+        out({
+          type: "certificate",
+          time: event.time.toISOString(),
+          subject: s.subject,
+          issuer: s.issuer,
+          selfSigned: s.selfSigned,
+          sha1: s.sha1,
+          sha256: s.sha256,
+          validFrom: s.validFrom.toISOString(),
+          validTo: s.validTo.toISOString(),
+          protocol: s.protocol,
+          cipher: s.cipher,
+          previousSha1: event.previous ?? null,
+        });
+        break;
+      }
+      case "address":
+        out({
+          type: "address",
+          time: event.time.toISOString(),
+          host: event.host,
+          address: event.address,
+          previous: event.previous ?? null,
+        });
+        break;
+      case "peer":
+        out({ type: "peer", time: event.time.toISOString(), ...event.peer });
+        break;
+      case "abandoned":
+        out({ type: "abandoned", time: event.time.toISOString(), reason: event.reason });
+        break;
+      case "progress":
+        break; // a console nicety, not part of the record
+      case "end":
+        out({
+          type: "summary",
+          time: event.time.toISOString(),
+          interrupted: event.interrupted,
+          ...jsonSafe(event.summary),
+        });
+        break;
+    }
+  };
+}
+
+/** Makes a reporter that writes pong's events as JSON lines. */
+export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+  return (event) => {
+    const time = event.time.toISOString();
+    switch (event.type) {
+      case "listening":
+        out(
+          start(run, {
+            command: "pong",
+            port: event.port,
+            tls: event.tls,
+            thumbprint: event.thumbprint ?? null,
+          }),
+        );
+        break;
+      case "accepted":
+        break; // the connection's own line says everything, once it ends
+      case "answered":
+        out({
+          type: "connection",
+          time,
+          client: event.client,
+          bytesRead: event.bytesRead,
+          bytesSent: event.bytesSent,
+          ms: ms(event.ms),
+          outcome: "answered",
+          message: null,
+        });
+        break;
+      case "failed":
+        out({
+          type: "connection",
+          time,
+          client: event.client,
+          bytesRead: event.bytesRead,
+          bytesSent: event.bytesSent,
+          ms: ms(event.ms),
+          outcome: event.kind,
+          message: event.reason,
+        });
+        break;
+      case "failedMore":
+        out({ type: "connectionsCounted", time, count: event.count, byOutcome: event.byKind });
+        break;
+      case "acceptFailed":
+        out({ type: "acceptFailed", time, message: event.reason });
+        break;
+      case "stopped":
+        out({ type: "summary", time, ...event.summary });
+        break;
+    }
+  };
+}
+
+/** Dates as ISO strings, `Infinity` as null, fractions to 3 decimals, as JSON has them. */
+function jsonSafe<T>(value: T): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(value, (_, v) => (v === Infinity ? null : typeof v === "number" ? ms(v) : v)),
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The one logging layer all output goes through, on LogTape: every line
+ * reaches the console and, with `/logfile`, the log file — flushed line by
+ * line, so a run that is interrupted leaves its record complete up to that
+ * point. The console keeps its colors; the file gets plain text.
+ *
+ * The sinks are small functions of our own rather than @logtape/file's: that
+ * sink fsyncs every short record (a disk round trip per attempt) and has no
+ * way to tell the run, once, that the disk filled up.
+ *
+ * @module
+ */
+import { configure, getLogger, type LogRecord, reset } from "@logtape/logtape";
+import type { Output } from "./console.ts";
+
+/** A log file that cannot be opened at the start: bad input. */
+export class LogFileError extends Error {
+  override name = "LogFileError";
+}
+
+/** Where a run's lines go, and whether its log file is complete. */
+export interface Record extends Output {
+  /** Waits (bounded) until everything is written. */
+  flush(): Promise<void>;
+  /** True once writing the log file has failed: the record is incomplete. */
+  readonly incomplete: boolean;
+}
+
+/** A log file to keep, with the lines it starts with. */
+export interface LogFile {
+  path: string;
+  /** Written first, before any event: the run's header. */
+  header: string[];
+}
+
+const CATEGORY = "octoping";
+// Escape sequences (colors, status redraws) are for the console only.
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/**
+ * Opens the record: the console, plus `logfile` when given (appended to,
+ * created if missing; throws {@linkcode LogFileError} when it cannot be opened).
+ * `onFileError` hears once, with a sentence, when writing the file fails later.
+ */
+export async function openRecord(
+  console: Output & { flush(): Promise<void> },
+  logfile: LogFile | undefined,
+  onFileError: (message: string) => void,
+): Promise<Record> {
+  let incomplete = false;
+  let file: Deno.FsFile | undefined;
+  if (logfile) {
+    try {
+      file = Deno.openSync(logfile.path, { create: true, append: true });
+    } catch (error) {
+      throw new LogFileError(
+        `cannot open the log file ${logfile.path}: ${(error as Error).message}`,
+      );
+    }
+  }
+  const encoder = new TextEncoder();
+  const toFile = (text: string) => {
+    if (!file || incomplete) return;
+    const bytes = encoder.encode(text.replace(ANSI, "") + "\n");
+    try {
+      for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+    } catch (error) {
+      incomplete = true;
+      onFileError(
+        `writing to ${logfile!.path} failed (${(error as Error).message}): the log file is ` +
+          "incomplete from here on; the console carries on",
+      );
+    }
+  };
+  logfile?.header.forEach(toFile);
+  const lineOf = (record: LogRecord) => String(record.properties.line);
+  await reset();
+  await configure({
+    sinks: {
+      console: (record) => console.line(lineOf(record)),
+      file: (record) => toFile(lineOf(record)),
+    },
+    loggers: [
+      { category: CATEGORY, lowestLevel: "info", sinks: file ? ["console", "file"] : ["console"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [] },
+    ],
+  });
+  const logger = getLogger(CATEGORY);
+  return {
+    line: (text) => logger.info("{line}", { line: text }),
+    status: console.status,
+    async flush() {
+      await console.flush();
+      file?.close();
+      file = undefined;
+    },
+    get incomplete() {
+      return incomplete;
+    },
+  };
+}
