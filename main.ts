@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { PingOptions, PongOptions, RecordOptions } from "./src/cli/options.ts";
+import type { PingOptions, PongOptions, RecordOptions, ReportOptions } from "./src/cli/options.ts";
 import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
 import {
@@ -15,13 +15,16 @@ import {
   loadCertificate,
   type ServerCertificate,
 } from "./src/net/certificate.ts";
+import { analyse, summarise } from "./src/logs/analyse.ts";
+import { LogReadError } from "./src/logs/lines.ts";
 import { ListenError } from "./src/net/listen.ts";
 import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/result.ts";
 import { startPong } from "./src/pong/server.ts";
 import { lineWriter, outputTo, styleFor } from "./src/report/console.ts";
 import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
-import { pingTextReporter } from "./src/report/ping_text.ts";
+import { reportPage } from "./src/report/html.ts";
+import { pingTextReporter, summaryLines } from "./src/report/ping_text.ts";
 import { pongTextReporter } from "./src/report/pong_text.ts";
 import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
@@ -53,6 +56,8 @@ export async function main(args: readonly string[]): Promise<number> {
       return await ping(command.options, describeRun(args, recorded(command.options.record)));
     case "pong":
       return await pong(command.options, describeRun(args, recorded(command.options.record)));
+    case "report":
+      return await report(command.options);
   }
 }
 
@@ -112,6 +117,52 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
   } finally {
     stopper.dispose();
     await record.flush();
+  }
+}
+
+async function report(options: ReportOptions): Promise<number> {
+  try {
+    // Fail on an unwritable /out before reading what may be a week of log.
+    const out = options.output === undefined ? undefined : await openForWriting(options.output);
+    if (!out) {
+      const { summary, meta, skipped, firstSkipped } = await summarise(options.input);
+      summaryLines(summary, meta.target ?? "the log").forEach((line) => output.line(line));
+      if (skipped > 0) {
+        output.line(
+          `${skipped} line(s) could not be read and were skipped; the first is line ${firstSkipped}`,
+        );
+      }
+      return 0;
+    }
+    const page = reportPage(await analyse(options.input), options.input);
+    try {
+      const bytes = new TextEncoder().encode(page);
+      for (let done = 0; done < bytes.length;) done += await out.write(bytes.subarray(done));
+    } catch (error) {
+      throw new ReportWriteError(
+        `cannot write the report to ${options.output}: ${(error as Error).message}`,
+      );
+    } finally {
+      out.close();
+    }
+    output.line(`${PROGRAM}: wrote the report to ${options.output}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof LogReadError || error instanceof ReportWriteError) {
+      return usageError(error.message);
+    }
+    throw error;
+  }
+}
+
+/** /out that cannot be written: bad input. */
+class ReportWriteError extends Error {}
+
+async function openForWriting(path: string): Promise<Deno.FsFile> {
+  try {
+    return await Deno.open(path, { write: true, create: true, truncate: true });
+  } catch (error) {
+    throw new ReportWriteError(`cannot write the report to ${path}: ${(error as Error).message}`);
   }
 }
 

@@ -192,10 +192,10 @@ Deno.test("help and version win wherever they stand", () => {
 
 Deno.test("bad input is rejected with a message naming the argument", () => {
   const table: [string[], RegExp][] = [
-    [[], /no command given: expected ping or pong/],
+    [[], /no command given: expected ping, pong or report/],
     [["/host=x"], /no command given/],
     [["pnig", "/host=x"], /unknown command 'pnig'.*did you mean ping\?/],
-    [["hello"], /unknown command 'hello': expected ping or pong$/],
+    [["hello"], /unknown command 'hello': expected ping, pong or report$/],
     [["ping"], /ping needs \/host=<ip\/hostname>/],
     [["ping", "/port=1"], /ping needs \/host/],
     [["ping", "/hots=x"], /unknown option '\/hots=x' for ping: did you mean \/host\?/],
@@ -345,13 +345,25 @@ Deno.test("N MB, N*1024 KB and N/1024 GB are the same number of bytes", () => {
 Deno.test("whatever the arguments, the parser answers with a command or a UsageError", () => {
   const token = fc.oneof(
     fc.string(),
-    fc.constantFrom("ping", "pong", "/host=x", "/port=1", "/nossl", "--count", "5", "/?", "=", "/"),
+    fc.constantFrom(
+      "ping",
+      "pong",
+      "report",
+      "/host=x",
+      "/port=1",
+      "/nossl",
+      "--count",
+      "5",
+      "/?",
+      "=",
+      "/",
+    ),
   );
   fc.assert(
     fc.property(fc.array(token, { maxLength: 6 }), (args) => {
       try {
         const command = parseArgs(args);
-        assert.ok(["ping", "pong", "help", "version"].includes(command.kind));
+        assert.ok(["ping", "pong", "report", "help", "version"].includes(command.kind));
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         assert.ok(error.message.length > 0 && !error.message.includes("\n"));

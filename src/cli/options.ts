@@ -91,9 +91,18 @@ export const PING_DEFAULTS = {
   timeoutMs: 30_000,
 } as const;
 
+/** Options of `OctoPing report`. */
+export interface ReportOptions {
+  /** The log to read: OctoPing's JSON lines or text, or TentaclePing's text. */
+  input: string;
+  /** Where to write the HTML report; the statistics go to stdout when absent. */
+  output?: string;
+}
+
 /** What the command line asks for. */
 export type Command =
   | { kind: "ping"; options: PingOptions; notices: string[] }
   | { kind: "pong"; options: PongOptions; notices: string[] }
+  | { kind: "report"; options: ReportOptions }
   | { kind: "help" }
   | { kind: "version" };

@@ -14,6 +14,7 @@ import {
   PONG_DEFAULTS,
   type PongOptions,
   type RecordOptions,
+  type ReportOptions,
 } from "./options.ts";
 import {
   parseInteger,
@@ -26,7 +27,7 @@ import {
 
 export { UsageError };
 
-type CommandName = "ping" | "pong";
+type CommandName = "ping" | "pong" | "report";
 
 interface OptionSpec {
   /** Lower-case name, letters only. */
@@ -65,9 +66,14 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "logfile", example: "pong.log" },
     { name: "format", example: "json" },
   ],
+  report: [
+    { name: "in", example: "run.jsonl" },
+    { name: "out", example: "report.html" },
+  ],
 };
 
 const COMMANDS = Object.keys(SPECS) as CommandName[];
+const COMMAND_LIST = `${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`;
 /** The longest delay a JavaScript timer can wait; longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 const HELP_NAMES = new Set(["?", "h", "help"]);
@@ -95,13 +101,13 @@ export function parseArgs(args: readonly string[]): Command {
   if (tokens.some((t) => t.name === "version")) return { kind: "version" };
   const [first, ...rest] = tokens;
   if (first === undefined || first.name !== undefined) {
-    throw new UsageError(`no command given: expected ${COMMANDS.join(" or ")} first`);
+    throw new UsageError(`no command given: expected ${COMMAND_LIST} first`);
   }
   const command = first.raw.toLowerCase();
   if (!isCommand(command)) {
     const near = nearest(command, COMMANDS);
     throw new UsageError(
-      `unknown command '${first.raw}': expected ${COMMANDS.join(" or ")}` +
+      `unknown command '${first.raw}': expected ${COMMAND_LIST}` +
         (near ? ` (did you mean ${near}?)` : ""),
     );
   }
@@ -111,9 +117,14 @@ export function parseArgs(args: readonly string[]): Command {
     return { kind: "ping", options: buildPing(collect("ping", rest)), notices: [notice] };
   }
   const values = collect(command, rest);
-  return command === "ping"
-    ? { kind: "ping", options: buildPing(values), notices: [] }
-    : { kind: "pong", options: buildPong(values), notices: [] };
+  switch (command) {
+    case "ping":
+      return { kind: "ping", options: buildPing(values), notices: [] };
+    case "pong":
+      return { kind: "pong", options: buildPong(values), notices: [] };
+    case "report":
+      return { kind: "report", options: buildReport(values) };
+  }
 }
 
 function isCommand(name: string): name is CommandName {
@@ -132,7 +143,15 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
   const values = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
-    if (token.name === undefined) throw positional(command, token.raw);
+    if (token.name === undefined) {
+      // The report's log file may be given bare: `OctoPing report C:\logs\run.jsonl`.
+      if (command !== "report" || gitBashOption(token.raw)) throw positional(command, token.raw);
+      if (values.has("in")) {
+        throw new UsageError(`unexpected argument '${token.raw}': report reads one log file`);
+      }
+      values.set("in", token.raw);
+      continue;
+    }
     const spec = specs.find((s) => s.name === token.name);
     if (!spec) throw unknownOption(command, token);
     if (values.has(spec.name)) throw new UsageError(`/${spec.name} is given twice`);
@@ -155,9 +174,16 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
   return values;
 }
 
+/** `raw` as Git Bash makes it of a known option, e.g. `C:/Program Files/Git/host=x`. */
+function gitBashOption(raw: string): RegExpExecArray | undefined {
+  const git = GIT_BASH_PATH.exec(raw) ?? undefined;
+  const known = git && COMMANDS.some((c) => SPECS[c].some((s) => s.name === git[1].toLowerCase()));
+  return known ? git : undefined;
+}
+
 function positional(command: CommandName, raw: string): UsageError {
-  const git = GIT_BASH_PATH.exec(raw);
-  if (git && COMMANDS.some((c) => SPECS[c].some((s) => s.name === git[1].toLowerCase()))) {
+  const git = gitBashOption(raw);
+  if (git) {
     const option = `${git[1]}${git[2] === undefined ? "" : `=${git[2]}`}`;
     return new UsageError(
       `'${raw}' looks like /${option} turned into a path by Git Bash: ` +
@@ -283,6 +309,14 @@ function buildPong(values: Map<string, string>): PongOptions {
     certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
     record: recordOptions(values),
   };
+}
+
+function buildReport(values: Map<string, string>): ReportOptions {
+  const input = values.get("in");
+  if (input === undefined) {
+    throw new UsageError("report needs the log file: OctoPing report run.jsonl [/out=report.html]");
+  }
+  return { input, output: values.get("out") };
 }
 
 function recordOptions(values: Map<string, string>): RecordOptions {

@@ -15,6 +15,10 @@ Usage:
                   [/reverse]
   ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
                   [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>]
+  ${PROGRAM} report <log file> [/out=<report.html>]
+
+Both ping and pong take /logfile=<path> (also append every line to that file) and
+/format=json (JSON Lines instead of text).
 
 ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
        Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.
@@ -47,6 +51,9 @@ pong   Stands in for a Tentacle: if ping fails against the Tentacle but not agai
   /maxsend=<MB>        The most sent back for one /reverse request (default 1024)
   /cert=<file> /key=<file>  Serve this PEM certificate and key instead of a generated one
 
+report Reads a log (OctoPing's JSON or text, or TentaclePing's Output.txt) and prints its
+       statistics, or with /out writes an HTML page with charts. /in=<file> names the log too.
+
 Examples:
   ${PROGRAM} ping /host=MyServer                                # default port 10933
   ${PROGRAM} ping /host=10.0.0.1 /port=10934                    # explicit port
@@ -56,6 +63,8 @@ Examples:
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /chunksize=10
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /reverse     # pong sends it back
   ${PROGRAM} ping /host=MyServer > Output.txt                   # keep the output for support
+  ${PROGRAM} ping /host=MyServer /format=json /logfile=run.jsonl   # a record to chart
+  ${PROGRAM} report run.jsonl /out=report.html                 # ... charted
 
 Options may also be written -name=value, --name=value or --name value; names are
 case-insensitive. In Git Bash on Windows write --host=... or //host=... (it rewrites /host=...).

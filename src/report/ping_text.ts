@@ -218,10 +218,10 @@ export function summaryLines(summary: RunSummary, target: string): string[] {
   }
   const run = summary.longestFailureRun;
   if (run) {
-    lines.push(
-      `longest run of failures: ${formatCount(run.count)}, from ${formatTimestamp(run.start)} ` +
-        `to ${formatTimestamp(run.end)}`,
-    );
+    const when = run.start && run.end
+      ? `, from ${formatTimestamp(run.start)} to ${formatTimestamp(run.end)}`
+      : "";
+    lines.push(`longest run of failures: ${formatCount(run.count)}${when}`);
   }
   const rate = summary.throughput;
   if (rate) {

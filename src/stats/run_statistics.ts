@@ -14,7 +14,8 @@ import type { Cause } from "../ping/diagnosis.ts";
 
 /** What the statistics need of one attempt. */
 export interface AttemptSample {
-  time: Date;
+  /** Absent for attempts from a log without times. */
+  time?: Date;
   ok: boolean;
   /** Duration of the attempt in ms. */
   ms: number;
@@ -46,8 +47,8 @@ export interface RunSummary {
   byCause: [Cause, number][];
   /** Absent when no attempt succeeded. */
   latency?: LatencySummary;
-  /** The longest run of consecutive failures; absent when none failed. */
-  longestFailureRun?: { count: number; start: Date; end: Date };
+  /** The longest run of consecutive failures; absent when none failed. No times for untimed logs. */
+  longestFailureRun?: { count: number; start?: Date; end?: Date };
   /** MB/s of the successful data-mode attempts; absent when no data was sent. */
   throughput?: { min: number; avg: number; max: number };
 }
@@ -68,8 +69,8 @@ export class RunStatistics {
   #byCause = new Map<Cause, number>();
   #latency = { min: Infinity, max: 0, sum: 0 };
   #rate = { min: Infinity, max: 0, sum: 0, count: 0 };
-  #run?: { count: number; start: Date; end: Date };
-  #longestRun?: { count: number; start: Date; end: Date };
+  #run?: { count: number; start?: Date; end?: Date };
+  #longestRun?: { count: number; start?: Date; end?: Date };
 
   /** Adds one attempt. */
   record(sample: AttemptSample): void {
