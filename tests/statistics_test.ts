@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { formatPercent } from "../src/report/ping_text.ts";
 import { type AttemptSample, RunStatistics } from "../src/stats/run_statistics.ts";
 
 const MB = 1_048_576;
@@ -98,4 +99,12 @@ Deno.test("memory stays bounded: a week of attempts keeps no samples", () => {
   const grown = Deno.memoryUsage().heapUsed - before;
   assert.equal(statistics.summary().attempts, 1_209_600);
   assert.ok(grown < 20 * MB, `heap grew by ${grown} bytes`);
+});
+
+Deno.test("a small loss is never shown as 0 %, a large one never as 100 %", () => {
+  assert.equal(formatPercent(0), "0%");
+  assert.equal(formatPercent(541 / 1_209_600 * 100), "0.045%");
+  assert.equal(formatPercent(12.34), "12.3%");
+  assert.equal(formatPercent(99.99), "99.9%");
+  assert.equal(formatPercent(100), "100%");
 });

@@ -130,7 +130,7 @@ function latencyChart(analysis: LogAnalysis): string {
   );
   return svg([
     axes(analysis, yMax, "ms"),
-    ok.length > 1 ? `<polygon points="${band}" fill="#2980b9" fill-opacity="0.15"/>` : "",
+    ok.length > 1 ? `<polygon points="${band}" fill="#2980b9" fill-opacity="0.08"/>` : "",
     ok.length > 1
       ? `<polyline points="${line}" fill="none" stroke="#2980b9" stroke-width="1.5"/>`
       : "",

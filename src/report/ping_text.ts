@@ -192,13 +192,20 @@ export function certificateLines(session: TlsSession, changed: boolean, now: Dat
   return lines;
 }
 
+/** A share as a percentage, never rounded to 0 % or 100 % when it is not. */
+export function formatPercent(percent: number): string {
+  if (percent > 0 && percent < 0.1) return `${Number(percent.toPrecision(2))}%`;
+  if (percent < 100 && percent > 99.9) return "99.9%";
+  return `${formatValue(percent)}%`;
+}
+
 /** The end-of-run statistics, like ping's. */
 export function summaryLines(summary: RunSummary, target: string): string[] {
   const lines = [
     `--- statistics for ${target} ---`,
     `${formatCount(summary.attempts)} attempt${summary.attempts === 1 ? "" : "s"}: ` +
     `${formatCount(summary.succeeded)} succeeded, ` +
-    `${formatCount(summary.failed)} failed (${formatValue(summary.lossPercent)}% failed)`,
+    `${formatCount(summary.failed)} failed (${formatPercent(summary.lossPercent)} failed)`,
   ];
   if (summary.byCause.length > 0) {
     lines.push(
