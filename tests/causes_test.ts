@@ -130,6 +130,30 @@ Deno.test("reset: on accept, and after the ClientHello", async () => {
   }
 });
 
+Deno.test("reset without TLS: a reset on accept is a reset while connecting or sending, never 'closed'", async () => {
+  const server = await fault("reset-accept");
+  try {
+    for (let i = 0; i < 3; i++) {
+      const failure = await failOnce(server.port, ["/nossl"]);
+      assert.match(
+        failure.cause,
+        /^cause: reset — connection reset while (connecting|sending the request)$/,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("dns: /ipv6 with a name that has only IPv4 addresses says so", async () => {
+  const run = await runOctoPing(["ping", "/host=localhost", "/ipv6", "/count=1"]);
+  if (run.code === 0) {
+    console.warn("skipped: localhost has an IPv6 address on this machine");
+    return;
+  }
+  assert.match(run.stdout, /\n {4}cause: dns — the name localhost has no IPv6 address\n/);
+});
+
 Deno.test("tls: a server that speaks something other than TLS", async () => {
   const server = await serveWith(async (conn) => {
     await writeText(conn, "SSH-2.0-OpenSSH_9.2\r\n");

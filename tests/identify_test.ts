@@ -74,6 +74,19 @@ Deno.test("something else: a CA's certificate, a web server's answer, or no HTTP
     /a web server, not a Tentacle \(HTTP\/1\.1 502, Server: nginx\)/,
   );
   assert.equal(identifyPeer(answer({ tls: SESSION })).kind, "other");
+  const forAName = identifyPeer(answer({
+    tls: {
+      ...SESSION,
+      subject: "CN=www.example.com",
+      issuer: "CN=www.example.com",
+      altNames: "DNS:www.example.com",
+    },
+    status: 200,
+    httpVersion: "HTTP/1.0",
+    headers: HALIBUT,
+  }));
+  assert.equal(forAName.kind, "other");
+  assert.match(forAName.description, /a certificate for DNS:www\.example\.com, not a Tentacle's/);
 });
 
 Deno.test("the certificate's lines: thumbprint as Octopus shows it, validity, TLS", () => {
@@ -137,7 +150,7 @@ Deno.test("against a Tentacle-like server: named as an Octopus Tentacle or Serve
     assert.equal(run.code, 0, run.stdout);
     assert.match(
       run.stdout,
-      /\n {4}answered by: an Octopus Tentacle or Server \(self-signed certificate CN=OctoPing Pong, and Halibut's HTML answer\)\n/,
+      /\n {4}answered by: an Octopus Tentacle or Server \(self-signed certificate CN=OctoPing Pong, not the usual name, and Halibut's HTML answer\)\n/,
     );
     assert.doesNotMatch(run.stdout, /hint:/);
   } finally {

@@ -56,6 +56,12 @@ Deno.test("latency of the successful attempts only: min, avg, median, p95, p99, 
   assert.ok(Math.abs(latency.jitter - 28.866) < 0.05, `jitter ${latency.jitter}`);
 });
 
+Deno.test("jitter is the spread of latencies, whatever their level", () => {
+  assert.equal(run([ok(0, 100), ok(1, 100), ok(2, 100), ok(3, 100)]).latency!.jitter, 0);
+  const jitter = run([ok(0, 200), ok(1, 201), ok(2, 202), ok(3, 203)]).latency!.jitter;
+  assert.ok(Math.abs(jitter - 1.118) < 0.01, `jitter ${jitter}`);
+});
+
 Deno.test("percentiles never pass the exact minimum and maximum", () => {
   const latency = run([ok(0, 3.9), ok(1, 4.2), ok(2, 41.04)]).latency!;
   assert.ok(latency.p95 <= latency.max && latency.p99 <= latency.max, JSON.stringify(latency));

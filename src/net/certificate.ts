@@ -83,6 +83,15 @@ export async function loadCertificate(
   if (!certificate.checkPrivateKey(key)) {
     throw new CertificateFileError(`${keyPath} is not the key of the certificate in ${certPath}`);
   }
+  try {
+    // OpenSSL accepts pairs Deno's TLS (rustls) refuses, e.g. RSA-1024 or Ed448 keys.
+    Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: certPem, key: keyPem }).close();
+  } catch (error) {
+    throw new CertificateFileError(
+      `${certPath} with ${keyPath} cannot serve TLS here: ${(error as Error).message} ` +
+        "(use an RSA key of 2048 bits or more, or ECDSA P-256/P-384)",
+    );
+  }
   return {
     certPem,
     keyPem,

@@ -6,7 +6,7 @@
  * @module
  */
 
-/** Size of the reusable payload buffer, and of each write. */
+/** Size of the reusable payload buffer: writes take slices of it. */
 export const POOL_BYTES = 1024 * 1024;
 
 const ALPHABET = new TextEncoder().encode(

@@ -99,6 +99,7 @@ export async function runAttempt(
       host: options.target.host,
       port: options.target.port,
       dataMode: options.dataSize > 0,
+      family: options.family,
     });
   }
   result.ms = performance.now() - started;

@@ -41,6 +41,8 @@ export interface DiagnosisContext {
   port: number;
   /** Whether the run sends data (`/datasize`). */
   dataMode: boolean;
+  /** The address family asked for (`/ipv4`, `/ipv6`), if any. */
+  family?: 4 | 6;
 }
 
 const DNS_CODES = new Set([
@@ -114,6 +116,14 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
       cause: "other",
       summary: "the answer was too large",
       hint: "a Tentacle answers with a small page: something else answered on this port",
+    };
+  }
+  if (code !== undefined && DNS_CODES.has(code) && context.family !== undefined) {
+    return {
+      cause: "dns",
+      summary: `the name ${context.host} has no IPv${context.family} address`,
+      hint: `drop /ipv${context.family} to use the addresses it has, or ask whoever runs the ` +
+        "DNS server to add the record",
     };
   }
   if (code !== undefined && DNS_CODES.has(code)) {

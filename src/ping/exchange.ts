@@ -50,6 +50,13 @@ export interface ExchangeRequest {
  */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Payload bytes per write. Each finished write counts as progress for
+ * `/timeout`, so a slow upload that keeps moving is cut only below
+ * WRITE_BYTES per timeout (8.7 KB/s at the default 30 s).
+ */
+const WRITE_BYTES = 256 * 1024;
+
 /** How much the TLS socket reads at a time. */
 const READ_BUFFER_BYTES = 1024 * 1024;
 
@@ -101,6 +108,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         `${formatCount(frame.totalBytes)} bytes of the request${how}: it did not take the data`,
     );
   };
+  const uploading = () => phase === "send" && request.payloadBytes > 0;
   // Set once the response is complete: a reset or close after that is no failure.
   let settled = false;
   const sockets: net.Socket[] = [];
@@ -108,14 +116,14 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     sockets.push(socket);
     socket.on("error", (error: Error) => {
       if (settled) return;
-      // Mid-request, any error means the server stopped taking the data: that comes first.
-      stop.abort(phase === "send" ? early("closed the connection", error) : error);
+      // Mid-upload, any error means the server stopped taking the data: that comes first.
+      stop.abort(uploading() ? early("closed the connection", error) : error);
     });
     socket.on("close", () => {
       if (settled) return;
       const closed = "the server closed the connection";
       stop.abort(
-        phase === "send" ? early(closed) : new ExchangeError(FAILURE_CODES.closed, closed),
+        uploading() ? early(closed) : new ExchangeError(FAILURE_CODES.closed, closed),
       );
     });
     return socket;
@@ -281,8 +289,8 @@ async function send(
   };
   await write(frame.head);
   const pool = payloadBytes > 0 ? payloadPool() : new Uint8Array(0);
-  for (let left = payloadBytes; left > 0; left -= pool.length) {
-    await write(pool.subarray(0, Math.min(left, pool.length)));
+  for (let left = payloadBytes; left > 0; left -= WRITE_BYTES) {
+    await write(pool.subarray(0, Math.min(left, WRITE_BYTES)));
   }
   // Done only when the socket has taken the last byte, not when it is queued.
   const flushed = new Promise<void>((resolve) => {

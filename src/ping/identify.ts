@@ -37,6 +37,14 @@ export function identifyPeer(result: ExchangeResult): PeerIdentity {
       hint: MIDDLEBOX_HINT,
     };
   }
+  if (session?.altNames) {
+    return {
+      kind: "other",
+      description: `a server with a certificate for ${session.altNames}, not a Tentacle's ` +
+        "(Tentacle certificates name no host)",
+      hint: MIDDLEBOX_HINT,
+    };
+  }
   if (result.status === undefined) {
     return {
       kind: "other",
@@ -50,8 +58,9 @@ export function identifyPeer(result: ExchangeResult): PeerIdentity {
   if (session && halibutAnswer) {
     return {
       kind: "tentacle",
-      description: `an Octopus Tentacle or Server (self-signed certificate ${session.subject}, ` +
-        "and Halibut's HTML answer)",
+      description: `an Octopus Tentacle or Server (self-signed certificate ${session.subject}` +
+        `${/^CN=Octopus (Tentacle|Portal)$/.test(session.subject) ? "" : ", not the usual name"}` +
+        ", and Halibut's HTML answer)",
     };
   }
   const server = result.headers?.get("server");

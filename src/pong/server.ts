@@ -58,6 +58,8 @@ export interface PongSummary {
 export type PongEvent =
   | { type: "listening"; time: Date; port: number; tls: boolean; thumbprint?: string }
   | { type: "accepted"; time: Date; client: string }
+  /** More connections were accepted in the last interval than are listed one by one. */
+  | { type: "acceptedMore"; time: Date; count: number }
   | {
     type: "answered";
     time: Date;
@@ -84,7 +86,7 @@ export interface PongServer {
 
 /** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
 const ACCEPT_RETRY_MS = 100;
-/** Bad connections listed one by one per interval before the rest are counted. */
+/** Connections (accepted, or ended badly) listed one by one per interval before the rest are counted. */
 const FAILURES_LISTED = 20;
 const FAILURE_INTERVAL_MS = 1000;
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -121,6 +123,12 @@ export async function startPong(
     summary.failures[failure.kind] = (summary.failures[failure.kind] ?? 0) + 1;
     failures.add(failure);
   };
+  const accepted = new Throttle<{ kind: string; client: string }>(
+    FAILURES_LISTED,
+    FAILURE_INTERVAL_MS,
+    ({ client }) => emit({ type: "accepted", time: new Date(), client }),
+    (count) => emit({ type: "acceptedMore", time: new Date(), count }),
+  );
   const acceptFailures = new Throttle<{ kind: string; reason: string }>(
     1,
     FAILURE_INTERVAL_MS,
@@ -162,7 +170,7 @@ export async function startPong(
       }
       open.add(conn);
       summary.peakConcurrent = Math.max(summary.peakConcurrent, open.size);
-      emit({ type: "accepted", time: new Date(), client });
+      accepted.add({ kind: "accepted", client });
       const handler = serve(conn, client, options, certificate !== undefined, stopping.signal)
         .then((outcome) => {
           summary.bytesRead += outcome.bytesRead;
@@ -195,6 +203,7 @@ export async function startPong(
       for (const listener of listening.listeners) listener.close();
       for (const conn of open) closeQuietly(conn);
       await Promise.all([...loops, ...handlers]);
+      accepted.flush();
       failures.flush();
       acceptFailures.flush();
       emit({ type: "stopped", time: new Date(), summary });

@@ -121,6 +121,7 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
         );
         break;
       case "accepted":
+      case "acceptedMore":
         break; // the connection's own line says everything, once it ends
       case "answered":
         out({

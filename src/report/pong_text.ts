@@ -44,6 +44,11 @@ export function pongTextReporter(
             `(${formatCount(event.bytesRead)} bytes read, ${formatMs(event.ms)})`,
         );
         break;
+      case "acceptedMore":
+        write(
+          `${stamp} … and ${formatCount(event.count)} more TCP clients accepted in the last second`,
+        );
+        break;
       case "failedMore":
         write(
           `${stamp} … and ${formatCount(event.count)} more connections ended badly in the last ` +

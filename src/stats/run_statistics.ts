@@ -67,7 +67,8 @@ export class RunStatistics {
   #attempts = 0;
   #succeeded = 0;
   #byCause = new Map<Cause, number>();
-  #latency = { min: Infinity, max: 0, sum: 0 };
+  // Welford's running mean and sum of squared deviations: exact jitter in three numbers.
+  #latency = { min: Infinity, max: 0, mean: 0, m2: 0 };
   #rate = { min: Infinity, max: 0, sum: 0, count: 0 };
   #run?: { count: number; start?: Date; end?: Date };
   #longestRun?: { count: number; start?: Date; end?: Date };
@@ -83,7 +84,9 @@ export class RunStatistics {
       );
       this.#latency.min = Math.min(this.#latency.min, sample.ms);
       this.#latency.max = Math.max(this.#latency.max, sample.ms);
-      this.#latency.sum += sample.ms;
+      const delta = sample.ms - this.#latency.mean;
+      this.#latency.mean += delta / this.#succeeded;
+      this.#latency.m2 += delta * (sample.ms - this.#latency.mean);
       if (sample.dataBytes > 0 && sample.ms > 0) {
         const rate = sample.dataBytes / MB / (sample.ms / 1000);
         this.#rate.min = Math.min(this.#rate.min, rate);
@@ -118,12 +121,12 @@ export class RunStatistics {
     if (this.#succeeded > 0) {
       summary.latency = {
         min: this.#latency.min,
-        avg: this.#latency.sum / this.#succeeded,
+        avg: this.#latency.mean,
         median: fromMicros(this.#histogram.getValueAtPercentile(50)),
         p95: fromMicros(this.#histogram.getValueAtPercentile(95)),
         p99: fromMicros(this.#histogram.getValueAtPercentile(99)),
         max: this.#latency.max,
-        jitter: fromMicros(this.#histogram.stdDeviation),
+        jitter: Math.sqrt(this.#latency.m2 / this.#succeeded),
       };
     }
     if (this.#rate.count > 0) {
