@@ -9,6 +9,7 @@
 import type { PingOptions, PongOptions, RecordOptions, ReportOptions } from "./src/cli/options.ts";
 import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
+import { disableQuickEdit } from "./src/console_mode.ts";
 import {
   CertificateFileError,
   createSelfSignedCertificate,
@@ -52,9 +53,11 @@ export async function main(args: readonly string[]): Promise<number> {
       output.line(`${PROGRAM} ${VERSION}`);
       return 0;
     case "ping":
+      disableQuickEdit();
       command.notices.forEach((notice) => stderr(`${PROGRAM}: ${notice}`));
       return await ping(command.options, describeRun(args, recorded(command.options.record)));
     case "pong":
+      disableQuickEdit();
       return await pong(command.options, describeRun(args, recorded(command.options.record)));
     case "report":
       return await report(command.options);
@@ -77,8 +80,8 @@ async function ping(options: PingOptions, run: RunInfo): Promise<number> {
     const summary = await runPing(options, report, stopper.signal);
     return summary.failed > 0 || record.incomplete ? 1 : 0;
   } finally {
+    await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
-    await record.flush();
   }
 }
 
@@ -115,8 +118,8 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
     await server.close();
     return record.incomplete ? 1 : 0;
   } finally {
+    await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
-    await record.flush();
   }
 }
 
