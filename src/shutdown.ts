@@ -5,8 +5,13 @@
  * @module
  */
 
+/**
+ * Ctrl+C everywhere; Ctrl+Break on Windows; SIGTERM from service managers.
+ * Windows supports only some signals, and which depends on the Deno release:
+ * each is added under a guard, so one missing never stops the run.
+ */
 const SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
-  ? ["SIGINT", "SIGBREAK"]
+  ? ["SIGINT", "SIGBREAK", "SIGTERM"]
   : ["SIGINT", "SIGTERM"];
 
 /** A signal that aborts on the first stop request; a second one quits at once. */

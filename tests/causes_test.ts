@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { freePort, Lines, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { freePort, Lines, linuxTest, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 
@@ -51,7 +51,7 @@ async function fault(mode: string) {
   };
 }
 
-Deno.test("refused: nothing listens on the port", async () => {
+linuxTest("refused: nothing listens on the port", async () => {
   const failure = await failOnce(freePort());
   assert.match(failure.line, /connected: False; SSL: False$/);
   assert.match(
@@ -62,7 +62,7 @@ Deno.test("refused: nothing listens on the port", async () => {
   assert.match(failure.stdout, /^failures by cause: refused 1$/m);
 });
 
-Deno.test("dns: a name under .invalid does not resolve", async () => {
+linuxTest("dns: a name under .invalid does not resolve", async () => {
   const run = await runOctoPing(["ping", "/host=no-such-tentacle.invalid", "/count=1"]);
   assert.equal(run.code, 1);
   assert.match(
@@ -72,7 +72,7 @@ Deno.test("dns: a name under .invalid does not resolve", async () => {
   assert.match(run.stdout, /\n {4}hint: .*IP address/);
 });
 
-Deno.test("timeout while connecting: a full accept queue leaves the SYN unanswered", async () => {
+linuxTest("timeout while connecting: a full accept queue leaves the SYN unanswered", async () => {
   const server = await fault("backlog-full");
   try {
     const failure = await failOnce(server.port, ["/timeout=1"]);
@@ -86,7 +86,7 @@ Deno.test("timeout while connecting: a full accept queue leaves the SYN unanswer
   }
 });
 
-Deno.test("timeout during the TLS handshake: a listener that never answers", async () => {
+linuxTest("timeout during the TLS handshake: a listener that never answers", async () => {
   const server = await serveWith(holdOpen);
   try {
     const failure = await failOnce(server.port, ["/timeout=0.5"]);
@@ -99,7 +99,7 @@ Deno.test("timeout during the TLS handshake: a listener that never answers", asy
   }
 });
 
-Deno.test("timeout waiting for the response: a server that reads and never answers", async () => {
+linuxTest("timeout waiting for the response: a server that reads and never answers", async () => {
   const server = await serveWith(async (conn) => {
     await readRequest(conn);
     await holdOpen(conn);
@@ -113,7 +113,7 @@ Deno.test("timeout waiting for the response: a server that reads and never answe
   }
 });
 
-Deno.test("reset: on accept, and after the ClientHello", async () => {
+linuxTest("reset: on accept, and after the ClientHello", async () => {
   for (const mode of ["reset-accept", "reset-hello"]) {
     const server = await fault(mode);
     try {
@@ -130,22 +130,25 @@ Deno.test("reset: on accept, and after the ClientHello", async () => {
   }
 });
 
-Deno.test("reset without TLS: a reset on accept is a reset while connecting or sending, never 'closed'", async () => {
-  const server = await fault("reset-accept");
-  try {
-    for (let i = 0; i < 3; i++) {
-      const failure = await failOnce(server.port, ["/nossl"]);
-      assert.match(
-        failure.cause,
-        /^cause: reset — connection reset while (connecting|sending the request)$/,
-      );
+linuxTest(
+  "reset without TLS: a reset on accept is a reset while connecting or sending, never 'closed'",
+  async () => {
+    const server = await fault("reset-accept");
+    try {
+      for (let i = 0; i < 3; i++) {
+        const failure = await failOnce(server.port, ["/nossl"]);
+        assert.match(
+          failure.cause,
+          /^cause: reset — connection reset while (connecting|sending the request)$/,
+        );
+      }
+    } finally {
+      await server.stop();
     }
-  } finally {
-    await server.stop();
-  }
-});
+  },
+);
 
-Deno.test("dns: /ipv6 with a name that has only IPv4 addresses says so", async () => {
+linuxTest("dns: /ipv6 with a name that has only IPv4 addresses says so", async () => {
   const run = await runOctoPing(["ping", "/host=localhost", "/ipv6", "/count=1"]);
   if (run.code === 0) {
     console.warn("skipped: localhost has an IPv6 address on this machine");
@@ -154,7 +157,7 @@ Deno.test("dns: /ipv6 with a name that has only IPv4 addresses says so", async (
   assert.match(run.stdout, /\n {4}cause: dns — the name localhost has no IPv6 address\n/);
 });
 
-Deno.test("tls: a server that speaks something other than TLS", async () => {
+linuxTest("tls: a server that speaks something other than TLS", async () => {
   const server = await serveWith(async (conn) => {
     await writeText(conn, "SSH-2.0-OpenSSH_9.2\r\n");
     await holdOpen(conn);
@@ -167,7 +170,7 @@ Deno.test("tls: a server that speaks something other than TLS", async () => {
   }
 });
 
-Deno.test("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", async () => {
+linuxTest("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", async () => {
   const dir = await Deno.makeTempDir();
   const { cert, key } = await selfSigned(dir, "old");
   const server = await sServer(cert, key, ["-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-www"]);
@@ -182,32 +185,35 @@ Deno.test("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", asy
   }
 });
 
-Deno.test("closed: a Tentacle-like server that reads 20,000 bytes, answers and closes", async () => {
-  const server = await serveWith(async (conn) => {
-    await readRequest(conn, 20_000);
-    await writeText(
-      conn,
-      "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\n\r\nok",
-    );
-    conn.close();
-  }, true);
-  try {
-    const failure = await failOnce(server.port, ["/datasize=5"]);
-    assert.match(
-      failure.message,
-      /^chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 2,097,2\d\d bytes/,
-    );
-    assert.equal(
-      failure.cause,
-      "cause: closed — the server stopped taking the request before it was all sent",
-    );
-    assert.match(failure.hint, /first 20,000 bytes .* 'OctoPing pong'/);
-  } finally {
-    await server.close();
-  }
-});
+linuxTest(
+  "closed: a Tentacle-like server that reads 20,000 bytes, answers and closes",
+  async () => {
+    const server = await serveWith(async (conn) => {
+      await readRequest(conn, 20_000);
+      await writeText(
+        conn,
+        "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\n\r\nok",
+      );
+      conn.close();
+    }, true);
+    try {
+      const failure = await failOnce(server.port, ["/datasize=5"]);
+      assert.match(
+        failure.message,
+        /^chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 2,097,2\d\d bytes/,
+      );
+      assert.equal(
+        failure.cause,
+        "cause: closed — the server stopped taking the request before it was all sent",
+      );
+      assert.match(failure.hint, /first 20,000 bytes .* 'OctoPing pong'/);
+    } finally {
+      await server.close();
+    }
+  },
+);
 
-Deno.test("closed: a server that closes without answering", async () => {
+linuxTest("closed: a server that closes without answering", async () => {
   const server = await serveWith(async (conn) => {
     await readRequest(conn);
     conn.close();
@@ -224,7 +230,7 @@ Deno.test("closed: a server that closes without answering", async () => {
   }
 });
 
-Deno.test("other: an endless answer is cut at 16 MiB", async () => {
+linuxTest("other: an endless answer is cut at 16 MiB", async () => {
   const server = await serveWith(async (conn) => {
     await readRequest(conn);
     await writeText(conn, "HTTP/1.1 200 OK\r\n\r\n");
@@ -241,7 +247,7 @@ Deno.test("other: an endless answer is cut at 16 MiB", async () => {
   }
 });
 
-Deno.test("thumbprint: pong's own passes, any other fails naming both", async () => {
+linuxTest("thumbprint: pong's own passes, any other fails naming both", async () => {
   const pong = await Pong.start();
   try {
     for (

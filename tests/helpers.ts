@@ -206,6 +206,15 @@ export async function bounded<T>(promise: Promise<T>, what: string, ms = WAIT_MS
   }
 }
 
+/**
+ * A test that needs Linux or its tools (/proc, /dev/full, signals sent to a
+ * child, python3 fault servers, openssl, curl, script, tar, sha256sum):
+ * elsewhere it shows as ignored, with the reason in its name.
+ */
+export function linuxTest(name: string, fn: () => Promise<void> | void): void {
+  Deno.test({ name: `${name} [needs Linux]`, ignore: Deno.build.os !== "linux", fn });
+}
+
 /** A port nothing listens on: bound, read, and released. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { Pong, runOctoPing } from "./helpers.ts";
+import { linuxTest, Pong, runOctoPing } from "./helpers.ts";
 import { openssl, selfSigned, sServer, tool } from "./openssl.ts";
 
 /** Runs `openssl s_server -www` with `cert` and `key` and pings it twice. */
@@ -17,26 +17,29 @@ async function pingSServer(cert: string, key: string) {
   }
 }
 
-Deno.test("ping succeeds against `openssl s_server -www` and says it is not a Tentacle", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { cert, key } = await selfSigned(dir, "s_server");
-    const run = await pingSServer(cert, key);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    const successes = run.stdout.split("\n").filter((line) => line.includes("Success!"));
-    assert.equal(successes.length, 2);
-    for (const line of successes) assert.match(line, /Success! [\d,]+ms, [\d,]+ bytes read \(/);
-    assert.match(run.stdout, /\n {4}certificate: CN=s_server \(self-signed\)\n/);
-    assert.match(
-      run.stdout,
-      /\n {4}answered by: a web server, not a Tentacle \(HTTP\/1\.0 200\)\n {4}hint: a proxy, load balancer or SSL-offloading device/,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+linuxTest(
+  "ping succeeds against `openssl s_server -www` and says it is not a Tentacle",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { cert, key } = await selfSigned(dir, "s_server");
+      const run = await pingSServer(cert, key);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const successes = run.stdout.split("\n").filter((line) => line.includes("Success!"));
+      assert.equal(successes.length, 2);
+      for (const line of successes) assert.match(line, /Success! [\d,]+ms, [\d,]+ bytes read \(/);
+      assert.match(run.stdout, /\n {4}certificate: CN=s_server \(self-signed\)\n/);
+      assert.match(
+        run.stdout,
+        /\n {4}answered by: a web server, not a Tentacle \(HTTP\/1\.0 200\)\n {4}hint: a proxy, load balancer or SSL-offloading device/,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
-Deno.test("a certificate issued by a CA is called out: Tentacles' are self-signed", async () => {
+linuxTest("a certificate issued by a CA is called out: Tentacles' are self-signed", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const ca = await selfSigned(dir, "OctoPing Test CA");
@@ -82,7 +85,7 @@ Deno.test("a certificate issued by a CA is called out: Tentacles' are self-signe
   }
 });
 
-Deno.test("curl -k gets pong's answer: 200, the X-OctoPing header and a 10 KiB body", async () => {
+linuxTest("curl -k gets pong's answer: 200, the X-OctoPing header and a 10 KiB body", async () => {
   const pong = await Pong.start();
   try {
     const curl = await tool("curl", [
@@ -106,7 +109,7 @@ Deno.test("curl -k gets pong's answer: 200, the X-OctoPing header and a 10 KiB b
   }
 });
 
-Deno.test("openssl s_client sees the certificate pong printed the thumbprint of", async () => {
+linuxTest("openssl s_client sees the certificate pong printed the thumbprint of", async () => {
   const pong = await Pong.start();
   try {
     const client = await tool("openssl", [

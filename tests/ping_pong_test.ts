@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { bounded, freePort, Lines, MAIN, Pong, Running, runOctoPing, WAIT_MS } from "./helpers.ts";
+import {
+  bounded,
+  freePort,
+  Lines,
+  linuxTest,
+  MAIN,
+  Pong,
+  Running,
+  runOctoPing,
+  WAIT_MS,
+} from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 
@@ -160,28 +170,31 @@ Deno.test("data mode with chunks well above socket buffer size: 20 MB as 8 + 8 +
   }
 });
 
-Deno.test("output through a pipe carries no escape codes; a terminal gets colors unless NO_COLOR", async () => {
-  const pong = await Pong.start();
-  try {
-    const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
-    const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
-    assert.equal(piped.code, 0);
-    assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
-    if (!hasScript()) {
-      console.warn("skipped the terminal half: `script` (util-linux) is not installed");
-      return;
+linuxTest(
+  "output through a pipe carries no escape codes; a terminal gets colors unless NO_COLOR",
+  async () => {
+    const pong = await Pong.start();
+    try {
+      const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
+      const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
+      assert.equal(piped.code, 0);
+      assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
+      if (!hasScript()) {
+        console.warn("skipped the terminal half: `script` (util-linux) is not installed");
+        return;
+      }
+      const onTerminal = await inTerminal(args, {});
+      assert.ok(onTerminal.includes("\x1b[32mSuccess!\x1b[39m"), JSON.stringify(onTerminal));
+      const noColor = await inTerminal(args, { NO_COLOR: "1" });
+      assert.match(noColor, /Success!/);
+      assert.ok(!noColor.includes("\x1b["), JSON.stringify(noColor));
+    } finally {
+      await pong.stop();
     }
-    const onTerminal = await inTerminal(args, {});
-    assert.ok(onTerminal.includes("\x1b[32mSuccess!\x1b[39m"), JSON.stringify(onTerminal));
-    const noColor = await inTerminal(args, { NO_COLOR: "1" });
-    assert.match(noColor, /Success!/);
-    assert.ok(!noColor.includes("\x1b["), JSON.stringify(noColor));
-  } finally {
-    await pong.stop();
-  }
-});
+  },
+);
 
-Deno.test("pong keeps running with stdin closed, and stops on SIGTERM with exit 0", async () => {
+linuxTest("pong keeps running with stdin closed, and stops on SIGTERM with exit 0", async () => {
   const pong = await Pong.start([], { stdin: "null" });
   const run = await runOctoPing([
     "ping",
@@ -197,7 +210,7 @@ Deno.test("pong keeps running with stdin closed, and stops on SIGTERM with exit 
   assert.ok(pong.stdout.seen.includes("Stopped."), pong.stdout.text());
 });
 
-Deno.test("pong serves many clients at once while a bad client holds a connection", async () => {
+linuxTest("pong serves many clients at once while a bad client holds a connection", async () => {
   const pong = await Pong.start();
   const garbage = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
   const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
@@ -220,30 +233,33 @@ Deno.test("pong serves many clients at once while a bad client holds a connectio
   }
 });
 
-Deno.test("Ctrl+C stops ping: exit 0 when no attempt failed, the cut attempt not counted", async () => {
-  // A server that accepts and never answers keeps the attempt open when Ctrl+C comes.
-  let onAccept!: () => void;
-  const accepted = new Promise<void>((resolve) => onAccept = resolve);
-  const server = await serveWith(async (conn) => {
-    onAccept();
-    await holdOpen(conn);
-  });
-  try {
-    const ping = new Running(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/nossl"]);
-    await ping.stdout.waitFor(/pinging/);
-    await bounded(accepted, "the server to accept ping's connection");
-    assert.equal(await ping.stop("SIGINT"), 0);
-    assert.ok(
-      ping.stdout.seen.includes("Stopped: 0 successful connections, 0 failed connections."),
-      ping.stdout.text(),
-    );
-    assert.ok(ping.stdout.seen.includes("0 attempts: 0 succeeded, 0 failed (0% failed)"));
-  } finally {
-    await server.close();
-  }
-});
+linuxTest(
+  "Ctrl+C stops ping: exit 0 when no attempt failed, the cut attempt not counted",
+  async () => {
+    // A server that accepts and never answers keeps the attempt open when Ctrl+C comes.
+    let onAccept!: () => void;
+    const accepted = new Promise<void>((resolve) => onAccept = resolve);
+    const server = await serveWith(async (conn) => {
+      onAccept();
+      await holdOpen(conn);
+    });
+    try {
+      const ping = new Running(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/nossl"]);
+      await ping.stdout.waitFor(/pinging/);
+      await bounded(accepted, "the server to accept ping's connection");
+      assert.equal(await ping.stop("SIGINT"), 0);
+      assert.ok(
+        ping.stdout.seen.includes("Stopped: 0 successful connections, 0 failed connections."),
+        ping.stdout.text(),
+      );
+      assert.ok(ping.stdout.seen.includes("0 attempts: 0 succeeded, 0 failed (0% failed)"));
+    } finally {
+      await server.close();
+    }
+  },
+);
 
-Deno.test("Ctrl+C after failures: exit 1", async () => {
+linuxTest("Ctrl+C after failures: exit 1", async () => {
   const ping = new Running(["ping", "/host=127.0.0.1", `/port=${freePort()}`, "/interval=50"]);
   await ping.stdout.waitForCount(/Failed!/, 2);
   assert.equal(await ping.stop("SIGINT"), 1);
@@ -335,7 +351,7 @@ async function inTerminal(args: string[], env: Record<string, string>): Promise<
   return new TextDecoder().decode(output.stdout);
 }
 
-Deno.test("pong in a console stops on Enter with exit 0", async () => {
+linuxTest("pong in a console stops on Enter with exit 0", async () => {
   if (!hasScript()) {
     console.warn(
       "skipped: `script` (util-linux) is not installed, so there is no terminal to test with",
@@ -368,7 +384,7 @@ Deno.test("pong in a console stops on Enter with exit 0", async () => {
   }
 });
 
-Deno.test("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", async () => {
+linuxTest("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", async () => {
   if (Deno.build.os !== "linux") {
     console.warn("skipped: reads peak memory from /proc, which only Linux has");
     return;
@@ -396,7 +412,7 @@ Deno.test("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", asy
   }
 });
 
-Deno.test("TLS 1.2 servers are pinged too (openssl s_server -tls1_2)", async () => {
+linuxTest("TLS 1.2 servers are pinged too (openssl s_server -tls1_2)", async () => {
   const dir = await Deno.makeTempDir();
   const { cert, key } = await selfSigned(dir, "tls12");
   const server = await sServer(cert, key, ["-tls1_2", "-www"]);
@@ -442,7 +458,7 @@ Deno.test("/interval is the pause between one attempt's end and the next one's s
   assert.ok(elapsed >= 800, `3 attempts with /interval=400 took only ${Math.round(elapsed)} ms`);
 });
 
-Deno.test("pong shows each client, IPv4 peers as plain IPv4, and answers over IPv6", async () => {
+linuxTest("pong shows each client, IPv4 peers as plain IPv4, and answers over IPv6", async () => {
   const pong = await Pong.start();
   try {
     for (const host of ["127.0.0.1", "[::1]"]) {

@@ -3,7 +3,7 @@
  * proof of the bytes both ways, a given certificate.
  */
 import assert from "node:assert/strict";
-import { bounded, freePort, MAIN, Pong, runOctoPing, spawnOctoPing } from "./helpers.ts";
+import { bounded, freePort, linuxTest, MAIN, Pong, runOctoPing, spawnOctoPing } from "./helpers.ts";
 import { openssl, selfSigned } from "./openssl.ts";
 import { readRequest, serveWith, writeText } from "./servers.ts";
 
@@ -23,35 +23,38 @@ async function closedByPeer(conn: Deno.Conn): Promise<void> {
   }
 }
 
-Deno.test("a soak of 1,000 attempts: all succeed, and pong's file descriptors come back", async () => {
-  if (Deno.build.os !== "linux") {
-    console.warn("skipped: counts file descriptors in /proc, which only Linux has");
-    return;
-  }
-  const pong = await Pong.start();
-  try {
-    // One attempt first: the TLS and DNS machinery opens what it keeps for the whole run.
-    const warm = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"]);
-    assert.equal(warm.code, 0);
-    await pong.answered(1);
-    const before = openFds(pong.child.pid);
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/count=1000",
-      "/interval=0",
-    ]);
-    assert.equal(run.code, 0, run.stdout.slice(-2000));
-    assert.match(run.stdout, /^1,000 attempts: 1,000 succeeded, 0 failed \(0% failed\)$/m);
-    await pong.answered(1001);
-    assert.equal(openFds(pong.child.pid), before);
-  } finally {
-    await pong.stop();
-  }
-});
+linuxTest(
+  "a soak of 1,000 attempts: all succeed, and pong's file descriptors come back",
+  async () => {
+    if (Deno.build.os !== "linux") {
+      console.warn("skipped: counts file descriptors in /proc, which only Linux has");
+      return;
+    }
+    const pong = await Pong.start();
+    try {
+      // One attempt first: the TLS and DNS machinery opens what it keeps for the whole run.
+      const warm = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"]);
+      assert.equal(warm.code, 0);
+      await pong.answered(1);
+      const before = openFds(pong.child.pid);
+      const run = await runOctoPing([
+        "ping",
+        "/host=127.0.0.1",
+        `/port=${pong.port}`,
+        "/count=1000",
+        "/interval=0",
+      ]);
+      assert.equal(run.code, 0, run.stdout.slice(-2000));
+      assert.match(run.stdout, /^1,000 attempts: 1,000 succeeded, 0 failed \(0% failed\)$/m);
+      await pong.answered(1001);
+      assert.equal(openFds(pong.child.pid), before);
+    } finally {
+      await pong.stop();
+    }
+  },
+);
 
-Deno.test("300 idle sockets and 50 garbage senders held open: a ping still succeeds", async () => {
+linuxTest("300 idle sockets and 50 garbage senders held open: a ping still succeeds", async () => {
   const pong = await Pong.start();
   const held: Deno.Conn[] = [];
   try {
@@ -88,7 +91,7 @@ Deno.test("300 idle sockets and 50 garbage senders held open: a ping still succe
   }
 });
 
-Deno.test("/idle drops a silent client", async () => {
+linuxTest("/idle drops a silent client", async () => {
   const pong = await Pong.start(["/nossl", "/idle=0.3"]);
   try {
     const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
@@ -100,7 +103,7 @@ Deno.test("/idle drops a silent client", async () => {
   }
 });
 
-Deno.test("/handshake gives up on a client that never starts TLS", async () => {
+linuxTest("/handshake gives up on a client that never starts TLS", async () => {
   const pong = await Pong.start(["/handshake=0.3"]);
   try {
     const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
@@ -113,7 +116,7 @@ Deno.test("/handshake gives up on a client that never starts TLS", async () => {
   }
 });
 
-Deno.test("/maxconn: the connection past the cap is closed at once", async () => {
+linuxTest("/maxconn: the connection past the cap is closed at once", async () => {
   const pong = await Pong.start(["/nossl", "/maxconn=2"]);
   const held: Deno.Conn[] = [];
   try {
@@ -132,7 +135,7 @@ Deno.test("/maxconn: the connection past the cap is closed at once", async () =>
   assert.match(pong.stdout.text(), /^ended badly: .*over \/maxconn 1/m);
 });
 
-Deno.test("incomplete: a server that counts fewer bytes than were sent", async () => {
+linuxTest("incomplete: a server that counts fewer bytes than were sent", async () => {
   const server = await serveWith(async (conn) => {
     const read = await readRequest(conn);
     await writeText(
@@ -167,7 +170,7 @@ Deno.test("incomplete: a server that counts fewer bytes than were sent", async (
   }
 });
 
-Deno.test("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
+linuxTest("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
   const pong = await Pong.start();
   try {
     const run = await runOctoPing([
@@ -195,7 +198,7 @@ Deno.test("/reverse: pong sends datasize back in chunks, and both sides count it
   }
 });
 
-Deno.test("/reverse against a server that is not pong: one clear line, stop, exit 1", async () => {
+linuxTest("/reverse against a server that is not pong: one clear line, stop, exit 1", async () => {
   const server = await serveWith(async (conn) => {
     await readRequest(conn);
     await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -218,7 +221,7 @@ Deno.test("/reverse against a server that is not pong: one clear line, stop, exi
   }
 });
 
-Deno.test("/maxsend: pong refuses to send more, and says so", async () => {
+linuxTest("/maxsend: pong refuses to send more, and says so", async () => {
   const pong = await Pong.start(["/maxsend=1"]);
   try {
     const run = await runOctoPing([
@@ -239,7 +242,7 @@ Deno.test("/maxsend: pong refuses to send more, and says so", async () => {
   }
 });
 
-Deno.test("/cert and /key: pong serves a certificate made by openssl req", async () => {
+linuxTest("/cert and /key: pong serves a certificate made by openssl req", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const { cert, key } = await selfSigned(dir, "Given Pong"); // a path with a space
@@ -283,7 +286,7 @@ Deno.test("/cert and /key: pong serves a certificate made by openssl req", async
   }
 });
 
-Deno.test("progress: one updating line on a terminal, nothing of it in a pipe", async () => {
+linuxTest("progress: one updating line on a terminal, nothing of it in a pipe", async () => {
   const pong = await Pong.start();
   try {
     const args = [
@@ -322,7 +325,7 @@ Deno.test("progress: one updating line on a terminal, nothing of it in a pipe", 
   }
 });
 
-Deno.test("pong keeps serving while nobody reads its output (a blocked console)", async () => {
+linuxTest("pong keeps serving while nobody reads its output (a blocked console)", async () => {
   const port = freePort();
   const pong = spawnOctoPing(["pong", `/port=${port}`, "/nossl"]); // stdout piped, never read
   try {

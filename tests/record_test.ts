@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { freePort, Lines, MAIN, Pong, runOctoPing } from "./helpers.ts";
+import { freePort, Lines, linuxTest, MAIN, Pong, runOctoPing } from "./helpers.ts";
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -26,7 +26,7 @@ function hasFields(object: Record<string, unknown>, fields: Record<string, strin
   if (typeof object.time === "string") assert.match(object.time, ISO_MS);
 }
 
-Deno.test("ping /format=json: one object per event, with the documented fields", async () => {
+linuxTest("ping /format=json: one object per event, with the documented fields", async () => {
   const pong = await Pong.start();
   try {
     const ok = await runOctoPing([
@@ -120,7 +120,7 @@ Deno.test("ping /format=json: one object per event, with the documented fields",
   }
 });
 
-Deno.test("pong /format=json: start, one connection object per connection, summary", async () => {
+linuxTest("pong /format=json: start, one connection object per connection, summary", async () => {
   // JSON mode has no text banner to read the port from: give pong a free one.
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
@@ -157,55 +157,61 @@ Deno.test("pong /format=json: start, one connection object per connection, summa
   assert.equal(events[2].connections, 1);
 });
 
-Deno.test("/logfile: a plain-text copy with a header, while the console keeps its colors", async () => {
-  const pong = await Pong.start();
-  const dir = await Deno.makeTempDir();
-  try {
-    const logfile = `${dir}/run with spaces.log`;
-    const args = [
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/count=2",
-      "/interval=0",
-      `/logfile=${logfile}`,
-    ];
-    const command = [Deno.execPath(), "run", "-A", "--quiet", MAIN, ...args].map((a) => `'${a}'`)
-      .join(" ");
-    const screen = new TextDecoder().decode(
-      (await new Deno.Command("script", {
-        args: ["-qec", command, "/dev/null"],
-        stdin: "null",
-        stdout: "piped",
-      }).output()).stdout,
-    );
-    assert.ok(screen.includes("\x1b[32mSuccess!"), "colors on the console");
-    const log = await Deno.readTextFile(logfile);
-    assert.ok(!log.includes("\x1b"), "no escape codes in the file");
-    const lines = log.trimEnd().split("\n");
-    assert.equal(lines[0], `# OctoPing ${VERSION} log`);
-    assert.match(
-      lines[1],
-      /^# command line: OctoPing ping \/host=127\.0\.0\.1 .*"\/logfile=.*run with spaces\.log"$/,
-    );
-    assert.match(lines[2], /^# started: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    assert.match(
-      lines[3],
-      new RegExp(`^# machine: ${Deno.hostname()}, ${Deno.build.os} .*, Deno ${Deno.version.deno}$`),
-    );
-    assert.match(lines[4], /pinging 127\.0\.0\.1/);
-    assert.equal(lines.filter((line) => line.includes("Connect: Success!")).length, 2);
-    // deno-lint-ignore no-control-regex
-    const plainScreen = screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replaceAll("\r", "").trimEnd()
-      .split("\n");
-    assert.deepEqual(lines.slice(4), plainScreen, "the file holds every line the console showed");
-  } finally {
-    await pong.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+linuxTest(
+  "/logfile: a plain-text copy with a header, while the console keeps its colors",
+  async () => {
+    const pong = await Pong.start();
+    const dir = await Deno.makeTempDir();
+    try {
+      const logfile = `${dir}/run with spaces.log`;
+      const args = [
+        "ping",
+        "/host=127.0.0.1",
+        `/port=${pong.port}`,
+        "/count=2",
+        "/interval=0",
+        `/logfile=${logfile}`,
+      ];
+      const command = [Deno.execPath(), "run", "-A", "--quiet", MAIN, ...args].map((a) => `'${a}'`)
+        .join(" ");
+      const screen = new TextDecoder().decode(
+        (await new Deno.Command("script", {
+          args: ["-qec", command, "/dev/null"],
+          stdin: "null",
+          stdout: "piped",
+        }).output()).stdout,
+      );
+      assert.ok(screen.includes("\x1b[32mSuccess!"), "colors on the console");
+      const log = await Deno.readTextFile(logfile);
+      assert.ok(!log.includes("\x1b"), "no escape codes in the file");
+      const lines = log.trimEnd().split("\n");
+      assert.equal(lines[0], `# OctoPing ${VERSION} log`);
+      assert.match(
+        lines[1],
+        /^# command line: OctoPing ping \/host=127\.0\.0\.1 .*"\/logfile=.*run with spaces\.log"$/,
+      );
+      assert.match(lines[2], /^# started: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.match(
+        lines[3],
+        new RegExp(
+          `^# machine: ${Deno.hostname()}, ${Deno.build.os} .*, Deno ${Deno.version.deno}$`,
+        ),
+      );
+      assert.match(lines[4], /pinging 127\.0\.0\.1/);
+      assert.equal(lines.filter((line) => line.includes("Connect: Success!")).length, 2);
+      // deno-lint-ignore no-control-regex
+      const plainScreen = screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replaceAll("\r", "")
+        .trimEnd()
+        .split("\n");
+      assert.deepEqual(lines.slice(4), plainScreen, "the file holds every line the console showed");
+    } finally {
+      await pong.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
-Deno.test("/logfile with /format=json: the same JSON lines in the file", async () => {
+linuxTest("/logfile with /format=json: the same JSON lines in the file", async () => {
   const pong = await Pong.start();
   const dir = await Deno.makeTempDir();
   try {
@@ -225,36 +231,39 @@ Deno.test("/logfile with /format=json: the same JSON lines in the file", async (
   }
 });
 
-Deno.test("a log file that cannot be opened is bad input; one that fills up is said once, exit 1", async () => {
-  const bad = await runOctoPing(["ping", "/host=127.0.0.1", "/logfile=/no/such/dir/run.log"]);
-  assert.equal(bad.code, 2);
-  assert.equal(bad.stdout, "", "nothing ran");
-  assert.match(bad.stderr, /^OctoPing: cannot open the log file \/no\/such\/dir\/run\.log: /);
-  if (Deno.build.os !== "linux") return;
-  const pong = await Pong.start();
-  try {
-    // /dev/full opens, then every write fails with ENOSPC: a disk that is full.
-    const full = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/count=3",
-      "/interval=0",
-      "/logfile=/dev/full",
-    ]);
-    assert.equal(full.code, 1, "the record is incomplete");
-    assert.equal(
-      full.stdout.split("\n").filter((line) => line.includes("Success!")).length,
-      3,
-      "the console carried on",
-    );
-    const complaints = full.stderr.trimEnd().split("\n");
-    assert.equal(complaints.length, 1, full.stderr);
-    assert.match(
-      complaints[0],
-      /^OctoPing: writing to \/dev\/full failed \(.*\): the log file is incomplete/,
-    );
-  } finally {
-    await pong.stop();
-  }
-});
+linuxTest(
+  "a log file that cannot be opened is bad input; one that fills up is said once, exit 1",
+  async () => {
+    const bad = await runOctoPing(["ping", "/host=127.0.0.1", "/logfile=/no/such/dir/run.log"]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, "", "nothing ran");
+    assert.match(bad.stderr, /^OctoPing: cannot open the log file \/no\/such\/dir\/run\.log: /);
+    if (Deno.build.os !== "linux") return;
+    const pong = await Pong.start();
+    try {
+      // /dev/full opens, then every write fails with ENOSPC: a disk that is full.
+      const full = await runOctoPing([
+        "ping",
+        "/host=127.0.0.1",
+        `/port=${pong.port}`,
+        "/count=3",
+        "/interval=0",
+        "/logfile=/dev/full",
+      ]);
+      assert.equal(full.code, 1, "the record is incomplete");
+      assert.equal(
+        full.stdout.split("\n").filter((line) => line.includes("Success!")).length,
+        3,
+        "the console carried on",
+      );
+      const complaints = full.stderr.trimEnd().split("\n");
+      assert.equal(complaints.length, 1, full.stderr);
+      assert.match(
+        complaints[0],
+        /^OctoPing: writing to \/dev\/full failed \(.*\): the log file is incomplete/,
+      );
+    } finally {
+      await pong.stop();
+    }
+  },
+);

@@ -1,0 +1,193 @@
+/**
+ * `deno task build`: the stand-in build of all five targets offline (archive
+ * layout, binary formats, checksums), the clear failure without a runtime, and
+ * the Linux executable's end-to-end run where a real runtime is at hand.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { unzipSync } from "fflate";
+import denoJson from "../deno.json" with { type: "json" };
+import { linuxTest, Pong } from "./helpers.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BUILD = `${ROOT}scripts/build.ts`;
+const VERSION = denoJson.version;
+/** Ten minutes: the stand-in build downloads each OS's deno from npm the first time. */
+const BUILD_WAIT_MS = 600_000;
+
+async function build(args: string[], env?: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", BUILD, ...args],
+    cwd: ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_WAIT_MS);
+  const output = await child.output();
+  clearTimeout(timer);
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+function formatOf(bytes: Uint8Array): string {
+  if (bytes[0] === 0x4d && bytes[1] === 0x5a) {
+    const pe = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0x3c, true);
+    return new TextDecoder().decode(bytes.subarray(pe, pe + 4)) === "PE\0\0"
+      ? "PE"
+      : "MZ without PE";
+  }
+  if (bytes[0] === 0x7f && new TextDecoder().decode(bytes.subarray(1, 4)) === "ELF") return "ELF";
+  const magic = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, false);
+  if (magic === 0xcffaedfe || magic === 0xfeedfacf) return "Mach-O";
+  return "unknown";
+}
+
+async function tarEntries(archive: string): Promise<Map<string, string>> {
+  const list = await new Deno.Command("tar", { args: ["-tzvf", archive], stdout: "piped" })
+    .output();
+  const entries = new Map<string, string>();
+  for (const line of new TextDecoder().decode(list.stdout).trim().split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    entries.set(fields.at(-1)!, fields[0]);
+  }
+  return entries;
+}
+
+async function tarHead(archive: string, file: string): Promise<Uint8Array> {
+  const out = await new Deno.Command("tar", { args: ["-xzOf", archive, file], stdout: "piped" })
+    .output();
+  return out.stdout.subarray(0, 4096);
+}
+
+linuxTest(
+  "build --standin: five archives, each with its executable, README, LICENSE and STANDIN.txt",
+  async () => {
+    const run = await build(["--standin"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^STAND-IN BUILD: .*not runnable as OctoPing/m);
+    const dist = `${ROOT}dist`;
+    const expected: [string, string, string][] = [
+      [`OctoPing-${VERSION}-windows-x64.zip`, "OctoPing.exe", "PE"],
+      [`OctoPing-${VERSION}-linux-x64.tar.gz`, "OctoPing", "ELF"],
+      [`OctoPing-${VERSION}-linux-arm64.tar.gz`, "OctoPing", "ELF"],
+      [`OctoPing-${VERSION}-macos-x64.tar.gz`, "OctoPing", "Mach-O"],
+      [`OctoPing-${VERSION}-macos-arm64.tar.gz`, "OctoPing", "Mach-O"],
+    ];
+    for (const [archive, exe, format] of expected) {
+      const path = `${dist}/${archive}`;
+      if (archive.endsWith(".zip")) {
+        const files = unzipSync(await Deno.readFile(path));
+        assert.deepEqual(Object.keys(files).sort(), [
+          "LICENSE",
+          "OctoPing.exe",
+          "README.md",
+          "STANDIN.txt",
+        ]);
+        assert.equal(formatOf(files[exe]), format, archive);
+        assert.match(new TextDecoder().decode(files["STANDIN.txt"]), /NOT as OctoPing/);
+      } else {
+        const entries = await tarEntries(path);
+        assert.deepEqual([...entries.keys()].sort(), [
+          "LICENSE",
+          "OctoPing",
+          "README.md",
+          "STANDIN.txt",
+        ]);
+        assert.match(entries.get(exe)!, /^-rwxr-xr-x/, `${archive}: the executable bit is kept`);
+        assert.equal(formatOf(await tarHead(path, exe)), format, archive);
+      }
+    }
+    const sums = (await Deno.readTextFile(`${dist}/SHA256SUMS`)).trim().split("\n");
+    assert.deepEqual(
+      sums.map((line) => line.split("  ")[1]).sort(),
+      expected.map(([a]) => a).sort(),
+    );
+    const check = await new Deno.Command("sha256sum", {
+      args: ["-c", "SHA256SUMS"],
+      cwd: dist,
+      stdout: "piped",
+    }).output();
+    assert.ok(check.success, new TextDecoder().decode(check.stdout));
+  },
+);
+
+linuxTest(
+  "build without a reachable runtime: one clear message, exit 1, no backtrace",
+  async () => {
+    const denoDir = await Deno.makeTempDir();
+    try {
+      const run = await build(["--target=x86_64-unknown-linux-gnu"], { DENO_DIR: denoDir });
+      if (run.code === 0) {
+        console.warn(
+          "skipped: Deno's download server is reachable here, so the build did not fail",
+        );
+        return;
+      }
+      assert.equal(run.code, 1);
+      // Deno's own lines (npm downloads into the empty DENO_DIR) come first; the build says one thing.
+      const lines = run.stderr.trim().split("\n").filter((line) => !/Download/.test(line));
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(
+        lines[0],
+        /^build: deno compile could not get the runtime for x86_64-unknown-linux-gnu/,
+      );
+      assert.match(
+        lines[0],
+        new RegExp(
+          `${denoDir}/dl/release/v${Deno.version.deno}/denort-x86_64-unknown-linux-gnu\\.zip`,
+        ),
+      );
+      assert.match(lines[0], /DENORT_BIN/);
+      assert.doesNotMatch(run.stderr, /backtrace|Caused by/i);
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
+  },
+);
+
+linuxTest(
+  "the Linux executable pings its own pong, where a real runtime is available",
+  async () => {
+    const info = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json"],
+      stdout: "piped",
+    }).output();
+    const denoDir = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir;
+    const runtime =
+      `${denoDir}/dl/release/v${Deno.version.deno}/denort-x86_64-unknown-linux-gnu.zip`;
+    const available = Deno.env.get("DENORT_BIN") !== undefined ||
+      await Deno.stat(runtime).then(() => true, () => false);
+    if (!available || Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") {
+      console.warn(
+        `skipped: no real Deno runtime here (${runtime}, or DENORT_BIN), so no runnable executable`,
+      );
+      return;
+    }
+    const run = await build(["--target=x86_64-unknown-linux-gnu"]);
+    assert.equal(run.code, 0, run.stderr);
+    const dir = await Deno.makeTempDir();
+    try {
+      await new Deno.Command("tar", {
+        args: ["-xzf", `${ROOT}dist/OctoPing-${VERSION}-linux-x64.tar.gz`, "-C", dir],
+      }).output();
+      const pong = await Pong.start();
+      try {
+        const ping = await new Deno.Command(`${dir}/OctoPing`, {
+          args: ["ping", `/host=127.0.0.1:${pong.port}`, "/count=2"],
+          stdout: "piped",
+        }).output();
+        assert.equal(ping.code, 0);
+        assert.match(new TextDecoder().decode(ping.stdout), /Connect: Success!/);
+      } finally {
+        await pong.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
