@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
-import { linuxTest, Pong } from "./helpers.ts";
+import { linuxTest, Pong, runTool } from "./helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD = `${ROOT}scripts/build.ts`;
@@ -15,23 +15,12 @@ const VERSION = denoJson.version;
 /** Ten minutes: the stand-in build downloads each OS's deno from npm the first time. */
 const BUILD_WAIT_MS = 600_000;
 
-async function build(args: string[], env?: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", BUILD, ...args],
-    cwd: ROOT,
+function build(args: string[], env?: Record<string, string>) {
+  return runTool(Deno.execPath(), ["run", "--allow-all", BUILD, ...args], {
     env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), BUILD_WAIT_MS);
-  const output = await child.output();
-  clearTimeout(timer);
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+    cwd: ROOT,
+    waitMs: BUILD_WAIT_MS,
+  });
 }
 
 function formatOf(bytes: Uint8Array): string {

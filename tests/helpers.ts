@@ -47,9 +47,33 @@ export interface Finished {
 }
 
 /** Runs OctoPing to the end (bounded by {@linkcode WAIT_MS}). */
-export async function runOctoPing(args: string[], options: SpawnOptions = {}): Promise<Finished> {
-  const child = spawnOctoPing(args, options);
-  const timer = setTimeout(() => child.kill("SIGKILL"), WAIT_MS);
+export function runOctoPing(args: string[], options: SpawnOptions = {}): Promise<Finished> {
+  return finish(spawnOctoPing(args, options));
+}
+
+/** Runs a tool to the end (bounded by `waitMs`), with `stdin` as its input. */
+export async function runTool(
+  command: string,
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; cwd?: string; waitMs?: number } = {},
+): Promise<Finished> {
+  const child = new Deno.Command(command, {
+    args,
+    env: options.env,
+    cwd: options.cwd,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
+  await writer.close();
+  return await finish(child, options.waitMs);
+}
+
+/** Waits (bounded: killed after `waitMs`) for `child` to end and decodes what it printed. */
+async function finish(child: Deno.ChildProcess, waitMs = WAIT_MS): Promise<Finished> {
+  const timer = setTimeout(() => child.kill("SIGKILL"), waitMs);
   try {
     const output = await child.output();
     const decoder = new TextDecoder();

@@ -5,31 +5,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { freePort, Lines, WAIT_MS } from "./helpers.ts";
+import { type Finished, freePort, Lines, runTool } from "./helpers.ts";
 
-/** What a command printed, and its exit code. */
-export interface ToolOutput {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `openssl` (or another tool) with `stdin`, bounded by {@linkcode WAIT_MS}. */
-export async function tool(name: string, args: string[], stdin = ""): Promise<ToolOutput> {
-  const child = new Deno.Command(name, { args, stdin: "piped", stdout: "piped", stderr: "piped" })
-    .spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
-  const timer = setTimeout(() => child.kill("SIGKILL"), WAIT_MS);
-  const output = await child.output();
-  clearTimeout(timer);
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+/** Runs `openssl` (or another tool) to the end with `stdin` as its input. */
+export function tool(name: string, args: string[], stdin = ""): Promise<Finished> {
+  return runTool(name, args, { stdin });
 }
 
 /** Runs `openssl args`, failing the test if it fails. */
