@@ -65,7 +65,7 @@ export async function runPing(
  * Emits the attempt, then what changed with it: the address reached (for a
  * host name), the certificate, who answered. Remembers only the last of each.
  */
-function changeTracker(options: PingOptions, emit: (event: PingEvent) => void) {
+export function changeTracker(options: PingOptions, emit: (event: PingEvent) => void) {
   const { host } = options.target;
   const byName = isIP(host) === 0;
   let address: string | undefined;

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import type { PingOptions } from "../src/cli/options.ts";
+import type { TlsSession } from "../src/net/peer_certificate.ts";
+import { changeTracker } from "../src/ping/engine.ts";
+import type { AttemptResult, PingEvent } from "../src/ping/result.ts";
+
+const OPTIONS = { target: { host: "MyServer", port: 10933 } } as PingOptions;
+const SESSION: TlsSession = {
+  subject: "CN=Octopus Tentacle",
+  issuer: "CN=Octopus Tentacle",
+  selfSigned: true,
+  altNames: "",
+  sha1: "A".repeat(40),
+  sha256: "B".repeat(64),
+  validFrom: new Date("2020-01-01T00:00:00Z"),
+  validTo: new Date("2100-01-01T00:00:00Z"),
+  protocol: "TLSv1.2",
+  cipher: "ECDHE-RSA-AES256-GCM-SHA384",
+};
+
+function attempt(
+  seq: number,
+  ok: boolean,
+  address: string,
+  tls = SESSION,
+  pong = "pong 1",
+): AttemptResult {
+  return {
+    seq,
+    time: new Date(),
+    ok,
+    ms: 1,
+    chunks: 1,
+    chunksDone: ok ? 1 : 0,
+    connected: true,
+    secured: true,
+    address,
+    bytesSent: 1,
+    bytesRead: 1,
+    status: ok ? 200 : undefined,
+    headers: ok ? new Map([["x-octoping", pong]]) : undefined,
+    tls,
+    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+  };
+}
+
+function run(attempts: AttemptResult[], options = OPTIONS): PingEvent[] {
+  const events: PingEvent[] = [];
+  const track = changeTracker(options, (event) => events.push(event));
+  attempts.forEach(track);
+  return events;
+}
+
+Deno.test("address, certificate and who answered: on the first attempt and whenever they change", () => {
+  const other = { ...SESSION, sha1: "C".repeat(40) };
+  const events = run([
+    attempt(1, true, "10.0.0.5"),
+    attempt(2, true, "10.0.0.5"),
+    attempt(3, true, "10.0.0.6", other, "pong 2"),
+    attempt(4, true, "10.0.0.6", other, "pong 2"),
+  ]);
+  const kinds = events.map((event) =>
+    event.type === "attempt" ? `attempt ${event.result.seq}` : event.type
+  );
+  assert.deepEqual(kinds, [
+    "attempt 1",
+    "address",
+    "certificate",
+    "peer",
+    "attempt 2",
+    "attempt 3",
+    "address",
+    "certificate",
+    "peer",
+    "attempt 4",
+  ]);
+  const moved = events.filter((event) => event.type === "address");
+  assert.deepEqual(moved.map((e) => e.type === "address" && [e.address, e.previous]), [
+    ["10.0.0.5", undefined],
+    ["10.0.0.6", "10.0.0.5"],
+  ]);
+  const certificates = events.filter((event) => event.type === "certificate");
+  assert.equal(certificates[1].type === "certificate" && certificates[1].previous, "A".repeat(40));
+});
+
+Deno.test("DNS moved: a failure at another address than the one that last worked", () => {
+  const events = run([attempt(1, true, "10.0.0.5"), attempt(2, false, "10.0.0.9")]);
+  const failure = events.find((event) => event.type === "attempt" && !event.result.ok);
+  assert.deepEqual(failure?.type === "attempt" && failure.dnsMoved, {
+    from: "10.0.0.5",
+    to: "10.0.0.9",
+  });
+  const same = run([attempt(1, true, "10.0.0.5"), attempt(2, false, "10.0.0.5")]);
+  assert.ok(same.every((event) => event.type !== "attempt" || event.dnsMoved === undefined));
+});
+
+Deno.test("an IP address as host: no address lines, and no DNS moved", () => {
+  const events = run(
+    [attempt(1, true, "10.0.0.5"), attempt(2, false, "10.0.0.5")],
+    { target: { host: "10.0.0.5", port: 10933 } } as PingOptions,
+  );
+  assert.ok(!events.some((event) => event.type === "address"));
+});
