@@ -68,7 +68,7 @@ async function ping(options: PingOptions, run: RunInfo): Promise<number> {
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   let anyFailed = false;
-  const stopper = stopOnSignals(() => anyFailed ? 1 : 0);
+  const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
   try {
     const print = options.record.format === "json"
       ? pingJsonReporter(record.line, run)
@@ -125,9 +125,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
 
 async function report(options: ReportOptions): Promise<number> {
   try {
-    // Fail on an unwritable /out before reading what may be a week of log.
-    const out = options.output === undefined ? undefined : await openForWriting(options.output);
-    if (!out) {
+    if (options.output === undefined) {
       const { summary, meta, skipped, firstSkipped } = await summarise(options.input);
       summaryLines(summary, meta.target ?? "the log").forEach((line) => output.line(line));
       if (skipped > 0) {
@@ -137,16 +135,26 @@ async function report(options: ReportOptions): Promise<number> {
       }
       return 0;
     }
-    const page = reportPage(await analyse(options.input), options.input);
+    // Written beside /out and renamed into place once whole: an unwritable /out fails before a
+    // week of log is read, and /out is never left half-written — nor the log itself, if named twice.
+    const partial = `${options.output}.partial-${Deno.pid}`;
+    const file = await openForWriting(partial, options.output);
     try {
-      const bytes = new TextEncoder().encode(page);
-      for (let done = 0; done < bytes.length;) done += await out.write(bytes.subarray(done));
+      const page = new TextEncoder().encode(
+        reportPage(await analyse(options.input), options.input),
+      );
+      for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+      file.close();
+      await Deno.rename(partial, options.output);
     } catch (error) {
+      try {
+        file.close();
+      } catch { /* closed already */ }
+      await Deno.remove(partial).catch(() => {});
+      if (error instanceof LogReadError) throw error;
       throw new ReportWriteError(
         `cannot write the report to ${options.output}: ${(error as Error).message}`,
       );
-    } finally {
-      out.close();
     }
     output.line(`${PROGRAM}: wrote the report to ${options.output}`);
     return 0;
@@ -161,16 +169,22 @@ async function report(options: ReportOptions): Promise<number> {
 /** /out that cannot be written: bad input. */
 class ReportWriteError extends Error {}
 
-async function openForWriting(path: string): Promise<Deno.FsFile> {
+async function openForWriting(path: string, shownAs: string): Promise<Deno.FsFile> {
   try {
-    return await Deno.open(path, { write: true, create: true, truncate: true });
+    return await Deno.open(path, { write: true, createNew: true });
   } catch (error) {
-    throw new ReportWriteError(`cannot write the report to ${path}: ${(error as Error).message}`);
+    throw new ReportWriteError(
+      `cannot write the report to ${shownAs}: ${(error as Error).message}`,
+    );
   }
 }
 
 /** The run's record (console, and the log file if asked for), or exit code 2 if it can't open. */
 async function openRunRecord(options: RecordOptions, run: RunInfo): Promise<Record | number> {
+  if (options.format === "json") {
+    output.sink.droppedNotice = (count) =>
+      JSON.stringify({ type: "dropped", time: new Date().toISOString(), lines: count }) + "\n";
+  }
   const console = options.format === "json" ? { ...output, status: undefined } : output;
   const logfile = options.logfile === undefined ? undefined : {
     path: options.logfile,

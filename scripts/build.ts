@@ -96,6 +96,13 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const targets = chosen.length > 0 ? chosen : Object.keys(TARGETS);
+  if (Deno.env.get("DENORT_BIN") && !standin && targets.length !== 1) {
+    console.error(
+      "build: DENORT_BIN is one runtime file, so it serves one target: add --target=<triple> " +
+        "for the OS it was built for",
+    );
+    return 2;
+  }
   const version = denoJson.version;
   await Deno.mkdir(DIST, { recursive: true });
   const work = await Deno.makeTempDir({ prefix: "octoping-build-" });
@@ -164,8 +171,13 @@ async function compile(target: string, work: string, denoDir?: string): Promise<
   const permissions = target.includes("windows")
     ? [...PERMISSIONS, ...WINDOWS_PERMISSIONS]
     : PERMISSIONS;
-  const env = denoDir ? { DENO_DIR: denoDir } : undefined;
+  const env: Record<string, string> = { ...Deno.env.toObject() };
+  if (denoDir) {
+    env.DENO_DIR = denoDir;
+    delete env.DENORT_BIN; // one file for every target would beat the stand-ins
+  }
   const result = await new Deno.Command(Deno.execPath(), {
+    clearEnv: true,
     args: [
       "compile",
       "--quiet",
@@ -279,4 +291,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    console.error(`build: unexpected error: ${(error as Error)?.message ?? error}`);
+    Deno.exit(1);
+  }
+}

@@ -111,6 +111,9 @@ linuxTest("ping /format=json: one object per event, with the documented fields",
       previousSha1: "null|string",
     });
     assert.equal(byType("certificate")[0].sha1, pong.thumbprint);
+    const failedSummary = byType("summary")[1];
+    for (const field of ["latency", "throughput"]) assert.equal(failedSummary[field], null, field);
+    assert.equal(byType("peer")[0].hint, null, "absent values are null, never missing");
     const summary = byType("summary")[0];
     assert.equal(summary.attempts, 2);
     assert.equal(summary.succeeded, 2);

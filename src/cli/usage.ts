@@ -66,7 +66,7 @@ Examples:
   ${PROGRAM} ping /host=MyServer /format=json /logfile=run.jsonl   # a record to chart
   ${PROGRAM} report run.jsonl /out=report.html                 # ... charted
 
-Runs on Windows 10 1709 / Windows Server 2019 or later (not Server 2016 or 2012 R2), Linux with
+Runs on Windows 10 / Windows Server 2019 or later (not 2012 R2; 2016 is untested), Linux with
 glibc 2.27 or later (x64, arm64), and macOS.
 
 Options may also be written -name=value, --name=value or --name value; names are

@@ -30,15 +30,20 @@ export interface LogMeta {
 
 const OCTOPING_ATTEMPT =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?)?\s*Connect: (Success|Failed)! ([\d.,\s\u00a0\u202f']+)ms(.*)$/;
-const BANNER = /^OctoPing (\S+) — pinging (\S+) on port (\d+)/;
-const CAUSE_LINE = /^\s+cause: (\w+) — /;
+// The dash may arrive as mojibake ("ΓÇö") from PowerShell 5.1's `>`, hence any short separator.
+const BANNER = /^OctoPing (\S+) \S{1,3} pinging (\S+) on port (\d+)/;
+/** The original TentaclePing's banner. */
+const OLD_BANNER = /^Pinging (\S+) on port (\d+)/;
+const CAUSE_LINE = /^\s+cause: (\w+) \S{1,3} /;
+/** The start of an attempt line that did not parse: a line cut short, or noise. */
+const BROKEN_ATTEMPT = /^(\d{4}-\d\d-\d\dT\S*\s+)?Connect:/;
 const RATE = /, ([\d.,]+) MB\/s/;
 /** OctoPing's own lines that are not attempts: totals, statistics, header, details. */
 const KNOWN = [
-  /^\d[\d,]* successful connections, \d[\d,]* failed connections/,
+  /^\d[\d.,\s\u00a0\u202f']* successful connections, \d[\d.,\s\u00a0\u202f']* failed connections/,
   /^(Done|Stopped): /,
   /^--- statistics for /,
-  /^\d[\d,]* attempts?: /,
+  /^\d[\d.,\s\u00a0\u202f']* attempts?: /,
   /^(failures by cause|latency of successful attempts|longest run of failures|throughput): /,
   /^stopped: /,
   /^# /,
@@ -80,14 +85,24 @@ export class LogParser {
       const [, stamp, outcome, digits, rest] = attempt;
       const rate = RATE.exec(rest);
       const ms = Number(digits.replace(/\D/g, ""));
+      const time = stamp ? new Date(stamp.endsWith("Z") ? stamp : `${stamp}Z`) : undefined;
+      if (time && isNaN(time.getTime())) {
+        this.#skip(number); // a timestamp that is no time (25:00): noise
+        return done;
+      }
       this.#pending = {
-        time: stamp ? new Date(stamp.endsWith("Z") ? stamp : `${stamp}Z`) : undefined,
+        time,
         ok: outcome === "Success",
         ms,
         dataBytes: rate ? Number(rate[1].replaceAll(",", "")) * MB * (ms / 1000) : 0,
         line: number,
         causeFromText: false,
       };
+      return done;
+    }
+    if (BROKEN_ATTEMPT.test(text)) {
+      this.#flush(done);
+      this.#skip(number); // an attempt line cut short (a run killed mid-line)
       return done;
     }
     if (this.#pending && !this.#pending.ok) {
@@ -107,6 +122,11 @@ export class LogParser {
     if (banner) {
       this.meta.version = banner[1];
       this.meta.target = `${banner[2]} port ${banner[3]}`;
+      return done;
+    }
+    const oldBanner = OLD_BANNER.exec(text);
+    if (oldBanner) {
+      this.meta.target = `${oldBanner[1]} port ${oldBanner[2]}`;
       return done;
     }
     if (/^\s{2,}\S/.test(text) || KNOWN.some((pattern) => pattern.test(text))) return done;
@@ -143,12 +163,18 @@ export class LogParser {
       if (target) this.meta.target = `${target.host} port ${target.port}`;
       this.#dataBytes = options?.dataSize ?? 0;
     } else if (event.type === "attempt") {
-      if (typeof event.ms !== "number" || typeof event.ok !== "boolean") return this.#skip(number);
+      const time = typeof event.time === "string" ? new Date(event.time) : undefined;
+      const valid = typeof event.ms === "number" && typeof event.ok === "boolean" &&
+        (time === undefined || !isNaN(time.getTime()));
+      if (!valid) return this.#skip(number);
+      const cause = (CAUSES as readonly unknown[]).includes(event.cause)
+        ? event.cause as Cause
+        : "other";
       done.push({
-        time: typeof event.time === "string" ? new Date(event.time) : undefined,
-        ok: event.ok,
-        ms: event.ms,
-        cause: event.ok ? undefined : (event.cause as Cause | null) ?? "other",
+        time,
+        ok: event.ok as boolean,
+        ms: event.ms as number,
+        cause: event.ok ? undefined : cause,
         dataBytes: event.ok ? this.#dataBytes : 0,
         line: number,
       });

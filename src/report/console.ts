@@ -53,10 +53,10 @@ export function lineWriter(stream: { writeSync(p: Uint8Array): number }): LineWr
  */
 export function outputTo(
   stream: { write(p: Uint8Array): Promise<number>; isTerminal(): boolean },
-): Output & { flush(): Promise<void> } {
+): Output & { flush(): Promise<void>; sink: ConsoleSink } {
   const sink = new ConsoleSink(stream);
   const flush = () => sink.flush();
-  if (!stream.isTerminal()) return { line: (text) => sink.write(text + "\n"), flush };
+  if (!stream.isTerminal()) return { line: (text) => sink.write(text + "\n"), flush, sink };
   let showing = false;
   // Carriage return and erase-line: the status line is redrawn in place.
   const clear = () => showing && sink.write("\r\x1b[2K");
@@ -73,6 +73,7 @@ export function outputTo(
       if (showing) sink.write(text);
     },
     flush,
+    sink,
   };
 }
 
@@ -94,6 +95,8 @@ export class ConsoleSink {
   #dropped = 0;
   #pumping?: Promise<void>;
   #broken = false;
+  /** How a run of dropped lines is told: a text line, or a JSON object in JSON mode. */
+  droppedNotice = (count: number) => `… ${count} lines dropped: the console did not keep up\n`;
 
   constructor(stream: { write(p: Uint8Array): Promise<number> }) {
     this.#stream = stream;
@@ -132,7 +135,7 @@ export class ConsoleSink {
     while (this.#queue.length > 0 && !this.#broken) {
       let text = this.#queue.splice(0).join("");
       if (this.#dropped > 0) {
-        text = `… ${this.#dropped} lines dropped: the console did not keep up\n` + text;
+        text = this.droppedNotice(this.#dropped) + text;
         this.#dropped = 0;
       }
       const bytes = encoder.encode(text);

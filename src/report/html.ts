@@ -96,9 +96,10 @@ function clusterNote({ cluster, byTime }: LogAnalysis): string {
 
 function skippedNote({ skipped, firstSkipped }: LogAnalysis): string {
   if (skipped === 0) return "";
-  return `<p class="note" id="skipped">${formatCount(skipped)} line${
-    skipped === 1 ? "" : "s"
-  } could not be read and were skipped (the first is line ${firstSkipped}).</p>`;
+  const lines = skipped === 1
+    ? "1 line could not be read and was"
+    : `${formatCount(skipped)} lines could not be read and were`;
+  return `<p class="note" id="skipped">${lines} skipped (the first is line ${firstSkipped}).</p>`;
 }
 
 /** Latency band (min–max), average line, and failure marks along the top. */
@@ -152,9 +153,13 @@ function histogramChart({ histogram }: LogAnalysis): string {
       formatValue(bin.to)
     } ms: ${formatCount(bin.count)} attempts</title></rect>`;
   });
-  const labels = [0, Math.floor(histogram.length / 2), histogram.length - 1].map((i) =>
-    `<text x="${PAD.left + i * w}" y="${HEIGHT - 12}">${formatValue(histogram[i].from)} ms</text>`
-  );
+  const label = (x: number, value: number, anchor: string) =>
+    `<text x="${x}" y="${HEIGHT - 12}" text-anchor="${anchor}">${formatValue(value)} ms</text>`;
+  const labels = [
+    label(PAD.left, histogram[0].from, "start"),
+    label(PAD.left + inner / 2, histogram[Math.floor(histogram.length / 2)].from, "middle"),
+    label(WIDTH - PAD.right, histogram.at(-1)!.to, "end"),
+  ];
   return svg([...bars, ...labels, `<text x="4" y="${PAD.top + 10}">attempts</text>`]);
 }
 

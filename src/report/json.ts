@@ -85,7 +85,13 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
         });
         break;
       case "peer":
-        out({ type: "peer", time: event.time.toISOString(), ...event.peer });
+        out({
+          type: "peer",
+          time: event.time.toISOString(),
+          kind: event.peer.kind,
+          description: event.peer.description,
+          hint: event.peer.hint ?? null,
+        });
         break;
       case "abandoned":
         out({ type: "abandoned", time: event.time.toISOString(), reason: event.reason });
@@ -97,7 +103,13 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
           type: "summary",
           time: event.time.toISOString(),
           interrupted: event.interrupted,
-          ...jsonSafe(event.summary),
+          // Every field always there: absent figures are null, as the README promises.
+          ...jsonSafe({
+            ...event.summary,
+            latency: event.summary.latency ?? null,
+            longestFailureRun: event.summary.longestFailureRun ?? null,
+            throughput: event.summary.throughput ?? null,
+          }),
         });
         break;
     }
