@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
+import { TENTACLE_SESSION } from "./sessions.ts";
 import type { PingOptions } from "../src/cli/options.ts";
-import type { TlsSession } from "../src/net/peer_certificate.ts";
 import { changeTracker } from "../src/ping/engine.ts";
 import type { AttemptResult, PingEvent } from "../src/ping/result.ts";
 
 const OPTIONS = { target: { host: "MyServer", port: 10933 } } as PingOptions;
-const SESSION: TlsSession = {
-  subject: "CN=Octopus Tentacle",
-  issuer: "CN=Octopus Tentacle",
-  selfSigned: true,
-  altNames: "",
-  sha1: "A".repeat(40),
-  sha256: "B".repeat(64),
-  validFrom: new Date("2020-01-01T00:00:00Z"),
-  validTo: new Date("2100-01-01T00:00:00Z"),
-  protocol: "TLSv1.2",
-  cipher: "ECDHE-RSA-AES256-GCM-SHA384",
-};
+const SESSION = TENTACLE_SESSION;
 
 function attempt(
   seq: number,

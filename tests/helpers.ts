@@ -210,6 +210,11 @@ export class Pong extends Running {
     return pong;
   }
 
+  /** Runs `OctoPing ping` against this pong on 127.0.0.1 with `options`. */
+  ping(...options: string[]): Promise<Finished> {
+    return runOctoPing(["ping", "/host=127.0.0.1", `/port=${this.port}`, ...options]);
+  }
+
   /** Waits until pong has answered `count` requests; returns the bytes it read for each. */
   async answered(count: number): Promise<number[]> {
     const lines = await this.stdout.waitForCount(/: [\d,]+ bytes read, [\d,]+ bytes sent, /, count);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { TlsSession } from "../src/net/peer_certificate.ts";
+import { TENTACLE_SESSION } from "./sessions.ts";
 import { identifyPeer } from "../src/ping/identify.ts";
 import type { ExchangeResult } from "../src/ping/result.ts";
 import { certificateLines } from "../src/report/ping_text.ts";
@@ -7,18 +7,7 @@ import { VERSION } from "../src/version.ts";
 import { Pong, runOctoPing } from "./helpers.ts";
 import { readRequest, serveWith, writeText } from "./servers.ts";
 
-const SESSION: TlsSession = {
-  subject: "CN=Octopus Tentacle",
-  issuer: "CN=Octopus Tentacle",
-  selfSigned: true,
-  altNames: "",
-  sha1: "A".repeat(40),
-  sha256: "B".repeat(64),
-  validFrom: new Date("2020-01-01T00:00:00Z"),
-  validTo: new Date("2100-01-01T00:00:00Z"),
-  protocol: "TLSv1.2",
-  cipher: "ECDHE-RSA-AES256-GCM-SHA384",
-};
+const SESSION = TENTACLE_SESSION;
 
 function answer(head: Partial<ExchangeResult>): ExchangeResult {
   return {

@@ -34,13 +34,7 @@ Deno.test("ping ↔ pong over TLS: every attempt succeeds and pong counts each r
   const pong = await Pong.start();
   try {
     assert.match(pong.thumbprint ?? "", /^[0-9A-F]{40}$/);
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/count=3",
-      "/interval=0",
-    ]);
+    const run = await pong.ping("/count=3", "/interval=0");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const lines = run.stdout.trimEnd().split("\n");
     assert.equal(lines[0], `OctoPing ${VERSION} — pinging 127.0.0.1 on port ${pong.port} with TLS`);
@@ -62,14 +56,7 @@ Deno.test("ping ↔ pong without TLS (/nossl)", async () => {
   try {
     assert.equal(pong.thumbprint, undefined);
     assert.match(pong.stdout.seen[0], /listening on port \d+ without TLS$/);
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/nossl",
-      "/count=2",
-      "/interval=0",
-    ]);
+    const run = await pong.ping("/nossl", "/count=2", "/interval=0");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /with(out)? TLS/);
     assert.match(run.stdout.split("\n")[0], /without TLS$/);
@@ -119,15 +106,7 @@ Deno.test("data mode with chunks below socket buffer size: pong counts every byt
   const pong = await Pong.start();
   try {
     // 0.05 MB in 0.01 MB chunks: 52,429 bytes as 10,486 × 4 + 10,485.
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/datasize=0.05",
-      "/chunksize=0.01",
-      "/count=2",
-      "/interval=0",
-    ]);
+    const run = await pong.ping("/datasize=0.05", "/chunksize=0.01", "/count=2", "/interval=0");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout.split("\n")[0], /with TLS, sending 0\.05 MB in 0\.01 MB chunks$/);
     const head = plainRequestBytes(pong.port) - 2; // without the blank line
@@ -149,14 +128,7 @@ Deno.test("data mode with chunks below socket buffer size: pong counts every byt
 Deno.test("data mode with chunks well above socket buffer size: 20 MB as 8 + 8 + 4", async () => {
   const pong = await Pong.start();
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/datasize=20",
-      "/chunksize=8",
-      "/count=1",
-    ]);
+    const run = await pong.ping("/datasize=20", "/chunksize=8", "/count=1");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const head = plainRequestBytes(pong.port) - 2;
     assert.deepEqual(
@@ -196,13 +168,7 @@ linuxTest(
 
 linuxTest("pong keeps running with stdin closed, and stops on SIGTERM with exit 0", async () => {
   const pong = await Pong.start([], { stdin: "null" });
-  const run = await runOctoPing([
-    "ping",
-    "/host=127.0.0.1",
-    `/port=${pong.port}`,
-    "/count=3",
-    "/interval=200",
-  ]);
+  const run = await pong.ping("/count=3", "/interval=200");
   assert.equal(run.code, 0, run.stdout);
   assert.equal(successLines(run.stdout).length, 3);
   assert.equal(await pong.stdout.waitFor(/^Stop it/), "Stop it with Ctrl+C.");
@@ -217,9 +183,7 @@ linuxTest("pong serves many clients at once while a bad client holds a connectio
   try {
     await garbage.write(new TextEncoder().encode("this is not TLS\r\n\r\n"));
     const runs = await Promise.all(
-      [1, 2, 3].map(() =>
-        runOctoPing(["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=3", "/interval=0"])
-      ),
+      [1, 2, 3].map(() => pong.ping("/count=3", "/interval=0")),
     );
     for (const run of runs) {
       assert.equal(run.code, 0, run.stdout);

@@ -33,17 +33,11 @@ linuxTest(
     const pong = await Pong.start();
     try {
       // One attempt first: the TLS and DNS machinery opens what it keeps for the whole run.
-      const warm = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"]);
+      const warm = await pong.ping("/count=1");
       assert.equal(warm.code, 0);
       await pong.answered(1);
       const before = openFds(pong.child.pid);
-      const run = await runOctoPing([
-        "ping",
-        "/host=127.0.0.1",
-        `/port=${pong.port}`,
-        "/count=1000",
-        "/interval=0",
-      ]);
+      const run = await pong.ping("/count=1000", "/interval=0");
       assert.equal(run.code, 0, run.stdout.slice(-2000));
       assert.match(run.stdout, /^1,000 attempts: 1,000 succeeded, 0 failed \(0% failed\)$/m);
       await pong.answered(1001);
@@ -67,13 +61,7 @@ linuxTest("300 idle sockets and 50 garbage senders held open: a ping still succe
       await conn.write(garbage);
       held.push(conn);
     }
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/count=3",
-      "/interval=0",
-    ]);
+    const run = await pong.ping("/count=3", "/interval=0");
     assert.equal(run.code, 0, run.stdout);
     // 50 bad handshakes at once: some listed, the rest counted in one line.
     const more = await pong.stdout.waitFor(
@@ -173,15 +161,7 @@ linuxTest("incomplete: a server that counts fewer bytes than were sent", async (
 linuxTest("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
   const pong = await Pong.start();
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/datasize=3",
-      "/chunksize=2",
-      "/reverse",
-      "/count=1",
-    ]);
+    const run = await pong.ping("/datasize=3", "/chunksize=2", "/reverse", "/count=1");
     assert.equal(run.code, 0, run.stdout);
     assert.match(run.stdout.split("\n")[0], /with TLS, receiving 3 MB in 2 MB chunks$/);
     const answered = await pong.stdout.waitForCount(/bytes read, [\d,]+ bytes sent/, 2);
@@ -224,14 +204,7 @@ linuxTest("/reverse against a server that is not pong: one clear line, stop, exi
 linuxTest("/maxsend: pong refuses to send more, and says so", async () => {
   const pong = await Pong.start(["/maxsend=1"]);
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/datasize=2",
-      "/chunksize=2",
-      "/reverse",
-    ]);
+    const run = await pong.ping("/datasize=2", "/chunksize=2", "/reverse");
     assert.equal(run.code, 1);
     assert.match(
       run.stdout,
@@ -254,13 +227,7 @@ linuxTest("/cert and /key: pong serves a certificate made by openssl req", async
     const pong = await Pong.start([`/cert=${cert}`, `/key=${key}`]);
     try {
       assert.equal(pong.thumbprint, sha1);
-      const run = await runOctoPing([
-        "ping",
-        "/host=127.0.0.1",
-        `/port=${pong.port}`,
-        "/count=1",
-        `/thumbprint=${sha1}`,
-      ]);
+      const run = await pong.ping("/count=1", `/thumbprint=${sha1}`);
       assert.equal(run.code, 0, run.stdout);
       assert.match(run.stdout, /certificate: CN=Given Pong \(self-signed\)/);
     } finally {

@@ -218,14 +218,7 @@ linuxTest("/logfile with /format=json: the same JSON lines in the file", async (
   const pong = await Pong.start();
   const dir = await Deno.makeTempDir();
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/count=2",
-      "/format=json",
-      `/logfile=${dir}/run.jsonl`,
-    ]);
+    const run = await pong.ping("/count=2", "/format=json", `/logfile=${dir}/run.jsonl`);
     assert.equal(run.code, 0);
     assert.equal(await Deno.readTextFile(`${dir}/run.jsonl`), run.stdout);
   } finally {
@@ -245,14 +238,7 @@ linuxTest(
     const pong = await Pong.start();
     try {
       // /dev/full opens, then every write fails with ENOSPC: a disk that is full.
-      const full = await runOctoPing([
-        "ping",
-        "/host=127.0.0.1",
-        `/port=${pong.port}`,
-        "/count=3",
-        "/interval=0",
-        "/logfile=/dev/full",
-      ]);
+      const full = await pong.ping("/count=3", "/interval=0", "/logfile=/dev/full");
       assert.equal(full.code, 1, "the record is incomplete");
       assert.equal(
         full.stdout.split("\n").filter((line) => line.includes("Success!")).length,
