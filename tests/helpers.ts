@@ -51,6 +51,11 @@ export function runOctoPing(args: string[], options: SpawnOptions = {}): Promise
   return finish(spawnOctoPing(args, options));
 }
 
+/** Runs `OctoPing ping` against 127.0.0.1 at `port` with `options`. */
+export function pingLoopback(port: number, ...options: string[]): Promise<Finished> {
+  return runOctoPing(["ping", "/host=127.0.0.1", `/port=${port}`, ...options]);
+}
+
 /** Runs a tool to the end (bounded by `waitMs`), with `stdin` as its input. */
 export async function runTool(
   command: string,
@@ -212,7 +217,7 @@ export class Pong extends Running {
 
   /** Runs `OctoPing ping` against this pong on 127.0.0.1 with `options`. */
   ping(...options: string[]): Promise<Finished> {
-    return runOctoPing(["ping", "/host=127.0.0.1", `/port=${this.port}`, ...options]);
+    return pingLoopback(this.port, ...options);
   }
 
   /** Waits until pong has answered `count` requests; returns the bytes it read for each. */

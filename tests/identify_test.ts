@@ -4,7 +4,7 @@ import { identifyPeer } from "../src/ping/identify.ts";
 import type { ExchangeResult } from "../src/ping/result.ts";
 import { certificateLines } from "../src/report/ping_text.ts";
 import { VERSION } from "../src/version.ts";
-import { Pong, runOctoPing } from "./helpers.ts";
+import { pingLoopback, Pong, runOctoPing } from "./helpers.ts";
 import { readRequest, serveWith, writeText } from "./servers.ts";
 
 const SESSION = TENTACLE_SESSION;
@@ -135,7 +135,7 @@ Deno.test("against a Tentacle-like server: named as an Octopus Tentacle or Serve
     conn.close();
   }, true);
   try {
-    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/count=1"]);
+    const run = await pingLoopback(server.port, "/count=1");
     assert.equal(run.code, 0, run.stdout);
     assert.match(
       run.stdout,

@@ -6,6 +6,7 @@ import {
   Lines,
   linuxTest,
   MAIN,
+  pingLoopback,
   Pong,
   Running,
   runOctoPing,
@@ -73,7 +74,7 @@ Deno.test("TLS ping against a server that is not TLS fails: connected, no SSL, e
     await holdOpen(conn);
   });
   try {
-    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/count=1"]);
+    const run = await pingLoopback(server.port, "/count=1");
     assert.equal(run.code, 1);
     const lines = run.stdout.split("\n");
     const failed = lines.findIndex((line) => FAILED.test(line));
@@ -244,14 +245,7 @@ Deno.test("a keep-alive web server does not hold an attempt open; its status is 
     await holdOpen(conn); // as keep-alive servers do
   });
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${server.port}`,
-      "/nossl",
-      "/count=2",
-      "/interval=0",
-    ]);
+    const run = await pingLoopback(server.port, "/nossl", "/count=2", "/interval=0");
     assert.equal(run.code, 0, run.stdout);
     const lines = successLines(run.stdout);
     assert.equal(lines.length, 2);
@@ -271,13 +265,7 @@ Deno.test("a server that answers before the payload is all sent fails the attemp
     conn.close();
   }, true);
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${server.port}`,
-      "/datasize=5",
-      "/count=1",
-    ]);
+    const run = await pingLoopback(server.port, "/datasize=5", "/count=1");
     assert.equal(run.code, 1, run.stdout);
     assert.match(run.stdout, /Failed! .*connected: True; SSL: True/);
     assert.match(
@@ -381,7 +369,7 @@ linuxTest("TLS 1.2 servers are pinged too (openssl s_server -tls1_2)", async () 
   const { cert, key } = await selfSigned(dir, "tls12");
   const server = await sServer(cert, key, ["-tls1_2", "-www"]);
   try {
-    const run = await runOctoPing(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/count=1"]);
+    const run = await pingLoopback(server.port, "/count=1");
     assert.equal(run.code, 0, run.stdout);
     assert.match(run.stdout, /; TLSv1\.2, ECDHE-/);
   } finally {

@@ -3,7 +3,16 @@
  * proof of the bytes both ways, a given certificate.
  */
 import assert from "node:assert/strict";
-import { bounded, freePort, linuxTest, MAIN, Pong, runOctoPing, spawnOctoPing } from "./helpers.ts";
+import {
+  bounded,
+  freePort,
+  linuxTest,
+  MAIN,
+  pingLoopback,
+  Pong,
+  runOctoPing,
+  spawnOctoPing,
+} from "./helpers.ts";
 import { openssl, selfSigned } from "./openssl.ts";
 import { readRequest, serveWith, writeText } from "./servers.ts";
 
@@ -135,14 +144,7 @@ linuxTest("incomplete: a server that counts fewer bytes than were sent", async (
     conn.close();
   });
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${server.port}`,
-      "/nossl",
-      "/count=1",
-      "/datasize=0.1",
-    ]);
+    const run = await pingLoopback(server.port, "/nossl", "/count=1", "/datasize=0.1");
     assert.equal(run.code, 1, run.stdout);
     assert.match(
       run.stdout,
@@ -185,14 +187,7 @@ linuxTest("/reverse against a server that is not pong: one clear line, stop, exi
     conn.close();
   });
   try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${server.port}`,
-      "/nossl",
-      "/datasize=1",
-      "/reverse",
-    ]);
+    const run = await pingLoopback(server.port, "/nossl", "/datasize=1", "/reverse");
     assert.equal(run.code, 1);
     assert.equal(run.stdout.split("\n").filter((line) => line.includes("Failed!")).length, 1);
     assert.match(run.stdout, /\nstopped: \/reverse needs OctoPing pong on the other side/);
