@@ -54,8 +54,11 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     case "ping":
       disableQuickEdit();
-      command.notices.forEach((notice) => stderr(`${PROGRAM}: ${notice}`));
-      return await ping(command.options, describeRun(args, recorded(command.options.record)));
+      return await ping(
+        command.options,
+        describeRun(args, recorded(command.options.record)),
+        command.notices,
+      );
     case "pong":
       disableQuickEdit();
       return await pong(command.options, describeRun(args, recorded(command.options.record)));
@@ -64,9 +67,10 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-async function ping(options: PingOptions, run: RunInfo): Promise<number> {
+async function ping(options: PingOptions, run: RunInfo, notices: string[]): Promise<number> {
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
+  notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
   let anyFailed = false;
   const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
   try {
@@ -110,7 +114,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
       server = await startPong(options, certificate, report);
     } catch (error) {
       if (!(error instanceof ListenError)) throw error;
-      stderr(`${PROGRAM}: ${error.message}`);
+      record.notice(`${PROGRAM}: ${error.message}`);
       return 1;
     }
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
@@ -191,7 +195,12 @@ async function openRunRecord(options: RecordOptions, run: RunInfo): Promise<Reco
     header: options.format === "json" ? [] : headerLines(run),
   };
   try {
-    return await openRecord(console, logfile, (message) => stderr(`${PROGRAM}: ${message}`));
+    return await openRecord(
+      console,
+      logfile,
+      (message) => stderr(`${PROGRAM}: ${message}`),
+      stderr,
+    );
   } catch (error) {
     if (!(error instanceof LogFileError)) throw error;
     return usageError(error.message);

@@ -214,6 +214,36 @@ linuxTest(
   },
 );
 
+linuxTest("notices for the console go into the log file too", async () => {
+  const dir = await Deno.makeTempDir();
+  const taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+  try {
+    const port = (taken.addr as Deno.NetAddr).port;
+    const pong = await runOctoPing(["pong", `/port=${port}`, `/logfile=${dir}/pong.log`]);
+    assert.equal(pong.code, 1);
+    assert.match(pong.stderr, /port \d+ is already in use/);
+    assert.match(
+      await Deno.readTextFile(`${dir}/pong.log`),
+      /^OctoPing: port \d+ is already in use/m,
+    );
+    const slip = await runOctoPing([
+      "pong",
+      "/host=127.0.0.1",
+      `/port=${freePort()}`,
+      "/count=1",
+      `/logfile=${dir}/ping.log`,
+    ]);
+    assert.match(slip.stderr, /runs as 'ping'/);
+    assert.match(
+      await Deno.readTextFile(`${dir}/ping.log`),
+      /^OctoPing: pong does not take \/host/m,
+    );
+  } finally {
+    taken.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 linuxTest("/logfile with /format=json: the same JSON lines in the file", async () => {
   const pong = await Pong.start();
   const dir = await Deno.makeTempDir();

@@ -24,6 +24,8 @@ export interface Record extends Output {
   flush(): Promise<void>;
   /** True once writing the log file has failed: the record is incomplete. */
   readonly incomplete: boolean;
+  /** A message for the person at the console (stderr) that the log file keeps too. */
+  notice(text: string): void;
 }
 
 /** A log file to keep, with the lines it starts with. */
@@ -47,6 +49,7 @@ export async function openRecord(
   console: Output & { flush(): Promise<void> },
   logfile: LogFile | undefined,
   onFileError: (message: string) => void,
+  stderr: (text: string) => void,
 ): Promise<Record> {
   let incomplete = false;
   let file: Deno.FsFile | undefined;
@@ -90,6 +93,10 @@ export async function openRecord(
   return {
     line: (text) => logger.info("{line}", { line: text }),
     status: console.status,
+    notice(text) {
+      stderr(text);
+      toFile(text);
+    },
     async flush() {
       await console.flush();
       file?.close();
