@@ -249,6 +249,23 @@ export function linuxTest(name: string, fn: () => Promise<void> | void): void {
   Deno.test({ name: `${name} [needs Linux]`, ignore: Deno.build.os !== "linux", fn });
 }
 
+/** Runs OctoPing under a pseudo-terminal (util-linux `script`) and returns what it printed. */
+export async function inTerminal(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string> {
+  const command = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args]
+    .map((part) => `'${part}'`).join(" ");
+  const output = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    stdin: "null",
+    stdout: "piped",
+    clearEnv: true,
+    env: { ...inherited(["NO_COLOR"]), ...env },
+  }).output();
+  return new TextDecoder().decode(output.stdout);
+}
+
 /** A port nothing listens on: bound, read, and released. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type Command, MB, type PingOptions } from "../src/cli/options.ts";
+import { type Command, MB, type PingOptions, type PongOptions } from "../src/cli/options.ts";
 import { parseArgs, UsageError } from "../src/cli/parse.ts";
 
 const PING_DEFAULTS: PingOptions = {
@@ -14,6 +14,18 @@ const PING_DEFAULTS: PingOptions = {
   family: undefined,
   thumbprint: undefined,
   reverse: false,
+  record: { format: "text", logfile: undefined },
+};
+
+const PONG_DEFAULTS: PongOptions = {
+  port: 10933,
+  noSsl: false,
+  address: undefined,
+  idleMs: 60_000,
+  handshakeMs: 10_000,
+  maxConnections: 1000,
+  maxSendBytes: 1024 * MB,
+  certificateFiles: undefined,
   record: { format: "text", logfile: undefined },
 };
 
@@ -118,32 +130,12 @@ Deno.test("a port in /host and the same in /port is fine; a different one is bad
 Deno.test("pong takes /port (0 = any free port), /nossl and /listen", () => {
   assert.deepEqual(parseArgs(["pong"]), {
     kind: "pong",
-    options: {
-      port: 10933,
-      noSsl: false,
-      address: undefined,
-      idleMs: 60_000,
-      handshakeMs: 10_000,
-      maxConnections: 1000,
-      maxSendBytes: 1024 * MB,
-      certificateFiles: undefined,
-      record: { format: "text", logfile: undefined },
-    },
+    options: PONG_DEFAULTS,
     notices: [],
   });
   assert.deepEqual(parseArgs(["pong", "/port=0", "/nossl", "/listen=::1"]), {
     kind: "pong",
-    options: {
-      port: 0,
-      noSsl: true,
-      address: "::1",
-      idleMs: 60_000,
-      handshakeMs: 10_000,
-      maxConnections: 1000,
-      maxSendBytes: 1024 * MB,
-      certificateFiles: undefined,
-      record: { format: "text", logfile: undefined },
-    },
+    options: { ...PONG_DEFAULTS, port: 0, noSsl: true, address: "::1" },
     notices: [],
   });
 });

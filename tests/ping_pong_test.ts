@@ -3,6 +3,7 @@ import { VERSION } from "../src/version.ts";
 import {
   bounded,
   freePort,
+  inTerminal,
   Lines,
   linuxTest,
   MAIN,
@@ -284,23 +285,6 @@ function hasScript(): boolean {
   } catch {
     return false;
   }
-}
-
-/** Runs OctoPing under a pseudo-terminal (util-linux `script`) and returns what it printed. */
-async function inTerminal(args: string[], env: Record<string, string>): Promise<string> {
-  const command = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args]
-    .map((part) => `'${part}'`).join(" ");
-  const output = await new Deno.Command("script", {
-    args: ["-qec", command, "/dev/null"],
-    stdin: "null",
-    stdout: "piped",
-    clearEnv: true,
-    env: {
-      ...Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k !== "NO_COLOR")),
-      ...env,
-    },
-  }).output();
-  return new TextDecoder().decode(output.stdout);
 }
 
 linuxTest("pong in a console stops on Enter with exit 0", async () => {

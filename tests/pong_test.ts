@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import {
   bounded,
   freePort,
+  inTerminal,
   linuxTest,
-  MAIN,
   pingLoopback,
   Pong,
   runOctoPing,
@@ -263,15 +263,7 @@ linuxTest("progress: one updating line on a terminal, nothing of it in a pipe", 
     assert.equal(piped.code, 0);
     assert.doesNotMatch(piped.stdout, /chunk \d+ of \d+/);
     assert.ok(!piped.stdout.includes("\r"));
-    const command = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args].map((
-      a,
-    ) => `'${a}'`).join(" ");
-    const output = await new Deno.Command("script", {
-      args: ["-qec", command, "/dev/null"],
-      stdin: "null",
-      stdout: "piped",
-    }).output();
-    const screen = new TextDecoder().decode(output.stdout);
+    const screen = await inTerminal(args);
     const redraw = "\r\x1b[2K"; // carriage return, erase line
     assert.ok(screen.includes(`${redraw}  chunk `), JSON.stringify(screen.slice(0, 300)));
     assert.match(screen, /chunk \d of 3, [\d.]+ of 3000 MB sent, [\d.]+ MB\/s, \d+ s left/);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { freePort, Lines, linuxTest, MAIN, Pong, runOctoPing } from "./helpers.ts";
+import { freePort, inTerminal, Lines, linuxTest, MAIN, Pong, runOctoPing } from "./helpers.ts";
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -175,15 +175,7 @@ linuxTest(
         "/interval=0",
         `/logfile=${logfile}`,
       ];
-      const command = [Deno.execPath(), "run", "-A", "--quiet", MAIN, ...args].map((a) => `'${a}'`)
-        .join(" ");
-      const screen = new TextDecoder().decode(
-        (await new Deno.Command("script", {
-          args: ["-qec", command, "/dev/null"],
-          stdin: "null",
-          stdout: "piped",
-        }).output()).stdout,
-      );
+      const screen = await inTerminal(args);
       assert.ok(screen.includes("\x1b[32mSuccess!"), "colors on the console");
       const log = await Deno.readTextFile(logfile);
       assert.ok(!log.includes("\x1b"), "no escape codes in the file");
