@@ -131,15 +131,17 @@ linuxTest("reset: on accept, and after the ClientHello", async () => {
 });
 
 linuxTest(
-  "reset without TLS: a reset on accept is a reset while connecting or sending, never 'closed'",
+  "reset without TLS: a reset on accept is a reset, never 'closed', in whichever phase it lands",
   async () => {
     const server = await fault("reset-accept");
     try {
       for (let i = 0; i < 3; i++) {
         const failure = await failOnce(server.port, ["/nossl"]);
+        // The request may be written before the RST arrives (a race, not a bug): any phase
+        // after the connect began is right, as long as it is named a reset.
         assert.match(
           failure.cause,
-          /^cause: reset — connection reset while (connecting|sending the request)$/,
+          /^cause: reset — connection reset while (connecting|sending the request|waiting for the response)$/,
         );
       }
     } finally {
