@@ -22,7 +22,7 @@ import { ListenError } from "./src/net/listen.ts";
 import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/result.ts";
 import { startPong } from "./src/pong/server.ts";
-import { lineWriter, outputTo, styleFor } from "./src/report/console.ts";
+import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
 import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
 import { reportPage } from "./src/report/html.ts";
 import { pingTextReporter, summaryLines } from "./src/report/ping_text.ts";
@@ -54,14 +54,10 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     case "ping":
       disableQuickEdit();
-      return await ping(
-        command.options,
-        describeRun(args, recorded(command.options.record)),
-        command.notices,
-      );
+      return await ping(command.options, describeRun("ping", args), command.notices);
     case "pong":
       disableQuickEdit();
-      return await pong(command.options, describeRun(args, recorded(command.options.record)));
+      return await pong(command.options, describeRun("pong", args));
     case "report":
       return await report(command.options);
   }
@@ -187,17 +183,14 @@ async function openForWriting(path: string, shownAs: string): Promise<Deno.FsFil
 async function openRunRecord(options: RecordOptions, run: RunInfo): Promise<Record | number> {
   if (options.format === "json") {
     output.sink.droppedNotice = (count) =>
-      JSON.stringify({ type: "dropped", time: new Date().toISOString(), lines: count }) + "\n";
+      JSON.stringify({ type: "dropped", time: new Date().toISOString(), lines: count }) + LINE_END;
   }
   const console = options.format === "json" ? { ...output, status: undefined } : output;
-  const logfile = options.logfile === undefined ? undefined : {
-    path: options.logfile,
-    header: options.format === "json" ? [] : headerLines(run),
-  };
+  let record;
   try {
-    return await openRecord(
+    record = await openRecord(
       console,
-      logfile,
+      options.logfile,
       (message) => stderr(`${PROGRAM}: ${message}`),
       stderr,
     );
@@ -205,11 +198,9 @@ async function openRunRecord(options: RecordOptions, run: RunInfo): Promise<Reco
     if (!(error instanceof LogFileError)) throw error;
     return usageError(error.message);
   }
-}
-
-/** Whether the run's record describes the machine (a log file or JSON does; the console doesn't). */
-function recorded(options: RecordOptions): boolean {
-  return options.format === "json" || options.logfile !== undefined;
+  // JSON's `start` event carries the same; text gets the header on the console and in the file.
+  if (options.format === "text") headerLines(run).forEach((line) => record.line(line));
+  return record;
 }
 
 /** Bad input: one line naming the problem, the usage hint, exit code 2. */

@@ -3,7 +3,7 @@
  * beside a baseline moved over the same loopback in the same run (this
  * machine is noisy; absolute times drift, ratios hold). Prints a table.
  *
- *   deno task bench            full run (1 GiB transfers, 200 × 50 MB clients)
+ *   deno task bench            full run (1 GiB transfers, 200 x 50 MB clients)
  *   deno task bench --quick    smaller sizes, for a quick look
  *
  * Baselines: socat (OpenSSL and plain TCP, 256 KiB buffers) and
@@ -183,7 +183,7 @@ async function transfer(dir: string, mode: "tls" | "tcp" | "reverse"): Promise<R
     octoping: `${mbps(rate(bytes, ours))} (${(ours / 1000).toFixed(2)} s)`,
     baseline: `socat ${mbps(rate(bytes, theirs))} (${(theirs / 1000).toFixed(2)} s)`,
     ratio: theirs / ours,
-    goal: mode === "tcp" ? "≥ 0.8" : "≥ 1.0",
+    goal: mode === "tcp" ? ">= 0.8" : ">= 1.0",
   };
 }
 
@@ -237,7 +237,7 @@ async function concurrentClients(dir: string): Promise<Row[]> {
   await server.stop();
   return [
     {
-      what: `pong, ${CLIENTS} TLS clients × ${CLIENT_MB} MB at once`,
+      what: `pong, ${CLIENTS} TLS clients x ${CLIENT_MB} MB at once`,
       octoping: mbps(ours),
       baseline: `socat fork + sed ${mbps(theirs)}`,
       ratio: ours / theirs,
@@ -307,7 +307,7 @@ async function attemptRate(): Promise<Row> {
     octoping: `${ours.toFixed(0)}/s`,
     baseline: `openssl s_time -new ${theirs.toFixed(0)}/s`,
     ratio: ours / theirs,
-    goal: "≥ 0.5",
+    goal: ">= 0.5",
   };
 }
 

@@ -56,7 +56,7 @@ linuxTest("refused: nothing listens on the port", async () => {
   assert.match(failure.line, /connected: False; SSL: False$/);
   assert.match(
     failure.cause,
-    /^cause: refused — connection refused: nothing listens on 127\.0\.0\.1 port \d+/,
+    /^cause: refused - connection refused: nothing listens on 127\.0\.0\.1 port \d+/,
   );
   assert.match(failure.hint, /^hint: is the Tentacle service running/);
   assert.match(failure.stdout, /^failures by cause: refused 1$/m);
@@ -67,7 +67,7 @@ linuxTest("dns: a name under .invalid does not resolve", async () => {
   assert.equal(run.code, 1);
   assert.match(
     run.stdout,
-    /\n {4}cause: dns — the name no-such-tentacle\.invalid does not resolve\n/,
+    /\n {4}cause: dns - the name no-such-tentacle\.invalid does not resolve\n/,
   );
   assert.match(run.stdout, /\n {4}hint: .*IP address/);
 });
@@ -78,7 +78,7 @@ linuxTest("timeout while connecting: a full accept queue leaves the SYN unanswer
     const failure = await failOnce(server.port, ["/timeout=1"]);
     assert.match(failure.line, /connected: False; SSL: False$/);
     assert.equal(failure.message, "no answer from the server for 1 s while connecting");
-    assert.equal(failure.cause, "cause: timeout — timeout while connecting");
+    assert.equal(failure.cause, "cause: timeout - timeout while connecting");
     assert.match(failure.hint, /firewall that drops/);
     assert.ok(failure.ms >= 1000 && failure.ms < 1000 + WAIT_MS / 6, `${failure.ms} ms`);
   } finally {
@@ -91,7 +91,7 @@ linuxTest("timeout during the TLS handshake: a listener that never answers", asy
   try {
     const failure = await failOnce(server.port, ["/timeout=0.5"]);
     assert.match(failure.line, /connected: True; SSL: False$/);
-    assert.equal(failure.cause, "cause: timeout — timeout during the TLS handshake");
+    assert.equal(failure.cause, "cause: timeout - timeout during the TLS handshake");
     assert.match(failure.hint, /proxy or TLS-inspecting firewall/);
     assert.ok(failure.ms >= 500 && failure.ms < 500 + WAIT_MS / 6, `${failure.ms} ms`);
   } finally {
@@ -106,8 +106,8 @@ linuxTest("timeout waiting for the response: a server that reads and never answe
   });
   try {
     const failure = await failOnce(server.port, ["/nossl", "/timeout=0.5"]);
-    assert.match(failure.line, /connected: True; SSL: False$/);
-    assert.equal(failure.cause, "cause: timeout — timeout while waiting for the response");
+    assert.match(failure.line, /; connected: True$/);
+    assert.equal(failure.cause, "cause: timeout - timeout while waiting for the response");
   } finally {
     await server.close();
   }
@@ -118,7 +118,7 @@ linuxTest("reset: on accept, and after the ClientHello", async () => {
     const server = await fault(mode);
     try {
       const failure = await failOnce(server.port);
-      assert.match(failure.cause, /^cause: reset — connection reset/, mode);
+      assert.match(failure.cause, /^cause: reset - connection reset/, mode);
       assert.match(failure.stdout, /^failures by cause: reset 1$/m, mode);
       if (mode === "reset-hello") {
         assert.match(failure.cause, /during the TLS handshake$/);
@@ -141,7 +141,7 @@ linuxTest(
         // after the connect began is right, as long as it is named a reset.
         assert.match(
           failure.cause,
-          /^cause: reset — connection reset while (connecting|sending the request|waiting for the response)$/,
+          /^cause: reset - connection reset while (connecting|sending the request|waiting for the response)$/,
         );
       }
     } finally {
@@ -156,7 +156,7 @@ linuxTest("dns: /ipv6 with a name that has only IPv4 addresses says so", async (
     console.warn("skipped: localhost has an IPv6 address on this machine");
     return;
   }
-  assert.match(run.stdout, /\n {4}cause: dns — the name localhost has no IPv6 address\n/);
+  assert.match(run.stdout, /\n {4}cause: dns - the name localhost has no IPv6 address\n/);
 });
 
 linuxTest("tls: a server that speaks something other than TLS", async () => {
@@ -166,7 +166,7 @@ linuxTest("tls: a server that speaks something other than TLS", async () => {
   });
   try {
     const failure = await failOnce(server.port);
-    assert.equal(failure.cause, "cause: tls — the server does not speak TLS");
+    assert.equal(failure.cause, "cause: tls - the server does not speak TLS");
   } finally {
     await server.close();
   }
@@ -179,7 +179,7 @@ linuxTest("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", asy
   try {
     const failure = await failOnce(server.port);
     assert.match(failure.line, /connected: True; SSL: False$/);
-    assert.equal(failure.cause, "cause: tls — the server speaks only TLS 1.0 or 1.1");
+    assert.equal(failure.cause, "cause: tls - the server speaks only TLS 1.0 or 1.1");
     assert.match(failure.hint, /TLS 1\.2 or later/);
   } finally {
     await server.stop();
@@ -206,7 +206,7 @@ linuxTest(
       );
       assert.equal(
         failure.cause,
-        "cause: closed — the server stopped taking the request before it was all sent",
+        "cause: closed - the server stopped taking the request before it was all sent",
       );
       assert.match(failure.hint, /first 20,000 bytes .* 'OctoPing pong'/);
     } finally {
@@ -225,7 +225,7 @@ linuxTest("closed: a server that closes without answering", async () => {
     assert.equal(failure.message, "the server closed the connection without answering");
     assert.equal(
       failure.cause,
-      "cause: closed — the server closed the connection while waiting for the response",
+      "cause: closed - the server closed the connection while waiting for the response",
     );
   } finally {
     await server.close();
@@ -242,7 +242,7 @@ linuxTest("other: an endless answer is cut at 16 MiB", async () => {
   try {
     const failure = await failOnce(server.port, ["/nossl"]);
     assert.match(failure.message, /^response too large: more than 16,777,216 bytes/);
-    assert.equal(failure.cause, "cause: other — the answer was too large");
+    assert.equal(failure.cause, "cause: other - the answer was too large");
     assert.match(failure.stdout, /^failures by cause: other 1$/m);
   } finally {
     await server.close();
@@ -266,7 +266,7 @@ linuxTest("thumbprint: pong's own passes, any other fails naming both", async ()
     );
     assert.equal(
       failure.cause,
-      "cause: thumbprint — the certificate is not the one /thumbprint names",
+      "cause: thumbprint - the certificate is not the one /thumbprint names",
     );
     assert.match(failure.stdout, /^failures by cause: thumbprint 1$/m);
   } finally {

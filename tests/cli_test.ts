@@ -11,7 +11,7 @@ Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothi
     [["ping", "/host=x", "/nossl=yes"], /takes no value/],
     [["ping", "/host=x", "/port"], /\/port needs a value/],
     [["ping", "/host=x", "/host=y"], /given twice/],
-    [["ping", "/host=x", "/port=70000"], /expected a port number, 1–65535/],
+    [["ping", "/host=x", "/port=70000"], /expected a port number, 1-65535/],
     [["ping", "/host=x", "/datasize=-2"], /expected a size of 0 or more/],
     [["ping", "/host=x", "/chunksize=0"], /expected a size above 0/],
     [["ping", "/host=x", "/count=0"], /1 or more/],

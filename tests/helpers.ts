@@ -1,5 +1,5 @@
 /**
- * Running OctoPing as users do — a separate process — and reading its output
+ * Running OctoPing as users do - a separate process - and reading its output
  * line by line, with every wait bounded.
  *
  * @module
@@ -264,6 +264,13 @@ export async function inTerminal(
     env: { ...inherited(["NO_COLOR"]), ...env },
   }).output();
   return new TextDecoder().decode(output.stdout);
+}
+
+/** The lines of a text run's output after its header (the first lines, each starting `# `). */
+export function afterHeader(stdout: string): string[] {
+  const lines = stdout.trimEnd().split(/\r?\n/);
+  const first = lines.findIndex((line) => !line.startsWith("# "));
+  return first < 0 ? [] : lines.slice(first);
 }
 
 /** A port nothing listens on: bound, read, and released. */

@@ -199,12 +199,12 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["ping", "/host", "/port=1"], /\/host needs a value/],
     [["ping", "/host=x", "/host=y"], /\/host is given twice/],
     [["ping", "/host=x", "/Port=1", "--port=1"], /\/port is given twice/],
-    [["ping", "/host=x", "/port=0"], /\/port=0: expected a port number, 1–65535/],
+    [["ping", "/host=x", "/port=0"], /\/port=0: expected a port number, 1-65535/],
     [["ping", "/host=x", "/port=65536"], /expected a port number/],
     [["ping", "/host=x", "/port=abc"], /\/port=abc: expected a port number/],
     [["ping", "/host=x", "/port=1.5"], /expected a port number/],
     [["ping", "/host=x:99999"], /expected a port number/],
-    [["pong", "/port=-1"], /\/port=-1: expected a port number, 0 \(any free port\) or 1–65535/],
+    [["pong", "/port=-1"], /\/port=-1: expected a port number, 0 \(any free port\) or 1-65535/],
     [["ping", "/host=x", "/datasize=-1"], /\/datasize=-1: expected a size of 0 or more/],
     [["ping", "/host=x", "/datasize=lots"], /\/datasize=lots: expected a size/],
     [["ping", "/host=x", "/datasize=10TB"], /expected a size/],
@@ -230,7 +230,7 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["ping", "/host=https://"], /\/host=https:\/\/: not a valid URL/],
     [
       ["ping", "/host=x:"],
-      /\/host=x:: expected a port number, 1–65535, after the colon \(got ''\)/,
+      /\/host=x:: expected a port number, 1-65535, after the colon \(got ''\)/,
     ],
     [["ping", "/host=[::1]:99999"], /\/host=\[::1\]:99999: expected a port number/],
     [
@@ -307,7 +307,7 @@ Deno.test("any spelling and order of valid ping options parses to the same optio
   );
 });
 
-Deno.test("a port is accepted exactly when it is an integer in 1–65535", () => {
+Deno.test("a port is accepted exactly when it is an integer in 1-65535", () => {
   fc.assert(
     fc.property(fc.integer({ min: -100_000, max: 200_000 }), (port) => {
       const valid = port >= 1 && port <= 65535;

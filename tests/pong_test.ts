@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  afterHeader,
   bounded,
   freePort,
   inTerminal,
@@ -74,13 +75,13 @@ linuxTest("300 idle sockets and 50 garbage senders held open: a ping still succe
     assert.equal(run.code, 0, run.stdout);
     // 50 bad handshakes at once: some listed, the rest counted in one line.
     const more = await pong.stdout.waitFor(
-      /… and \d+ more connections ended badly in the last second: handshake \d+/,
+      /\.\.\. and \d+ more connections ended badly in the last second: handshake \d+/,
     );
     const listed = pong.stdout.seen.filter((line) => line.includes("TLS handshake failed")).length;
     assert.ok(listed < 50, `${listed} handshake failures listed one by one`);
     assert.equal(listed + Number(/and (\d+) more/.exec(more)![1]), 50);
     // 350 connections at once: accepted lines are counted past the first 20 a second too.
-    await pong.stdout.waitFor(/… and \d+ more TCP clients accepted in the last second/);
+    await pong.stdout.waitFor(/\.\.\. and \d+ more TCP clients accepted in the last second/);
     assert.ok(pong.stdout.seen.filter((line) => line.includes("Accepted TCP client")).length < 350);
   } finally {
     for (const conn of held) conn.close();
@@ -152,7 +153,7 @@ linuxTest("incomplete: a server that counts fewer bytes than were sent", async (
     );
     assert.match(
       run.stdout,
-      /\n {4}cause: incomplete — pong did not get every byte that was sent\n/,
+      /\n {4}cause: incomplete - pong did not get every byte that was sent\n/,
     );
     assert.match(run.stdout, /^failures by cause: incomplete 1$/m);
   } finally {
@@ -165,7 +166,7 @@ linuxTest("/reverse: pong sends datasize back in chunks, and both sides count it
   try {
     const run = await pong.ping("/datasize=3", "/chunksize=2", "/reverse", "/count=1");
     assert.equal(run.code, 0, run.stdout);
-    assert.match(run.stdout.split("\n")[0], /with TLS, receiving 3 MB in 2 MB chunks$/);
+    assert.match(afterHeader(run.stdout)[0], /with TLS, receiving 3 MB in 2 MB chunks$/);
     const answered = await pong.stdout.waitForCount(/bytes read, [\d,]+ bytes sent/, 2);
     const sent = answered.map((line) =>
       Number(/([\d,]+) bytes sent/.exec(line)![1].replaceAll(",", ""))
@@ -190,7 +191,7 @@ linuxTest("/reverse against a server that is not pong: one clear line, stop, exi
     const run = await pingLoopback(server.port, "/nossl", "/datasize=1", "/reverse");
     assert.equal(run.code, 1);
     assert.equal(run.stdout.split("\n").filter((line) => line.includes("Failed!")).length, 1);
-    assert.match(run.stdout, /\nstopped: \/reverse needs OctoPing pong on the other side/);
+    assert.match(run.stdout, /\nStopped: \/reverse needs OctoPing pong on the other side/);
   } finally {
     await server.close();
   }

@@ -50,7 +50,7 @@ function withPort(
   if (port === undefined) return { host };
   const number = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
   if (!(number >= 1 && number <= 65535)) {
-    throw bad(`expected a port number, 1–65535, after the colon (got '${port}')`);
+    throw bad(`expected a port number, 1-65535, after the colon (got '${port}')`);
   }
   return { host, port: number };
 }

@@ -48,7 +48,7 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "timeout", example: "30" },
     { name: "ipv4" },
     { name: "ipv6" },
-    { name: "thumbprint", example: "3C2A0F…(40 hex digits)" },
+    { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
     { name: "reverse" },
     { name: "logfile", example: "run.log" },
     { name: "format", example: "json" },

@@ -7,7 +7,7 @@ import { PROGRAM, VERSION } from "../version.ts";
 
 /** Usage with examples, for `/?`, `/help`, `-h` and `--help`. */
 export function usage(): string {
-  return `${PROGRAM} ${VERSION} — diagnoses connections between an Octopus Server and a listening Tentacle.
+  return `${PROGRAM} ${VERSION} - diagnoses connections between an Octopus Server and a listening Tentacle.
 
 Usage:
   ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]

@@ -47,12 +47,12 @@ export function parseSize(name: string, text: string, allowZero: boolean): numbe
   return bytes;
 }
 
-/** Parses a TCP port: an integer 1–65535, or 0 as well when `allowZero`. */
+/** Parses a TCP port: an integer 1-65535, or 0 as well when `allowZero`. */
 export function parsePort(name: string, text: string, allowZero = false): number {
   const low = allowZero ? 0 : 1;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(port >= low && port <= 65535)) {
-    const range = allowZero ? "0 (any free port) or 1–65535" : "1–65535";
+    const range = allowZero ? "0 (any free port) or 1-65535" : "1-65535";
     throw new UsageError(`/${name}=${text}: expected a port number, ${range}`);
   }
   return port;

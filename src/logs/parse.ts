@@ -40,7 +40,7 @@ const BROKEN_ATTEMPT = /^(\d{4}-\d\d-\d\dT\S*\s+)?Connect:/;
 const RATE = /, ([\d.,]+) MB\/s/;
 /** OctoPing's own lines that are not attempts: totals, statistics, header, details. */
 const KNOWN = [
-  /^\d[\d.,\s\u00a0\u202f']* successful connections, \d[\d.,\s\u00a0\u202f']* failed connections/,
+  /^\d[\d.,\s\u00a0\u202f']* successful connections?, \d[\d.,\s\u00a0\u202f']* failed connections?/,
   /^(Done|Stopped): /,
   /^--- statistics for /,
   /^\d[\d.,\s\u00a0\u202f']* attempts?: /,

@@ -84,9 +84,12 @@ export async function runAttempt(
     result.headers = one.headers ?? result.headers;
     result.httpVersion = one.httpVersion ?? result.httpVersion;
     result.tls = one.tls ?? result.tls;
-    for (const key of Object.keys(result.phases) as (keyof typeof result.phases)[]) {
-      result.phases[key] += one.phases[key];
-    }
+    const sum = result.phases;
+    sum.dns = one.phases.dns === null ? null : (sum.dns ?? 0) + one.phases.dns;
+    sum.connect += one.phases.connect;
+    sum.tls += one.phases.tls;
+    sum.firstByte += one.phases.firstByte;
+    sum.transfer += one.phases.transfer;
     if (one.failure) {
       result.failure = one.failure;
       break;

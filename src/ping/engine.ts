@@ -50,8 +50,7 @@ export async function runPing(
       emit({
         type: "abandoned",
         time: new Date(),
-        reason:
-          "stopped: /reverse needs OctoPing pong on the other side, sending back what is asked",
+        reason: "/reverse needs OctoPing pong on the other side, sending back what is asked",
       });
       break;
     }

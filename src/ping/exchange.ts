@@ -130,8 +130,12 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   };
   try {
     if (signal.aborted) throw signal.reason;
-    result.address = await untilAborted(resolve(target.host, request.family), stop.signal);
-    result.phases.dns = lap();
+    if (net.isIP(target.host)) result.phases.dns = null;
+    else {
+      result.address = await untilAborted(resolve(target.host, request.family), stop.signal);
+      result.phases.dns = lap();
+    }
+    result.address ??= target.host;
 
     phase = "connect";
     watchdog.kick();
@@ -234,7 +238,6 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
 }
 
 async function resolve(host: string, family: 4 | 6 | undefined): Promise<string> {
-  if (net.isIP(host)) return host;
   return (await lookup(host, { family: family ?? 0 })).address;
 }
 

@@ -25,8 +25,8 @@ export const DURING: Record<Phase, string> = {
 
 /** Milliseconds spent in each phase (summed over the chunks' connections in data mode). */
 export interface PhaseTimings {
-  /** Name lookup (0 for an IP address). */
-  dns: number;
+  /** Name lookup; null for an IP address, which needs none. */
+  dns: number | null;
   /** TCP connect. */
   connect: number;
   /** TLS handshake (0 with `/nossl`). */

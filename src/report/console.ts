@@ -1,9 +1,10 @@
 /**
  * Writing lines to the console as they happen, with colors only where a person
- * is watching.
+ * is watching: plain ASCII, each line ending as the OS's own tools end theirs.
  *
  * @module
  */
+import { asciiOnly } from "./printable.ts";
 
 /** Turns parts of a line green or red, or leaves them alone. */
 export interface Style {
@@ -38,12 +39,30 @@ export interface Output {
 const encoder = new TextEncoder();
 
 /**
+ * How text lines end: CRLF on Windows, as Windows tools write them (Notepad
+ * before Windows 10 1809 shows an LF-only file as one long line), LF elsewhere.
+ */
+export const LINE_END = Deno.build.os === "windows" ? "\r\n" : "\n";
+
+/**
  * A writer that puts each line out at once (so `tail -f` of a redirected file
  * follows along). When the stream goes away (a closed pipe) it falls silent
  * rather than crashing the run.
  */
-export function lineWriter(stream: { writeSync(p: Uint8Array): number }): LineWriter {
-  return rawWriter(stream, "\n");
+export function lineWriter(
+  stream: { writeSync(p: Uint8Array): number },
+  lineEnd = LINE_END,
+): LineWriter {
+  let broken = false;
+  return (text) => {
+    if (broken) return;
+    const bytes = encoder.encode(asciiOnly(text) + lineEnd);
+    try {
+      for (let done = 0; done < bytes.length;) done += stream.writeSync(bytes.subarray(done));
+    } catch {
+      broken = true;
+    }
+  };
 }
 
 /**
@@ -53,10 +72,12 @@ export function lineWriter(stream: { writeSync(p: Uint8Array): number }): LineWr
  */
 export function outputTo(
   stream: { write(p: Uint8Array): Promise<number>; isTerminal(): boolean },
+  lineEnd = LINE_END,
 ): Output & { flush(): Promise<void>; sink: ConsoleSink } {
   const sink = new ConsoleSink(stream);
   const flush = () => sink.flush();
-  if (!stream.isTerminal()) return { line: (text) => sink.write(text + "\n"), flush, sink };
+  const whole = (text: string) => asciiOnly(text) + lineEnd;
+  if (!stream.isTerminal()) return { line: (text) => sink.write(whole(text)), flush, sink };
   let showing = false;
   // Carriage return and erase-line: the status line is redrawn in place.
   const clear = () => showing && sink.write("\r\x1b[2K");
@@ -64,13 +85,13 @@ export function outputTo(
     line: (text) => {
       clear();
       showing = false;
-      sink.write(text + "\n");
+      sink.write(whole(text));
     },
     status: (text) => {
       if (sink.busy) return; // progress is ephemeral: never queue it behind real lines
       clear();
       showing = text !== "";
-      if (showing) sink.write(text);
+      if (showing) sink.write(asciiOnly(text));
     },
     flush,
     sink,
@@ -96,7 +117,8 @@ export class ConsoleSink {
   #pumping?: Promise<void>;
   #broken = false;
   /** How a run of dropped lines is told: a text line, or a JSON object in JSON mode. */
-  droppedNotice = (count: number) => `… ${count} lines dropped: the console did not keep up\n`;
+  droppedNotice = (count: number) =>
+    `... ${count} lines dropped: the console did not keep up${LINE_END}`;
 
   constructor(stream: { write(p: Uint8Array): Promise<number> }) {
     this.#stream = stream;
@@ -148,17 +170,4 @@ export class ConsoleSink {
       }
     }
   }
-}
-
-function rawWriter(stream: { writeSync(p: Uint8Array): number }, end: string): LineWriter {
-  let broken = false;
-  return (text) => {
-    if (broken) return;
-    const bytes = encoder.encode(text + end);
-    try {
-      for (let done = 0; done < bytes.length;) done += stream.writeSync(bytes.subarray(done));
-    } catch {
-      broken = true;
-    }
-  };
 }

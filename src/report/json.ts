@@ -44,7 +44,9 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
           seq: r.seq,
           ok: r.ok,
           ms: ms(r.ms),
-          phases: Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, ms(v)])),
+          phases: Object.fromEntries(
+            Object.entries(r.phases).map(([k, v]) => [k, v === null ? null : ms(v)]),
+          ),
           bytesSent: r.bytesSent,
           bytesRead: r.bytesRead,
           status: r.status ?? null,

@@ -4,10 +4,10 @@
  *
  * ```
  * 2026-11-23T19:30:00Z Connect: Success! 12ms, 10,283 bytes read (dns 1, tcp 2, tls 5, first byte 3 ms)
- * 2026-11-23T19:30:01Z Connect: Failed! 3,001ms; connected: True; SSL: False
+ * 2026-11-23T19:30:01Z Connect: Failed! 3ms; connected: False; SSL: False
  *     connect ECONNREFUSED 10.0.0.5:10933
- *     cause: connection refused: nothing listens on MyServer port 10933, or a firewall rejects it
- *     hint: is the Tentacle service running, …
+ *     cause: refused - connection refused: nothing listens on MyServer port 10933, or a firewall rejects it
+ *     hint: is the Tentacle service running, ...
  * ```
  *
  * @module
@@ -17,6 +17,7 @@ import type { TlsSession } from "../net/peer_certificate.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { Output, Style } from "./console.ts";
+import { printable, PRINTABLE_MAX } from "./printable.ts";
 import {
   formatCount,
   formatMB,
@@ -39,23 +40,29 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
   let failed = 0;
   let dataMode = false;
   let reverse = false;
+  let noSsl = false;
   let target = "";
+  // A hint, or an error message, is printed the first time it comes up and again after a
+  // success: during an outage the same four lines every half second bury everything else.
+  const hintsShown = new Set<string>();
+  let lastMessage: string | undefined;
   const write = output.line;
   const detail = (text: string) => write(INDENT + text);
   return (event) => {
     switch (event.type) {
       case "start": {
-        const { noSsl, dataSize, chunkSize } = event.options;
+        const { dataSize, chunkSize } = event.options;
         const { host, port } = event.options.target;
         dataMode = dataSize > 0;
         reverse = event.options.reverse;
+        noSsl = event.options.noSsl;
         target = `${host} port ${port}`;
         const data = dataMode
           ? `, ${reverse ? "receiving" : "sending"} ${formatMB(dataSize)} MB in ` +
             `${formatMB(chunkSize)} MB chunks`
           : "";
         write(
-          `${PROGRAM} ${VERSION} — pinging ${host} on port ${port} ` +
+          `${PROGRAM} ${VERSION} - pinging ${host} on port ${port} ` +
             `${noSsl ? "without" : "with"} TLS${data}`,
         );
         break;
@@ -64,15 +71,24 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
         const result = event.result;
         if (result.ok) succeeded++;
         else failed++;
-        write(attemptLine(result, dataMode ? (reverse ? "received" : "sent") : undefined, style));
+        const data = dataMode ? (reverse ? "received" : "sent") : undefined;
+        write(attemptLine(result, data, style, noSsl));
+        if (result.ok) {
+          hintsShown.clear();
+          lastMessage = undefined;
+        }
         if (result.failure) {
           const where = result.chunks > 1
             ? `chunk ${result.chunksDone + 1} of ${result.chunks}: `
             : "";
-          detail(`${where}${result.failure.message}`);
+          const message = `${where}${printable(result.failure.message)}`;
+          if (message !== lastMessage) detail(message);
+          lastMessage = message;
           if (result.diagnosis) {
-            detail(`cause: ${result.diagnosis.cause} — ${result.diagnosis.summary}`);
-            detail(`hint: ${result.diagnosis.hint}`);
+            const { cause, summary, hint } = result.diagnosis;
+            detail(`cause: ${cause} - ${printable(summary)}`);
+            if (!hintsShown.has(cause)) detail(`hint: ${hint}`);
+            hintsShown.add(cause);
           }
         }
         if (event.dnsMoved) {
@@ -106,13 +122,13 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
         break;
       }
       case "abandoned":
-        write(event.reason);
+        write(`Stopped: ${event.reason}`);
         break;
       case "certificate":
         certificateLines(event.session, event.previous !== undefined, event.time).forEach(detail);
         break;
       case "peer":
-        detail(`answered by: ${event.peer.description}`);
+        detail(`answered by: ${printable(event.peer.description, PEER_MAX)}`);
         if (event.peer.hint) detail(`hint: ${event.peer.hint}`);
         break;
       case "end": {
@@ -128,10 +144,16 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
   };
 }
 
+/** Who answered is a sentence around peer strings (a `Server:` header, names): room for both. */
+const PEER_MAX = 2 * PRINTABLE_MAX;
+
 function totals(succeeded: number, failed: number): string {
-  return `${formatCount(succeeded)} successful connections, ${
-    formatCount(failed)
-  } failed connections`;
+  return `${plural(succeeded, "successful connection")}, ${plural(failed, "failed connection")}`;
+}
+
+/** `1 attempt`, `2 attempts`, `1,000 attempts`. */
+export function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /**
@@ -142,13 +164,14 @@ export function attemptLine(
   result: AttemptResult,
   data: "sent" | "received" | undefined,
   style: Style,
+  noSsl = false,
 ): string {
   const dataMode = data !== undefined;
   const stamp = `${formatTimestamp(result.time)} Connect:`;
   if (!result.ok) {
     const flag = (value: boolean) => (value ? "True" : "False");
     return `${stamp} ${style.bad("Failed!")} ${formatMs(result.ms)}; ` +
-      `connected: ${flag(result.connected)}; SSL: ${flag(result.secured)}`;
+      `connected: ${flag(result.connected)}` + (noSsl ? "" : `; SSL: ${flag(result.secured)}`);
   }
   const parts = [formatMs(result.ms)];
   if (dataMode) parts.push(`${formatCount(result.bytesSent)} bytes sent`);
@@ -159,7 +182,8 @@ export function attemptLine(
   if (result.status === undefined) parts.push("not an HTTP answer");
   else if (result.status !== 200) parts.push(`HTTP ${result.status}`);
   const { dns, connect, tls, firstByte, transfer } = result.phases;
-  const phases = [`dns ${ms(dns)}`, `tcp ${ms(connect)}`];
+  const phases = dns === null ? [] : [`dns ${ms(dns)}`];
+  phases.push(`tcp ${ms(connect)}`);
   if (result.secured) phases.push(`tls ${ms(tls)}`);
   phases.push(`first byte ${ms(firstByte)}`);
   if (dataMode) phases.push(`transfer ${ms(transfer)}`);
@@ -174,8 +198,8 @@ function ms(value: number): string {
 export function certificateLines(session: TlsSession, changed: boolean, now: Date): string[] {
   const day = (date: Date) => date.toISOString().slice(0, 10);
   const lines = [
-    `certificate${changed ? " changed" : ""}: ${session.subject}` +
-    (session.selfSigned ? " (self-signed)" : `, issued by ${session.issuer}`),
+    `certificate${changed ? " changed" : ""}: ${printable(session.subject)}` +
+    (session.selfSigned ? " (self-signed)" : `, issued by ${printable(session.issuer)}`),
     `thumbprint: ${session.sha1} (SHA-1, as Octopus shows it); SHA-256: ${session.sha256}`,
     `valid from ${day(session.validFrom)} to ${day(session.validTo)}; ` +
     `${session.protocol}, ${session.cipher}`,
@@ -203,7 +227,7 @@ export function formatPercent(percent: number): string {
 export function summaryLines(summary: RunSummary, target: string): string[] {
   const lines = [
     `--- statistics for ${target} ---`,
-    `${formatCount(summary.attempts)} attempt${summary.attempts === 1 ? "" : "s"}: ` +
+    `${plural(summary.attempts, "attempt")}: ` +
     `${formatCount(summary.succeeded)} succeeded, ` +
     `${formatCount(summary.failed)} failed (${formatPercent(summary.lossPercent)} failed)`,
   ];

@@ -8,7 +8,9 @@
 import type { PongEvent, PongSummary } from "../pong/server.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { LineWriter } from "./console.ts";
-import { formatCount, formatMB, formatMs, formatRate, formatTimestamp } from "./format.ts";
+import { MB } from "../cli/options.ts";
+import { formatCount, formatMs, formatRate, formatTimestamp, formatValue } from "./format.ts";
+import { plural } from "./ping_text.ts";
 
 /** How the person running pong stops it, shown under the banner. */
 export type StopHint = "enter" | "signal";
@@ -23,7 +25,7 @@ export function pongTextReporter(
     switch (event.type) {
       case "listening":
         write(
-          `${PROGRAM} ${VERSION} — listening on port ${event.port} ` +
+          `${PROGRAM} ${VERSION} - listening on port ${event.port} ` +
             (event.tls ? `with TLS, certificate thumbprint ${event.thumbprint}` : "without TLS"),
         );
         write(stopHint === "enter" ? "Hit <Enter> to exit." : "Stop it with Ctrl+C.");
@@ -46,12 +48,14 @@ export function pongTextReporter(
         break;
       case "acceptedMore":
         write(
-          `${stamp} … and ${formatCount(event.count)} more TCP clients accepted in the last second`,
+          `${stamp} ... and ${
+            formatCount(event.count)
+          } more TCP clients accepted in the last second`,
         );
         break;
       case "failedMore":
         write(
-          `${stamp} … and ${formatCount(event.count)} more connections ended badly in the last ` +
+          `${stamp} ... and ${formatCount(event.count)} more connections ended badly in the last ` +
             `second: ${byKind(event.byKind)}`,
         );
         break;
@@ -74,9 +78,9 @@ function byKind(counts: Partial<Record<string, number>>): string {
 export function summaryLines(summary: PongSummary): string[] {
   const lines = [
     "--- pong statistics ---",
-    `${formatCount(summary.connections)} connections, at most ` +
-    `${formatCount(summary.peakConcurrent)} at once; ${formatMB(summary.bytesRead)} MB read, ` +
-    `${formatMB(summary.bytesSent)} MB sent`,
+    `${plural(summary.connections, "connection")}, at most ` +
+    `${formatCount(summary.peakConcurrent)} at once; ${formatValue(summary.bytesRead / MB)} MB ` +
+    `read, ${formatValue(summary.bytesSent / MB)} MB sent`,
   ];
   if (Object.keys(summary.failures).length > 0) {
     lines.push(`ended badly: ${byKind(summary.failures)}`);

@@ -11,7 +11,8 @@
  * @module
  */
 import { configure, getLogger, type LogRecord, reset } from "@logtape/logtape";
-import type { Output } from "./console.ts";
+import { LINE_END, type Output } from "./console.ts";
+import { asciiOnly } from "./printable.ts";
 
 /** A log file that cannot be opened at the start: bad input. */
 export class LogFileError extends Error {
@@ -28,55 +29,47 @@ export interface Record extends Output {
   notice(text: string): void;
 }
 
-/** A log file to keep, with the lines it starts with. */
-export interface LogFile {
-  path: string;
-  /** Written first, before any event: the run's header. */
-  header: string[];
-}
-
 const CATEGORY = "octoping";
 // Escape sequences (colors, status redraws) are for the console only.
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /**
- * Opens the record: the console, plus `logfile` when given (appended to,
- * created if missing; throws {@linkcode LogFileError} when it cannot be opened).
- * `onFileError` hears once, with a sentence, when writing the file fails later.
+ * Opens the record: the console, plus the file at `logfile` when given
+ * (appended to, created if missing; throws {@linkcode LogFileError} when it
+ * cannot be opened). `onFileError` hears once, with a sentence, when writing
+ * the file fails later. File lines are plain ASCII ending in `lineEnd`.
  */
 export async function openRecord(
   console: Output & { flush(): Promise<void> },
-  logfile: LogFile | undefined,
+  logfile: string | undefined,
   onFileError: (message: string) => void,
   stderr: (text: string) => void,
+  lineEnd = LINE_END,
 ): Promise<Record> {
   let incomplete = false;
   let file: Deno.FsFile | undefined;
   if (logfile) {
     try {
-      file = Deno.openSync(logfile.path, { create: true, append: true });
+      file = Deno.openSync(logfile, { create: true, append: true });
     } catch (error) {
-      throw new LogFileError(
-        `cannot open the log file ${logfile.path}: ${(error as Error).message}`,
-      );
+      throw new LogFileError(`cannot open the log file ${logfile}: ${(error as Error).message}`);
     }
   }
   const encoder = new TextEncoder();
   const toFile = (text: string) => {
     if (!file || incomplete) return;
-    const bytes = encoder.encode(text.replace(ANSI, "") + "\n");
+    const bytes = encoder.encode(asciiOnly(text.replace(ANSI, "")) + lineEnd);
     try {
       for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
     } catch (error) {
       incomplete = true;
       onFileError(
-        `writing to ${logfile!.path} failed (${(error as Error).message}): the log file is ` +
+        `writing to ${logfile} failed (${(error as Error).message}): the log file is ` +
           "incomplete from here on; the console carries on",
       );
     }
   };
-  logfile?.header.forEach(toFile);
   const lineOf = (record: LogRecord) => String(record.properties.line);
   await reset();
   await configure({

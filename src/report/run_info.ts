@@ -8,6 +8,8 @@ import { PROGRAM, VERSION } from "../version.ts";
 
 /** The run, as its record's header (text) or `start` object (JSON) describes it. */
 export interface RunInfo {
+  /** The command run: `ping` or `pong`. */
+  command: string;
   version: string;
   /** The full command line, quoted where an argument has spaces. */
   commandLine: string;
@@ -20,26 +22,30 @@ export interface RunInfo {
 }
 
 /**
- * Describes this run of OctoPing with `args`. The machine's name and OS
- * release are asked for only `withMachine` (a record that needs them): asking
- * needs a permission that a plain console run does without.
+ * Describes this run of `command` with `args`. This is the one place the
+ * command line is copied for output, logs and JSON.
  */
-export function describeRun(args: readonly string[], withMachine: boolean): RunInfo {
+export function describeRun(command: string, args: readonly string[]): RunInfo {
   const quoted = args.map((arg) => /[\s"]/.test(arg) ? `"${arg.replaceAll('"', '\\"')}"` : arg);
   return {
+    command,
     version: VERSION,
     commandLine: [PROGRAM, ...quoted].join(" "),
     started: new Date(),
-    hostname: withMachine ? ask(() => Deno.hostname()) : "unknown",
-    os: `${Deno.build.os} ${withMachine ? ask(() => Deno.osRelease()) : ""} (${Deno.build.arch})`,
+    hostname: ask(() => Deno.hostname()),
+    os: `${Deno.build.os} ${ask(() => Deno.osRelease())} (${Deno.build.arch})`,
     deno: Deno.version.deno,
   };
 }
 
-/** The text log file's first lines. */
+/**
+ * The first lines of every text run, on the console and in the log file, so
+ * that an `Output.txt` explains itself; `report` reads them back, and a new
+ * first line starts a new run in a log appended to.
+ */
 export function headerLines(run: RunInfo): string[] {
   return [
-    `# ${PROGRAM} ${run.version} log`,
+    `# ${PROGRAM} ${run.version} ${run.command}`,
     `# command line: ${run.commandLine}`,
     `# started: ${run.started.toISOString()}`,
     `# machine: ${run.hostname}, ${run.os}, Deno ${run.deno}`,
