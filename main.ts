@@ -20,7 +20,7 @@ import { analyse, summarise } from "./src/logs/analyse.ts";
 import { LogReadError } from "./src/logs/lines.ts";
 import { ListenError } from "./src/net/listen.ts";
 import { runPing } from "./src/ping/engine.ts";
-import type { PingEvent } from "./src/ping/result.ts";
+import type { PingEvent } from "./src/ping/events.ts";
 import { startPong } from "./src/pong/server.ts";
 import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
 import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { TENTACLE_SESSION } from "./sessions.ts";
 import type { PingOptions } from "../src/cli/options.ts";
 import { changeTracker } from "../src/ping/engine.ts";
-import type { AttemptResult, PingEvent } from "../src/ping/result.ts";
+import type { PingEvent } from "../src/ping/events.ts";
+import type { AttemptResult } from "../src/ping/result.ts";
 
 const OPTIONS = { target: { host: "MyServer", port: 10933 } } as PingOptions;
 const SESSION = TENTACLE_SESSION;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Cause } from "../ping/diagnosis.ts";
+import type { Cause } from "../ping/failure.ts";
 import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { readLines } from "./lines.ts";
 import { type LoggedAttempt, type LogMeta, LogParser } from "./parse.ts";

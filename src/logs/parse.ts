@@ -7,7 +7,7 @@
  * @module
  */
 import { MB } from "../cli/options.ts";
-import { type Cause, CAUSES } from "../ping/diagnosis.ts";
+import { type Cause, CAUSES } from "../ping/failure.ts";
 
 /** One attempt as a log tells it. */
 export interface LoggedAttempt {

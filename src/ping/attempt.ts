@@ -9,18 +9,7 @@
 import type { PingOptions } from "../cli/options.ts";
 import { diagnose } from "./diagnosis.ts";
 import { exchange } from "./exchange.ts";
-import type { AttemptResult } from "./result.ts";
-
-/** How far a data-mode attempt has got. */
-export interface AttemptProgress {
-  /** The chunk under way, from 1. */
-  chunk: number;
-  chunks: number;
-  /** Payload bytes moved so far, over all chunks. */
-  bytesDone: number;
-  bytesTotal: number;
-  elapsedMs: number;
-}
+import type { AttemptProgress, AttemptResult } from "./result.ts";
 
 /** The least time between two progress reports. */
 const PROGRESS_EVERY_MS = 250;

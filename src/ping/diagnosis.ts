@@ -6,33 +6,7 @@
  *
  * @module
  */
-import { DURING, type Failure, FAILURE_CODES, type Phase } from "./result.ts";
-
-/** The causes a failed attempt is put down to. */
-export const CAUSES = [
-  "dns",
-  "refused",
-  "timeout",
-  "reset",
-  "tls",
-  "closed",
-  "unreachable",
-  "thumbprint",
-  "incomplete",
-  "other",
-] as const;
-
-/** One of {@linkcode CAUSES}. */
-export type Cause = typeof CAUSES[number];
-
-/** A failure's cause, in words, with what to do about it. */
-export interface Diagnosis {
-  cause: Cause;
-  /** e.g. `timeout during the TLS handshake`. */
-  summary: string;
-  /** What it usually means for Octopus and the Tentacle, and what to try next. */
-  hint: string;
-}
+import { type Diagnosis, DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
 
 /** What the diagnosis needs to know of the run besides the failure. */
 export interface DiagnosisContext {

@@ -12,7 +12,9 @@ import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { delay } from "../timers.ts";
 import { runAttempt } from "./attempt.ts";
 import { identifyPeer } from "./identify.ts";
-import { type AttemptResult, FAILURE_CODES, type PingEvent } from "./result.ts";
+import type { PingEvent } from "./events.ts";
+import { FAILURE_CODES } from "./failure.ts";
+import type { AttemptResult } from "./result.ts";
 
 /**
  * Runs ping until `/count` attempts are done or `stop` aborts, and returns the

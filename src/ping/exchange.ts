@@ -22,7 +22,8 @@ import { formatCount } from "../report/format.ts";
 import { Watchdog } from "../timers.ts";
 import { payloadPool } from "../net/payload.ts";
 import { requestFrame } from "./request.ts";
-import { DURING, type ExchangeResult, type Failure, FAILURE_CODES, type Phase } from "./result.ts";
+import { DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
+import type { ExchangeResult } from "./result.ts";
 
 /** What one connection should do. */
 export interface ExchangeRequest {

@@ -1,27 +1,11 @@
 /**
- * What the ping engine produces: typed results and events. Reporters turn
- * them into lines; nothing here prints.
+ * What one connection and one attempt come to: typed results that the engine
+ * emits and reporters read.
  *
  * @module
  */
-import type { PingOptions } from "../cli/options.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
-import type { RunSummary } from "../stats/run_statistics.ts";
-import type { AttemptProgress } from "./attempt.ts";
-import type { Diagnosis } from "./diagnosis.ts";
-import type { PeerIdentity } from "./identify.ts";
-
-/** The step of a connection an attempt was in. */
-export type Phase = "dns" | "connect" | "tls" | "send" | "response";
-
-/** Each phase as the end of a sentence: `timeout during the TLS handshake`. */
-export const DURING: Record<Phase, string> = {
-  dns: "while looking up the name",
-  connect: "while connecting",
-  tls: "during the TLS handshake",
-  send: "while sending the request",
-  response: "while waiting for the response",
-};
+import type { Diagnosis, Failure } from "./failure.ts";
 
 /** Milliseconds spent in each phase (summed over the chunks' connections in data mode). */
 export interface PhaseTimings {
@@ -35,37 +19,6 @@ export interface PhaseTimings {
   firstByte: number;
   /** Sending the payload and receiving the rest of the response. */
   transfer: number;
-}
-
-/**
- * Codes for failures the tool itself detects, beside the system's and TLS's
- * own codes (`ECONNREFUSED`, `ERR_SSL_…`).
- */
-export const FAILURE_CODES = {
-  /** No progress for `/timeout` seconds. */
-  timeout: "OCTOPING_TIMEOUT",
-  /** The server answered or closed before it had the whole request. */
-  answeredEarly: "OCTOPING_ANSWERED_EARLY",
-  /** The server closed the connection without answering, or in mid-answer. */
-  closed: "OCTOPING_CLOSED",
-  /** The answer went past the size cap. */
-  tooLarge: "OCTOPING_TOO_LARGE",
-  /** The certificate is not the one `/thumbprint` names. */
-  thumbprint: "OCTOPING_THUMBPRINT",
-  /** Pong read fewer (or more) bytes than were sent. */
-  incomplete: "OCTOPING_INCOMPLETE",
-  /** `/reverse` needs pong, and the server is not pong (or pong refused). */
-  notPong: "OCTOPING_NOT_PONG",
-} as const;
-
-/** Why an attempt failed. */
-export interface Failure {
-  /** The phase it failed in. */
-  phase: Phase;
-  /** The error's own message. */
-  message: string;
-  /** The system or TLS error code (`ECONNREFUSED`, `ERR_SSL_…`), when there is one. */
-  code?: string;
 }
 
 /** The outcome of one connection: a request and its response. */
@@ -109,23 +62,13 @@ export interface AttemptResult extends ExchangeResult {
   diagnosis?: Diagnosis;
 }
 
-/** What the ping engine reports as it runs. */
-export type PingEvent =
-  | { type: "start"; time: Date; options: PingOptions }
-  | {
-    type: "attempt";
-    result: AttemptResult;
-    /** For a failure: the name now resolves elsewhere than when it last worked. */
-    dnsMoved?: { from: string; to: string };
-  }
-  /** The address reached, when the host is a name: on the first attempt and when it changes. */
-  | { type: "address"; time: Date; host: string; address: string; previous?: string }
-  /** The server's certificate: on the first handshake and whenever it changes. */
-  | { type: "certificate"; time: Date; session: TlsSession; previous?: string }
-  /** Who answered: on the first success and whenever it changes. */
-  | { type: "peer"; time: Date; peer: PeerIdentity }
-  /** How a data-mode attempt goes, at most every 250 ms. */
-  | { type: "progress"; seq: number; progress: AttemptProgress }
-  /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
-  | { type: "abandoned"; time: Date; reason: string }
-  | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };
+/** How far a data-mode attempt has got. */
+export interface AttemptProgress {
+  /** The chunk under way, from 1. */
+  chunk: number;
+  chunks: number;
+  /** Payload bytes moved so far, over all chunks. */
+  bytesDone: number;
+  bytesTotal: number;
+  elapsedMs: number;
+}

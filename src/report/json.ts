@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { PingEvent } from "../ping/result.ts";
+import type { PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/server.ts";
 import type { LineWriter } from "./console.ts";
 import type { RunInfo } from "./run_info.ts";

@@ -12,7 +12,8 @@
  *
  * @module
  */
-import type { AttemptResult, PingEvent } from "../ping/result.ts";
+import type { PingEvent } from "../ping/events.ts";
+import type { AttemptResult } from "../ping/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import { PROGRAM, VERSION } from "../version.ts";

@@ -10,7 +10,7 @@
  */
 import * as hdr from "hdr-histogram-js";
 import { MB } from "../cli/options.ts";
-import type { Cause } from "../ping/diagnosis.ts";
+import type { Cause } from "../ping/failure.ts";
 
 /** What the statistics need of one attempt. */
 export interface AttemptSample {

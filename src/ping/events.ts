@@ -1,0 +1,32 @@
+/**
+ * What the ping engine reports as it runs: typed events that reporters turn
+ * into lines; nothing here prints.
+ *
+ * @module
+ */
+import type { PingOptions } from "../cli/options.ts";
+import type { TlsSession } from "../net/peer_certificate.ts";
+import type { RunSummary } from "../stats/run_statistics.ts";
+import type { PeerIdentity } from "./identify.ts";
+import type { AttemptProgress, AttemptResult } from "./result.ts";
+
+/** What the ping engine reports as it runs. */
+export type PingEvent =
+  | { type: "start"; time: Date; options: PingOptions }
+  | {
+    type: "attempt";
+    result: AttemptResult;
+    /** For a failure: the name now resolves elsewhere than when it last worked. */
+    dnsMoved?: { from: string; to: string };
+  }
+  /** The address reached, when the host is a name: on the first attempt and when it changes. */
+  | { type: "address"; time: Date; host: string; address: string; previous?: string }
+  /** The server's certificate: on the first handshake and whenever it changes. */
+  | { type: "certificate"; time: Date; session: TlsSession; previous?: string }
+  /** Who answered: on the first success and whenever it changes. */
+  | { type: "peer"; time: Date; peer: PeerIdentity }
+  /** How a data-mode attempt goes, at most every 250 ms. */
+  | { type: "progress"; seq: number; progress: AttemptProgress }
+  /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
+  | { type: "abandoned"; time: Date; reason: string }
+  | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };

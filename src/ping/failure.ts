@@ -1,0 +1,76 @@
+/**
+ * Why an attempt failed, as types every part of ping shares: the phase it was
+ * in, the tool's own failure codes, and the causes a failure is put down to.
+ * Nothing here imports anything, so every module can import from here.
+ *
+ * @module
+ */
+
+/** The step of a connection an attempt was in. */
+export type Phase = "dns" | "connect" | "tls" | "send" | "response";
+
+/** Each phase as the end of a sentence: `timeout during the TLS handshake`. */
+export const DURING: Record<Phase, string> = {
+  dns: "while looking up the name",
+  connect: "while connecting",
+  tls: "during the TLS handshake",
+  send: "while sending the request",
+  response: "while waiting for the response",
+};
+
+/**
+ * Codes for failures the tool itself detects, beside the system's and TLS's
+ * own codes (`ECONNREFUSED`, `ERR_SSL_…`).
+ */
+export const FAILURE_CODES = {
+  /** No progress for `/timeout` seconds. */
+  timeout: "OCTOPING_TIMEOUT",
+  /** The server answered or closed before it had the whole request. */
+  answeredEarly: "OCTOPING_ANSWERED_EARLY",
+  /** The server closed the connection without answering, or in mid-answer. */
+  closed: "OCTOPING_CLOSED",
+  /** The answer went past the size cap. */
+  tooLarge: "OCTOPING_TOO_LARGE",
+  /** The certificate is not the one `/thumbprint` names. */
+  thumbprint: "OCTOPING_THUMBPRINT",
+  /** Pong read fewer (or more) bytes than were sent. */
+  incomplete: "OCTOPING_INCOMPLETE",
+  /** `/reverse` needs pong, and the server is not pong (or pong refused). */
+  notPong: "OCTOPING_NOT_PONG",
+} as const;
+
+/** Why an attempt failed. */
+export interface Failure {
+  /** The phase it failed in. */
+  phase: Phase;
+  /** The error's own message. */
+  message: string;
+  /** The system or TLS error code (`ECONNREFUSED`, `ERR_SSL_…`), when there is one. */
+  code?: string;
+}
+
+/** The causes a failed attempt is put down to. */
+export const CAUSES = [
+  "dns",
+  "refused",
+  "timeout",
+  "reset",
+  "tls",
+  "closed",
+  "unreachable",
+  "thumbprint",
+  "incomplete",
+  "other",
+] as const;
+
+/** One of {@linkcode CAUSES}. */
+export type Cause = typeof CAUSES[number];
+
+/** A failure's cause, in words, with what to do about it. */
+export interface Diagnosis {
+  cause: Cause;
+  /** e.g. `timeout during the TLS handshake`. */
+  summary: string;
+  /** What it usually means for Octopus and the Tentacle, and what to try next. */
+  hint: string;
+}
