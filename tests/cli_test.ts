@@ -34,7 +34,7 @@ Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothi
 });
 
 Deno.test("/? and --help print usage with examples and exit 0", async () => {
-  for (const args of [["/?"], ["--help"], ["ping", "-h"], ["pong", "/help"]]) {
+  for (const args of [["/?"], ["--help"], ["help"], ["ping", "-h"], ["pong", "/help"]]) {
     const run = await runOctoPing(args);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /OctoPing ping \/host=<ip\/hostname>/);
@@ -45,7 +45,7 @@ Deno.test("/? and --help print usage with examples and exit 0", async () => {
 });
 
 Deno.test("--version prints the version from deno.json", async () => {
-  for (const flag of ["--version", "/version"]) {
+  for (const flag of ["--version", "/version", "-v"]) {
     const run = await runOctoPing([flag]);
     assert.equal(run.code, 0);
     assert.equal(run.stdout.trim(), `OctoPing ${denoJson.version}`);

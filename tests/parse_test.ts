@@ -24,7 +24,7 @@ const PONG_DEFAULTS: PongOptions = {
   idleMs: 60_000,
   handshakeMs: 10_000,
   maxConnections: 1000,
-  maxSendBytes: 1024 * MB,
+  maxSendBytes: 0, // /reverse is off until /maxsend turns it on
   certificateFiles: undefined,
   record: { format: "text", logfile: undefined },
 };
@@ -103,6 +103,8 @@ Deno.test("sizes are MB of 1,048,576 bytes, fractional, with optional units", ()
   assert.equal(size("512KB"), 512 * 1024);
   assert.equal(size("512kb"), 512 * 1024);
   assert.equal(size("1GB"), 1024 * MB);
+  assert.equal(size("1TB"), 1024 * 1024 * MB);
+  assert.equal(size("2tib"), 2 * 1024 * 1024 * MB);
   assert.equal(size("0"), 0);
 });
 
@@ -178,6 +180,10 @@ Deno.test("help and version win wherever they stand", () => {
     assert.deepEqual(parseArgs(["ping", help]), { kind: "help" });
     assert.deepEqual(parseArgs(["pong", "/port=x", help]), { kind: "help" });
   }
+  for (const help of ["help", "HELP"]) assert.deepEqual(parseArgs([help]), { kind: "help" });
+  for (const version of ["-v", "-V", "--version", "/v"]) {
+    assert.deepEqual(parseArgs([version]), { kind: "version" });
+  }
   assert.deepEqual(parseArgs(["--version"]), { kind: "version" });
   assert.deepEqual(parseArgs(["/version"]), { kind: "version" });
 });
@@ -207,8 +213,13 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["pong", "/port=-1"], /\/port=-1: expected a port number, 0 \(any free port\) or 1-65535/],
     [["ping", "/host=x", "/datasize=-1"], /\/datasize=-1: expected a size of 0 or more/],
     [["ping", "/host=x", "/datasize=lots"], /\/datasize=lots: expected a size/],
-    [["ping", "/host=x", "/datasize=10TB"], /expected a size/],
+    [
+      ["ping", "/host=x", "/datasize=10XB"],
+      /\/datasize=10XB: unknown unit 'XB': use B, KB, MB, GB or TB/,
+    ],
+    [["ping", "/host=x", "/datasize=1PB"], /unknown unit 'PB': use B, KB, MB, GB or TB/],
     [["ping", "/host=x", "/chunksize=0"], /\/chunksize=0: expected a size above 0/],
+    [["pong", "/maxsend=0"], /\/maxsend=0: expected a size above 0/],
     [["ping", "/host=x", "/count=0"], /\/count=0: expected a whole number, 1 or more/],
     [["ping", "/host=x", "/count=1.5"], /expected a whole number/],
     [["ping", "/host=x", "/interval=-5"], /\/interval=-5: expected a whole number of milliseconds/],

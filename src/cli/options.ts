@@ -66,7 +66,11 @@ export interface PongOptions {
   handshakeMs: number;
   /** Connections open at once; more are closed as they arrive (`/maxconn`). */
   maxConnections: number;
-  /** The most pong sends back for one `/reverse` request, in bytes (`/maxsend`). */
+  /**
+   * The most pong sends back for one `/reverse` request, in bytes (`/maxsend`);
+   * 0, the default, sends nothing back: a 100-byte request must not fetch a
+   * gigabyte from a production server's network for anyone who finds the port.
+   */
   maxSendBytes: number;
   /** A certificate and key to serve instead of a generated one (`/cert`, `/key`): file paths. */
   certificateFiles?: { cert: string; key: string };
@@ -78,7 +82,7 @@ export const PONG_DEFAULTS = {
   idleMs: 60_000,
   handshakeMs: 10_000,
   maxConnections: 1000,
-  maxSendBytes: 1024 * MB,
+  maxSendBytes: 0,
 } as const;
 
 /** Default ping options, as in the original TentaclePing. */

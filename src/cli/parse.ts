@@ -98,8 +98,9 @@ interface Token {
 export function parseArgs(args: readonly string[]): Command {
   const tokens = args.map(toToken);
   if (tokens.some((t) => t.name !== undefined && HELP_NAMES.has(t.name))) return { kind: "help" };
-  if (tokens.some((t) => t.name === "version")) return { kind: "version" };
+  if (tokens.some((t) => t.name === "version" || t.name === "v")) return { kind: "version" };
   const [first, ...rest] = tokens;
+  if (first?.name === undefined && first?.raw.toLowerCase() === "help") return { kind: "help" };
   if (first === undefined || first.name !== undefined) {
     throw new UsageError(`no command given: expected ${COMMAND_LIST} first`);
   }
@@ -303,7 +304,7 @@ function buildPong(values: Map<string, string>): PongOptions {
     ),
     maxSendBytes: get(
       "maxsend",
-      (t) => parseSize("maxsend", t, true),
+      (t) => parseSize("maxsend", t, false),
       PONG_DEFAULTS.maxSendBytes,
     ),
     certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,

@@ -20,11 +20,13 @@ const UNIT_BYTES: Record<string, number> = {
   mib: MB,
   gb: 1024 * MB,
   gib: 1024 * MB,
+  tb: 1024 * 1024 * MB,
+  tib: 1024 * 1024 * MB,
 };
 
 /**
  * Parses a size in MB (the original's unit): `100`, `0.5`, `100MB`, `512KB`,
- * `1GB`, `100Mb`. Units are case-insensitive and binary (1 MB = 1,048,576 bytes).
+ * `1GB`, `1TB`, `100Mb`. Units are case-insensitive and binary (1 MB = 1,048,576 bytes).
  * Returns whole bytes.
  */
 export function parseSize(name: string, text: string, allowZero: boolean): number {
@@ -33,9 +35,12 @@ export function parseSize(name: string, text: string, allowZero: boolean): numbe
   const expected = allowZero
     ? "a size of 0 or more, in MB (e.g. 100, 0.5, 512KB, 1GB)"
     : "a size above 0, in MB (e.g. 2, 0.5, 512KB, 1GB)";
-  if (!match || unit === undefined || !(unit in UNIT_BYTES)) {
-    throw new UsageError(`/${name}=${text}: expected ${expected}`);
+  if (match && unit !== undefined && !(unit in UNIT_BYTES)) {
+    throw new UsageError(
+      `/${name}=${text}: unknown unit '${match[2]}': use B, KB, MB, GB or TB (no unit: MB)`,
+    );
   }
+  if (!match || unit === undefined) throw new UsageError(`/${name}=${text}: expected ${expected}`);
   const exact = Number(match[1]) * UNIT_BYTES[unit];
   const bytes = Math.round(exact);
   if (!Number.isSafeInteger(bytes) || (!allowZero && exact === 0)) {
