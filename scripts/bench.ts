@@ -143,7 +143,10 @@ const mbps = (value: number) => `${value.toFixed(0)} MB/s`;
 /** Upload (or with `reverse`, download) TRANSFER_MB in one chunk: OctoPing vs socat. */
 async function transfer(dir: string, mode: "tls" | "tcp" | "reverse"): Promise<Row> {
   const bytes = TRANSFER_MB * MB;
-  const pong = await startPong(mode === "tcp" ? ["/nossl"] : []);
+  // Pong sends nothing back unless /maxsend says how much it may.
+  const pong = await startPong(
+    mode === "tcp" ? ["/nossl"] : mode === "reverse" ? [`/maxsend=${TRANSFER_MB}`] : [],
+  );
   const pingArgs = [
     "ping",
     `/host=127.0.0.1:${pong.port}`,

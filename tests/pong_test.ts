@@ -162,7 +162,7 @@ linuxTest("incomplete: a server that counts fewer bytes than were sent", async (
 });
 
 linuxTest("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
-  const pong = await Pong.start();
+  const pong = await Pong.start(["/maxsend=2"]);
   try {
     const run = await pong.ping("/datasize=3", "/chunksize=2", "/reverse", "/count=1");
     assert.equal(run.code, 0, run.stdout);

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { SNIFF_BYTES } from "./sniff.ts";
 
 /** Status line and headers of a response. */
 export interface ResponseHead {
@@ -20,10 +21,12 @@ export interface ResponseHead {
 const MAX_HEAD_BYTES = 64 * 1024;
 const STATUS_LINE = /^(HTTP\/\d(?:\.\d)?) (\d{3})(?: (.*))?$/;
 
-/** Follows one response, fed chunk by chunk. Keeps only the head, never the body. */
+/** Follows one response, fed chunk by chunk. Keeps only the head and its first bytes. */
 export class ResponseReader {
   /** Every byte received, head included. */
   bytes = 0;
+  /** The first {@linkcode SNIFF_BYTES} received, whatever they are. */
+  first: Uint8Array = new Uint8Array(0);
   /** The parsed head, once it has arrived; undefined for a response that is not HTTP. */
   head?: ResponseHead;
   #headBytes: Uint8Array[] = [];
@@ -44,6 +47,9 @@ export class ResponseReader {
 
   /** Takes the next chunk of the response. */
   push(chunk: Uint8Array): void {
+    if (this.first.length < SNIFF_BYTES) {
+      this.first = concat([this.first, chunk.subarray(0, SNIFF_BYTES - this.first.length)]);
+    }
     this.bytes += chunk.length;
     if (this.#headDone) {
       this.#bodyBytes += chunk.length;
@@ -57,7 +63,8 @@ export class ResponseReader {
     if (end >= 0) {
       this.#headDone = true;
       this.#headBytes = [];
-      this.head = parseHead(new TextDecoder("latin1").decode(joined.subarray(0, end)));
+      // UTF-8, not latin1: a non-ASCII header then reads as it was meant (escaped when printed).
+      this.head = parseHead(new TextDecoder().decode(joined.subarray(0, end)));
       this.#bodyBytes = joined.length - end - 4 + (chunk.length - kept.length);
       this.#bodyLength = this.head ? bodyLength(this.head) : undefined;
     } else if (this.#headLength >= MAX_HEAD_BYTES) {
@@ -69,7 +76,10 @@ export class ResponseReader {
   }
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
+function concat(
+  parts: Uint8Array[],
+  length = parts.reduce((sum, p) => sum + p.length, 0),
+): Uint8Array {
   if (parts.length === 1) return parts[0];
   const joined = new Uint8Array(length);
   let offset = 0;

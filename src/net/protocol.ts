@@ -16,4 +16,6 @@ export const HEADERS = {
   reverse: "X-OctoPing-Reverse",
   /** On pong's answer when it will not send what was asked: why. */
   refused: "X-OctoPing-Refused",
+  /** On pong's refusal: the most it sends back per request, in bytes (0: nothing). */
+  maxSend: "X-OctoPing-Max-Send",
 } as const;

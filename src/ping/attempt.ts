@@ -7,6 +7,7 @@
  * @module
  */
 import type { PingOptions } from "../cli/options.ts";
+import { HEADERS } from "../net/protocol.ts";
 import { diagnose } from "./diagnosis.ts";
 import { exchange } from "./exchange.ts";
 import type { AttemptProgress, AttemptResult } from "./result.ts";
@@ -14,15 +15,20 @@ import type { AttemptProgress, AttemptResult } from "./result.ts";
 /** The least time between two progress reports. */
 const PROGRESS_EVERY_MS = 250;
 
-/**
- * Runs attempt number `seq`, telling `onProgress` how a data-mode attempt
- * goes. Rejects only when `signal` aborts.
- */
+/** What an attempt knows of the run around it. */
+export interface AttemptContext {
+  signal: AbortSignal;
+  /** Hears how a data-mode attempt goes. */
+  onProgress?: (progress: AttemptProgress) => void;
+  /** Pong has answered an earlier attempt of this run. */
+  pongAnswered: boolean;
+}
+
+/** Runs attempt number `seq`. Rejects only when the context's signal aborts. */
 export async function runAttempt(
   options: PingOptions,
   seq: number,
-  signal: AbortSignal,
-  onProgress?: (progress: AttemptProgress) => void,
+  { signal, onProgress, pongAnswered }: AttemptContext,
 ): Promise<AttemptResult> {
   const time = new Date();
   const started = performance.now();
@@ -91,9 +97,16 @@ export async function runAttempt(
       host: options.target.host,
       port: options.target.port,
       dataMode: options.dataSize > 0,
+      chunkBytes: Math.min(options.chunkSize, options.dataSize),
       family: options.family,
+      pongAnswered: pongAnswered || answeredByPong(result),
     });
   }
   result.ms = performance.now() - started;
   return result;
+}
+
+/** Whether pong's own header is on the answer (of an earlier chunk, when this one failed). */
+export function answeredByPong(result: AttemptResult): boolean {
+  return result.headers?.has(HEADERS.pong.toLowerCase()) ?? false;
 }

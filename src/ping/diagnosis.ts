@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { formatMB } from "../report/format.ts";
 import { type Diagnosis, DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
 
 /** What the diagnosis needs to know of the run besides the failure. */
@@ -15,6 +16,10 @@ export interface DiagnosisContext {
   port: number;
   /** Whether the run sends data (`/datasize`). */
   dataMode: boolean;
+  /** The most bytes one connection of the run moves in data mode (its largest chunk). */
+  chunkBytes?: number;
+  /** Pong has answered in this run (an earlier attempt, or an earlier chunk of this one). */
+  pongAnswered?: boolean;
   /** The address family asked for (`/ipv4`, `/ipv6`), if any. */
   family?: 4 | 6;
 }
@@ -50,6 +55,15 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
       hint: timeoutHint(phase, target),
     };
   }
+  if (code === FAILURE_CODES.answeredEarly && context.pongAnswered) {
+    return {
+      cause: "closed",
+      summary: `the connection dropped mid-transfer after ${formatMB(failure.bytesSent ?? 0)} MB`,
+      hint: "pong answered earlier in this run, so the network between here and pong cut this " +
+        "connection: a firewall, proxy, VPN or WAN optimiser with a session, size or idle " +
+        "limit. This is the fault data mode is for: look in those devices' logs at this time",
+    };
+  }
   if (code === FAILURE_CODES.answeredEarly) {
     return {
       cause: "closed",
@@ -75,6 +89,35 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
       summary: "pong did not get every byte that was sent",
       hint: "the connection looked fine but data went missing between here and pong: a device " +
         "in between (WAN optimiser, proxy, inspecting firewall) that rewrites traffic",
+    };
+  }
+  if (code === FAILURE_CODES.speaksTls) {
+    return {
+      cause: "tls",
+      summary: "the server speaks TLS on this port: drop /nossl",
+      hint: "Tentacles, and pongs started without /nossl, speak TLS: /nossl is only for a pong " +
+        "started with /nossl",
+    };
+  }
+  if (code === FAILURE_CODES.pongRefused) {
+    const chunk = formatMB(context.chunkBytes ?? 0);
+    const limit = failure.pongMaxSend;
+    return {
+      cause: "rejected",
+      summary: "pong refused to send the data back",
+      hint: limit === undefined || limit === 0
+        ? `start pong with /maxsend=${chunk} or more: pong sends nothing back unless told how ` +
+          "much it may send (each chunk is one request)"
+        : `start pong with /maxsend=${chunk} or more, or a /chunksize of ${formatMB(limit)} or ` +
+          "less: each chunk is one request",
+    };
+  }
+  if (code === FAILURE_CODES.rejected) {
+    return {
+      cause: "rejected",
+      summary: `the server answered HTTP ${failure.status} instead of taking the data`,
+      hint: "only pong takes data: a Tentacle or web server refuses a request this large. Run " +
+        "'OctoPing pong' on that machine (on another port) and send the data there",
     };
   }
   if (code === FAILURE_CODES.notPong) {
@@ -176,9 +219,10 @@ function tlsDiagnosis(code: string): Diagnosis {
   if (code === "ERR_SSL_WRONG_VERSION_NUMBER") {
     return {
       cause: "tls",
-      summary: "the server does not speak TLS",
-      hint: "something other than a Tentacle listens on this port (a web server, another " +
-        "service), or a device in between answers instead; /nossl pings a pong started with /nossl",
+      summary: "the server does not speak TLS on this port (a pong started with /nossl?): " +
+        "add /nossl",
+      hint: "a pong started with /nossl is pinged with /nossl. Anything else here is not a " +
+        "Tentacle (a web server, another service), or a device in between answers instead",
     };
   }
   if (code === "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE" || code.includes("NO_SHARED_CIPHER")) {

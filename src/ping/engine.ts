@@ -10,7 +10,7 @@ import { isIP } from "node:net";
 import type { PingOptions } from "../cli/options.ts";
 import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { delay } from "../timers.ts";
-import { runAttempt } from "./attempt.ts";
+import { answeredByPong, runAttempt } from "./attempt.ts";
 import { identifyPeer } from "./identify.ts";
 import type { PingEvent } from "./events.ts";
 import { FAILURE_CODES } from "./failure.ts";
@@ -27,14 +27,18 @@ export async function runPing(
 ): Promise<RunSummary> {
   const statistics = new RunStatistics();
   const changes = changeTracker(options, emit);
+  let pongAnswered = false;
+  let unconfirmedNoted = false;
   emit({ type: "start", time: new Date(), options });
   for (let seq = 1; seq <= options.count && !stop.aborted; seq++) {
     if (seq > 1) await delay(options.intervalMs, stop);
     if (stop.aborted) break;
     let result: AttemptResult;
     try {
-      result = await runAttempt(options, seq, stop, (progress) => {
-        emit({ type: "progress", seq, progress });
+      result = await runAttempt(options, seq, {
+        signal: stop,
+        onProgress: (progress) => emit({ type: "progress", seq, progress }),
+        pongAnswered,
       });
     } catch (error) {
       if (stop.aborted) break;
@@ -47,19 +51,38 @@ export async function runPing(
       cause: result.diagnosis?.cause,
       dataBytes: result.ok ? options.dataSize : 0,
     });
+    const byPong = answeredByPong(result);
     changes(result);
-    if (result.failure?.code === FAILURE_CODES.notPong) {
+    if (result.ok && options.dataSize > 0 && !options.reverse && !byPong && !unconfirmedNoted) {
+      unconfirmedNoted = true;
       emit({
-        type: "abandoned",
+        type: "note",
         time: new Date(),
-        reason: "/reverse needs OctoPing pong on the other side, sending back what is asked",
+        code: "unconfirmed",
+        message: "the server is not pong: nothing confirms the data arrived (only pong counts " +
+          "what it reads), so a success here says only that it was sent",
       });
+    }
+    pongAnswered ||= byPong;
+    const reason = abandonReason(result);
+    if (reason) {
+      emit({ type: "abandoned", time: new Date(), reason });
       break;
     }
   }
   const summary = statistics.summary();
   emit({ type: "end", time: new Date(), summary, interrupted: stop.aborted });
   return summary;
+}
+
+/** Why the run cannot go on after `result`, if it cannot: every attempt would fail the same. */
+function abandonReason(result: AttemptResult): string | undefined {
+  switch (result.failure?.code) {
+    case FAILURE_CODES.notPong:
+      return "/reverse needs OctoPing pong on the other side, sending back what is asked";
+    case FAILURE_CODES.pongRefused:
+      return `pong will not send the data back: ${result.diagnosis!.hint}`;
+  }
 }
 
 /**

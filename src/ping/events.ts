@@ -27,6 +27,8 @@ export type PingEvent =
   | { type: "peer"; time: Date; peer: PeerIdentity }
   /** How a data-mode attempt goes, at most every 250 ms. */
   | { type: "progress"; seq: number; progress: AttemptProgress }
+  /** Something the run says once, e.g. `unconfirmed`: data mode against a server that is not pong. */
+  | { type: "note"; time: Date; code: "unconfirmed"; message: string }
   /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
   | { type: "abandoned"; time: Date; reason: string }
   | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };

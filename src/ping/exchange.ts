@@ -17,6 +17,7 @@ import tls from "node:tls";
 import type { Target } from "../cli/options.ts";
 import { ResponseReader } from "../net/http.ts";
 import { HEADERS } from "../net/protocol.ts";
+import { isPlainToTlsPage, startsWithTlsRecord } from "../net/sniff.ts";
 import { tlsSession } from "../net/peer_certificate.ts";
 import { formatCount } from "../report/format.ts";
 import { Watchdog } from "../timers.ts";
@@ -65,10 +66,13 @@ const READ_BUFFER_BYTES = 1024 * 1024;
 class ExchangeError extends Error {
   override name = "ExchangeError";
   code: string;
+  /** What the diagnosis needs beyond the code: an HTTP status, pong's limit. */
+  detail: Pick<Failure, "status" | "pongMaxSend">;
 
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, detail: ExchangeError["detail"] = {}) {
     super(message);
     this.code = code;
+    this.detail = detail;
   }
 }
 
@@ -181,6 +185,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         firstByteAt ??= performance.now();
         reader.push(chunk);
         result.bytesRead = reader.bytes;
+        if (!request.tls && startsWithTlsRecord(reader.first)) stop.abort(speaksTls());
         if (request.reverseBytes > 0) request.onProgress?.(chunk.length);
         if (phase === "send") stop.abort(early("answered"));
         else if (reader.complete) finish();
@@ -225,11 +230,15 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         "the server closed the connection in the middle of its answer",
       );
     }
-    checkPongsCount(result);
+    // In order of precedence: the protocol, what pong refused, the server's error, the count.
+    if (!request.tls && isPlainToTlsPage(reader.first)) throw speaksTls();
+    checkRefusal(result);
     if (request.reverseBytes > 0) checkReverse(result, request.reverseBytes);
+    if (request.payloadBytes > 0) checkAccepted(result);
+    checkPongsCount(result);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    result.failure = toFailure(error, phase);
+    result.failure = { ...toFailure(error, phase), bytesSent: result.bytesSent };
   } finally {
     watchdog.stop();
     signal.removeEventListener("abort", onAbort);
@@ -253,10 +262,36 @@ function checkPongsCount(result: ExchangeResult): void {
   );
 }
 
+/** `/nossl`, and the answer was TLS: an alert record, or a web server's page saying so. */
+function speaksTls(): ExchangeError {
+  return new ExchangeError(
+    FAILURE_CODES.speaksTls,
+    "a plain request was answered in TLS",
+  );
+}
+
+/** Pong refuses what it will not do (send back more than its /maxsend) with a header saying why. */
+function checkRefusal(result: ExchangeResult): void {
+  const refused = result.headers?.get(HEADERS.refused.toLowerCase());
+  if (refused === undefined) return;
+  const limit = Number(result.headers?.get(HEADERS.maxSend.toLowerCase()));
+  throw new ExchangeError(FAILURE_CODES.pongRefused, `pong refused: ${refused}`, {
+    pongMaxSend: Number.isSafeInteger(limit) ? limit : undefined,
+  });
+}
+
+/** In data mode an HTTP error means the server did not take the data, however fast it said so. */
+function checkAccepted(result: ExchangeResult): void {
+  if (result.status === undefined || result.status < 400) return;
+  throw new ExchangeError(
+    FAILURE_CODES.rejected,
+    `the server answered HTTP ${result.status} to the data`,
+    { status: result.status },
+  );
+}
+
 /** In reverse mode, the answer must be pong's, sending what was asked. */
 function checkReverse(result: ExchangeResult, asked: number): void {
-  const refused = result.headers?.get(HEADERS.refused.toLowerCase());
-  if (refused) throw new ExchangeError(FAILURE_CODES.notPong, `pong refused: ${refused}`);
   if (result.headers?.get(HEADERS.reverse.toLowerCase()) !== String(asked)) {
     throw new ExchangeError(
       FAILURE_CODES.notPong,
@@ -318,6 +353,7 @@ function toFailure(error: unknown, phase: Phase): Failure {
     phase,
     message: message || String(error),
     code: typeof code === "string" ? code : undefined,
+    ...(error instanceof ExchangeError ? error.detail : {}),
   };
 }
 

@@ -35,8 +35,14 @@ export const FAILURE_CODES = {
   thumbprint: "OCTOPING_THUMBPRINT",
   /** Pong read fewer (or more) bytes than were sent. */
   incomplete: "OCTOPING_INCOMPLETE",
-  /** `/reverse` needs pong, and the server is not pong (or pong refused). */
+  /** `/reverse` needs pong, and the server is not pong. */
   notPong: "OCTOPING_NOT_PONG",
+  /** Pong refused to send back what `/reverse` asked for. */
+  pongRefused: "OCTOPING_PONG_REFUSED",
+  /** In data mode, the server answered with an HTTP error instead of taking the data. */
+  rejected: "OCTOPING_REJECTED",
+  /** `/nossl`, and the server answered in TLS. */
+  speaksTls: "OCTOPING_SPEAKS_TLS",
 } as const;
 
 /** Why an attempt failed. */
@@ -47,6 +53,12 @@ export interface Failure {
   message: string;
   /** The system or TLS error code (`ECONNREFUSED`, `ERR_SSL_…`), when there is one. */
   code?: string;
+  /** Request bytes the failing connection had sent. */
+  bytesSent?: number;
+  /** For `rejected`: the HTTP status the server answered with. */
+  status?: number;
+  /** For a refusal by pong: the most it sends back per request (0: nothing). */
+  pongMaxSend?: number;
 }
 
 /** The causes a failed attempt is put down to. */
@@ -60,6 +72,7 @@ export const CAUSES = [
   "unreachable",
   "thumbprint",
   "incomplete",
+  "rejected",
   "other",
 ] as const;
 

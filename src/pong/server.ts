@@ -18,6 +18,8 @@ import type { ServerCertificate } from "../net/certificate.ts";
 import { listen } from "../net/listen.ts";
 import { payloadPool } from "../net/payload.ts";
 import { HEADERS } from "../net/protocol.ts";
+import { startsWithClientHello } from "../net/sniff.ts";
+import { formatValue } from "../report/format.ts";
 import { delay, Watchdog } from "../timers.ts";
 import { VERSION } from "../version.ts";
 import { RequestScanner } from "./request.ts";
@@ -30,6 +32,8 @@ export type ConnectionFailure =
   | "idle"
   | "closed early"
   | "over /maxconn"
+  | "refused /reverse"
+  | "tls client"
   | "other";
 
 /** A connection that ended badly. */
@@ -92,6 +96,11 @@ const FAILURE_INTERVAL_MS = 1000;
 const READ_BUFFER_BYTES = 64 * 1024;
 /** The most of a request's start kept, to find the `/reverse` header in. */
 const HEAD_KEPT_BYTES = 4096;
+/** Pong's answer to a TLS client on a `/nossl` port: plain text, which the client cannot read. */
+const NOT_TLS_ANSWER = new TextEncoder().encode(
+  "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" +
+    `OctoPing pong ${VERSION} was started with /nossl: it does not speak TLS on this port.\r\n`,
+);
 const BODY = new TextEncoder().encode(
   `OctoPing pong ${VERSION} answered. `.repeat(400).slice(0, 10 * 1024 - 1) + "\n",
 );
@@ -237,6 +246,23 @@ async function serve(
     });
   const idle = () =>
     watch(options.idleMs, "idle", `silent for ${options.idleMs / 1000} s (/idle), dropped`);
+  const write = async (bytes: Uint8Array) => {
+    for (let done = 0; done < bytes.length;) {
+      done += await conn.write(bytes.subarray(done));
+      watchdog.kick();
+    }
+    bytesSent += bytes.length;
+  };
+  const failed = (kind: ConnectionFailure, reason: string, bytesRead: number): Outcome => ({
+    type: "failed",
+    time: new Date(),
+    client,
+    kind,
+    reason,
+    bytesRead,
+    bytesSent,
+    ms: performance.now() - started,
+  });
   let handshaking = tls;
   let watchdog = tls
     ? watch(
@@ -261,6 +287,16 @@ async function serve(
         );
       }
       watchdog.kick();
+      if (!tls && scanner.bytes === 0 && startsWithClientHello(buffer.subarray(0, n))) {
+        // A ClientHello has no blank line: waiting for one would hold the client for /idle.
+        await write(NOT_TLS_ANSWER);
+        return failed(
+          "tls client",
+          "a TLS client on a /nossl port: answered in plain text and closed (ping it with " +
+            "/nossl, or start pong without /nossl)",
+          n,
+        );
+      }
       const used = scanner.push(buffer.subarray(0, n));
       if (headLength < HEAD_KEPT_BYTES) {
         const kept = buffer.subarray(0, Math.min(used, HEAD_KEPT_BYTES - headLength));
@@ -269,20 +305,20 @@ async function serve(
       }
     }
     const asked = reverseBytes(head.subarray(0, headLength));
-    const write = async (bytes: Uint8Array) => {
-      for (let done = 0; done < bytes.length;) {
-        done += await conn.write(bytes.subarray(done));
-        watchdog.kick();
-      }
-      bytesSent += bytes.length;
-    };
     if (asked === undefined) {
       await write(answer(200, scanner.bytes, { "Content-Type": "text/plain" }, BODY));
     } else if (asked > options.maxSendBytes) {
-      const mb = (bytes: number) => `${Math.round((bytes / MB) * 1000) / 1000} MB`;
-      const why = `pong sends at most ${mb(options.maxSendBytes)} per request (/maxsend); ` +
-        `asked for ${mb(asked)}`;
-      await write(answer(413, scanner.bytes, { [HEADERS.refused]: why, "Content-Length": "0" }));
+      const mb = (bytes: number) => `${formatValue(bytes / MB)} MB`;
+      const why = options.maxSendBytes === 0
+        ? `pong sends nothing back unless started with /maxsend=<MB>; asked for ${mb(asked)}`
+        : `pong sends at most ${mb(options.maxSendBytes)} per request (/maxsend); ` +
+          `asked for ${mb(asked)}`;
+      await write(answer(413, scanner.bytes, {
+        [HEADERS.refused]: why,
+        [HEADERS.maxSend]: String(options.maxSendBytes),
+        "Content-Length": "0",
+      }));
+      return failed("refused /reverse", `refused /reverse: ${why}`, scanner.bytes);
     } else {
       await write(answer(200, scanner.bytes, {
         "Content-Type": "application/octet-stream",
@@ -312,16 +348,7 @@ async function serve(
       : error instanceof ClientGone
       ? ["closed early", message]
       : ["other", message];
-    return {
-      type: "failed",
-      time: new Date(),
-      client,
-      kind,
-      reason,
-      bytesRead: scanner.bytes,
-      bytesSent,
-      ms: performance.now() - started,
-    };
+    return failed(kind, reason, scanner.bytes);
   } finally {
     watchdog.stop();
     closeQuietly(conn);

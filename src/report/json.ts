@@ -95,6 +95,14 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
           hint: event.peer.hint ?? null,
         });
         break;
+      case "note":
+        out({
+          type: "note",
+          time: event.time.toISOString(),
+          code: event.code,
+          message: event.message,
+        });
+        break;
       case "abandoned":
         out({ type: "abandoned", time: event.time.toISOString(), reason: event.reason });
         break;

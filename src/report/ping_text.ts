@@ -122,6 +122,9 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
         );
         break;
       }
+      case "note":
+        detail(`note: ${event.code} - ${event.message}`);
+        break;
       case "abandoned":
         write(`Stopped: ${event.reason}`);
         break;

@@ -1,0 +1,85 @@
+/**
+ * nginx as a peer this project did not write: a web server on a plain port and
+ * a TLS port of its own, configured in a temporary directory.
+ *
+ * @module
+ */
+import { freePort } from "./helpers.ts";
+import { selfSigned } from "./openssl.ts";
+
+/** Where nginx is, when the machine has it. */
+export const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+});
+
+/** A running nginx: its plain and TLS ports. */
+export interface Nginx {
+  port: number;
+  tlsPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts nginx on two free loopback ports, answering its default way (a small page, or 400). */
+export async function startNginx(): Promise<Nginx> {
+  const dir = await Deno.makeTempDir();
+  const { cert, key } = await selfSigned(dir, "nginx");
+  const [port, tlsPort] = [freePort(), freePort()];
+  await Deno.writeTextFile(
+    `${dir}/nginx.conf`,
+    `daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir};
+  proxy_temp_path ${dir};
+  fastcgi_temp_path ${dir};
+  uwsgi_temp_path ${dir};
+  scgi_temp_path ${dir};
+  server {
+    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${tlsPort} ssl;
+    ssl_certificate ${cert};
+    ssl_certificate_key ${key};
+    location / { return 200 "nginx page\\n"; }
+  }
+}
+`,
+  );
+  const child = new Deno.Command(NGINX!, {
+    args: ["-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  await waitForPort(port);
+  await waitForPort(tlsPort);
+  return {
+    port,
+    tlsPort,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      await child.output();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`nginx did not listen on ${port} within 5 s`);
+}
