@@ -12,7 +12,8 @@ const BANNER_WAIT_MS = 30_000;
 
 function octoping(args: string[], stdout: "piped" | "inherit"): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--quiet", MAIN, ...args],
+    // The machine's name and OS release go into each run's header, as in the built executable.
+    args: ["run", "--allow-net", "--allow-sys=hostname,osRelease", "--quiet", MAIN, ...args],
     stdin: "null",
     stdout,
     stderr: "inherit",

@@ -25,7 +25,8 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
   /host=<ip/hostname>  The Tentacle: MyServer, 10.0.0.1, MyServer:10933, https://MyServer:10933/,
                        [fe80::1]:10933
   /port=<port>         Its port (default 10933, the Tentacle port)
-  /datasize=<MB>       Also send this much data per attempt (default 0: none); 0.5, 100, 512KB, 1GB
+  /datasize=<MB>       Also send this much data per attempt (default 0: none); 0.5, 100, 512KB,
+                       1GB (units B, KB, MB, GB, TB)
   /chunksize=<MB>      Data per connection (default 2 MB); the last chunk holds the remainder
   /nossl               Plain TCP instead of TLS (for a pong started with /nossl)
   /count=<N>           Stop after N attempts (default: run until Ctrl+C)
@@ -34,10 +35,11 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
   /ipv4, /ipv6         Use only IPv4 or only IPv6 addresses of the host
   /thumbprint=<hex>    Fail when the certificate is not this one (SHA-1 as Octopus shows it,
                        or SHA-256)
-  /reverse             With /datasize: pong sends the data back (times the download)
+  /reverse             With /datasize: pong sends the data back (times the download; pong
+                       must be started with /maxsend)
 
   Each failure names its cause (dns, refused, timeout, reset, tls, closed, unreachable,
-  thumbprint, incomplete, other) with a hint; Ctrl+C or /count ends the run with statistics.
+  thumbprint, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the run with statistics.
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
        same machine and port, look at the Tentacle; if it fails against both, look at the network.
@@ -48,7 +50,8 @@ pong   Stands in for a Tentacle: if ping fails against the Tentacle but not agai
   /idle=<s>            Drop a client silent this long (default 60)
   /handshake=<s>       Give up on a TLS handshake not done in this time (default 10)
   /maxconn=<N>         Connections open at once; more are closed at once (default 1000)
-  /maxsend=<MB>        The most sent back for one /reverse request (default 1024)
+  /maxsend=<MB>        Turns /reverse on: the most sent back for one request (default: off,
+                       nothing is sent back)
   /cert=<file> /key=<file>  Serve this PEM certificate and key instead of a generated one
 
 report Reads a log (OctoPing's JSON or text, or TentaclePing's Output.txt) and prints its
@@ -61,6 +64,7 @@ Examples:
   ${PROGRAM} ping /host=Server1 /port=10945                     # on server 2: ping server 1
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100       # send 100 MB in 2 MB chunks
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /chunksize=10
+  ${PROGRAM} pong /port=10945 /maxsend=100                      # may send 100 MB back
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /reverse     # pong sends it back
   ${PROGRAM} ping /host=MyServer > Output.txt                   # keep the output for support
   ${PROGRAM} ping /host=MyServer /format=json /logfile=run.jsonl   # a record to chart
@@ -68,6 +72,8 @@ Examples:
 
 Runs on Windows 10 / Windows Server 2019 or later (not 2012 R2; 2016 is untested), Linux with
 glibc 2.27 or later (x64, arm64), and macOS.
+
+${PROGRAM} /? (or help, -h, --help) prints this; -v (or --version) prints the version.
 
 Options may also be written -name=value, --name=value or --name value; names are
 case-insensitive. In Git Bash on Windows write --host=... or //host=... (it rewrites /host=...).
