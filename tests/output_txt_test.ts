@@ -1,0 +1,76 @@
+/**
+ * What support reads in an `Output.txt`: the run explains itself (a header),
+ * an outage does not bury it in repeated hints, and figures read alike in ping
+ * and pong.
+ */
+import assert from "node:assert/strict";
+import type { AttemptResult } from "../src/ping/result.ts";
+import { PLAIN } from "../src/report/console.ts";
+import { pingTextReporter } from "../src/report/ping_text.ts";
+import { VERSION } from "../src/version.ts";
+import { afterHeader, freePort, linuxTest, pingLoopback, Pong } from "./helpers.ts";
+
+linuxTest("ping > Output.txt starts with the header: command line, start, machine", async () => {
+  const port = freePort();
+  const run = await pingLoopback(port, "/count=1", "/timeout=2");
+  const lines = run.stdout.split("\n");
+  assert.equal(lines[0], `# OctoPing ${VERSION} ping`);
+  assert.equal(
+    lines[1],
+    `# command line: OctoPing ping /host=127.0.0.1 /port=${port} /count=1 /timeout=2`,
+  );
+  assert.match(lines[2], /^# started: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.match(lines[3], new RegExp(`^# machine: ${Deno.hostname()}, ${Deno.build.os} \\S+ \\(`));
+  assert.match(lines[4], /^OctoPing .* - pinging 127\.0\.0\.1/);
+});
+
+linuxTest("an outage prints each failure's cause, but its hint and message only once", async () => {
+  const run = await pingLoopback(freePort(), "/count=4", "/interval=0");
+  assert.equal(run.code, 1);
+  const lines = afterHeader(run.stdout);
+  assert.equal(lines.filter((line) => line.includes("Connect: Failed!")).length, 4);
+  assert.equal(lines.filter((line) => line.startsWith("    cause: refused - ")).length, 4);
+  assert.equal(lines.filter((line) => line.startsWith("    hint: ")).length, 1, run.stdout);
+  assert.equal(lines.filter((line) => /ECONNREFUSED/.test(line)).length, 1, run.stdout);
+});
+
+Deno.test("after a success, the next failure's hint and message are printed again", () => {
+  const lines: string[] = [];
+  const report = pingTextReporter({ line: (line) => lines.push(line) }, PLAIN);
+  const attempt = (seq: number, ok: boolean): AttemptResult => ({
+    seq,
+    time: new Date(),
+    ok,
+    ms: 1,
+    chunks: 1,
+    chunksDone: ok ? 1 : 0,
+    connected: !ok,
+    secured: false,
+    bytesSent: 0,
+    bytesRead: ok ? 10 : 0,
+    status: ok ? 200 : undefined,
+    phases: { dns: null, connect: 1, tls: 0, firstByte: 0, transfer: 0 },
+    failure: ok ? undefined : { phase: "connect", message: "connect ECONNREFUSED", code: "x" },
+    diagnosis: ok ? undefined : { cause: "refused", summary: "refused", hint: "is it running?" },
+  });
+  for (const ok of [false, false, true, false]) {
+    report({ type: "attempt", result: attempt(lines.length, ok) });
+  }
+  assert.equal(lines.filter((line) => line.trim() === "hint: is it running?").length, 2);
+  assert.equal(lines.filter((line) => line.trim() === "connect ECONNREFUSED").length, 2);
+  assert.equal(lines.filter((line) => line.trim() === "cause: refused - refused").length, 3);
+});
+
+linuxTest(
+  "pong's totals use ping's number format, in words that agree with the count",
+  async () => {
+    const pong = await Pong.start();
+    try {
+      const run = await pong.ping("/datasize=1.5", "/count=1");
+      assert.equal(run.code, 0, run.stdout);
+    } finally {
+      await pong.stop();
+    }
+    assert.match(pong.stdout.text(), /^1 connection, at most 1 at once; 1\.5 MB read, 0 MB sent$/m);
+  },
+);
