@@ -137,7 +137,15 @@ export class ConsoleSink {
       return;
     }
     this.#queue.push(text);
-    this.#pumping ??= this.#pump().finally(() => this.#pumping = undefined);
+    this.#startPump();
+  }
+
+  #startPump(): void {
+    this.#pumping ??= this.#pump().finally(() => {
+      this.#pumping = undefined;
+      // A line queued after the pump's last look at the queue, before it ended, is not left there.
+      if (this.#queue.length > 0 && !this.#broken) this.#startPump();
+    });
   }
 
   /** Waits (bounded) until everything queued is written. */
