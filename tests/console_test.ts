@@ -21,6 +21,10 @@ Deno.test("a line queued at any moment around the end of a write is still writte
     });
     sink.write("first\n");
     await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual(written.join(""), "first\nsecond\n", `second line queued after ${ticks} ticks`);
+    assert.deepEqual(
+      written.join(""),
+      "first\nsecond\n",
+      `second line queued after ${ticks} ticks`,
+    );
   }
 });

@@ -1,7 +1,8 @@
 /**
- * The self-signed certificate pong serves: made at start-up (no private key
- * lives in the repository), shown by its SHA-1 thumbprint the way Octopus shows
- * Tentacle thumbprints.
+ * Self-signed certificates made at start-up (no private key lives in the
+ * repository) — the one pong serves and the client certificate ping presents —
+ * shown by their SHA-1 thumbprints the way Octopus shows them; and
+ * certificates read from PEM files.
  *
  * @module
  */
@@ -10,24 +11,35 @@ import * as x509 from "@peculiar/x509";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 
 /** A certificate and its private key, both PEM, with the certificate's thumbprint. */
-export interface ServerCertificate {
+export interface CertificateWithKey {
   certPem: string;
   keyPem: string;
   /** SHA-1 of the DER certificate: 40 uppercase hex digits. */
   thumbprint: string;
 }
 
-const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+/**
+ * RSA 2048 with SHA-256, what a Tentacle's and an Octopus Server's certificates
+ * are: Octopus's TLS 1.2 suites are ECDHE-RSA, so a probe of pong finds them.
+ */
+const ALGORITHM = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 const DAY_MS = 86_400_000;
 
-/** Makes a fresh self-signed ECDSA P-256 certificate for `CN=OctoPing Pong`. */
-export async function createSelfSignedCertificate(): Promise<ServerCertificate> {
+/** Makes a fresh self-signed RSA 2048 / SHA-256 certificate for `CN=<commonName>`. */
+export async function createSelfSignedCertificate(
+  commonName = "OctoPing Pong",
+): Promise<CertificateWithKey> {
   const keys = await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
   const serial = crypto.getRandomValues(new Uint8Array(8));
   serial[0] &= 0x7f; // a positive serial number
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toHex(),
-    name: "CN=OctoPing Pong",
+    name: `CN=${commonName}`,
     // A day's slack either side, so a peer whose clock is off still sees it as valid.
     notBefore: new Date(Date.now() - DAY_MS),
     notAfter: new Date(Date.now() + 365 * DAY_MS),
@@ -56,7 +68,7 @@ export class CertificateFileError extends Error {
 export async function loadCertificate(
   certPath: string,
   keyPath: string,
-): Promise<ServerCertificate> {
+): Promise<CertificateWithKey> {
   const read = async (path: string, what: string) => {
     try {
       return await Deno.readTextFile(path);
@@ -68,6 +80,59 @@ export async function loadCertificate(
   };
   const certPem = await read(certPath, "certificate");
   const keyPem = await read(keyPath, "key");
+  return checkPair(certPem, keyPem, certPath, keyPath);
+}
+
+/**
+ * Reads a PFX (PKCS#12, what Octopus's `export-certificate` commands write)
+ * with its password: the first certificate and the key that belongs to it.
+ */
+export async function loadPfx(path: string, password: string): Promise<CertificateWithKey> {
+  let der: Uint8Array;
+  try {
+    der = await Deno.readFile(path);
+  } catch (error) {
+    throw new CertificateFileError(`cannot read the PFX ${path}: ${(error as Error).message}`);
+  }
+  // Loaded only here: a PFX is rare, and the library is large.
+  // @ts-types="@types/node-forge"
+  const { default: forge } = await import("node-forge");
+  let certPem: string;
+  let keyPem: string;
+  try {
+    const binary = latin1(der);
+    const pfx = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(binary), password);
+    const certBag = pfx.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag]?.[0];
+    const keyBag = pfx.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[
+      forge.pki.oids.pkcs8ShroudedKeyBag
+    ]?.[0] ?? pfx.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag]?.[0];
+    if (!certBag?.cert || !keyBag?.key) throw new Error("it holds no certificate with its key");
+    certPem = forge.pki.certificateToPem(certBag.cert);
+    keyPem = forge.pki.privateKeyToPem(keyBag.key);
+  } catch (error) {
+    const why = /invalid password|mac could not be verified/i.test((error as Error).message)
+      ? "the password is wrong (give it with /clientpassword or OCTOPING_CLIENT_PASSWORD)"
+      : (error as Error).message;
+    throw new CertificateFileError(`cannot read the PFX ${path}: ${why}`);
+  }
+  return checkPair(certPem, keyPem, path, path);
+}
+
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let at = 0; at < bytes.length; at += 8192) {
+    text += String.fromCharCode(...bytes.subarray(at, at + 8192));
+  }
+  return text;
+}
+
+/** A certificate and key that belong together and that this tool's TLS can use. */
+function checkPair(
+  certPem: string,
+  keyPem: string,
+  certPath: string,
+  keyPath: string,
+): CertificateWithKey {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(certPem);

@@ -10,12 +10,6 @@
  * @module
  */
 
-/** A certificate and key, PEM, for a TLS listener. */
-export interface TlsIdentity {
-  certPem: string;
-  keyPem: string;
-}
-
 /** The listeners for one port. */
 export interface Listening {
   listeners: Deno.Listener[];
@@ -32,24 +26,21 @@ export class ListenError extends Error {
 const DUAL_STACK_CHECK_MS = 2000;
 
 /**
- * Listens at `port` (0 = any free port), with TLS when `tls` is given: on
- * `address` alone when given, else on `::` and `0.0.0.0`.
+ * Listens at `port` (0 = any free port) for TCP: on `address` alone when
+ * given, else on `::` and `0.0.0.0`. TLS, where wanted, goes on each
+ * connection accepted.
  */
-export async function listen(
-  port: number,
-  tls: TlsIdentity | undefined,
-  address?: string,
-): Promise<Listening> {
+export async function listen(port: number, address?: string): Promise<Listening> {
   const listeners: Deno.Listener[] = [];
   try {
     if (address !== undefined) {
-      listeners.push(bind(address, port, tls));
+      listeners.push(Deno.listen({ hostname: address, port }));
     } else {
-      const v6 = bindUnlessNoIpv6(port, tls);
+      const v6 = bindUnlessNoIpv6(port);
       if (v6) listeners.push(v6);
       const bound = v6 ? (v6.addr as Deno.NetAddr).port : port;
       try {
-        listeners.push(bind("0.0.0.0", bound, tls));
+        listeners.push(Deno.listen({ hostname: "0.0.0.0", port: bound }));
       } catch (error) {
         const dualStack = v6 && error instanceof Deno.errors.AddrInUse &&
           Deno.build.os !== "windows" && await reachesOverIpv4(v6, bound);
@@ -63,16 +54,10 @@ export async function listen(
   }
 }
 
-function bind(hostname: string, port: number, tls: TlsIdentity | undefined): Deno.Listener {
-  return tls
-    ? Deno.listenTls({ hostname, port, cert: tls.certPem, key: tls.keyPem })
-    : Deno.listen({ hostname, port });
-}
-
 /** `::`, or nothing on a machine without IPv6. */
-function bindUnlessNoIpv6(port: number, tls: TlsIdentity | undefined): Deno.Listener | undefined {
+function bindUnlessNoIpv6(port: number): Deno.Listener | undefined {
   try {
-    return bind("::", port, tls);
+    return Deno.listen({ hostname: "::", port });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (error instanceof Deno.errors.AddrNotAvailable || code === "EAFNOSUPPORT") return undefined;

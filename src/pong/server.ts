@@ -14,7 +14,8 @@
  */
 import { MB, type PongOptions } from "../cli/options.ts";
 import { joinHostPort } from "../net/address.ts";
-import type { ServerCertificate } from "../net/certificate.ts";
+import type { CertificateWithKey } from "../net/certificate.ts";
+import type { SecureContext } from "node:tls";
 import { listen } from "../net/listen.ts";
 import { payloadPool } from "../net/payload.ts";
 import { HEADERS } from "../net/protocol.ts";
@@ -24,6 +25,7 @@ import { delay, Watchdog } from "../timers.ts";
 import { VERSION } from "../version.ts";
 import { RequestScanner } from "./request.ts";
 import { Throttle } from "./throttle.ts";
+import { acceptTls, type ByteStream, serverContext } from "./tls_wrap.ts";
 
 /** How a connection ended badly. */
 export type ConnectionFailure =
@@ -45,6 +47,8 @@ export interface FailedConnection {
   bytesRead: number;
   bytesSent: number;
   ms: number;
+  /** The client certificate's SHA-1, `none` without one, null without TLS (or no handshake). */
+  clientCertificate: string | null;
 }
 
 /** Pong's figures over its whole run. */
@@ -71,6 +75,8 @@ export type PongEvent =
     bytesRead: number;
     bytesSent: number;
     ms: number;
+    /** The client certificate's SHA-1, `none` without one, null without TLS. */
+    clientCertificate: string | null;
   }
   | ({ type: "failed" } & FailedConnection)
   /** More connections ended badly in the last interval than are listed one by one. */
@@ -96,6 +102,9 @@ const FAILURE_INTERVAL_MS = 1000;
 const READ_BUFFER_BYTES = 64 * 1024;
 /** The most of a request's start kept, to find the `/reverse` header in. */
 const HEAD_KEPT_BYTES = 4096;
+/** A fatal TLS alert, decode_error: what a TLS server answers to bytes that are not TLS. */
+const TLS_DECODE_ERROR_ALERT = new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32]);
+
 /** Pong's answer to a TLS client on a `/nossl` port: plain text, which the client cannot read. */
 const NOT_TLS_ANSWER = new TextEncoder().encode(
   "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" +
@@ -108,10 +117,14 @@ const BODY = new TextEncoder().encode(
 /** Starts pong: listens at once and serves until {@linkcode PongServer.close}. */
 export async function startPong(
   options: PongOptions,
-  certificate: ServerCertificate | undefined,
+  certificate: CertificateWithKey | undefined,
   emit: (event: PongEvent) => void,
 ): Promise<PongServer> {
-  const listening = await listen(options.port, certificate, options.address);
+  const listening = await listen(options.port, options.address);
+  const tls = certificate && {
+    context: serverContext(certificate.certPem, certificate.keyPem),
+    thumbprint: certificate.thumbprint,
+  };
   const stopping = new AbortController();
   const open = new Set<Deno.Conn>();
   const handlers = new Set<Promise<void>>();
@@ -174,13 +187,14 @@ export async function startPong(
           bytesRead: 0,
           bytesSent: 0,
           ms: 0,
+          clientCertificate: null,
         });
         continue;
       }
       open.add(conn);
       summary.peakConcurrent = Math.max(summary.peakConcurrent, open.size);
       accepted.add({ kind: "accepted", client });
-      const handler = serve(conn, client, options, certificate !== undefined, stopping.signal)
+      const handler = serve(conn, client, options, tls, stopping.signal)
         .then((outcome) => {
           summary.bytesRead += outcome.bytesRead;
           summary.bytesSent += outcome.bytesSent;
@@ -230,10 +244,14 @@ async function serve(
   conn: Deno.Conn,
   client: string,
   options: PongOptions,
-  tls: boolean,
+  tls: { context: SecureContext; thumbprint: string } | undefined,
   stopping: AbortSignal,
 ): Promise<Outcome> {
   const started = performance.now();
+  // No Nagle: an answer's last small write must not wait for the client's delayed ACK.
+  (conn as Deno.TcpConn).setNoDelay(true);
+  let stream: ByteStream = conn;
+  let clientCertificate: string | null = null;
   const scanner = new RequestScanner();
   const head = new Uint8Array(HEAD_KEPT_BYTES);
   let headLength = 0;
@@ -248,7 +266,7 @@ async function serve(
     watch(options.idleMs, "idle", `silent for ${options.idleMs / 1000} s (/idle), dropped`);
   const write = async (bytes: Uint8Array) => {
     for (let done = 0; done < bytes.length;) {
-      done += await conn.write(bytes.subarray(done));
+      done += await stream.write(bytes.subarray(done));
       watchdog.kick();
     }
     bytesSent += bytes.length;
@@ -262,8 +280,9 @@ async function serve(
     bytesRead,
     bytesSent,
     ms: performance.now() - started,
+    clientCertificate,
   });
-  let handshaking = tls;
+  let handshaking = tls !== undefined;
   let watchdog = tls
     ? watch(
       options.handshakeMs,
@@ -273,14 +292,24 @@ async function serve(
     : idle();
   try {
     if (tls) {
-      await (conn as Deno.TlsConn).handshake();
+      const first = new Uint8Array(READ_BUFFER_BYTES);
+      const n = await conn.read(first);
+      if (n === null) throw new Error("the client closed the connection before it");
+      if (!startsWithClientHello(first.subarray(0, n))) {
+        // A plain client on the TLS port: an alert tells it so at once, as a TLS server's would.
+        await write(TLS_DECODE_ERROR_ALERT);
+        throw new Error("the client does not speak TLS (a plain client on the TLS port?)");
+      }
+      const secure = await acceptTls(conn, tls.context, first.slice(0, n));
+      stream = secure;
+      clientCertificate = secure.clientCertificate;
       handshaking = false;
       watchdog.stop();
       watchdog = idle();
     }
     const buffer = new Uint8Array(READ_BUFFER_BYTES);
     while (!scanner.done) {
-      const n = await conn.read(buffer);
+      const n = await stream.read(buffer);
       if (n === null) {
         throw new ClientGone(
           `closed the connection after ${scanner.bytes} bytes, before the end of its request`,
@@ -305,8 +334,13 @@ async function serve(
       }
     }
     const asked = reverseBytes(head.subarray(0, headLength));
+    // Pong vouches for both certificates, so ping can tell when something in between replaced one.
+    const vouch = {
+      [HEADERS.certificate]: tls?.thumbprint ?? "none",
+      [HEADERS.clientCertificate]: clientCertificate ?? "none",
+    };
     if (asked === undefined) {
-      await write(answer(200, scanner.bytes, { "Content-Type": "text/plain" }, BODY));
+      await write(answer(200, scanner.bytes, { ...vouch, "Content-Type": "text/plain" }, BODY));
     } else if (asked > options.maxSendBytes) {
       const mb = (bytes: number) => `${formatValue(bytes / MB)} MB`;
       const why = options.maxSendBytes === 0
@@ -314,6 +348,7 @@ async function serve(
         : `pong sends at most ${mb(options.maxSendBytes)} per request (/maxsend); ` +
           `asked for ${mb(asked)}`;
       await write(answer(413, scanner.bytes, {
+        ...vouch,
         [HEADERS.refused]: why,
         [HEADERS.maxSend]: String(options.maxSendBytes),
         "Content-Length": "0",
@@ -321,6 +356,7 @@ async function serve(
       return failed("refused /reverse", `refused /reverse: ${why}`, scanner.bytes);
     } else {
       await write(answer(200, scanner.bytes, {
+        ...vouch,
         "Content-Type": "application/octet-stream",
         "Content-Length": String(asked),
         [HEADERS.reverse]: String(asked),
@@ -337,6 +373,7 @@ async function serve(
       bytesRead: scanner.bytes,
       bytesSent,
       ms: performance.now() - started,
+      clientCertificate,
     };
   } catch (error) {
     if (stopping.aborted) return { type: "ended by pong", bytesRead: scanner.bytes, bytesSent };
@@ -351,6 +388,7 @@ async function serve(
     return failed(kind, reason, scanner.bytes);
   } finally {
     watchdog.stop();
+    await stream.end?.(); // TLS: the last bytes and close_notify go out before the socket closes
     closeQuietly(conn);
   }
 }

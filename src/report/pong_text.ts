@@ -37,7 +37,8 @@ export function pongTextReporter(
         write(
           `${stamp} ${event.client}: ${formatCount(event.bytesRead)} bytes read, ` +
             `${formatCount(event.bytesSent)} bytes sent, ${formatMs(event.ms)}, ` +
-            formatRate(event.bytesRead + event.bytesSent, event.ms),
+            formatRate(event.bytesRead + event.bytesSent, event.ms) +
+            clientCertificate(event.clientCertificate),
         );
         break;
       case "failed":
@@ -68,6 +69,12 @@ export function pongTextReporter(
         break;
     }
   };
+}
+
+/** What the client presented, like a Tentacle's log: nothing to say without TLS. */
+function clientCertificate(sha1: string | null): string {
+  if (sha1 === null) return "";
+  return sha1 === "none" ? ", no client certificate" : `, client certificate ${sha1}`;
 }
 
 function byKind(counts: Partial<Record<string, number>>): string {

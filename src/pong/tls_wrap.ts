@@ -1,0 +1,219 @@
+/**
+ * TLS on a connection pong has accepted, the way a Tentacle does it: the
+ * server asks every client for a certificate and accepts any, or none.
+ *
+ * `Deno.listenTls` cannot ask for a client certificate, so pong accepts plain
+ * TCP with `Deno.listen` (which keeps serving after running out of file
+ * descriptors, where a `node:net` server silently stops accepting) and wraps
+ * each connection in a `node:tls` server socket.
+ *
+ * @module
+ */
+import { Duplex } from "node:stream";
+import tls from "node:tls";
+
+/** What pong reads from and writes to: a plain `Deno.Conn`, or TLS over one. */
+export interface ByteStream {
+  /** Reads into `buffer`; resolves with the count, or null at the end of the stream. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes`; resolves with how many were taken. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Ends the stream gracefully (TLS: close_notify) once all is written; absent for plain TCP. */
+  end?(): Promise<void>;
+  close(): void;
+}
+
+/** A TLS connection pong has completed the handshake on. */
+export interface TlsServerStream extends ByteStream {
+  /** SHA-1 of the client's certificate (40 upper-case hex digits), or `none`. */
+  clientCertificate: string;
+}
+
+/** How much the TLS layer reads from the socket at a time. */
+const READ_BYTES = 256 * 1024;
+/** The longest a graceful end waits for the last bytes to leave. */
+const END_WAIT_MS = 1000;
+/** Decrypted bytes held for pong before the socket is paused. */
+const QUEUE_BYTES = 1024 * 1024;
+
+/** A certificate and key, PEM, made into what a TLS server socket needs. */
+export function serverContext(certPem: string, keyPem: string): tls.SecureContext {
+  return tls.createSecureContext({ cert: certPem, key: keyPem });
+}
+
+/**
+ * Runs the server side of a TLS handshake on `conn`, asking for a client
+ * certificate; `first` is what was already read from it (the ClientHello's
+ * start). Resolves once it is done; rejects when it fails or `conn` is closed
+ * first (as pong's handshake deadline does).
+ */
+export function acceptTls(
+  conn: Deno.Conn,
+  context: tls.SecureContext,
+  first: Uint8Array,
+): Promise<TlsServerStream> {
+  const duplex = new ConnDuplex(conn, first);
+  const socket = new tls.TLSSocket(duplex as unknown as import("node:net").Socket, {
+    isServer: true,
+    requestCert: true,
+    rejectUnauthorized: false, // a Tentacle accepts any client certificate, or none
+    secureContext: context,
+  });
+  return new Promise((resolve, reject) => {
+    const fail = (error?: Error) => {
+      socket.destroy();
+      reject(error ?? new Error("the client closed the connection during the TLS handshake"));
+    };
+    socket.once("error", fail);
+    socket.once("close", () => fail());
+    socket.once("secure", () => {
+      socket.off("error", fail);
+      socket.removeAllListeners("close");
+      resolve(new TlsSocketStream(socket));
+    });
+  });
+}
+
+/** A `Deno.Conn` as the Node stream a `node:tls` socket runs over. */
+class ConnDuplex extends Duplex {
+  #conn: Deno.Conn;
+  #first?: Uint8Array;
+  #reading = false;
+
+  constructor(conn: Deno.Conn, first: Uint8Array) {
+    super({ highWaterMark: READ_BYTES });
+    this.#conn = conn;
+    this.#first = first;
+  }
+
+  override async _read(): Promise<void> {
+    if (this.#reading) return;
+    this.#reading = true;
+    try {
+      if (this.#first) {
+        const first = this.#first;
+        this.#first = undefined;
+        if (!this.push(first)) return;
+      }
+      for (;;) {
+        const buffer = new Uint8Array(READ_BYTES);
+        const n = await this.#conn.read(buffer);
+        if (n === null) {
+          this.push(null);
+          return;
+        }
+        if (!this.push(buffer.subarray(0, n))) return;
+      }
+    } catch (error) {
+      this.destroy(error as Error);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  override _write(chunk: Uint8Array, _: string, done: (error?: Error | null) => void): void {
+    writeAll(this.#conn, chunk).then(() => done(), done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.#conn.closeWrite().then(() => done(), () => done());
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    try {
+      this.#conn.close();
+    } catch { /* closed already */ }
+    done(error);
+  }
+}
+
+/** A TLS socket read and written as a {@linkcode ByteStream}. */
+class TlsSocketStream implements TlsServerStream {
+  readonly clientCertificate: string;
+  #socket: tls.TLSSocket;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #ended = false;
+  #error?: Error;
+  #wake?: () => void;
+
+  constructor(socket: tls.TLSSocket) {
+    this.#socket = socket;
+    const peer = socket.getPeerCertificate();
+    this.clientCertificate = peer?.fingerprint
+      ? peer.fingerprint.replaceAll(":", "").toUpperCase()
+      : "none";
+    socket.on("data", (chunk: Uint8Array) => {
+      this.#queue.push(chunk);
+      this.#queued += chunk.length;
+      if (this.#queued >= QUEUE_BYTES) socket.pause();
+      this.#wake?.();
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#wake?.();
+    });
+    socket.on("error", (error: Error) => {
+      this.#error = error;
+      this.#wake?.();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#wake?.();
+    });
+  }
+
+  async read(buffer: Uint8Array): Promise<number | null> {
+    while (this.#queue.length === 0) {
+      if (this.#error) throw this.#error;
+      if (this.#ended) return null;
+      await new Promise<void>((resolve) => this.#wake = resolve);
+      this.#wake = undefined;
+    }
+    const first = this.#queue[0];
+    const n = Math.min(first.length, buffer.length);
+    buffer.set(first.subarray(0, n));
+    if (n === first.length) this.#queue.shift();
+    else this.#queue[0] = first.subarray(n);
+    this.#queued -= n;
+    if (this.#queued < QUEUE_BYTES) this.#socket.resume();
+    return n;
+  }
+
+  /** Takes all of `bytes`, which must not change until written (pong's never do). */
+  async write(bytes: Uint8Array): Promise<number> {
+    if (this.#error) throw this.#error;
+    if (this.#socket.write(bytes)) return bytes.length;
+    await new Promise<void>((resolve, reject) => {
+      const drained = () => {
+        this.#socket.off("close", closed);
+        resolve();
+      };
+      const closed = () => {
+        this.#socket.off("drain", drained);
+        reject(this.#error ?? new Error("the connection closed"));
+      };
+      this.#socket.once("drain", drained);
+      this.#socket.once("close", closed);
+    });
+    return bytes.length;
+  }
+
+  end(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, END_WAIT_MS); // a client that stopped reading
+      this.#socket.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+}
