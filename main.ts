@@ -6,15 +6,22 @@
  *
  * @module
  */
-import type { PingOptions, PongOptions, RecordOptions, ReportOptions } from "./src/cli/options.ts";
+import type {
+  PingOptions,
+  PongOptions,
+  RecordOptions,
+  ReportOptions,
+  Secrets,
+} from "./src/cli/options.ts";
 import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
 import { disableQuickEdit } from "./src/console_mode.ts";
 import {
   CertificateFileError,
+  type CertificateWithKey,
   createSelfSignedCertificate,
   loadCertificate,
-  type ServerCertificate,
+  loadPfx,
 } from "./src/net/certificate.ts";
 import { analyse, summarise } from "./src/logs/analyse.ts";
 import { LogReadError } from "./src/logs/lines.ts";
@@ -54,7 +61,12 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     case "ping":
       disableQuickEdit();
-      return await ping(command.options, describeRun("ping", args), command.notices);
+      return await ping(
+        command.options,
+        describeRun("ping", args),
+        command.notices,
+        command.secrets,
+      );
     case "pong":
       disableQuickEdit();
       return await pong(command.options, describeRun("pong", args));
@@ -63,7 +75,20 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-async function ping(options: PingOptions, run: RunInfo, notices: string[]): Promise<number> {
+async function ping(
+  options: PingOptions,
+  run: RunInfo,
+  notices: string[],
+  secrets: Secrets,
+): Promise<number> {
+  let clientCertificate: CertificateWithKey | undefined;
+  try {
+    clientCertificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  run.clientThumbprint = clientCertificate?.thumbprint;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
@@ -77,7 +102,7 @@ async function ping(options: PingOptions, run: RunInfo, notices: string[]): Prom
       if (event.type === "attempt" && !event.result.ok) anyFailed = true;
       print(event);
     };
-    const summary = await runPing(options, report, stopper.signal);
+    const summary = await runPing(options, report, stopper.signal, clientCertificate);
     return summary.failed > 0 || record.incomplete ? 1 : 0;
   } finally {
     await record.flush(); // a second Ctrl+C here still exits with the run's code
@@ -85,8 +110,27 @@ async function ping(options: PingOptions, run: RunInfo, notices: string[]): Prom
   }
 }
 
+/**
+ * The certificate ping presents when a server asks, as Octopus presents its
+ * own: the files given, or one made for this run. None without TLS.
+ */
+function loadClientCertificate(
+  options: PingOptions,
+  secrets: Secrets,
+): Promise<CertificateWithKey | undefined> {
+  const files = options.clientCertificate;
+  if (options.noSsl) return Promise.resolve(undefined);
+  if (!files) return createSelfSignedCertificate("OctoPing");
+  if (files.key !== undefined) return loadCertificate(files.cert, files.key);
+  const password = secrets.clientPassword ?? Deno.env.get(CLIENT_PASSWORD_VARIABLE) ?? "";
+  return loadPfx(files.cert, password);
+}
+
+/** Where a PFX's password can come from, to keep it out of the shell's history. */
+const CLIENT_PASSWORD_VARIABLE = "OCTOPING_CLIENT_PASSWORD";
+
 async function pong(options: PongOptions, run: RunInfo): Promise<number> {
-  let certificate: ServerCertificate | undefined;
+  let certificate: CertificateWithKey | undefined;
   try {
     certificate = options.noSsl
       ? undefined

@@ -146,3 +146,40 @@ Deno.test("against a Tentacle-like server: named as an Octopus Tentacle or Serve
     await server.close();
   }
 });
+
+Deno.test("Halibut's page names the peer: a Tentacle, an Octopus Server's polling port, Halibut", () => {
+  const page = (title: string) =>
+    identifyPeer(answer({
+      tls: SESSION,
+      status: 200,
+      httpVersion: "HTTP/1.0",
+      headers: HALIBUT,
+      answerStart: `HTTP/1.0 200 OK\r\n\r\n<html><head><title>${title}</title></head>`,
+    }));
+  const tentacle = page("Octopus Tentacle configured successfully");
+  assert.equal(tentacle.kind, "tentacle");
+  assert.match(tentacle.description, /^an Octopus Tentacle \(self-signed/);
+  const server = page("Octopus Server configured successfully");
+  assert.equal(server.kind, "server");
+  assert.match(server.description, /^an Octopus Server's polling endpoint \(/);
+  const halibut = page("Hello!");
+  assert.equal(halibut.kind, "tentacle");
+  assert.match(halibut.description, /^a Halibut service/);
+});
+
+Deno.test("the certificate comes before pong's header: a CA's is flagged unless pong vouches for it", () => {
+  const byCa = { ...SESSION, subject: "CN=pong.corp", issuer: "CN=Corp CA", selfSigned: false };
+  const intercepted = identifyPeer(answer({
+    tls: byCa,
+    status: 200,
+    headers: new Map([["x-octoping", "pong 9.9"], ["x-octoping-certificate", "0".repeat(40)]]),
+  }));
+  assert.equal(intercepted.kind, "other");
+  const vouched = identifyPeer(answer({
+    tls: byCa,
+    status: 200,
+    headers: new Map([["x-octoping", "pong 9.9"], ["x-octoping-certificate", byCa.sha1]]),
+  }));
+  assert.equal(vouched.kind, "pong");
+  assert.match(vouched.description, /serving its \/cert, issued by CN=Corp CA/);
+});

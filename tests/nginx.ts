@@ -4,17 +4,12 @@
  *
  * @module
  */
+import { startDaemon, which } from "./daemons.ts";
 import { freePort } from "./helpers.ts";
 import { selfSigned } from "./openssl.ts";
 
 /** Where nginx is, when the machine has it. */
-export const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-});
+export const NGINX = which("nginx");
 
 /** A running nginx: its plain and TLS ports. */
 export interface Nginx {
@@ -51,35 +46,16 @@ http {
 }
 `,
   );
-  const child = new Deno.Command(NGINX!, {
-    args: ["-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  await waitForPort(port);
-  await waitForPort(tlsPort);
+  const nginx = await startDaemon(NGINX!, ["-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`], [
+    port,
+    tlsPort,
+  ]);
   return {
     port,
     tlsPort,
     async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-      await child.output();
+      await nginx.stop();
       await Deno.remove(dir, { recursive: true });
     },
   };
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let tries = 0; tries < 100; tries++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`nginx did not listen on ${port} within 5 s`);
 }

@@ -21,7 +21,8 @@ linuxTest("ping > Output.txt starts with the header: command line, start, machin
   );
   assert.match(lines[2], /^# started: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.match(lines[3], new RegExp(`^# machine: ${Deno.hostname()}, ${Deno.build.os} \\S+ \\(`));
-  assert.match(lines[4], /^OctoPing .* - pinging 127\.0\.0\.1/);
+  assert.match(lines[4], /^# client certificate: [0-9A-F]{40}$/);
+  assert.match(lines[5], /^OctoPing .* - pinging 127\.0\.0\.1/);
 });
 
 linuxTest("an outage prints each failure's cause, but its hint and message only once", async () => {

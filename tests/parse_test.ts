@@ -14,6 +14,7 @@ const PING_DEFAULTS: PingOptions = {
   family: undefined,
   thumbprint: undefined,
   reverse: false,
+  clientCertificate: undefined,
   record: { format: "text", logfile: undefined },
 };
 
@@ -74,6 +75,7 @@ Deno.test("every option is read into the typed options", () => {
       family: 4,
       thumbprint: undefined,
       reverse: false,
+      clientCertificate: undefined,
       record: { format: "json", logfile: "C:\\logs\\run.jsonl" },
     },
   );

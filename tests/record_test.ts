@@ -61,6 +61,7 @@ linuxTest("ping /format=json: one object per event, with the documented fields",
         command: "string",
         target: "object",
         options: "object",
+        clientThumbprint: "string|null",
         machine: "string",
         os: "string",
         deno: "string",
@@ -155,8 +156,10 @@ linuxTest("pong /format=json: start, one connection object per connection, summa
     ms: "number",
     outcome: "string",
     message: "null|string",
+    clientCertificate: "null|string",
   });
   assert.equal(events[1].outcome, "answered");
+  assert.match(String(events[1].clientCertificate), /^[0-9A-F]{40}$/, "ping presents one");
   assert.equal(events[2].connections, 1);
 });
 
@@ -192,7 +195,8 @@ linuxTest(
           `^# machine: ${Deno.hostname()}, ${Deno.build.os} .*, Deno ${Deno.version.deno}$`,
         ),
       );
-      assert.match(lines[4], /pinging 127\.0\.0\.1/);
+      assert.match(lines[4], /^# client certificate: [0-9A-F]{40}$/);
+      assert.match(lines[5], /pinging 127\.0\.0\.1/);
       assert.equal(lines.filter((line) => line.includes("Connect: Success!")).length, 2);
       // deno-lint-ignore no-control-regex
       const plainScreen = screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replaceAll("\r", "")

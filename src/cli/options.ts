@@ -49,6 +49,12 @@ export interface PingOptions {
   thumbprint?: string;
   /** Ask pong to send the data back instead (`/reverse`): times the download. */
   reverse: boolean;
+  /**
+   * The client certificate to present (`/clientcert`, `/clientkey`): file
+   * paths, a PEM certificate with its PEM key or a PFX alone; a generated one
+   * when absent. The PFX's password is never kept here (see {@linkcode Secrets}).
+   */
+  clientCertificate?: { cert: string; key?: string };
   record: RecordOptions;
 }
 
@@ -103,9 +109,18 @@ export interface ReportOptions {
   output?: string;
 }
 
+/**
+ * What the command line holds that must never be printed, logged or put in
+ * JSON: kept apart from the options every reporter sees.
+ */
+export interface Secrets {
+  /** `/clientpassword`: the PFX's password. */
+  clientPassword?: string;
+}
+
 /** What the command line asks for. */
 export type Command =
-  | { kind: "ping"; options: PingOptions; notices: string[] }
+  | { kind: "ping"; options: PingOptions; notices: string[]; secrets: Secrets }
   | { kind: "pong"; options: PongOptions; notices: string[] }
   | { kind: "report"; options: ReportOptions }
   | { kind: "help" }

@@ -15,6 +15,7 @@ import {
   type PongOptions,
   type RecordOptions,
   type ReportOptions,
+  type Secrets,
 } from "./options.ts";
 import {
   parseInteger,
@@ -50,6 +51,9 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "ipv6" },
     { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
     { name: "reverse" },
+    { name: "clientcert", example: "octopus.pem" },
+    { name: "clientkey", example: "octopus.key" },
+    { name: "clientpassword", example: "secret" },
     { name: "logfile", example: "run.log" },
     { name: "format", example: "json" },
   ],
@@ -115,12 +119,18 @@ export function parseArgs(args: readonly string[]): Command {
   if (command === "pong" && rest.some((t) => t.name === "host")) {
     const notice = "pong does not take /host: a command with /host is a ping, so it runs as " +
       "'ping'. Run 'OctoPing pong /port=<port>' on the machine that should answer.";
-    return { kind: "ping", options: buildPing(collect("ping", rest)), notices: [notice] };
+    const values = collect("ping", rest);
+    return {
+      kind: "ping",
+      options: buildPing(values),
+      notices: [notice],
+      secrets: secrets(values),
+    };
   }
   const values = collect(command, rest);
   switch (command) {
     case "ping":
-      return { kind: "ping", options: buildPing(values), notices: [] };
+      return { kind: "ping", options: buildPing(values), notices: [], secrets: secrets(values) };
     case "pong":
       return { kind: "pong", options: buildPong(values), notices: [] };
     case "report":
@@ -247,6 +257,7 @@ function buildPing(values: Map<string, string>): PingOptions {
     family: family(values, spec.host),
     thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     reverse: values.has("reverse"),
+    clientCertificate: clientCertificate(values),
     record: recordOptions(values),
   };
   if (options.reverse && options.dataSize === 0) {
@@ -257,7 +268,46 @@ function buildPing(values: Map<string, string>): PingOptions {
       "/thumbprint needs TLS: it checks the certificate, which /nossl does without",
     );
   }
+  if (options.clientCertificate && options.noSsl) {
+    throw new UsageError(
+      "/clientcert is presented in the TLS handshake, which /nossl does without",
+    );
+  }
   return options;
+}
+
+/** A PFX holds certificate and key together; a PEM certificate needs its key beside it. */
+const PFX = /\.(pfx|p12)$/i;
+
+function clientCertificate(values: Map<string, string>): PingOptions["clientCertificate"] {
+  const cert = values.get("clientcert");
+  const key = values.get("clientkey");
+  if (cert === undefined) {
+    if (key !== undefined) throw new UsageError("/clientkey goes with /clientcert=<file.pem>");
+    if (values.has("clientpassword")) {
+      throw new UsageError("/clientpassword goes with /clientcert=<file.pfx>");
+    }
+    return undefined;
+  }
+  if (PFX.test(cert)) {
+    if (key !== undefined) {
+      throw new UsageError(`/clientkey is not needed: ${cert} holds the key (it is a PFX)`);
+    }
+    return { cert };
+  }
+  if (key === undefined) {
+    throw new UsageError(
+      `/clientcert=${cert} needs its key: /clientkey=<file.pem>, or give a .pfx file`,
+    );
+  }
+  if (values.has("clientpassword")) {
+    throw new UsageError("/clientpassword is for a PFX file; PEM keys are read without one");
+  }
+  return { cert, key };
+}
+
+function secrets(values: Map<string, string>): Secrets {
+  return { clientPassword: values.get("clientpassword") };
 }
 
 function family(values: Map<string, string>, host: string): 4 | 6 | undefined {

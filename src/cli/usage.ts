@@ -12,7 +12,7 @@ export function usage(): string {
 Usage:
   ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
                   [/count=<N>] [/interval=<ms>] [/timeout=<s>] [/ipv4 | /ipv6] [/thumbprint=<hex>]
-                  [/reverse]
+                  [/reverse] [/clientcert=<file> [/clientkey=<file> | /clientpassword=<p>]]
   ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
                   [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>]
   ${PROGRAM} report <log file> [/out=<report.html>]
@@ -37,9 +37,12 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
                        or SHA-256)
   /reverse             With /datasize: pong sends the data back (times the download; pong
                        must be started with /maxsend)
+  /clientcert=<file>   The client certificate to present, as Octopus presents its own (default:
+                       one made for this run). A PEM file with /clientkey=<file.pem>, or a .pfx
+                       with /clientpassword=<p> (or the OCTOPING_CLIENT_PASSWORD variable)
 
   Each failure names its cause (dns, refused, timeout, reset, tls, closed, unreachable,
-  thumbprint, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the run with statistics.
+  thumbprint, intercepted, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the run with statistics.
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
        same machine and port, look at the Tentacle; if it fails against both, look at the network.

@@ -16,6 +16,10 @@ export const HEADERS = {
   reverse: "X-OctoPing-Reverse",
   /** On pong's answer when it will not send what was asked: why. */
   refused: "X-OctoPing-Refused",
+  /** On pong's answer: the SHA-1 thumbprint of the certificate pong serves, or `none`. */
+  certificate: "X-OctoPing-Certificate",
+  /** On pong's answer: the SHA-1 of the client certificate pong received, or `none`. */
+  clientCertificate: "X-OctoPing-Client-Certificate",
   /** On pong's refusal: the most it sends back per request, in bytes (0: nothing). */
   maxSend: "X-OctoPing-Max-Send",
 } as const;

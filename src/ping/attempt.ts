@@ -7,6 +7,7 @@
  * @module
  */
 import type { PingOptions } from "../cli/options.ts";
+import type { CertificateWithKey } from "../net/certificate.ts";
 import { HEADERS } from "../net/protocol.ts";
 import { diagnose } from "./diagnosis.ts";
 import { exchange } from "./exchange.ts";
@@ -22,13 +23,15 @@ export interface AttemptContext {
   onProgress?: (progress: AttemptProgress) => void;
   /** Pong has answered an earlier attempt of this run. */
   pongAnswered: boolean;
+  /** The certificate to present when the server asks for one. */
+  clientCertificate?: CertificateWithKey;
 }
 
 /** Runs attempt number `seq`. Rejects only when the context's signal aborts. */
 export async function runAttempt(
   options: PingOptions,
   seq: number,
-  { signal, onProgress, pongAnswered }: AttemptContext,
+  { signal, onProgress, pongAnswered, clientCertificate }: AttemptContext,
 ): Promise<AttemptResult> {
   const time = new Date();
   const started = performance.now();
@@ -57,6 +60,7 @@ export async function runAttempt(
       tls: !options.noSsl,
       family: options.family,
       thumbprint: options.thumbprint,
+      clientCertificate,
       payloadBytes: options.reverse ? 0 : chunkBytes,
       reverseBytes: options.reverse ? chunkBytes : 0,
       timeoutMs: options.timeoutMs,
@@ -78,6 +82,7 @@ export async function runAttempt(
     result.status = one.status ?? result.status;
     result.headers = one.headers ?? result.headers;
     result.httpVersion = one.httpVersion ?? result.httpVersion;
+    result.answerStart = one.answerStart ?? result.answerStart;
     result.tls = one.tls ?? result.tls;
     const sum = result.phases;
     sum.dns = one.phases.dns === null ? null : (sum.dns ?? 0) + one.phases.dns;

@@ -7,7 +7,14 @@
  * @module
  */
 import { formatMB } from "../report/format.ts";
-import { type Diagnosis, DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
+import {
+  type Diagnosis,
+  DURING,
+  type Failure,
+  FAILURE_CODES,
+  type Interception,
+  type Phase,
+} from "./failure.ts";
 
 /** What the diagnosis needs to know of the run besides the failure. */
 export interface DiagnosisContext {
@@ -33,7 +40,19 @@ const DNS_CODES = new Set([
   "ESERVFAIL",
 ]);
 const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "ENETDOWN"]);
+/**
+ * The alerts a server sends about the client's certificate. Under TLS 1.3 they
+ * come after the handshake, while sending or waiting for the answer.
+ */
+const CLIENT_CERTIFICATE_ALERT =
+  /^ERR_SSL_(TLSV1|SSLV3|TLSV13)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNSUPPORTED_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
 const RESET_CODES = new Set(["ECONNRESET", "ECONNABORTED", "EPIPE"]);
+
+const INTERCEPTED: Record<Interception, string> = {
+  "server-certificate": "the server's certificate was replaced on the way (TLS inspection)",
+  "client-certificate": "the client certificate did not reach pong as it was sent",
+  "tls-ended": "TLS was ended on the way (SSL offloading or a TLS-terminating load balancer)",
+};
 
 /** Names the cause of `failure`, with a hint. */
 export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis {
@@ -89,6 +108,15 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
       summary: "pong did not get every byte that was sent",
       hint: "the connection looked fine but data went missing between here and pong: a device " +
         "in between (WAN optimiser, proxy, inspecting firewall) that rewrites traffic",
+    };
+  }
+  if (code === FAILURE_CODES.intercepted) {
+    return {
+      cause: "intercepted",
+      summary: INTERCEPTED[failure.interception ?? "server-certificate"],
+      hint: "TLS inspection, SSL offloading or a TLS-terminating load balancer sits between here " +
+        "and pong. Octopus pins the certificates both ways and cannot work through it: have the " +
+        "Tentacle's port excluded from it",
     };
   }
   if (code === FAILURE_CODES.speaksTls) {
@@ -180,6 +208,16 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
           "for this port"
         : "the server or a device between here and it (firewall, load balancer, proxy) " +
           "dropped the connection; check their idle and session limits",
+    };
+  }
+  if (code !== undefined && CLIENT_CERTIFICATE_ALERT.test(code)) {
+    return {
+      cause: "tls",
+      summary: "the server refused the client certificate",
+      hint: "a Tentacle accepts any client certificate (it checks the thumbprint later, in " +
+        "Octopus's own protocol), so what refused it is not a Tentacle: a device in between that " +
+        "checks client certificates, or another service. Octopus's certificate would be refused " +
+        "the same way",
     };
   }
   if (code?.startsWith("ERR_SSL_") || code?.startsWith("ERR_TLS_")) return tlsDiagnosis(code);

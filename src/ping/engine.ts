@@ -8,11 +8,13 @@
  */
 import { isIP } from "node:net";
 import type { PingOptions } from "../cli/options.ts";
+import type { CertificateWithKey } from "../net/certificate.ts";
 import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { delay } from "../timers.ts";
 import { answeredByPong, runAttempt } from "./attempt.ts";
 import { identifyPeer } from "./identify.ts";
-import type { PingEvent } from "./events.ts";
+import { HEADERS } from "../net/protocol.ts";
+import type { Note, PingEvent } from "./events.ts";
 import { FAILURE_CODES } from "./failure.ts";
 import type { AttemptResult } from "./result.ts";
 
@@ -24,12 +26,23 @@ export async function runPing(
   options: PingOptions,
   emit: (event: PingEvent) => void,
   stop: AbortSignal,
+  clientCertificate?: CertificateWithKey,
 ): Promise<RunSummary> {
   const statistics = new RunStatistics();
   const changes = changeTracker(options, emit);
   let pongAnswered = false;
-  let unconfirmedNoted = false;
-  emit({ type: "start", time: new Date(), options });
+  const noted = new Set<Note>();
+  const note = (code: Note, message: string) => {
+    if (noted.has(code)) return;
+    noted.add(code);
+    emit({ type: "note", time: new Date(), code, message });
+  };
+  emit({
+    type: "start",
+    time: new Date(),
+    options,
+    clientThumbprint: clientCertificate?.thumbprint,
+  });
   for (let seq = 1; seq <= options.count && !stop.aborted; seq++) {
     if (seq > 1) await delay(options.intervalMs, stop);
     if (stop.aborted) break;
@@ -39,6 +52,7 @@ export async function runPing(
         signal: stop,
         onProgress: (progress) => emit({ type: "progress", seq, progress }),
         pongAnswered,
+        clientCertificate,
       });
     } catch (error) {
       if (stop.aborted) break;
@@ -53,15 +67,19 @@ export async function runPing(
     });
     const byPong = answeredByPong(result);
     changes(result);
-    if (result.ok && options.dataSize > 0 && !options.reverse && !byPong && !unconfirmedNoted) {
-      unconfirmedNoted = true;
-      emit({
-        type: "note",
-        time: new Date(),
-        code: "unconfirmed",
-        message: "the server is not pong: nothing confirms the data arrived (only pong counts " +
-          "what it reads), so a success here says only that it was sent",
-      });
+    if (result.ok && options.dataSize > 0 && !options.reverse && !byPong) {
+      note(
+        "unconfirmed",
+        "the server is not pong: nothing confirms the data arrived (only pong counts what it " +
+          "reads), so a success here says only that it was sent",
+      );
+    }
+    if (byPong && !options.noSsl && !result.headers?.has(HEADERS.certificate.toLowerCase())) {
+      note(
+        "unvouched",
+        "this pong is older and does not vouch for the certificates it saw: the check for TLS " +
+          "inspection in between is skipped (run the same OctoPing version on both sides)",
+      );
     }
     pongAnswered ||= byPong;
     const reason = abandonReason(result);

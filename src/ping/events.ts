@@ -10,9 +10,21 @@ import type { RunSummary } from "../stats/run_statistics.ts";
 import type { PeerIdentity } from "./identify.ts";
 import type { AttemptProgress, AttemptResult } from "./result.ts";
 
+/**
+ * What a run says once: `unconfirmed`, data mode against a server that is not
+ * pong; `unvouched`, an older pong that says nothing of the certificates.
+ */
+export type Note = "unconfirmed" | "unvouched";
+
 /** What the ping engine reports as it runs. */
 export type PingEvent =
-  | { type: "start"; time: Date; options: PingOptions }
+  | {
+    type: "start";
+    time: Date;
+    options: PingOptions;
+    /** SHA-1 of the client certificate ping presents when asked; absent without TLS. */
+    clientThumbprint?: string;
+  }
   | {
     type: "attempt";
     result: AttemptResult;
@@ -27,8 +39,8 @@ export type PingEvent =
   | { type: "peer"; time: Date; peer: PeerIdentity }
   /** How a data-mode attempt goes, at most every 250 ms. */
   | { type: "progress"; seq: number; progress: AttemptProgress }
-  /** Something the run says once, e.g. `unconfirmed`: data mode against a server that is not pong. */
-  | { type: "note"; time: Date; code: "unconfirmed"; message: string }
+  /** Something the run says once. */
+  | { type: "note"; time: Date; code: Note; message: string }
   /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
   | { type: "abandoned"; time: Date; reason: string }
   | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };

@@ -15,6 +15,7 @@ import type { EventEmitter } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import type { Target } from "../cli/options.ts";
+import type { CertificateWithKey } from "../net/certificate.ts";
 import { ResponseReader } from "../net/http.ts";
 import { HEADERS } from "../net/protocol.ts";
 import { isPlainToTlsPage, startsWithTlsRecord } from "../net/sniff.ts";
@@ -23,7 +24,7 @@ import { formatCount } from "../report/format.ts";
 import { Watchdog } from "../timers.ts";
 import { payloadPool } from "../net/payload.ts";
 import { requestFrame } from "./request.ts";
-import { DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
+import { DURING, type Failure, FAILURE_CODES, type Interception, type Phase } from "./failure.ts";
 import type { ExchangeResult } from "./result.ts";
 
 /** What one connection should do. */
@@ -34,6 +35,8 @@ export interface ExchangeRequest {
   family?: 4 | 6;
   /** The certificate the server must present (SHA-1 or SHA-256, upper-case hex). */
   thumbprint?: string;
+  /** The certificate to present when the server asks for one, as Octopus does. */
+  clientCertificate?: CertificateWithKey;
   /** Payload bytes to send in the request; 0 for none. */
   payloadBytes: number;
   /** Bytes to ask pong to send back (`/reverse`); 0 for none. */
@@ -67,7 +70,7 @@ class ExchangeError extends Error {
   override name = "ExchangeError";
   code: string;
   /** What the diagnosis needs beyond the code: an HTTP status, pong's limit. */
-  detail: Pick<Failure, "status" | "pongMaxSend">;
+  detail: Pick<Failure, "status" | "pongMaxSend" | "interception">;
 
   constructor(code: string, message: string, detail: ExchangeError["detail"] = {}) {
     super(message);
@@ -159,6 +162,8 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         servername: net.isIP(target.host) ? undefined : target.host,
         rejectUnauthorized: false, // Tentacles present self-signed certificates
         minVersion: "TLSv1.2",
+        cert: request.clientCertificate?.certPem,
+        key: request.clientCertificate?.keyPem,
         // Stream option node's types omit: 1 MiB reads made /reverse ~30 % faster than 16 KiB.
         highWaterMark: READ_BUFFER_BYTES,
       };
@@ -218,6 +223,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     result.status = reader.head?.status;
     result.httpVersion = reader.head?.version;
     result.headers = reader.head?.headers;
+    result.answerStart = new TextDecoder().decode(reader.first);
     if (reader.bytes === 0) {
       throw new ExchangeError(
         FAILURE_CODES.closed,
@@ -232,6 +238,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     }
     // In order of precedence: the protocol, what pong refused, the server's error, the count.
     if (!request.tls && isPlainToTlsPage(reader.first)) throw speaksTls();
+    checkVouched(result, request);
     checkRefusal(result);
     if (request.reverseBytes > 0) checkReverse(result, request.reverseBytes);
     if (request.payloadBytes > 0) checkAccepted(result);
@@ -268,6 +275,41 @@ function speaksTls(): ExchangeError {
     FAILURE_CODES.speaksTls,
     "a plain request was answered in TLS",
   );
+}
+
+/**
+ * Pong says which certificate it served and which client certificate it got:
+ * where either differs from what ping saw and sent, something in between made
+ * its own TLS connections — and Octopus, which pins both, would fail there.
+ */
+function checkVouched(result: ExchangeResult, request: ExchangeRequest): void {
+  const served = result.headers?.get(HEADERS.certificate.toLowerCase());
+  const received = result.headers?.get(HEADERS.clientCertificate.toLowerCase());
+  if (served === undefined || !request.tls || !result.tls) return; // not pong, or an older one
+  const intercepted = (interception: Interception, message: string) =>
+    new ExchangeError(FAILURE_CODES.intercepted, message, { interception });
+  if (served === "none") {
+    throw intercepted(
+      "tls-ended",
+      "ping spoke TLS, but pong says its connection had none: TLS was ended in between",
+    );
+  }
+  if (served !== result.tls.sha1) {
+    throw intercepted(
+      "server-certificate",
+      `ping saw the certificate ${result.tls.sha1} (${result.tls.subject}, issued by ` +
+        `${result.tls.issuer}), but pong serves ${served}`,
+    );
+  }
+  const sent = request.clientCertificate?.thumbprint;
+  if (sent !== undefined && received !== undefined && received !== sent) {
+    throw intercepted(
+      "client-certificate",
+      received === "none"
+        ? `ping presented the client certificate ${sent}, but pong received none`
+        : `ping presented the client certificate ${sent}, but pong received ${received}`,
+    );
+  }
 }
 
 /** Pong refuses what it will not do (send back more than its /maxsend) with a header saying why. */

@@ -43,6 +43,8 @@ export const FAILURE_CODES = {
   rejected: "OCTOPING_REJECTED",
   /** `/nossl`, and the server answered in TLS. */
   speaksTls: "OCTOPING_SPEAKS_TLS",
+  /** Pong vouched for other certificates than ping saw and sent: something in between. */
+  intercepted: "OCTOPING_INTERCEPTED",
 } as const;
 
 /** Why an attempt failed. */
@@ -59,7 +61,15 @@ export interface Failure {
   status?: number;
   /** For a refusal by pong: the most it sends back per request (0: nothing). */
   pongMaxSend?: number;
+  /** For `intercepted`: what pong's word shows was changed on the way. */
+  interception?: Interception;
 }
+
+/**
+ * How a connection was intercepted: the server's certificate replaced, the
+ * client's lost or replaced, or TLS ended before pong.
+ */
+export type Interception = "server-certificate" | "client-certificate" | "tls-ended";
 
 /** The causes a failed attempt is put down to. */
 export const CAUSES = [
@@ -71,6 +81,7 @@ export const CAUSES = [
   "closed",
   "unreachable",
   "thumbprint",
+  "intercepted",
   "incomplete",
   "rejected",
   "other",

@@ -39,6 +39,8 @@ export interface ExchangeResult {
   headers?: Map<string, string>;
   /** The HTTP version of the answer (`HTTP/1.0`), when it was HTTP. */
   httpVersion?: string;
+  /** The first bytes of the answer as text (up to 1 KB): enough to tell whose page it is. */
+  answerStart?: string;
   /** The server's certificate and the TLS session, once the handshake is done. */
   tls?: TlsSession;
   phases: PhaseTimings;

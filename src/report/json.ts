@@ -33,7 +33,14 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
     switch (event.type) {
       case "start": {
         const { target, ...options } = event.options;
-        out(start(run, { command: "ping", target, options: jsonSafe(options) }));
+        out(
+          start(run, {
+            command: "ping",
+            target,
+            options: jsonSafe(options),
+            clientThumbprint: event.clientThumbprint ?? null,
+          }),
+        );
         break;
       }
       case "attempt": {
@@ -155,6 +162,7 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
           ms: ms(event.ms),
           outcome: "answered",
           message: null,
+          clientCertificate: event.clientCertificate,
         });
         break;
       case "failed":
@@ -167,6 +175,7 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
           ms: ms(event.ms),
           outcome: event.kind,
           message: event.reason,
+          clientCertificate: event.clientCertificate,
         });
         break;
       case "failedMore":

@@ -19,14 +19,26 @@ export interface RunInfo {
   /** e.g. `linux 6.1.0 (x86_64)`. */
   os: string;
   deno: string;
+  /** SHA-1 of the client certificate ping presents, once it is known. */
+  clientThumbprint?: string;
 }
+
+/** Options whose values are secrets: `/name=value`, `--name value`, any case. */
+const SECRET = /^((?:\/\/?|--?)(?:clientpassword))(=.*)?$/i;
 
 /**
  * Describes this run of `command` with `args`. This is the one place the
- * command line is copied for output, logs and JSON.
+ * command line is copied for output, logs and JSON, so it is where secrets
+ * are blanked out: they reach no record at all.
  */
 export function describeRun(command: string, args: readonly string[]): RunInfo {
-  const quoted = args.map((arg) => /[\s"]/.test(arg) ? `"${arg.replaceAll('"', '\\"')}"` : arg);
+  const redacted = args.map((arg, i) => {
+    const secret = SECRET.exec(arg);
+    if (secret) return secret[2] === undefined ? arg : `${secret[1]}=***`;
+    const previous = SECRET.exec(args[i - 1] ?? "");
+    return previous && previous[2] === undefined ? "***" : arg; // `--clientpassword value`
+  });
+  const quoted = redacted.map((arg) => /[\s"]/.test(arg) ? `"${arg.replaceAll('"', '\\"')}"` : arg);
   return {
     command,
     version: VERSION,
@@ -49,6 +61,7 @@ export function headerLines(run: RunInfo): string[] {
     `# command line: ${run.commandLine}`,
     `# started: ${run.started.toISOString()}`,
     `# machine: ${run.hostname}, ${run.os}, Deno ${run.deno}`,
+    ...(run.clientThumbprint ? [`# client certificate: ${run.clientThumbprint}`] : []),
   ];
 }
 

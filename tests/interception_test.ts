@@ -1,0 +1,330 @@
+/**
+ * Ping fails where Octopus fails: a TLS-inspecting proxy or a TLS-offloading
+ * load balancer between ping and pong is caught by pong's word on both
+ * certificates, and client certificates go both ways as between Octopus and a
+ * Tentacle.
+ */
+import assert from "node:assert/strict";
+import { describeRun } from "../src/report/run_info.ts";
+import { startDaemon, which } from "./daemons.ts";
+import { afterHeader, freePort, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
+import { openssl, selfSigned, sServer } from "./openssl.ts";
+
+const MITMDUMP = which("mitmdump");
+const HAPROXY = which("haproxy");
+
+/** The cause line of the first failed attempt. */
+function firstCause(stdout: string): string {
+  const lines = afterHeader(stdout);
+  const at = lines.findIndex((line) => line.includes("Failed!"));
+  assert.ok(at > 0, stdout);
+  return lines.slice(at + 1).find((line) => line.startsWith("    cause: "))?.trim() ?? "";
+}
+
+/** SHA-1 of the PEM certificate in `path`, as Octopus shows it. */
+async function sha1(path: string): Promise<string> {
+  const out = await openssl(["x509", "-in", path, "-noout", "-fingerprint", "-sha1"]);
+  return out.trim().split("=")[1].replaceAll(":", "");
+}
+
+Deno.test({
+  name: "a TLS-inspecting proxy (mitmproxy) in front of pong: intercepted, exit 1",
+  ignore: MITMDUMP === undefined,
+  async fn() {
+    const pong = await Pong.start();
+    const dir = await Deno.makeTempDir();
+    const port = freePort();
+    const mitm = await startDaemon(MITMDUMP!, [
+      "--set",
+      `confdir=${dir}`,
+      "--mode",
+      `reverse:https://127.0.0.1:${pong.port}`,
+      "--listen-host",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "--ssl-insecure",
+      "-q",
+    ], [port]);
+    try {
+      const run = await pingLoopback(port, "/count=1");
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(
+        firstCause(run.stdout),
+        "cause: intercepted - the server's certificate was replaced on the way (TLS inspection)",
+      );
+      assert.match(run.stdout, /, issued by [^\n]*mitmproxy[^\n]*, but pong serves [0-9A-F]{40}/);
+      assert.match(run.stdout, /hint: TLS inspection, SSL offloading .* excluded/);
+    } finally {
+      await mitm.stop();
+      await pong.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "TLS offloading (haproxy) in front of a /nossl pong: intercepted, plain and data mode",
+  ignore: HAPROXY === undefined,
+  async fn() {
+    const pong = await Pong.start(["/nossl"]);
+    const dir = await Deno.makeTempDir();
+    const { cert, key } = await selfSigned(dir, "offload");
+    await Deno.writeTextFile(
+      `${dir}/both.pem`,
+      await Deno.readTextFile(cert) + await Deno.readTextFile(key),
+    );
+    const port = freePort();
+    await Deno.writeTextFile(
+      `${dir}/haproxy.cfg`,
+      `defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend tls
+  bind 127.0.0.1:${port} ssl crt ${dir}/both.pem
+  default_backend pong
+backend pong
+  server pong 127.0.0.1:${pong.port}
+`,
+    );
+    const haproxy = await startDaemon(HAPROXY!, ["-f", `${dir}/haproxy.cfg`, "-db"], [port]);
+    try {
+      for (const extra of [[], ["/datasize=1"]]) {
+        const run = await pingLoopback(port, "/count=1", ...extra);
+        assert.equal(run.code, 1, run.stdout);
+        assert.equal(
+          firstCause(run.stdout),
+          "cause: intercepted - TLS was ended on the way (SSL offloading or a TLS-terminating " +
+            "load balancer)",
+          run.stdout,
+        );
+      }
+    } finally {
+      await haproxy.stop();
+      await pong.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+linuxTest("ping's client certificate reaches pong, and pong's line names it", async () => {
+  const pong = await Pong.start();
+  try {
+    const run = await pong.ping("/count=1");
+    assert.equal(run.code, 0, run.stdout);
+    const presented = /client certificate: ([0-9A-F]{40}) \(made for this run/.exec(run.stdout);
+    assert.ok(presented, run.stdout);
+    await pong.stdout.waitFor(new RegExp(`bytes sent, .*, client certificate ${presented[1]}$`));
+  } finally {
+    await pong.stop();
+  }
+});
+
+linuxTest(
+  "pong asks curl for a certificate: named when given, 'no client certificate' when not",
+  async () => {
+    const pong = await Pong.start();
+    const dir = await Deno.makeTempDir();
+    try {
+      const { cert, key } = await selfSigned(dir, "curl");
+      const url = `https://127.0.0.1:${pong.port}/`;
+      const curl = (...extra: string[]) =>
+        new Deno.Command("curl", { args: ["-sk", "-D", "-", "-o", "/dev/null", ...extra, url] })
+          .output();
+      const without = new TextDecoder().decode((await curl()).stdout);
+      assert.match(without, /^X-OctoPing-Client-Certificate: none\r$/m);
+      assert.match(without, new RegExp(`^X-OctoPing-Certificate: ${pong.thumbprint}\r$`, "m"));
+      await pong.stdout.waitFor(/bytes sent, .*, no client certificate$/);
+      const thumbprint = await sha1(cert);
+      const withCert = new TextDecoder().decode((await curl("--cert", cert, "--key", key)).stdout);
+      assert.match(withCert, new RegExp(`^X-OctoPing-Client-Certificate: ${thumbprint}\r$`, "m"));
+      await pong.stdout.waitFor(new RegExp(`, client certificate ${thumbprint}$`));
+    } finally {
+      await pong.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+linuxTest("a server that requires a client certificate accepts ping's", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = await selfSigned(dir, "server");
+  const client = await selfSigned(dir, "client");
+  const sserver = await sServer(server.cert, server.key, [
+    "-Verify",
+    "1",
+    "-verify_return_error",
+    "-CAfile",
+    client.cert,
+    "-www",
+  ]);
+  try {
+    const run = await pingLoopback(
+      sserver.port,
+      "/count=1",
+      `/clientcert=${client.cert}`,
+      `/clientkey=${client.key}`,
+    );
+    assert.equal(run.code, 0, run.stdout);
+  } finally {
+    await sserver.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+linuxTest(
+  "a server that refuses ping's client certificate is named, under TLS 1.2 and 1.3",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const server = await selfSigned(dir, "server");
+    const trusted = await selfSigned(dir, "trusted");
+    try {
+      for (const version of ["-tls1_2", "-tls1_3"]) {
+        const sserver = await sServer(server.cert, server.key, [
+          "-Verify",
+          "1",
+          "-verify_return_error",
+          "-CAfile",
+          trusted.cert,
+          version,
+          "-www",
+        ]);
+        try {
+          const run = await pingLoopback(sserver.port, "/count=1");
+          assert.equal(run.code, 1, run.stdout);
+          assert.equal(
+            firstCause(run.stdout),
+            "cause: tls - the server refused the client certificate",
+            `${version}\n${run.stdout}`,
+          );
+          assert.match(run.stdout, /hint: a Tentacle accepts any client certificate/);
+        } finally {
+          await sserver.stop();
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+linuxTest(
+  "/clientcert with a key that is not its own, or a wrong PFX password: exit 2",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const one = await selfSigned(dir, "one");
+      const two = await selfSigned(dir, "two");
+      const run = await runOctoPing([
+        "ping",
+        "/host=127.0.0.1",
+        `/clientcert=${one.cert}`,
+        `/clientkey=${two.key}`,
+      ]);
+      assert.equal(run.code, 2);
+      assert.equal(run.stdout, "");
+      assert.match(run.stderr, /two\.key is not the key of the certificate in .*one\.pem/);
+      await openssl([
+        "pkcs12",
+        "-export",
+        "-in",
+        one.cert,
+        "-inkey",
+        one.key,
+        "-out",
+        `${dir}/one.pfx`,
+        "-passout",
+        "pass:right",
+      ]);
+      const wrong = await runOctoPing([
+        "ping",
+        "/host=127.0.0.1",
+        `/clientcert=${dir}/one.pfx`,
+        "/clientpassword=wrong",
+      ]);
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /the password is wrong/);
+      assert.doesNotMatch(wrong.stdout + wrong.stderr, /wrong\b.*wrong/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+linuxTest(
+  "a PFX with its password: presented to pong, and the password is nowhere in the record",
+  async () => {
+    const pong = await Pong.start();
+    const dir = await Deno.makeTempDir();
+    try {
+      const { cert, key } = await selfSigned(dir, "octopus");
+      await openssl([
+        "pkcs12",
+        "-export",
+        "-in",
+        cert,
+        "-inkey",
+        key,
+        "-out",
+        `${dir}/octopus.pfx`,
+        "-passout",
+        "pass:S3cret-pa55",
+      ]);
+      const thumbprint = await sha1(cert);
+      const logfile = `${dir}/run.jsonl`;
+      const run = await pong.ping(
+        "/count=1",
+        `/clientcert=${dir}/octopus.pfx`,
+        "/clientpassword=S3cret-pa55",
+        "/format=json",
+        `/logfile=${logfile}`,
+      );
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      await pong.stdout.waitFor(new RegExp(`, client certificate ${thumbprint}$`));
+      const start = JSON.parse(run.stdout.split("\n")[0]);
+      assert.equal(start.clientThumbprint, thumbprint);
+      const text = await pong.ping(
+        "/count=1",
+        `/clientcert=${dir}/octopus.pfx`,
+        "/clientpassword=S3cret-pa55",
+      );
+      for (
+        const record of [run.stdout, run.stderr, await Deno.readTextFile(logfile), text.stdout]
+      ) {
+        assert.doesNotMatch(record, /S3cret-pa55/);
+      }
+      assert.match(text.stdout, /^# command line: .*\/clientpassword=\*\*\*$/m);
+      const fromEnv = await runOctoPing(
+        [
+          "ping",
+          `/host=127.0.0.1`,
+          `/port=${pong.port}`,
+          "/count=1",
+          `/clientcert=${dir}/octopus.pfx`,
+        ],
+        { env: { OCTOPING_CLIENT_PASSWORD: "S3cret-pa55" } },
+      );
+      assert.equal(fromEnv.code, 0, fromEnv.stdout + fromEnv.stderr);
+    } finally {
+      await pong.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test("a PFX password is blanked out of the command line in every form it can be given", () => {
+  const { commandLine } = describeRun("ping", [
+    "ping",
+    "/host=x",
+    "--clientpassword",
+    "one",
+    "/clientpassword=two",
+    "-CLIENTPASSWORD=three",
+  ]);
+  assert.equal(
+    commandLine,
+    "OctoPing ping /host=x --clientpassword *** /clientpassword=*** -CLIENTPASSWORD=***",
+  );
+});
