@@ -135,8 +135,13 @@ async function report(options: ReportOptions): Promise<number> {
       }
       return 0;
     }
+    if (await sameFile(options.input, options.output)) {
+      throw new ReportWriteError(
+        `/out=${options.output} is the log being read: name another file for the report`,
+      );
+    }
     // Written beside /out and renamed into place once whole: an unwritable /out fails before a
-    // week of log is read, and /out is never left half-written — nor the log itself, if named twice.
+    // week of log is read, and /out is never left half-written.
     const partial = `${options.output}.partial-${Deno.pid}`;
     const file = await openForWriting(partial, options.output);
     try {
@@ -168,6 +173,26 @@ async function report(options: ReportOptions): Promise<number> {
 
 /** /out that cannot be written: bad input. */
 class ReportWriteError extends Error {}
+
+/**
+ * Whether `output` names the file `input` is: the same real path (`./run.jsonl`, a symlink), or
+ * the same device and inode (a hard link) where the OS tells them. A missing `output` is no file.
+ */
+async function sameFile(input: string, output: string): Promise<boolean> {
+  const [inPath, outPath] = await Promise.all([input, output].map(realPath));
+  if (inPath === undefined || outPath === undefined) return false;
+  if (inPath === outPath) return true;
+  const [a, b] = await Promise.all([Deno.stat(inPath), Deno.stat(outPath)]);
+  return a.dev === b.dev && a.ino !== null && a.ino === b.ino;
+}
+
+async function realPath(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.realPath(path);
+  } catch {
+    return undefined; // not there (yet): reading or writing it says what is wrong
+  }
+}
 
 async function openForWriting(path: string, shownAs: string): Promise<Deno.FsFile> {
   try {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { analyse, findCluster, summarise } from "../src/logs/analyse.ts";
-import { freePort, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { freePort, MAIN, Pong, runOctoPing, runTool, WAIT_MS } from "./helpers.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -148,29 +148,47 @@ Deno.test("bad input for report: no file, a file that can't be read, an /out tha
   }
 });
 
-Deno.test("/out never harms the log, nor an existing page when the log cannot be read", async () => {
+Deno.test("/out that is the log itself - by name, ./name, a symlink or a hard link - is bad input and writes nothing", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const log = `${dir}/run.txt`;
     await Deno.copyFile(fixture("tentacleping.txt"), log);
     const before = await Deno.readFile(log);
-    const same = await runOctoPing(["report", log, `/out=${log}`]);
-    assert.equal(same.code, 0, same.stderr);
-    assert.match(
-      await Deno.readTextFile(log),
-      /^<!doctype html>/,
-      "the page replaced the log only once made",
+    await Deno.symlink(log, `${dir}/alias.txt`);
+    await Deno.link(log, `${dir}/hard.txt`);
+    const outs = [log, `${dir}/./run.txt`, `${dir}/alias.txt`, `${dir}/hard.txt`];
+    for (const out of outs) {
+      const same = await runOctoPing(["report", log, `/out=${out}`]);
+      assert.equal(same.code, 2, `${out}: ${same.stderr}`);
+      assert.match(same.stderr, /is the log being read/, out);
+      assert.deepEqual(await Deno.readFile(log), before, `${out}: the log is untouched`);
+    }
+    const relative = await runTool(
+      Deno.execPath(),
+      ["run", "--allow-all", "--quiet", MAIN, "report", "run.txt", "/out=./run.txt"],
+      { cwd: dir },
     );
-    await Deno.writeFile(log, before);
+    assert.equal(relative.code, 2, relative.stderr);
+    assert.deepEqual(await Deno.readFile(log), before);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "alias.txt",
+      "hard.txt",
+      "run.txt",
+    ], "nothing written beside it");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("/out never harms an existing page when the log cannot be read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
     const page = `${dir}/page.html`;
     await Deno.writeTextFile(page, "an earlier report");
     const missing = await runOctoPing(["report", `${dir}/missing.jsonl`, `/out=${page}`]);
     assert.equal(missing.code, 2);
     assert.equal(await Deno.readTextFile(page), "an earlier report");
-    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
-      "page.html",
-      "run.txt",
-    ]);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["page.html"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
