@@ -25,7 +25,8 @@ import { startPong } from "./src/pong/server.ts";
 import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
 import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
 import { reportPage } from "./src/report/html.ts";
-import { pingTextReporter, summaryLines } from "./src/report/ping_text.ts";
+import { logReportLines, nothingToReport } from "./src/report/log_text.ts";
+import { pingTextReporter } from "./src/report/ping_text.ts";
 import { pongTextReporter } from "./src/report/pong_text.ts";
 import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
@@ -126,13 +127,10 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
 async function report(options: ReportOptions): Promise<number> {
   try {
     if (options.output === undefined) {
-      const { summary, meta, skipped, firstSkipped } = await summarise(options.input);
-      summaryLines(summary, meta.target ?? "the log").forEach((line) => output.line(line));
-      if (skipped > 0) {
-        output.line(
-          `${skipped} line(s) could not be read and were skipped; the first is line ${firstSkipped}`,
-        );
-      }
+      const log = await summarise(options.input);
+      const nothing = nothingToReport(log, options.input);
+      if (nothing) return badLog(nothing);
+      logReportLines(log).forEach((line) => output.line(line));
       return 0;
     }
     if (await sameFile(options.input, options.output)) {
@@ -144,13 +142,17 @@ async function report(options: ReportOptions): Promise<number> {
     // week of log is read, and /out is never left half-written.
     const partial = `${options.output}.partial-${Deno.pid}`;
     const file = await openForWriting(partial, options.output);
+    let nothing: string | undefined;
     try {
-      const page = new TextEncoder().encode(
-        reportPage(await analyse(options.input), options.input),
-      );
-      for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+      const analysis = await analyse(options.input);
+      nothing = nothingToReport(analysis, options.input);
+      if (nothing === undefined) {
+        const page = new TextEncoder().encode(reportPage(analysis, options.input));
+        for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+      }
       file.close();
-      await Deno.rename(partial, options.output);
+      if (nothing === undefined) await Deno.rename(partial, options.output);
+      else await Deno.remove(partial);
     } catch (error) {
       try {
         file.close();
@@ -161,6 +163,7 @@ async function report(options: ReportOptions): Promise<number> {
         `cannot write the report to ${options.output}: ${(error as Error).message}`,
       );
     }
+    if (nothing) return badLog(nothing);
     output.line(`${PROGRAM}: wrote the report to ${options.output}`);
     return 0;
   } catch (error) {
@@ -169,6 +172,12 @@ async function report(options: ReportOptions): Promise<number> {
     }
     throw error;
   }
+}
+
+/** A log that holds nothing to report: bad input, said plainly (usage would not help). */
+function badLog(message: string): number {
+  stderr(`${PROGRAM}: ${message}`);
+  return 2;
 }
 
 /** /out that cannot be written: bad input. */

@@ -6,14 +6,24 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { analyse, findCluster, summarise } from "../src/logs/analyse.ts";
-import { freePort, MAIN, Pong, runOctoPing, runTool, WAIT_MS } from "./helpers.ts";
+import {
+  freePort,
+  MAIN,
+  pingLoopback,
+  Pong,
+  runOctoPing,
+  runTool,
+  spawnOctoPing,
+  WAIT_MS,
+} from "./helpers.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 Deno.test("the original TentaclePing's text: locale numbers, .NET exceptions, a run killed mid-line", async () => {
-  const { summary, skipped, firstSkipped, meta } = await summarise(fixture("tentacleping.txt"));
+  const { runs, skipped, firstSkipped } = await summarise(fixture("tentacleping.txt"));
+  const [{ summary, run }] = runs;
   assert.equal(
-    meta.target,
+    run.target,
     "MyServer port 10933",
     "from the old tool's 'Pinging … on port …' line",
   );
@@ -35,13 +45,14 @@ Deno.test("the original TentaclePing's text: locale numbers, .NET exceptions, a 
 Deno.test("TentaclePing's output redirected by PowerShell 5.1: UTF-16LE, no timestamps", async () => {
   const bytes = await Deno.readFile(fixture("tentacleping-powershell.txt"));
   assert.deepEqual([...bytes.subarray(0, 2)], [0xff, 0xfe], "the fixture is UTF-16LE with a BOM");
-  const analysis = await analyse(fixture("tentacleping-powershell.txt"));
+  const log = await analyse(fixture("tentacleping-powershell.txt"));
+  const [analysis] = log.runs;
   assert.equal(analysis.summary.attempts, 20);
   assert.deepEqual(analysis.summary.byCause, [["tls", 2]]);
   assert.equal(analysis.byTime, false, "charted by attempt number");
   assert.equal(analysis.summary.longestFailureRun?.count, 2);
   assert.equal(analysis.summary.longestFailureRun?.start, undefined);
-  assert.equal(analysis.skipped, 0);
+  assert.equal(log.skipped, 0);
 });
 
 Deno.test("the report gives the live run's figures, from JSON lines and from text", async () => {
@@ -61,7 +72,7 @@ Deno.test("the report gives the live run's figures, from JSON lines and from tex
     ]);
     assert.equal(refused.code, 1);
     const live = JSON.parse(json.stdout.trimEnd().split("\n").at(-1)!);
-    const fromJson = (await summarise(`${dir}/run.jsonl`)).summary;
+    const fromJson = (await summarise(`${dir}/run.jsonl`)).runs[0].summary;
     assert.equal(fromJson.attempts, live.attempts);
     for (const key of ["min", "max", "avg"] as const) {
       assert.ok(Math.abs(fromJson.latency![key] - live.latency[key]) < 0.001, key);
@@ -84,6 +95,174 @@ Deno.test("the report gives the live run's figures, from JSON lines and from tex
   }
 });
 
+Deno.test("runs appended to one /logfile, text and JSON, are reported each on its own with what support asks first", async () => {
+  const pong = await Pong.start();
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/run.log`;
+  try {
+    const refusedPort = freePort();
+    await pong.ping("/count=3", "/interval=0", `/logfile=${log}`);
+    await pingLoopback(refusedPort, "/count=2", "/interval=0", `/logfile=${log}`);
+    await pong.ping("/count=2", "/interval=0", "/format=json", `/logfile=${log}`);
+    const report = await runOctoPing(["report", log]);
+    assert.equal(report.code, 0, report.stderr);
+    const blocks = report.stdout.split(/^(?=run \d+ of \d+: )/m).filter((b) => b.trim());
+    assert.equal(blocks.length, 3, report.stdout);
+    const targets = [pong.port, refusedPort, pong.port];
+    blocks.forEach((block, i) => {
+      assert.match(
+        block,
+        new RegExp(`^run ${i + 1} of 3: ping 127\\.0\\.0\\.1 port ${targets[i]}`),
+      );
+      assert.match(
+        block,
+        new RegExp(`^--- statistics for 127\\.0\\.0\\.1 port ${targets[i]} ---$`, "m"),
+      );
+      assert.match(block, /^command line: OctoPing ping \/host=127\.0\.0\.1 /m);
+      assert.match(block, /^machine: \S+/m);
+      assert.match(block, /^time span: \d{4}-\d\d-\d\dT[\d:.]+Z to \d{4}-\d\d-\d\dT[\d:.]+Z \(/m);
+    });
+    assert.match(blocks[0], /^3 attempts: 3 succeeded/m);
+    assert.match(blocks[1], /^2 attempts: 0 succeeded, 2 failed/m);
+    assert.match(blocks[2], /^2 attempts: 2 succeeded/m);
+    for (const block of [blocks[0], blocks[2]]) {
+      assert.match(block, new RegExp(`^ {4}thumbprint: ${pong.thumbprint} `, "m"));
+      assert.match(block, /^certificate: CN=\S.* \(self-signed\)$/m);
+      assert.match(block, /^answered by: OctoPing pong /m);
+    }
+    // Text names the address only for a host name; JSON has it on every attempt.
+    assert.match(blocks[2], /^addresses: 127\.0\.0\.1$/m);
+    const page = `${dir}/report.html`;
+    const made = await runOctoPing(["report", log, `/out=${page}`]);
+    assert.equal(made.code, 0, made.stderr);
+    const html = await Deno.readTextFile(page);
+    const sections = html.split(/<section class="run"/).slice(1);
+    assert.equal(sections.length, 3);
+    sections.forEach((section, i) => {
+      assert.match(
+        section,
+        new RegExp(`<h2>Run ${i + 1} of 3: 127\\.0\\.0\\.1 port ${targets[i]}</h2>`),
+      );
+      assert.match(section, /OctoPing ping \/host=127\.0\.0\.1/);
+      assert.match(section, /<svg /);
+    });
+    assert.ok(sections[0].includes(pong.thumbprint!) && sections[2].includes(pong.thumbprint!));
+    assert.match(sections[0], /OctoPing pong/);
+  } finally {
+    await pong.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a file without ping attempts - a pong log, an empty file, a binary file - says what it is, exit 2, no page", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const pong = await Pong.start([`/logfile=${dir}/pong.log`]);
+    try {
+      await pong.ping("/count=2", "/interval=0");
+      await pong.answered(2);
+    } finally {
+      await pong.stop();
+    }
+    await Deno.writeTextFile(`${dir}/empty.log`, "");
+    await Deno.writeFile(
+      `${dir}/binary.log`,
+      Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256),
+    );
+    const cases = [
+      [
+        "pong.log",
+        /^OctoPing: this is a pong log \(2 connections, .*\); report charts ping runs$/m,
+      ],
+      ["empty.log", /^OctoPing: no ping attempts found in .*empty\.log$/m],
+      ["binary.log", /^OctoPing: no ping attempts found in .*binary\.log/m],
+    ] as const;
+    for (const [name, message] of cases) {
+      for (const out of [[], [`/out=${dir}/page.html`]]) {
+        const run = await runOctoPing(["report", `${dir}/${name}`, ...out]);
+        assert.equal(run.code, 2, `${name}: ${run.stdout}`);
+        assert.match(run.stderr, message);
+        assert.doesNotMatch(run.stdout, /0 attempts/);
+      }
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "binary.log",
+      "empty.log",
+      "pong.log",
+    ], "no page written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a hostile JSON log reaches report's text as plain readable ASCII, and its page as escaped text", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const evil = "evil\x1b[31mRED\x1b[0m\u202egnp.exe\u00e9\x07\r\x9b2J<script>alert(1)</script>" +
+      "<img src=x onerror=alert(1)>";
+    const huge = "A".repeat(100_000);
+    const events = [
+      {
+        type: "start",
+        time: "2026-11-27T15:00:00.000Z",
+        version: `0.1.0${evil}`,
+        commandLine: `OctoPing ping ${evil}${huge}`,
+        command: "ping",
+        target: { host: `${evil}${huge}`, port: 10933 },
+        options: { dataSize: 0 },
+        machine: evil,
+        os: huge,
+        deno: "2.9.6",
+      },
+      { type: "attempt", time: "2026-11-27T15:00:00.100Z", ok: true, ms: 5, address: evil },
+      { type: "address", time: "2026-11-27T15:00:00.100Z", host: evil, address: huge },
+      {
+        type: "certificate",
+        time: "2026-11-27T15:00:00.100Z",
+        subject: `CN=${evil}${huge}`,
+        issuer: evil,
+        selfSigned: false,
+        sha1: evil,
+        sha256: huge,
+        validFrom: "2026-11-27T00:00:00.000Z",
+        validTo: "2027-11-27T00:00:00.000Z",
+        protocol: evil,
+        cipher: huge,
+        previousSha1: null,
+      },
+      { type: "peer", time: "2026-11-27T15:00:00.100Z", kind: "other", description: evil },
+      { type: "attempt", time: "2026-11-27T15:00:01.100Z", ok: false, ms: 5, cause: evil },
+    ];
+    const log = `${dir}/evil.jsonl`;
+    await Deno.writeTextFile(log, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const child = spawnOctoPing(["report", log]);
+    const output = await child.output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const bytes = output.stdout;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i];
+      const lineEnd = b === 0x0a || (b === 0x0d && bytes[i + 1] === 0x0a);
+      assert.ok((b >= 0x20 && b <= 0x7e) || lineEnd, `byte 0x${b.toString(16)} at ${i}`);
+    }
+    const text = new TextDecoder().decode(bytes);
+    for (const line of text.split("\n")) assert.ok(line.length <= 600, `a line of ${line.length}`);
+    assert.match(text, /evil\\x1b\[31mRED\\x1b\[0m\\u202egnp\.exe\\u00e9\\x07/, "visible escapes");
+    assert.match(text, /^answered by: evil\\x1b/m);
+    assert.match(text, /^certificate: CN=evil\\x1b/m);
+    const page = `${dir}/evil.html`;
+    const made = await runOctoPing(["report", log, `/out=${page}`]);
+    assert.equal(made.code, 0, made.stderr);
+    const html = await Deno.readTextFile(page);
+    assert.doesNotMatch(html, /<script|<img/i);
+    assert.match(
+      html,
+      /&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;img src=x onerror=alert\(1\)&gt;/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a truncated log is read up to the cut, and the cut line is counted", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -99,8 +278,8 @@ Deno.test("a truncated log is read up to the cut, and the cut line is counted", 
     const attempts = lines.filter((line) => line.includes('"type":"attempt"')).length;
     const cut = lines.slice(0, 4).join("\n") + "\n" + lines[4].slice(0, 40); // killed mid-line
     await Deno.writeTextFile(`${dir}/cut.jsonl`, cut);
-    const { summary, skipped, firstSkipped } = await summarise(`${dir}/cut.jsonl`);
-    assert.equal(summary.attempts, Math.min(attempts, 3));
+    const { runs, skipped, firstSkipped } = await summarise(`${dir}/cut.jsonl`);
+    assert.equal(runs[0].summary.attempts, Math.min(attempts, 3));
     assert.equal(skipped, 1);
     assert.equal(firstSkipped, 5);
     const report = await runOctoPing(["report", `${dir}/cut.jsonl`]);
@@ -242,7 +421,7 @@ Deno.test("the HTML report renders in headless Chromium: charts present, no cons
     };
     const { dom, log } = await browse(["--dump-dom"]);
     assert.equal((dom.match(/<svg /g) ?? []).length, 3, "latency, histogram, causes");
-    assert.match(dom, /<section id="latency">/);
+    assert.match(dom, /<section id="run-1-latency">/);
     assert.ok(
       (dom.match(/class="hit failure"/g) ?? []).length >= 2,
       "failures marked on the timeline",
