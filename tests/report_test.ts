@@ -309,6 +309,41 @@ Deno.test("failures bunched in a short stretch are called out", () => {
   assert.equal(findCluster(spread), undefined, "spread over the run: no cluster");
 });
 
+Deno.test("a burst of failures is called out whole: the banner counts every failure in its span", async () => {
+  // 303 successes every 500 ms, 154 failures in 2 s (seq 304-457), 150 successes: 607 attempts.
+  const start = Date.UTC(2026, 10, 27, 12, 11, 20);
+  const lines = [];
+  let time = start;
+  for (let seq = 1; seq <= 607; seq++) {
+    const failed = seq >= 304 && seq <= 457;
+    time += failed ? 13 : 500;
+    lines.push(JSON.stringify({
+      type: "attempt",
+      time: new Date(time).toISOString(),
+      seq,
+      ok: !failed,
+      ms: failed ? 1 : 10 + (seq % 7),
+      cause: failed ? "refused" : null,
+    }));
+  }
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = `${dir}/burst.jsonl`;
+    await Deno.writeTextFile(log, lines.join("\n") + "\n");
+    const [run] = (await analyse(log)).runs;
+    assert.equal(run.summary.longestFailureRun?.count, 154);
+    assert.equal(run.cluster?.failures, 154, JSON.stringify(run.cluster));
+    assert.equal(run.cluster?.ofFailures, 154);
+    const page = `${dir}/burst.html`;
+    const made = await runOctoPing(["report", log, `/out=${page}`]);
+    assert.equal(made.code, 0, made.stderr);
+    const note = /<p class="note cluster"><b>([^<]*)<\/b>/.exec(await Deno.readTextFile(page))?.[1];
+    assert.match(note ?? "", /^154 of 154 failures between /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("bad input for report: no file, a file that can't be read, an /out that can't be written", async () => {
   for (
     const [args, message] of [

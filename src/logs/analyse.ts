@@ -27,12 +27,16 @@ export interface Bucket {
   rate?: number;
   /** The attempt itself, when the bucket holds just one. */
   only?: LoggedAttempt;
+  /** Where its first and last failure fall (epoch ms, or attempt numbers). */
+  firstFailure?: number;
+  lastFailure?: number;
 }
 
 /** Most failures in a short stretch of the run. */
 export interface Cluster {
   failures: number;
   ofFailures: number;
+  /** Its first and last failure: epoch ms, or attempt numbers. */
   from: number;
   to: number;
 }
@@ -159,6 +163,8 @@ function chartFor(report: RunReport) {
       bucket.only = bucket.attempts === 1 ? attempt : undefined;
       if (!attempt.ok) {
         bucket.failures++;
+        bucket.firstFailure ??= x;
+        bucket.lastFailure = x;
         const cause = attempt.cause ?? "other";
         bucket.byCause[cause] = (bucket.byCause[cause] ?? 0) + 1;
         return;
@@ -189,26 +195,34 @@ function chartFor(report: RunReport) {
 }
 
 /**
- * The shortest stretch holding at least 80 % of the failures, when there are
- * enough failures to speak of and the stretch is under a quarter of the run.
+ * Where failures bunch: the shortest stretch holding at least 80 % of them,
+ * widened over the buckets beside it that failed too, so that it counts every
+ * failure between its first and its last (a burst is called out whole). Only
+ * when there are enough failures to speak of and the stretch is under a
+ * quarter of the run.
  */
 export function findCluster(buckets: Bucket[]): Cluster | undefined {
   const total = buckets.reduce((sum, bucket) => sum + bucket.failures, 0);
   if (total < 5) return undefined;
   const needed = Math.ceil(total * 0.8);
-  let best: [number, number, number] | undefined;
+  let best: [number, number] | undefined;
   let sum = 0;
   for (let left = 0, right = 0; right < buckets.length; right++) {
     sum += buckets[right].failures;
     while (sum - buckets[left].failures >= needed) sum -= buckets[left++].failures;
-    if (sum >= needed && (!best || right - left < best[1] - best[0])) best = [left, right, sum];
+    if (sum >= needed && (!best || right - left < best[1] - best[0])) best = [left, right];
   }
-  if (!best || (best[1] - best[0] + 1) > buckets.length / 4) return undefined;
+  if (!best) return undefined;
+  let [left, right] = best;
+  while (left > 0 && buckets[left - 1].failures > 0) left--;
+  while (right < buckets.length - 1 && buckets[right + 1].failures > 0) right++;
+  if (right - left + 1 > buckets.length / 4) return undefined;
+  const inside = buckets.slice(left, right + 1);
   return {
-    failures: best[2],
+    failures: inside.reduce((count, bucket) => count + bucket.failures, 0),
     ofFailures: total,
-    from: buckets[best[0]].from,
-    to: buckets[best[1]].to,
+    from: buckets[left].firstFailure ?? buckets[left].from,
+    to: buckets[right].lastFailure ?? buckets[right].to,
   };
 }
 

@@ -151,8 +151,10 @@ function spanText(analysis: RunAnalysis): string {
 
 function clusterNote({ cluster, byTime }: RunAnalysis): string {
   const c = cluster!;
+  // Whole seconds would blur a burst of a second or two into its neighbours: then milliseconds.
+  const ms = c.to - c.from < 60_000;
   const where = byTime
-    ? `between ${stamp(c.from, true)} and ${stamp(c.to, true)}`
+    ? `between ${stamp(c.from, true, ms)} and ${stamp(c.to, true, ms)}`
     : `between attempts ${Math.floor(c.from)} and ${Math.ceil(c.to)}`;
   return `<p class="note cluster"><b>${formatCount(c.failures)} of ${
     formatCount(c.ofFailures)
@@ -333,9 +335,11 @@ function niceMax(value: number): number {
   return Math.ceil(value / step) * step || 1;
 }
 
-function stamp(epochMs: number, withDate: boolean): string {
+/** `2026-11-27 12:13:52 UTC`, or the time alone; to the millisecond when `ms`. */
+function stamp(epochMs: number, withDate: boolean, ms = false): string {
   const iso = new Date(epochMs).toISOString();
-  return withDate ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : `${iso.slice(11, 19)}`;
+  const time = iso.slice(11, ms ? 23 : 19);
+  return withDate ? `${iso.slice(0, 10)} ${time} UTC` : time;
 }
 
 function esc(text: string): string {
