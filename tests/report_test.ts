@@ -305,6 +305,18 @@ Deno.test("failures bunched in a short stretch are called out", () => {
   quiet[41] = bucket(17, 41);
   quiet[90] = bucket(4, 90);
   assert.deepEqual(findCluster(quiet), { failures: 37, ofFailures: 41, from: 40, to: 42 });
+  const burst = Array.from({ length: 100 }, (_, i) => bucket(0, i));
+  [burst[39], burst[40], burst[41], burst[42]] = [
+    bucket(3, 39),
+    bucket(20, 40),
+    bucket(17, 41),
+    bucket(2, 42),
+  ];
+  assert.deepEqual(
+    findCluster(burst),
+    { failures: 42, ofFailures: 42, from: 39, to: 43 },
+    "the failing buckets on either side belong to the burst",
+  );
   const spread = Array.from({ length: 100 }, (_, i) => bucket(i % 10 === 0 ? 1 : 0, i));
   assert.equal(findCluster(spread), undefined, "spread over the run: no cluster");
 });
