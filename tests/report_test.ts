@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { analyse, findCluster, summarise } from "../src/logs/analyse.ts";
+import { reportPage } from "../src/report/html.ts";
 import {
   freePort,
   MAIN,
@@ -351,6 +352,79 @@ Deno.test("a burst of failures is called out whole: the banner counts every fail
     assert.equal(made.code, 0, made.stderr);
     const note = /<p class="note cluster"><b>([^<]*)<\/b>/.exec(await Deno.readTextFile(page))?.[1];
     assert.match(note ?? "", /^154 of 154 failures between /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A JSON log of attempts at `times` (ms from a fixed start), with `ms` latency each. */
+async function jsonLog(dir: string, attempts: { at: number; ms: number; ok?: boolean }[]) {
+  const start = Date.UTC(2026, 10, 27, 12, 0, 0);
+  const path = `${dir}/run.jsonl`;
+  await Deno.writeTextFile(
+    path,
+    attempts.map(({ at, ms, ok = true }, i) =>
+      JSON.stringify({
+        type: "attempt",
+        time: new Date(start + at).toISOString(),
+        seq: i + 1,
+        ok,
+        ms,
+        cause: ok ? null : "refused",
+      })
+    ).join("\n") + "\n",
+  );
+  return path;
+}
+
+/** The text labels of the `index`th chart on the page: [x, y, text]. */
+function chartLabels(html: string, index: number): [number, number, string][] {
+  const svg = html.split("<svg ")[index + 1].split("</svg>")[0];
+  return [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map((m) => [
+    Number(m[1]),
+    Number(m[2]),
+    m[3],
+  ]);
+}
+
+Deno.test("a short run: each attempt drawn on its own, and the time axis ends read apart", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // 16 attempts in 600 ms, unevenly spaced: equal time buckets would lump them.
+    const at = [0, 5, 10, 15, 20, 25, 30, 35, 300, 305, 310, 315, 590, 595, 598, 600];
+    const log = await jsonLog(dir, at.map((t, i) => ({ at: t, ms: 10 + i, ok: i !== 9 })));
+    const analysis = await analyse(log);
+    const [run] = analysis.runs;
+    assert.equal(run.buckets.length, 16);
+    assert.ok(run.buckets.every((bucket) => bucket.attempts === 1 && bucket.only), "one each");
+    const html = reportPage(analysis, log);
+    const latency = html.split('id="run-1-latency"')[1].split("</svg>")[0];
+    assert.equal((latency.match(/class="hit[ "]/g) ?? []).length, 16, "16 marks to hover");
+    const axis = chartLabels(html, 0).filter(([, y]) => y > 240).map(([, , text]) => text);
+    assert.equal(axis.length, 2, axis.join(" | "));
+    assert.notEqual(axis[0], axis[1], "both ends of a 600 ms run");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the histogram's log axis has round labels where they belong, and its y-axis counts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const latencies = [7, 8, 9, 12, 15, 15, 15, 15, 15, 40, 60, 90, 150, 300];
+    const log = await jsonLog(dir, latencies.map((ms, i) => ({ at: i * 1000, ms })));
+    const analysis = await analyse(log);
+    const html = reportPage(analysis, log);
+    const labels = chartLabels(html, 1);
+    const x = (text: string) => labels.find(([, , label]) => label === text)?.[0];
+    for (const tick of ["10 ms", "20 ms", "50 ms", "100 ms", "200 ms"]) {
+      assert.ok(x(tick) !== undefined, `${tick} in ${labels.map((l) => l[2]).join(" | ")}`);
+    }
+    // On a log scale 10 to 100 ms is as wide as 20 to 200 ms.
+    assert.ok(Math.abs((x("100 ms")! - x("10 ms")!) - (x("200 ms")! - x("20 ms")!)) < 1);
+    const most = Math.max(...analysis.runs[0].histogram.map((bin) => bin.count));
+    const yLabels = labels.filter(([lx]) => lx < 60).map(([, , text]) => text);
+    assert.ok(yLabels.includes("0") && yLabels.includes(String(most)), yLabels.join(" | "));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

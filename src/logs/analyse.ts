@@ -45,15 +45,18 @@ export interface Cluster {
 export interface RunReport {
   run: LoggedRun;
   summary: RunSummary;
-  /** Whether every attempt has a time: then buckets are by time, else by attempt number. */
-  byTime: boolean;
-  /** The first and last attempt's times, when the attempts have times. */
+  /** The first and last attempt's times, when every attempt has a time. */
   from?: Date;
   to?: Date;
 }
 
 /** Everything a run's part of the page shows. */
 export interface RunAnalysis extends RunReport {
+  /**
+   * Whether buckets are by time (epoch ms) or by attempt number: when the log has no times,
+   * or all attempts share one (a short text log, in whole seconds).
+   */
+  byTime: boolean;
   buckets: Bucket[];
   histogram: { from: number; to: number; count: number }[];
   cluster?: Cluster;
@@ -69,7 +72,7 @@ export interface LogReport<T extends RunReport = RunReport> {
 /** Everything the page shows. */
 export type LogAnalysis = LogReport<RunAnalysis>;
 
-/** At most this many buckets: a week-long run still draws quickly. */
+/** At most this many buckets: a week-long run still draws quickly; fewer attempts get one each. */
 const BUCKETS = 600;
 const HISTOGRAM_BINS = 30;
 
@@ -96,12 +99,11 @@ export async function summarise(path: string): Promise<LogReport> {
   const none = new RunStatistics().summary();
   const runs = parser.runs.map((run): RunReport => {
     const tally = tallies.get(run.number);
-    if (!tally) return { run, summary: none, byTime: false };
+    if (!tally) return { run, summary: none };
     const timed = tally.byTime && tally.from <= tally.to;
     return {
       run,
       summary: tally.statistics.summary(),
-      byTime: timed,
       from: timed ? new Date(tally.from) : undefined,
       to: timed ? new Date(tally.to) : undefined,
     };
@@ -127,11 +129,13 @@ export async function analyse(path: string): Promise<LogAnalysis> {
 /** Empty buckets and histogram bins for `report`'s run, and how an attempt fills them. */
 function chartFor(report: RunReport) {
   const count = report.summary.attempts;
-  const { byTime } = report;
+  const byTime = report.from !== undefined && (report.from < report.to! || count === 1);
   const [start, end] = byTime
     ? [report.from!.getTime(), report.to!.getTime()]
     : [1, Math.max(1, count)];
   const n = Math.max(1, Math.min(BUCKETS, count));
+  // Few attempts are drawn one by one, each at its own time: equal time slices would lump them.
+  const perAttempt = count <= BUCKETS;
   const width = Math.max(1, (end - start) / n);
   const buckets: Tally[] = Array.from({ length: n }, (_, i) => ({
     from: start + i * width,
@@ -158,7 +162,9 @@ function chartFor(report: RunReport) {
     add(attempt: LoggedAttempt): void {
       index++;
       const x = byTime ? attempt.time!.getTime() : index;
-      const bucket = buckets[Math.min(n - 1, Math.max(0, Math.floor((x - start) / width)))];
+      const bucket = perAttempt
+        ? Object.assign(buckets[index - 1], { from: x, to: x })
+        : buckets[Math.min(n - 1, Math.max(0, Math.floor((x - start) / width)))];
       bucket.attempts++;
       bucket.only = bucket.attempts === 1 ? attempt : undefined;
       if (!attempt.ok) {
@@ -183,13 +189,13 @@ function chartFor(report: RunReport) {
       const bin = Math.floor(Math.log(Math.max(low, attempt.ms) / low) / ratio);
       histogram[Math.min(HISTOGRAM_BINS - 1, Math.max(0, bin))].count++;
     },
-    done(): Pick<RunAnalysis, "buckets" | "histogram" | "cluster"> {
+    done(): Pick<RunAnalysis, "byTime" | "buckets" | "histogram" | "cluster"> {
       const done: Bucket[] = buckets.map(({ sum, successes, rates, rateSum, ...bucket }) => ({
         ...bucket,
         latency: bucket.latency && { ...bucket.latency, avg: sum / successes },
         rate: rates > 0 ? rateSum / rates : undefined,
       }));
-      return { buckets: done, histogram, cluster: findCluster(done) };
+      return { byTime, buckets: done, histogram, cluster: findCluster(done) };
     },
   };
 }

@@ -89,7 +89,11 @@ function runSection(analysis: RunAnalysis, runs: number): string {
       esc(summaryLines(summary, target).slice(1).join("\n"))
     }</pre>`,
     chart("Latency over time, and failures", latencyChart(analysis), `${id}-latency`),
-    chart("Latency of the successful attempts", histogramChart(analysis), `${id}-histogram`),
+    chart(
+      "Latency of the successful attempts",
+      summary.latency ? histogramChart(analysis) : "<p>No attempt succeeded.</p>",
+      `${id}-histogram`,
+    ),
     chart("Failures by cause", causeChart(analysis), `${id}-causes`),
     analysis.buckets.some((b) => b.rate !== undefined)
       ? chart("Throughput over time", throughputChart(analysis), `${id}-throughput`)
@@ -142,8 +146,8 @@ function chart(title: string, svg: string, id: string): string {
 }
 
 function spanText(analysis: RunAnalysis): string {
-  const { summary, byTime, from, to } = analysis;
-  if (!byTime) return `${formatCount(summary.attempts)} attempts (the log has no times)`;
+  const { summary, from, to } = analysis;
+  if (!from || !to) return `${formatCount(summary.attempts)} attempts (the log has no times)`;
   return `${formatCount(summary.attempts)} attempts from ${stamp(from!.getTime(), true)} to ${
     stamp(to!.getTime(), true)
   }`;
@@ -182,13 +186,14 @@ function latencyChart(analysis: RunAnalysis): string {
   const line = ok.map((b) => `${x(b, 0.5)},${y(b.latency!.avg)}`).join(" ");
   const marks = buckets.filter((b) => b.failures > 0).map((b) => {
     const cause = Object.entries(b.byCause).sort((p, q) => q[1]! - p[1]!)[0][0];
-    const width = Math.max(2, x(b, 1) - x(b, 0));
+    const width = Math.max(3, x(b, 1) - x(b, 0));
+    const left = x(b, 0.5) - width / 2;
     const title = `<title>${esc(bucketTitle(analysis, b))}</title>`;
     // A faint stripe down the chart shows the failure against the latency around it.
-    const stripe = `<rect x="${x(b, 0)}" y="${PAD.top}" width="${width}" height="${
+    const stripe = `<rect x="${left}" y="${PAD.top}" width="${width}" height="${
       HEIGHT - PAD.top - PAD.bottom
     }" fill="${CAUSE_COLORS[cause]}" fill-opacity="0.12"/>`;
-    return stripe + `<rect class="hit failure" x="${x(b, 0)}" y="${PAD.top}" width="${width}" ` +
+    return stripe + `<rect class="hit failure" x="${left}" y="${PAD.top}" width="${width}" ` +
       `height="10" fill="${CAUSE_COLORS[cause]}">${title}</rect>`;
   });
   const points = ok.map((b) =>
@@ -207,27 +212,51 @@ function latencyChart(analysis: RunAnalysis): string {
   ]) + legend(analysis);
 }
 
+/** Latency bands on a logarithmic axis, labelled at round values (1, 2, 5 × 10^n ms). */
 function histogramChart({ histogram }: RunAnalysis): string {
   const most = Math.max(1, ...histogram.map((bin) => bin.count));
   const inner = WIDTH - PAD.left - PAD.right;
   const w = inner / histogram.length;
   const h = HEIGHT - PAD.top - PAD.bottom;
+  const bottom = PAD.top + h;
   const bars = histogram.map((bin, i) => {
     const height = (bin.count / most) * h;
-    return `<rect class="hit bar" x="${PAD.left + i * w + 1}" y="${PAD.top + h - height}" width="${
+    return `<rect class="hit bar" x="${PAD.left + i * w + 1}" y="${bottom - height}" width="${
       Math.max(1, w - 2)
     }" height="${height}" fill="#2980b9"><title>${formatValue(bin.from)}–${
       formatValue(bin.to)
     } ms: ${formatCount(bin.count)} attempts</title></rect>`;
   });
-  const label = (x: number, value: number, anchor: string) =>
-    `<text x="${x}" y="${HEIGHT - 12}" text-anchor="${anchor}">${formatValue(value)} ms</text>`;
-  const labels = [
-    label(PAD.left, histogram[0].from, "start"),
-    label(PAD.left + inner / 2, histogram[Math.floor(histogram.length / 2)].from, "middle"),
-    label(WIDTH - PAD.right, histogram.at(-1)!.to, "end"),
-  ];
-  return svg([...bars, ...labels, `<text x="4" y="${PAD.top + 10}">attempts</text>`]);
+  const low = histogram[0].from;
+  const high = histogram.at(-1)!.to;
+  const at = (ms: number) =>
+    Math.round((PAD.left + inner * Math.log(ms / low) / Math.log(high / low)) * 10) / 10;
+  const round = roundValues(low, high);
+  const ticks = round.length >= 2 ? round : [low, high];
+  const xLabels = ticks.map((ms) =>
+    `<line x1="${at(ms)}" x2="${at(ms)}" y1="${bottom}" y2="${bottom + 4}" stroke="#999"/>` +
+    `<text x="${at(ms)}" y="${HEIGHT - 12}" text-anchor="middle">${formatValue(ms)} ms</text>`
+  );
+  const yLabels = [0, 0.5, 1].map((f) => Math.round(most * f)).filter((n, i, all) =>
+    all.indexOf(n) === i
+  ).map((count) => {
+    const y = bottom - (count / most) * h;
+    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#eee"/>` +
+      `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${formatCount(count)}</text>`;
+  });
+  return svg([...yLabels, ...bars, ...xLabels]);
+}
+
+/** The values 1, 2, 5, 10, 20, … strictly inside `low`–`high`. */
+function roundValues(low: number, high: number): number[] {
+  const values: number[] = [];
+  for (let power = Math.floor(Math.log10(low)); 10 ** power < high; power++) {
+    for (const step of [1, 2, 5]) {
+      const value = step * 10 ** power;
+      if (value > low && value < high) values.push(Number(value.toPrecision(1)));
+    }
+  }
+  return values;
 }
 
 function causeChart({ summary }: RunAnalysis): string {
@@ -275,7 +304,10 @@ function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
   });
   const first = buckets[0].from;
   const last = buckets.at(-1)!.to;
-  const label = (v: number) => byTime ? stamp(v, last - first > 86_400_000) : `#${Math.round(v)}`;
+  // A run under a minute needs its milliseconds (when the log has them), or both ends read alike.
+  const ms = last - first < 60_000 && (first % 1000 !== 0 || last % 1000 !== 0);
+  const label = (v: number) =>
+    byTime ? stamp(v, last - first > 86_400_000, ms) : `#${Math.round(v)}`;
   return [
     ...ticks,
     `<text x="${PAD.left}" y="${HEIGHT - 12}">${label(first)}</text>`,
