@@ -1,5 +1,7 @@
 /** Reading logs back: what a line is, what is noise, and what is counted as unreadable. */
 import assert from "node:assert/strict";
+import { summarise } from "../src/logs/analyse.ts";
+import { readLines } from "../src/logs/lines.ts";
 import { type LoggedAttempt, LogParser } from "../src/logs/parse.ts";
 
 function parse(text: string) {
@@ -229,4 +231,78 @@ Deno.test("a pong log is a pong run: its lines are pong's, its connections count
     [["pong", "port 1234", 9], ["pong", "port 1235", 5]],
   );
   assert.equal(parser.skipped, 0);
+});
+
+/** `text` as UTF-16LE with its byte-order mark: what PowerShell 5.1's `>` writes. */
+function utf16le(text: string): Uint8Array {
+  const bytes = new Uint8Array(2 + text.length * 2);
+  bytes.set([0xff, 0xfe]);
+  for (let i = 0; i < text.length; i++) {
+    bytes[2 + i * 2] = text.charCodeAt(i) & 0xff;
+    bytes[3 + i * 2] = text.charCodeAt(i) >> 8;
+  }
+  return bytes;
+}
+
+Deno.test("LF, CRLF and mixed line ends read alike, in UTF-8 and UTF-16LE", async () => {
+  const lines = [
+    "# OctoPing 0.1.0 ping",
+    "# command line: OctoPing ping /host=tentacle",
+    "OctoPing 0.1.0 - pinging tentacle on port 10933 with TLS",
+    "2026-11-27T13:40:00Z Connect: Success! 12ms, 10,283 bytes read (tcp 2, first byte 3 ms)",
+    "    answered by: a Tentacle",
+    "2026-11-27T13:40:01Z Connect: Failed! 3ms; connected: False; SSL: False",
+    "    connect ECONNREFUSED 127.0.0.1:10933",
+    "    cause: refused - connection refused",
+    "2026-11-27T13:40:02Z Connect: Success! 14ms, 10,283 bytes read (tcp 2, first byte 3 ms)",
+  ];
+  const mixed = lines.map((line, i) => line + (i % 2 ? "\r\n" : "\n")).join("");
+  const dir = await Deno.makeTempDir();
+  try {
+    const files: [string, Uint8Array][] = [
+      ["lf", new TextEncoder().encode(lines.join("\n") + "\n")],
+      ["crlf", new TextEncoder().encode(lines.join("\r\n") + "\r\n")],
+      ["mixed", new TextEncoder().encode(mixed)],
+      ["utf16-crlf", utf16le(lines.join("\r\n") + "\r\n")],
+      ["utf16-mixed", utf16le(mixed)],
+    ];
+    const reports = [];
+    for (const [name, bytes] of files) {
+      await Deno.writeFile(`${dir}/${name}`, bytes);
+      const read = [];
+      for await (const [line] of readLines(`${dir}/${name}`)) read.push(line);
+      assert.deepEqual(read, lines, name);
+      reports.push(await summarise(`${dir}/${name}`));
+    }
+    for (const report of reports) {
+      assert.equal(report.skipped, 0);
+      assert.deepEqual(report.runs[0].summary, reports[0].runs[0].summary);
+      assert.deepEqual(report.runs[0].run.peers.items, ["a Tentacle"], "no CR left on a value");
+      assert.equal(report.runs[0].run.commandLine, "OctoPing ping /host=tentacle");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a CRLF split across read chunks is one line end, in UTF-8 and UTF-16LE", async () => {
+  // Every even byte offset holds a CR (UTF-8) or every 4th starts one (UTF-16LE, after "ab"):
+  // whatever size the reads are, chunk boundaries fall between CR and LF many times.
+  const count = 400_000;
+  const dir = await Deno.makeTempDir();
+  try {
+    const utf8 = new TextEncoder().encode("a" + "\r\n".repeat(count));
+    await Deno.writeFile(`${dir}/utf8`, utf8);
+    await Deno.writeFile(`${dir}/utf16`, utf16le("ab" + "\r\n".repeat(count)));
+    for (const [name, first] of [["utf8", "a"], ["utf16", "ab"]]) {
+      let lines = 0;
+      for await (const [line, number] of readLines(`${dir}/${name}`)) {
+        assert.equal(line, number === 1 ? first : "", `${name} line ${number}`);
+        lines++;
+      }
+      assert.equal(lines, count, name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
