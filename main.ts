@@ -32,7 +32,8 @@ import { startPong } from "./src/pong/server.ts";
 import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
 import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
 import { reportPage } from "./src/report/html.ts";
-import { pingTextReporter, summaryLines } from "./src/report/ping_text.ts";
+import { logReportLines, nothingToReport } from "./src/report/log_text.ts";
+import { pingTextReporter } from "./src/report/ping_text.ts";
 import { pongTextReporter } from "./src/report/pong_text.ts";
 import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
@@ -170,26 +171,32 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
 async function report(options: ReportOptions): Promise<number> {
   try {
     if (options.output === undefined) {
-      const { summary, meta, skipped, firstSkipped } = await summarise(options.input);
-      summaryLines(summary, meta.target ?? "the log").forEach((line) => output.line(line));
-      if (skipped > 0) {
-        output.line(
-          `${skipped} line(s) could not be read and were skipped; the first is line ${firstSkipped}`,
-        );
-      }
+      const log = await summarise(options.input);
+      const nothing = nothingToReport(log, options.input);
+      if (nothing) return badLog(nothing);
+      logReportLines(log).forEach((line) => output.line(line));
       return 0;
     }
+    if (await sameFile(options.input, options.output)) {
+      throw new ReportWriteError(
+        `/out=${options.output} is the log being read: name another file for the report`,
+      );
+    }
     // Written beside /out and renamed into place once whole: an unwritable /out fails before a
-    // week of log is read, and /out is never left half-written — nor the log itself, if named twice.
+    // week of log is read, and /out is never left half-written.
     const partial = `${options.output}.partial-${Deno.pid}`;
     const file = await openForWriting(partial, options.output);
+    let nothing: string | undefined;
     try {
-      const page = new TextEncoder().encode(
-        reportPage(await analyse(options.input), options.input),
-      );
-      for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+      const analysis = await analyse(options.input);
+      nothing = nothingToReport(analysis, options.input);
+      if (nothing === undefined) {
+        const page = new TextEncoder().encode(reportPage(analysis, options.input));
+        for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+      }
       file.close();
-      await Deno.rename(partial, options.output);
+      if (nothing === undefined) await Deno.rename(partial, options.output);
+      else await Deno.remove(partial);
     } catch (error) {
       try {
         file.close();
@@ -200,6 +207,7 @@ async function report(options: ReportOptions): Promise<number> {
         `cannot write the report to ${options.output}: ${(error as Error).message}`,
       );
     }
+    if (nothing) return badLog(nothing);
     output.line(`${PROGRAM}: wrote the report to ${options.output}`);
     return 0;
   } catch (error) {
@@ -210,8 +218,34 @@ async function report(options: ReportOptions): Promise<number> {
   }
 }
 
+/** A log that holds nothing to report: bad input, said plainly (usage would not help). */
+function badLog(message: string): number {
+  stderr(`${PROGRAM}: ${message}`);
+  return 2;
+}
+
 /** /out that cannot be written: bad input. */
 class ReportWriteError extends Error {}
+
+/**
+ * Whether `output` names the file `input` is: the same real path (`./run.jsonl`, a symlink), or
+ * the same device and inode (a hard link) where the OS tells them. A missing `output` is no file.
+ */
+async function sameFile(input: string, output: string): Promise<boolean> {
+  const [inPath, outPath] = await Promise.all([input, output].map(realPath));
+  if (inPath === undefined || outPath === undefined) return false;
+  if (inPath === outPath) return true;
+  const [a, b] = await Promise.all([Deno.stat(inPath), Deno.stat(outPath)]);
+  return a.dev === b.dev && a.ino !== null && a.ino === b.ino;
+}
+
+async function realPath(path: string): Promise<string | undefined> {
+  try {
+    return await Deno.realPath(path);
+  } catch {
+    return undefined; // not there (yet): reading or writing it says what is wrong
+  }
+}
 
 async function openForWriting(path: string, shownAs: string): Promise<Deno.FsFile> {
   try {

@@ -2,12 +2,15 @@
  * Understanding a log, line by line: OctoPing's JSON lines, OctoPing's text
  * output, and the text output of the original TentaclePing (timestamps without
  * a zone or none at all, numbers in the machine's locale, a failure followed
- * by a multi-line .NET exception). Keeps nothing but the attempt in hand.
+ * by a multi-line .NET exception). Splits the log into the runs appended to
+ * it, at their headers, banners and `start` events. Keeps nothing but the
+ * attempt in hand and, per run, what {@linkcode LoggedRun} bounds.
  *
  * @module
  */
 import { MB } from "../cli/options.ts";
 import { type Cause, CAUSES } from "../ping/failure.ts";
+import { clip, type LoggedCertificate, type LoggedRun, newRun } from "./run.ts";
 
 /** One attempt as a log tells it. */
 export interface LoggedAttempt {
@@ -20,20 +23,29 @@ export interface LoggedAttempt {
   dataBytes: number;
   /** Where the attempt starts in the file, for hover text. */
   line: number;
-}
-
-/** What the log says about the run. */
-export interface LogMeta {
-  target?: string;
-  version?: string;
+  /** The number of the run it belongs to. */
+  run: number;
 }
 
 const OCTOPING_ATTEMPT =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?)?\s*Connect: (Success|Failed)! ([\d.,\s\u00a0\u202f']+)ms(.*)$/;
 // The dash may arrive as mojibake ("ΓÇö") from PowerShell 5.1's `>`, hence any short separator.
 const BANNER = /^OctoPing (\S+) \S{1,3} pinging (\S+) on port (\d+)/;
+const PONG_BANNER = /^OctoPing (\S+) \S{1,3} listening on port (\d+)/;
 /** The original TentaclePing's banner. */
 const OLD_BANNER = /^Pinging (\S+) on port (\d+)/;
+/** A text run's first line (`log` in older versions, for ping and pong alike). */
+const HEADER = /^# OctoPing (\S+) (ping|pong|log)\s*$/;
+const HEADER_FIELD = /^# (command line|started|machine): (.*)$/;
+/** What ping writes below an attempt when something changed. */
+const CERTIFICATE = /^\s+certificate( changed)?: (.*)$/;
+const THUMBPRINT = /^\s+thumbprint: (\S+) \(SHA-1[^;]*; SHA-256: (\S+)/;
+const VALIDITY = /^\s+(valid from .*)$/;
+const PEER = /^\s+answered by: (.*)$/;
+const ADDRESS = /^\s+address: \S+ (?:is|now resolves to) (\S+)/;
+/** Pong's line for a connection that ended, and its count of those it did not list. */
+const PONG_CONNECTION = /^\d{4}-\d\d-\d\dT\S+Z (?!Accepted |Accepting )\S+: /;
+const PONG_COUNTED = /^\d{4}-\d\d-\d\dT\S+Z \.\.\. and ([\d,]+) more connections ended/;
 const CAUSE_LINE = /^\s+cause: (\w+) \S{1,3} /;
 /** The start of an attempt line that did not parse: a line cut short, or noise. */
 const BROKEN_ATTEMPT = /^(\d{4}-\d\d-\d\dT\S*\s+)?Connect:/;
@@ -60,15 +72,22 @@ const DOTNET_CAUSES: [RegExp, Cause][] = [
   [/closed|aborted/i, "closed"],
 ];
 
-/** Reads a log's lines one by one, turning them into attempts. */
+/** Reads a log's lines one by one, turning them into attempts and runs. */
 export class LogParser {
-  readonly meta: LogMeta = {};
+  /** The runs found so far, in file order (numbered from 1). */
+  readonly runs: LoggedRun[] = [];
   /** Lines that could not be read, and the first of them. */
   skipped = 0;
   firstSkipped?: number;
   #pending?: LoggedAttempt & { causeFromText: boolean };
   /** A JSON log's payload per attempt (its start's datasize); text lines carry their MB/s. */
   #dataBytes = 0;
+  #run?: LoggedRun;
+  #runHasAttempts = false;
+  /** The time of the last attempt: text certificate lines belong to it. */
+  #lastTime?: Date;
+  /** A text certificate whose thumbprint and validity lines are still to come. */
+  #certificate?: LoggedCertificate;
 
   /** Takes line number `number`; returns the attempts it completes. */
   push(line: string, number: number): LoggedAttempt[] {
@@ -78,6 +97,13 @@ export class LogParser {
       this.#flush(done);
       this.#json(text, number, done);
       return done;
+    }
+    if (this.#textRunStart(text, number, done)) return done;
+    if (this.#run?.command === "pong") {
+      const counted = PONG_COUNTED.exec(text);
+      if (counted) this.#run.connections += Number(counted[1].replaceAll(",", ""));
+      else if (PONG_CONNECTION.test(text)) this.#run.connections++;
+      return done; // pong's own lines: nothing to chart
     }
     const attempt = OCTOPING_ATTEMPT.exec(text);
     if (attempt) {
@@ -96,8 +122,10 @@ export class LogParser {
         ms,
         dataBytes: rate ? Number(rate[1].replaceAll(",", "")) * MB * (ms / 1000) : 0,
         line: number,
+        run: this.#attemptRun("text", number).number,
         causeFromText: false,
       };
+      this.#lastTime = time;
       return done;
     }
     if (BROKEN_ATTEMPT.test(text)) {
@@ -105,6 +133,7 @@ export class LogParser {
       this.#skip(number); // an attempt line cut short (a run killed mid-line)
       return done;
     }
+    if (this.#run && this.#detail(this.#run, text)) return done;
     if (this.#pending && !this.#pending.ok) {
       const cause = CAUSE_LINE.exec(text);
       if (cause && (CAUSES as readonly string[]).includes(cause[1])) {
@@ -118,20 +147,106 @@ export class LogParser {
       }
       return done; // a failure's detail: its message, an exception's lines
     }
-    const banner = BANNER.exec(text);
-    if (banner) {
-      this.meta.version = banner[1];
-      this.meta.target = `${banner[2]} port ${banner[3]}`;
-      return done;
-    }
-    const oldBanner = OLD_BANNER.exec(text);
-    if (oldBanner) {
-      this.meta.target = `${oldBanner[1]} port ${oldBanner[2]}`;
-      return done;
-    }
     if (/^\s{2,}\S/.test(text) || KNOWN.some((pattern) => pattern.test(text))) return done;
     this.#skip(number);
     return done;
+  }
+
+  /**
+   * A header or banner line: a header always starts a run; a banner starts one unless it
+   * completes the header just read (a banner without a header: the run before had no header).
+   */
+  #textRunStart(text: string, number: number, done: LoggedAttempt[]): boolean {
+    const header = HEADER.exec(text);
+    if (header) {
+      this.#flush(done);
+      const run = this.#begin("text", number);
+      run.version = clip(header[1]);
+      if (header[2] !== "log") run.command = header[2] as "ping" | "pong";
+      return true;
+    }
+    const field = HEADER_FIELD.exec(text);
+    if (field && this.#run?.format === "text" && !this.#runHasAttempts) {
+      const value = clip(field[2]);
+      if (field[1] === "command line") this.#run.commandLine = value;
+      else if (field[1] === "started") this.#run.started = value;
+      else this.#run.machine = value;
+      return true;
+    }
+    const banner = BANNER.exec(text);
+    const pong = banner ? undefined : PONG_BANNER.exec(text);
+    const old = banner || pong ? undefined : OLD_BANNER.exec(text);
+    if (!banner && !pong && !old) return false;
+    this.#flush(done);
+    const fresh = this.#run?.format === "text" && this.#run.target === undefined &&
+      !this.#runHasAttempts;
+    const run = fresh ? this.#run! : this.#begin("text", number);
+    if (banner) {
+      run.version = clip(banner[1]);
+      run.command = "ping";
+      run.target = clip(`${banner[2]} port ${banner[3]}`);
+    } else if (pong) {
+      run.version = clip(pong[1]);
+      run.command = "pong";
+      run.target = `port ${pong[2]}`;
+    } else {
+      run.target = clip(`${old![1]} port ${old![2]}`);
+    }
+    return true;
+  }
+
+  /** The lines ping writes below an attempt when the certificate, address or peer changed. */
+  #detail(run: LoggedRun, text: string): boolean {
+    const certificate = CERTIFICATE.exec(text);
+    if (certificate) {
+      this.#certificate = {
+        time: this.#lastTime,
+        changed: !!certificate[1],
+        name: clip(certificate[2]),
+      };
+      run.certificates.add(this.#certificate);
+      if (certificate[1]) run.certificateChanges++;
+      return true;
+    }
+    const thumbprint = THUMBPRINT.exec(text);
+    if (thumbprint && this.#certificate) {
+      this.#certificate.sha1 = clip(thumbprint[1]);
+      this.#certificate.sha256 = clip(thumbprint[2]);
+      return true;
+    }
+    const validity = VALIDITY.exec(text);
+    if (validity && this.#certificate) {
+      this.#certificate.detail = clip(validity[1]);
+      return true;
+    }
+    const peer = PEER.exec(text);
+    if (peer) {
+      run.peers.add(clip(peer[1]));
+      return true;
+    }
+    const address = ADDRESS.exec(text);
+    if (address) {
+      run.addresses.add(clip(address[1]));
+      return true;
+    }
+    return false;
+  }
+
+  /** Starts run number `runs.length + 1`. */
+  #begin(format: "text" | "json", line: number): LoggedRun {
+    this.#run = newRun(this.runs.length + 1, format, line);
+    this.runs.push(this.#run);
+    this.#runHasAttempts = false;
+    this.#certificate = undefined;
+    this.#dataBytes = 0;
+    return this.#run;
+  }
+
+  /** The run an attempt in `format` belongs to: a change of format starts a new one. */
+  #attemptRun(format: "text" | "json", line: number): LoggedRun {
+    const run = this.#run?.format === format ? this.#run : this.#begin(format, line);
+    this.#runHasAttempts = true;
+    return run;
   }
 
   /** Ends the log; returns the attempt still in hand. */
@@ -156,20 +271,46 @@ export class LogParser {
     } catch {
       return this.#skip(number);
     }
-    if (event.type === "start" && event.command === "ping") {
-      const target = event.target as { host: string; port: number } | undefined;
-      const options = event.options as { dataSize?: number } | undefined;
-      this.meta.version = String(event.version);
-      if (target) this.meta.target = `${target.host} port ${target.port}`;
-      this.#dataBytes = options?.dataSize ?? 0;
-    } else if (event.type === "attempt") {
-      const time = typeof event.time === "string" ? new Date(event.time) : undefined;
+    if (typeof event !== "object" || event === null) return this.#skip(number);
+    const str = (value: unknown) => typeof value === "string" ? clip(value) : undefined;
+    const time = typeof event.time === "string" ? new Date(event.time) : undefined;
+    if (event.type === "start") {
+      const run = this.#begin("json", number);
+      run.version = str(event.version);
+      run.commandLine = str(event.commandLine);
+      run.started = str(event.time);
+      const machine = [str(event.machine), str(event.os)].filter((part) => part !== undefined);
+      if (typeof event.deno === "string") machine.push(`Deno ${str(event.deno)}`);
+      if (machine.length > 0) run.machine = machine.join(", ");
+      if (event.command === "pong") {
+        run.command = "pong";
+        run.target = `port ${Number(event.port)}`;
+        return;
+      }
+      run.command = "ping";
+      const target = event.target as { host?: unknown; port?: unknown } | undefined;
+      if (target && typeof target === "object") {
+        run.target = clip(`${String(target.host)} port ${Number(target.port)}`);
+      }
+      const options = event.options as { dataSize?: unknown } | undefined;
+      this.#dataBytes = typeof options?.dataSize === "number" ? options.dataSize : 0;
+      return;
+    }
+    if (event.type === "connection" || event.type === "connectionsCounted") {
+      const run = this.#run?.format === "json" ? this.#run : this.#begin("json", number);
+      run.command ??= "pong";
+      run.connections += event.type === "connection" ? 1 : Number(event.count) || 0;
+      return;
+    }
+    if (event.type === "attempt") {
       const valid = typeof event.ms === "number" && typeof event.ok === "boolean" &&
         (time === undefined || !isNaN(time.getTime()));
       if (!valid) return this.#skip(number);
+      const run = this.#attemptRun("json", number);
       const cause = (CAUSES as readonly unknown[]).includes(event.cause)
         ? event.cause as Cause
         : "other";
+      if (typeof event.address === "string") run.addresses.add(clip(event.address));
       done.push({
         time,
         ok: event.ok as boolean,
@@ -177,7 +318,34 @@ export class LogParser {
         cause: event.ok ? undefined : cause,
         dataBytes: event.ok ? this.#dataBytes : 0,
         line: number,
+        run: run.number,
       });
+      return;
+    }
+    if (!["certificate", "address", "peer"].includes(event.type as string)) return;
+    const run = this.#run?.format === "json" ? this.#run : this.#begin("json", number);
+    const when = time && !isNaN(time.getTime()) ? time : undefined;
+    if (event.type === "certificate") {
+      const day = (value: unknown) => String(value).slice(0, 10);
+      const name = `${str(event.subject)}` +
+        (event.selfSigned === true ? " (self-signed)" : `, issued by ${str(event.issuer)}`);
+      const changed = event.previousSha1 !== null && event.previousSha1 !== undefined;
+      run.certificates.add({
+        time: when,
+        changed,
+        name: clip(name),
+        sha1: str(event.sha1),
+        sha256: str(event.sha256),
+        detail: clip(
+          `valid from ${day(event.validFrom)} to ${day(event.validTo)}; ` +
+            `${str(event.protocol)}, ${str(event.cipher)}`,
+        ),
+      });
+      if (changed) run.certificateChanges++;
+    } else if (event.type === "address" && typeof event.address === "string") {
+      run.addresses.add(clip(event.address));
+    } else if (event.type === "peer" && typeof event.description === "string") {
+      run.peers.add(clip(event.description));
     }
   }
 

@@ -2,12 +2,14 @@
  * The report page (`OctoPing report <log> /out=report.html`): one
  * self-contained HTML file — inline CSS and SVG, no scripts, fonts or network —
  * that a support engineer can read in ten seconds: when it failed, how often,
- * why, and how latency moved around the failures. Hovering a mark shows what
- * it stands for.
+ * why, and how latency moved around the failures; for each run in the log,
+ * with who ran it where, what answered and with which certificate. Hovering a
+ * mark shows what it stands for.
  *
  * @module
  */
-import type { Bucket, LogAnalysis } from "../logs/analyse.ts";
+import type { Bucket, LogAnalysis, RunAnalysis } from "../logs/analyse.ts";
+import type { Cause } from "../ping/failure.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import { formatCount, formatTimestamp, formatValue } from "./format.ts";
 import { summaryLines } from "./ping_text.ts";
@@ -15,7 +17,7 @@ import { summaryLines } from "./ping_text.ts";
 const WIDTH = 960;
 const HEIGHT = 260;
 const PAD = { left: 60, right: 16, top: 16, bottom: 34 };
-const CAUSE_COLORS: Record<string, string> = {
+const CAUSE_COLORS: Record<Cause, string> = {
   dns: "#8e44ad",
   refused: "#c0392b",
   timeout: "#e67e22",
@@ -24,38 +26,34 @@ const CAUSE_COLORS: Record<string, string> = {
   closed: "#7f8c8d",
   unreachable: "#6d214f",
   thumbprint: "#16a085",
+  intercepted: "#1e6f5c",
+  rejected: "#a0522d",
   incomplete: "#b33771",
   other: "#95a5a6",
 };
 
-/** The whole page for `analysis` of the log `source`. */
+/** The whole page for `analysis` of the log `source`: a section per run. */
 export function reportPage(analysis: LogAnalysis, source: string): string {
-  const { summary, meta } = analysis;
-  const target = meta.target ?? "an unnamed target";
-  const span = spanText(analysis);
+  const { runs } = analysis;
+  const title = runs.length === 1
+    ? runs[0].run.target ?? "an unnamed target"
+    : `${runs.length} runs in ${source.split(/[\\/]/).at(-1)}`;
   const sections = [
-    `<header><h1>${PROGRAM} report: ${esc(target)}</h1>`,
-    `<p>${esc(span)} · log <code>${esc(source)}</code>` +
-    (meta.version ? ` · written by OctoPing ${esc(meta.version)}` : "") +
-    ` · report by ${PROGRAM} ${VERSION}</p></header>`,
-    analysis.cluster ? clusterNote(analysis) : "",
+    `<header><h1>${PROGRAM} report: ${esc(title)}</h1>`,
+    `<p>log <code>${esc(source)}</code> · report by ${PROGRAM} ${VERSION}</p></header>`,
     skippedNote(analysis),
-    `<section><h2>Summary</h2><pre class="summary">${
-      esc(summaryLines(summary, target).slice(1).join("\n"))
-    }</pre></section>`,
-    section("Latency over time, and failures", latencyChart(analysis), "latency"),
-    section("Latency of the successful attempts", histogramChart(analysis), "histogram"),
-    section("Failures by cause", causeChart(analysis), "causes"),
-    analysis.buckets.some((b) => b.rate !== undefined)
-      ? section("Throughput over time", throughputChart(analysis), "throughput")
-      : "",
+    ...runs.map((run) => runSection(run, runs.length)),
   ];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${PROGRAM} report: ${esc(target)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${PROGRAM} report: ${esc(title)}</title>
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1000px; color: #222; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
-header p { color: #555; margin: 0; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 32px 0 4px; }
+h3 { font-size: 15px; margin: 20px 0 8px; }
+header p, .span { color: #555; margin: 0; }
+.about { border-collapse: collapse; margin: 8px 0; }
+.about th { text-align: left; font-weight: normal; color: #555; padding: 1px 12px 1px 0; vertical-align: top; }
+.about td { padding: 1px 0; overflow-wrap: anywhere; }
 .note { background: #fff4e5; border-left: 4px solid #e67e22; padding: 8px 12px; margin: 16px 0; }
 .summary { background: #f6f8fa; padding: 10px 12px; white-space: pre-wrap; }
 svg { background: #fff; border: 1px solid #ddd; }
@@ -69,27 +67,103 @@ ${sections.filter(Boolean).join("\n")}
 `;
 }
 
-function section(title: string, chart: string, id: string): string {
-  return `<section id="${id}"><h2>${esc(title)}</h2>${chart}</section>`;
+function runSection(analysis: RunAnalysis, runs: number): string {
+  const { run, summary } = analysis;
+  const target = run.target ?? "an unnamed target";
+  const id = `run-${run.number}`;
+  const where = `${run.format === "json" ? "JSON lines" : "text"} from line ${run.firstLine}`;
+  const head = `<section class="run" id="${id}"><h2>Run ${run.number} of ${runs}: ${
+    esc(target)
+  }</h2>`;
+  if (run.command === "pong") {
+    return `${head}<p class="span">a pong run (${
+      formatCount(run.connections)
+    } connections; ${where}): report charts ping runs</p></section>`;
+  }
+  if (summary.attempts === 0) {
+    return `${head}<p class="span">no attempts (${where})</p>${aboutTable(analysis)}</section>`;
+  }
+  return [
+    head,
+    `<p class="span">${esc(spanText(analysis))} · ${where}</p>`,
+    aboutTable(analysis),
+    analysis.cluster ? clusterNote(analysis) : "",
+    `<h3>Summary</h3><pre class="summary">${
+      esc(summaryLines(summary, target).slice(1).join("\n"))
+    }</pre>`,
+    chart("Latency over time, and failures", latencyChart(analysis), `${id}-latency`),
+    chart(
+      "Latency of the successful attempts",
+      summary.latency ? histogramChart(analysis) : "<p>No attempt succeeded.</p>",
+      `${id}-histogram`,
+    ),
+    chart("Failures by cause", causeChart(analysis), `${id}-causes`),
+    analysis.buckets.some((b) => b.rate !== undefined)
+      ? chart("Throughput over time", throughputChart(analysis), `${id}-throughput`)
+      : "",
+    "</section>",
+  ].join("\n");
 }
 
-function spanText(analysis: LogAnalysis): string {
-  const { buckets, byTime, summary } = analysis;
-  if (summary.attempts === 0) return "no attempts in this log";
-  if (!byTime) return `${formatCount(summary.attempts)} attempts (the log has no times)`;
-  const from = buckets[0].from;
-  const to = buckets.at(-1)!.to;
-  return `${formatCount(summary.attempts)} attempts from ${stamp(from, true)} to ${
-    stamp(to, true)
+/** What support asks first: who ran it where, what was reached, who answered, which certificate. */
+function aboutTable({ run }: RunAnalysis): string {
+  const rows: [string, string][] = [];
+  const more = (n: number) => n > 0 ? ` and ${formatCount(n)} more` : "";
+  if (run.machine) rows.push(["machine", esc(run.machine)]);
+  if (run.version) rows.push(["written by", `OctoPing ${esc(run.version)}`]);
+  if (run.commandLine) rows.push(["command line", `<code>${esc(run.commandLine)}</code>`]);
+  if (run.started) rows.push(["started", esc(run.started)]);
+  if (run.addresses.items.length > 0) {
+    rows.push(["addresses", esc(run.addresses.items.join(", ")) + more(run.addresses.more)]);
+  }
+  if (run.peers.items.length > 0) {
+    rows.push(["answered by", esc(run.peers.items.join("; ")) + more(run.peers.more)]);
+  }
+  for (const c of run.certificates.items) {
+    const when = c.changed && c.time ? ` at ${esc(formatTimestamp(c.time))}` : "";
+    const lines = [esc(c.name)];
+    if (c.sha1) {
+      lines.push(
+        `thumbprint <code>${esc(c.sha1)}</code> (SHA-1); SHA-256 <code>${
+          esc(c.sha256 ?? "not in the log")
+        }</code>`,
+      );
+    }
+    if (c.detail) lines.push(esc(c.detail));
+    rows.push([`certificate${c.changed ? ` changed${when}` : ""}`, lines.join("<br>")]);
+  }
+  if (run.certificates.more > 0) {
+    rows.push(["", `and ${formatCount(run.certificates.more)} more certificates, not listed`]);
+  }
+  if (run.certificateChanges > 0) {
+    rows.push(["certificate changes", formatCount(run.certificateChanges)]);
+  }
+  if (rows.length === 0) return "";
+  return `<table class="about">${
+    rows.map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`).join("")
+  }</table>`;
+}
+
+function chart(title: string, svg: string, id: string): string {
+  return `<section id="${id}"><h3>${esc(title)}</h3>${svg}</section>`;
+}
+
+function spanText(analysis: RunAnalysis): string {
+  const { summary, from, to } = analysis;
+  if (!from || !to) return `${formatCount(summary.attempts)} attempts (the log has no times)`;
+  return `${formatCount(summary.attempts)} attempts from ${stamp(from!.getTime(), true)} to ${
+    stamp(to!.getTime(), true)
   }`;
 }
 
-function clusterNote({ cluster, byTime }: LogAnalysis): string {
+function clusterNote({ cluster, byTime }: RunAnalysis): string {
   const c = cluster!;
+  // Whole seconds would blur a burst of a second or two into its neighbours: then milliseconds.
+  const ms = c.to - c.from < 60_000;
   const where = byTime
-    ? `between ${stamp(c.from, true)} and ${stamp(c.to, true)}`
+    ? `between ${stamp(c.from, true, ms)} and ${stamp(c.to, true, ms)}`
     : `between attempts ${Math.floor(c.from)} and ${Math.ceil(c.to)}`;
-  return `<p class="note" id="cluster"><b>${formatCount(c.failures)} of ${
+  return `<p class="note cluster"><b>${formatCount(c.failures)} of ${
     formatCount(c.ofFailures)
   } failures ${where}.</b> Look at what happened then: deployments, backups, network changes.</p>`;
 }
@@ -103,7 +177,7 @@ function skippedNote({ skipped, firstSkipped }: LogAnalysis): string {
 }
 
 /** Latency band (min–max), average line, and failure marks along the top. */
-function latencyChart(analysis: LogAnalysis): string {
+function latencyChart(analysis: RunAnalysis): string {
   const { buckets } = analysis;
   const yMax = niceMax(analysis.summary.latency?.max ?? 1);
   const x = xScale(buckets);
@@ -114,14 +188,17 @@ function latencyChart(analysis: LogAnalysis): string {
     ok.slice().reverse().map((b) => `${x(b, 0.5)},${y(b.latency!.min)}`).join(" ");
   const line = ok.map((b) => `${x(b, 0.5)},${y(b.latency!.avg)}`).join(" ");
   const marks = buckets.filter((b) => b.failures > 0).map((b) => {
-    const cause = Object.entries(b.byCause).sort((p, q) => q[1]! - p[1]!)[0][0];
-    const width = Math.max(2, x(b, 1) - x(b, 0));
+    const cause = (Object.entries(b.byCause) as [Cause, number][]).sort((p, q) =>
+      q[1] - p[1]
+    )[0][0];
+    const width = Math.max(3, x(b, 1) - x(b, 0));
+    const left = x(b, 0.5) - width / 2;
     const title = `<title>${esc(bucketTitle(analysis, b))}</title>`;
     // A faint stripe down the chart shows the failure against the latency around it.
-    const stripe = `<rect x="${x(b, 0)}" y="${PAD.top}" width="${width}" height="${
+    const stripe = `<rect x="${left}" y="${PAD.top}" width="${width}" height="${
       HEIGHT - PAD.top - PAD.bottom
     }" fill="${CAUSE_COLORS[cause]}" fill-opacity="0.12"/>`;
-    return stripe + `<rect class="hit failure" x="${x(b, 0)}" y="${PAD.top}" width="${width}" ` +
+    return stripe + `<rect class="hit failure" x="${left}" y="${PAD.top}" width="${width}" ` +
       `height="10" fill="${CAUSE_COLORS[cause]}">${title}</rect>`;
   });
   const points = ok.map((b) =>
@@ -140,30 +217,54 @@ function latencyChart(analysis: LogAnalysis): string {
   ]) + legend(analysis);
 }
 
-function histogramChart({ histogram }: LogAnalysis): string {
+/** Latency bands on a logarithmic axis, labelled at round values (1, 2, 5 × 10^n ms). */
+function histogramChart({ histogram }: RunAnalysis): string {
   const most = Math.max(1, ...histogram.map((bin) => bin.count));
   const inner = WIDTH - PAD.left - PAD.right;
   const w = inner / histogram.length;
   const h = HEIGHT - PAD.top - PAD.bottom;
+  const bottom = PAD.top + h;
   const bars = histogram.map((bin, i) => {
     const height = (bin.count / most) * h;
-    return `<rect class="hit bar" x="${PAD.left + i * w + 1}" y="${PAD.top + h - height}" width="${
+    return `<rect class="hit bar" x="${PAD.left + i * w + 1}" y="${bottom - height}" width="${
       Math.max(1, w - 2)
     }" height="${height}" fill="#2980b9"><title>${formatValue(bin.from)}–${
       formatValue(bin.to)
     } ms: ${formatCount(bin.count)} attempts</title></rect>`;
   });
-  const label = (x: number, value: number, anchor: string) =>
-    `<text x="${x}" y="${HEIGHT - 12}" text-anchor="${anchor}">${formatValue(value)} ms</text>`;
-  const labels = [
-    label(PAD.left, histogram[0].from, "start"),
-    label(PAD.left + inner / 2, histogram[Math.floor(histogram.length / 2)].from, "middle"),
-    label(WIDTH - PAD.right, histogram.at(-1)!.to, "end"),
-  ];
-  return svg([...bars, ...labels, `<text x="4" y="${PAD.top + 10}">attempts</text>`]);
+  const low = histogram[0].from;
+  const high = histogram.at(-1)!.to;
+  const at = (ms: number) =>
+    Math.round((PAD.left + inner * Math.log(ms / low) / Math.log(high / low)) * 10) / 10;
+  const round = roundValues(low, high);
+  const ticks = round.length >= 2 ? round : [low, high];
+  const xLabels = ticks.map((ms) =>
+    `<line x1="${at(ms)}" x2="${at(ms)}" y1="${bottom}" y2="${bottom + 4}" stroke="#999"/>` +
+    `<text x="${at(ms)}" y="${HEIGHT - 12}" text-anchor="middle">${formatValue(ms)} ms</text>`
+  );
+  const yLabels = [0, 0.5, 1].map((f) => Math.round(most * f)).filter((n, i, all) =>
+    all.indexOf(n) === i
+  ).map((count) => {
+    const y = bottom - (count / most) * h;
+    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#eee"/>` +
+      `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${formatCount(count)}</text>`;
+  });
+  return svg([...yLabels, ...bars, ...xLabels]);
 }
 
-function causeChart({ summary }: LogAnalysis): string {
+/** The values 1, 2, 5, 10, 20, … strictly inside `low`–`high`. */
+function roundValues(low: number, high: number): number[] {
+  const values: number[] = [];
+  for (let power = Math.floor(Math.log10(low)); 10 ** power < high; power++) {
+    for (const step of [1, 2, 5]) {
+      const value = step * 10 ** power;
+      if (value > low && value < high) values.push(Number(value.toPrecision(1)));
+    }
+  }
+  return values;
+}
+
+function causeChart({ summary }: RunAnalysis): string {
   if (summary.byCause.length === 0) return "<p>No attempt failed.</p>";
   const most = summary.byCause[0][1];
   const rows = summary.byCause.map(([cause, count], i) => {
@@ -180,7 +281,7 @@ function causeChart({ summary }: LogAnalysis): string {
   }</svg>`;
 }
 
-function throughputChart(analysis: LogAnalysis): string {
+function throughputChart(analysis: RunAnalysis): string {
   const withRate = analysis.buckets.filter((b) => b.rate !== undefined);
   const yMax = niceMax(Math.max(...withRate.map((b) => b.rate!)));
   const x = xScale(analysis.buckets);
@@ -198,7 +299,7 @@ function throughputChart(analysis: LogAnalysis): string {
   ]);
 }
 
-function axes(analysis: LogAnalysis, yMax: number, unit: string): string {
+function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
   const { buckets, byTime } = analysis;
   const bottom = HEIGHT - PAD.bottom;
   const ticks = [0, 0.5, 1].map((f) => {
@@ -208,7 +309,10 @@ function axes(analysis: LogAnalysis, yMax: number, unit: string): string {
   });
   const first = buckets[0].from;
   const last = buckets.at(-1)!.to;
-  const label = (v: number) => byTime ? stamp(v, last - first > 86_400_000) : `#${Math.round(v)}`;
+  // A run under a minute needs its milliseconds (when the log has them), or both ends read alike.
+  const ms = last - first < 60_000 && (first % 1000 !== 0 || last % 1000 !== 0);
+  const label = (v: number) =>
+    byTime ? stamp(v, last - first > 86_400_000, ms) : `#${Math.round(v)}`;
   return [
     ...ticks,
     `<text x="${PAD.left}" y="${HEIGHT - 12}">${label(first)}</text>`,
@@ -216,7 +320,7 @@ function axes(analysis: LogAnalysis, yMax: number, unit: string): string {
   ].join("");
 }
 
-function legend({ summary }: LogAnalysis): string {
+function legend({ summary }: RunAnalysis): string {
   const causes = summary.byCause.map(([cause]) =>
     `<span><i style="background:${CAUSE_COLORS[cause]}"></i>${cause}</span>`
   );
@@ -225,7 +329,7 @@ function legend({ summary }: LogAnalysis): string {
   }</p>`;
 }
 
-function bucketTitle({ byTime }: LogAnalysis, b: Bucket): string {
+function bucketTitle({ byTime }: RunAnalysis, b: Bucket): string {
   if (b.only) {
     const a = b.only;
     const when = a.time ? formatTimestamp(a.time) : `attempt at line ${a.line}`;
@@ -268,9 +372,11 @@ function niceMax(value: number): number {
   return Math.ceil(value / step) * step || 1;
 }
 
-function stamp(epochMs: number, withDate: boolean): string {
+/** `2026-11-27 12:13:52 UTC`, or the time alone; to the millisecond when `ms`. */
+function stamp(epochMs: number, withDate: boolean, ms = false): string {
   const iso = new Date(epochMs).toISOString();
-  return withDate ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : `${iso.slice(11, 19)}`;
+  const time = iso.slice(11, ms ? 23 : 19);
+  return withDate ? `${iso.slice(0, 10)} ${time} UTC` : time;
 }
 
 function esc(text: string): string {
