@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TlsSession } from "../net/peer_certificate.ts";
+import type { Handshake, TlsSession } from "../net/peer_certificate.ts";
 import type { Diagnosis, Failure } from "./failure.ts";
 
 /** Milliseconds spent in each phase (summed over the chunks' connections in data mode). */
@@ -40,7 +40,7 @@ export interface ExchangeResult {
   /** The HTTP version of the answer (`HTTP/1.0`), when it was HTTP. */
   httpVersion?: string;
   /** The server's certificate and the TLS session, once the handshake is done. */
-  tls?: TlsSession;
+  tls?: Handshake;
   phases: PhaseTimings;
   failure?: Failure;
 }
@@ -60,6 +60,8 @@ export interface AttemptResult extends ExchangeResult {
   chunksDone: number;
   /** For a failed attempt: its cause, with a hint. */
   diagnosis?: Diagnosis;
+  /** The last handshake's session, its certificate parsed once the attempt's timing stopped. */
+  tls?: TlsSession;
 }
 
 /** How far a data-mode attempt has got. */

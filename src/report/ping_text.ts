@@ -203,7 +203,8 @@ export function certificateLines(session: TlsSession, changed: boolean, now: Dat
   const day = (date: Date) => date.toISOString().slice(0, 10);
   const lines = [
     `certificate${changed ? " changed" : ""}: ${printable(session.subject)}` +
-    (session.selfSigned ? " (self-signed)" : `, issued by ${printable(session.issuer)}`),
+    (session.selfSigned ? " (self-signed)" : `, issued by ${printable(session.issuer)}`) +
+    `; ${keyAndSignature(session)}`,
     `thumbprint: ${session.sha1} (SHA-1, as Octopus shows it); SHA-256: ${session.sha256}`,
     `valid from ${day(session.validFrom)} to ${day(session.validTo)}; ` +
     `${session.protocol}, ${session.cipher}`,
@@ -218,6 +219,13 @@ export function certificateLines(session: TlsSession, changed: boolean, now: Dat
     );
   }
   return lines;
+}
+
+/** `RSA 2048, SHA-256`, `EC P-256, SHA-256`, `Ed25519, ED25519`. */
+function keyAndSignature(session: TlsSession): string {
+  const size = session.keyCurve ?? session.keyBits;
+  const key = printable(size === null ? session.keyType : `${session.keyType} ${size}`);
+  return `${key}, ${printable(session.signatureHash ?? session.signatureAlgorithm)}`;
 }
 
 /** A share as a percentage, never rounded to 0 % or 100 % when it is not. */
