@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { certificateAlgorithms } from "../src/net/certificate_algorithms.ts";
+import { octopusObjections } from "../src/net/certificate_policy.ts";
 import { tlsSession } from "../src/net/peer_certificate.ts";
+import { certificateLines } from "../src/report/ping_text.ts";
 import { linuxTest, pingLoopback } from "./helpers.ts";
 import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
 import { TENTACLE_SESSION } from "./sessions.ts";
@@ -26,6 +28,21 @@ async function pingCertificate(name: string, spec: CertificateSpec, ...options: 
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+const REFUSE = "Octopus Server on Linux (OpenSSL 3) and Octopus Cloud refuse";
+const REPLACE = "'Tentacle.exe new-certificate', then update the thumbprint in Octopus";
+
+linuxTest("a SHA-1 signature: success, with a warning of what Octopus does with it", async () => {
+  const run = await pingCertificate("sha1", { digest: "sha1" });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.ok(run.lines.includes("certificate: CN=sha1 (self-signed); RSA 2048, SHA-1"), run.stdout);
+  const warning = run.lines.find((line) => line.startsWith("warning:"));
+  assert.ok(warning, run.stdout);
+  assert.match(warning, /SHA-1 signature/);
+  assert.ok(warning.includes(REFUSE), warning);
+  assert.match(warning, /Windows Octopus Servers accept it/);
+  assert.ok(warning.includes(REPLACE), warning);
+});
 
 linuxTest("an EC P-256 key with SHA-256: named on the certificate line, no warning", async () => {
   const ec = { newkey: "ec", keyOptions: ["ec_paramgen_curve:P-256"] };
@@ -110,3 +127,32 @@ linuxTest(
     }
   },
 );
+
+Deno.test("what Octopus refuses: RSA keys under 2048 bits and SHA-1 signatures", () => {
+  const key = { keyType: "RSA", keyBits: 2048, signatureHash: "SHA-256" };
+  assert.deepEqual(octopusObjections(key), []);
+  assert.deepEqual(octopusObjections({ ...key, keyBits: 1024 }), ["weak-key"]);
+  assert.deepEqual(octopusObjections({ ...key, signatureHash: "SHA-1" }), ["sha1-signature"]);
+  assert.deepEqual(
+    octopusObjections({ ...key, keyBits: 1024, signatureHash: "SHA-1" }),
+    ["weak-key", "sha1-signature"],
+  );
+  assert.deepEqual(
+    octopusObjections({ keyType: "EC", keyBits: 256, signatureHash: "SHA-256" }),
+    [],
+  );
+  assert.deepEqual(
+    octopusObjections({ keyType: "Ed25519", keyBits: null, signatureHash: null }),
+    [],
+  );
+});
+
+Deno.test("a small RSA key that got through: warned of, without the Windows exception", () => {
+  const weak = { ...TENTACLE_SESSION, keyBits: 1024 };
+  const lines = certificateLines(weak, false, new Date("2026-01-01T00:00:00Z"));
+  assert.equal(lines[0], "certificate: CN=Octopus Tentacle (self-signed); RSA 1024, SHA-256");
+  assert.match(lines[3], /^warning: the certificate has a 1024-bit RSA key \(under 2048 bits\): /);
+  assert.ok(lines[3].includes(REFUSE), lines[3]);
+  assert.ok(!lines[3].includes("Windows"), lines[3]);
+  assert.ok(lines[3].includes(REPLACE), lines[3]);
+});
