@@ -9,6 +9,7 @@ import { X509Certificate } from "node:crypto";
 import { certificateAlgorithms } from "../src/net/certificate_algorithms.ts";
 import { octopusObjections } from "../src/net/certificate_policy.ts";
 import { tlsSession } from "../src/net/peer_certificate.ts";
+import { diagnose } from "../src/ping/diagnosis.ts";
 import { certificateLines } from "../src/report/ping_text.ts";
 import { linuxTest, pingLoopback } from "./helpers.ts";
 import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
@@ -50,6 +51,18 @@ linuxTest("an EC P-256 key with SHA-256: named on the certificate line, no warni
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.ok(run.lines.includes("certificate: CN=ec (self-signed); EC P-256, SHA-256"), run.stdout);
   assert.ok(!run.stdout.includes("warning:"), run.stdout);
+});
+
+linuxTest("a 1024-bit RSA key: this tool's TLS refuses it, and the cause says so", async () => {
+  const run = await pingCertificate("weak", { newkey: "rsa:1024" });
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.ok(
+    run.lines.includes("cause: tls - this tool's TLS refused the server's certificate"),
+    run.stdout,
+  );
+  const hint = run.lines.find((line) => line.startsWith("hint:"))!;
+  assert.match(hint, /RSA key under 2048 bits/);
+  assert.ok(hint.includes(REPLACE), hint);
 });
 
 linuxTest("JSON: the certificate event names the key and the signature", async () => {
@@ -155,4 +168,18 @@ Deno.test("a small RSA key that got through: warned of, without the Windows exce
   assert.ok(lines[3].includes(REFUSE), lines[3]);
   assert.ok(!lines[3].includes("Windows"), lines[3]);
   assert.ok(lines[3].includes(REPLACE), lines[3]);
+});
+
+Deno.test("this tool's TLS refusing the certificate is 'tls', whichever verify code says so", () => {
+  // DEPTH_ZERO_SELF_SIGNED_CERT for a self-signed 1024-bit key (above); a CA-issued one gives
+  // UNABLE_TO_VERIFY_LEAF_SIGNATURE (seen with a v3 leaf from `openssl x509 -req -extfile`).
+  for (const code of ["DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]) {
+    const diagnosis = diagnose({ code, phase: "tls", message: "self-signed certificate" }, {
+      host: "MyServer",
+      port: 10933,
+      dataMode: false,
+    });
+    assert.equal(diagnosis.cause, "tls", code);
+    assert.equal(diagnosis.summary, "this tool's TLS refused the server's certificate", code);
+  }
 });
