@@ -81,7 +81,7 @@ Deno.test("something else: a CA's certificate, a web server's answer, or no HTTP
 Deno.test("the certificate's lines: thumbprint as Octopus shows it, validity, TLS", () => {
   const lines = certificateLines(SESSION, false, new Date("2026-01-01T00:00:00Z"));
   assert.deepEqual(lines, [
-    "certificate: CN=Octopus Tentacle (self-signed)",
+    "certificate: CN=Octopus Tentacle (self-signed); RSA 2048, SHA-256",
     `thumbprint: ${"A".repeat(40)} (SHA-1, as Octopus shows it); SHA-256: ${"B".repeat(64)}`,
     "valid from 2020-01-01 to 2100-01-01; TLSv1.2, ECDHE-RSA-AES256-GCM-SHA384",
   ]);
@@ -111,7 +111,7 @@ Deno.test("against pong: address, certificate and who answered, each once", asyn
       );
     };
     once(/^ {4}address: localhost is 127\.0\.0\.1$/);
-    once(/^ {4}certificate: CN=OctoPing Pong \(self-signed\)$/);
+    once(/^ {4}certificate: CN=OctoPing Pong \(self-signed\); .+, SHA-256$/);
     once(
       new RegExp(
         `^ {4}thumbprint: ${pong.thumbprint} \\(SHA-1, as Octopus shows it\\); SHA-256: [0-9A-F]{64}$`,

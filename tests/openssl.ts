@@ -19,17 +19,30 @@ export async function openssl(args: string[]): Promise<string> {
   return run.stdout;
 }
 
-/** A self-signed RSA certificate for `/CN=<name>` in `dir`: returns the cert and key paths. */
+/** How `openssl req` makes a test certificate. */
+export interface CertificateSpec {
+  /** `-newkey`'s argument: `rsa:1024`, `ec`, `ed25519`, ... (default `rsa:2048`). */
+  newkey?: string;
+  /** `-pkeyopt` options for the key, e.g. `ec_paramgen_curve:P-256`. */
+  keyOptions?: string[];
+  /** The signature's digest: `sha1`, `md5`, ... (default: OpenSSL's, SHA-256). */
+  digest?: string;
+}
+
+/** A self-signed certificate for `/CN=<name>` in `dir` (RSA 2048 unless `spec` says so). */
 export async function selfSigned(
   dir: string,
   name: string,
+  { newkey = "rsa:2048", keyOptions = [], digest }: CertificateSpec = {},
 ): Promise<{ cert: string; key: string }> {
   const [cert, key] = [`${dir}/${name}.pem`, `${dir}/${name}.key`];
   await openssl([
     "req",
     "-x509",
     "-newkey",
-    "rsa:2048",
+    newkey,
+    ...keyOptions.flatMap((option) => ["-pkeyopt", option]),
+    ...(digest ? [`-${digest}`] : []),
     "-nodes",
     "-keyout",
     key,

@@ -28,7 +28,10 @@ linuxTest(
       const successes = run.stdout.split("\n").filter((line) => line.includes("Success!"));
       assert.equal(successes.length, 2);
       for (const line of successes) assert.match(line, /Success! [\d,]+ms, [\d,]+ bytes read \(/);
-      assert.match(run.stdout, /\n {4}certificate: CN=s_server \(self-signed\)\n/);
+      assert.match(
+        run.stdout,
+        /\n {4}certificate: CN=s_server \(self-signed\); RSA 2048, SHA-256\n/,
+      );
       assert.match(
         run.stdout,
         /\n {4}answered by: a web server, not a Tentacle \(HTTP\/1\.0 200\)\n {4}hint: a proxy, load balancer or SSL-offloading device/,
@@ -74,7 +77,7 @@ linuxTest("a certificate issued by a CA is called out: Tentacles' are self-signe
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(
       run.stdout,
-      /\n {4}certificate: CN=tentacle\.example, issued by CN=OctoPing Test CA\n/,
+      /\n {4}certificate: CN=tentacle\.example, issued by CN=OctoPing Test CA; RSA 2048, SHA-256\n/,
     );
     assert.match(
       run.stdout,

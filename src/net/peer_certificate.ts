@@ -1,13 +1,19 @@
 /**
  * What the server's TLS handshake shows: its certificate (subject, issuer,
- * thumbprints, validity) and the TLS version and cipher agreed.
+ * thumbprints, validity, key and signature) and the TLS version and cipher
+ * agreed.
+ *
+ * It comes in two steps. {@linkcode readHandshake} reads the socket the moment
+ * the handshake is done; {@linkcode tlsSession} then parses the certificate,
+ * which can wait until the attempt's timing has stopped.
  *
  * @module
  */
 import type { PeerCertificate, TLSSocket } from "node:tls";
+import { type CertificateAlgorithms, certificateAlgorithms } from "./certificate_algorithms.ts";
 
-/** The server's certificate and the TLS session, as people need to see them. */
-export interface TlsSession {
+/** The session as the handshake leaves it, with the certificate not yet parsed. */
+export interface Handshake {
   /** e.g. `CN=Octopus Tentacle`. */
   subject: string;
   /** e.g. `CN=Octopus Tentacle` (self-signed) or a CA's name. */
@@ -26,10 +32,15 @@ export interface TlsSession {
   protocol: string;
   /** e.g. `TLS_AES_256_GCM_SHA384`. */
   cipher: string;
+  /** The certificate as it came (DER). */
+  der: Uint8Array;
 }
 
+/** The server's certificate and the TLS session, as people need to see them. */
+export interface TlsSession extends Handshake, CertificateAlgorithms {}
+
 /** Reads the session of a connected TLS socket. */
-export function tlsSession(socket: TLSSocket): TlsSession {
+export function readHandshake(socket: TLSSocket): Handshake {
   const certificate = socket.getPeerCertificate();
   const subject = distinguishedName(certificate.subject);
   const issuer = distinguishedName(certificate.issuer);
@@ -44,7 +55,38 @@ export function tlsSession(socket: TLSSocket): TlsSession {
     validTo: new Date(certificate.valid_to),
     protocol: socket.getProtocol() ?? "unknown",
     cipher: socket.getCipher()?.name ?? "unknown",
+    der: certificate.raw,
   };
+}
+
+/**
+ * Certificates already parsed, by SHA-1 thumbprint. A few, not one: a load
+ * balancer may alternate between Tentacles.
+ */
+const parsed = new Map<string, CertificateAlgorithms>();
+const PARSED_MAX = 16;
+
+/** What is shown of a certificate the parser cannot read: the run goes on without it. */
+const UNREADABLE: CertificateAlgorithms = {
+  keyType: "unknown",
+  keyBits: null,
+  keyCurve: null,
+  signatureAlgorithm: "unknown",
+  signatureHash: null,
+};
+
+/**
+ * Completes a handshake's session with its certificate's key and signature,
+ * parsing each certificate once.
+ */
+export async function tlsSession(handshake: Handshake): Promise<TlsSession> {
+  let algorithms = parsed.get(handshake.sha1);
+  if (algorithms === undefined) {
+    algorithms = await certificateAlgorithms(handshake.der).catch(() => UNREADABLE);
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+    parsed.set(handshake.sha1, algorithms);
+  }
+  return { ...handshake, ...algorithms };
 }
 
 function hex(fingerprint: string | undefined): string {

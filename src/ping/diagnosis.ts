@@ -47,6 +47,27 @@ const UNREACHABLE_CODES = new Set(["ENETUNREACH", "EHOSTUNREACH", "EHOSTDOWN", "
 const CLIENT_CERTIFICATE_ALERT =
   /^ERR_SSL_(TLSV1|SSLV3|TLSV13)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNSUPPORTED_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
 const RESET_CODES = new Set(["ECONNRESET", "ECONNABORTED", "EPIPE"]);
+/**
+ * Certificate verification codes. Ping accepts any certificate
+ * (`rejectUnauthorized: false`), so one of these failing a handshake means
+ * this tool's TLS (rustls) refused the certificate itself: seen for RSA keys
+ * under 2048 bits, DEPTH_ZERO_SELF_SIGNED_CERT when self-signed and
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE when issued by a CA.
+ */
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "INVALID_CA",
+]);
 
 const INTERCEPTED: Record<Interception, string> = {
   "server-certificate": "the server's certificate was replaced on the way (TLS inspection)",
@@ -218,6 +239,16 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
         "Octopus's own protocol), so what refused it is not a Tentacle: a device in between that " +
         "checks client certificates, or another service. Octopus's certificate would be refused " +
         "the same way",
+    };
+  }
+  if (code !== undefined && CERTIFICATE_CODES.has(code)) {
+    return {
+      cause: "tls",
+      summary: "this tool's TLS refused the server's certificate",
+      hint: "any certificate is accepted here, but this tool's TLS (rustls) refuses some: the " +
+        "usual reason is an RSA key under 2048 bits, which Octopus Server on Linux (OpenSSL 3) " +
+        "and Octopus Cloud refuse too. Replace it: 'Tentacle.exe new-certificate', then update " +
+        "the thumbprint in Octopus",
     };
   }
   if (code?.startsWith("ERR_SSL_") || code?.startsWith("ERR_TLS_")) return tlsDiagnosis(code);

@@ -19,7 +19,7 @@ import type { CertificateWithKey } from "../net/certificate.ts";
 import { ResponseReader } from "../net/http.ts";
 import { HEADERS } from "../net/protocol.ts";
 import { isPlainToTlsPage, startsWithTlsRecord } from "../net/sniff.ts";
-import { tlsSession } from "../net/peer_certificate.ts";
+import { readHandshake } from "../net/peer_certificate.ts";
 import { formatCount } from "../report/format.ts";
 import { Watchdog } from "../timers.ts";
 import { payloadPool } from "../net/payload.ts";
@@ -170,7 +170,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
       const secure = watch(tls.connect(options));
       await waitFor(secure, "secureConnect", stop.signal);
       result.secured = true;
-      result.tls = tlsSession(secure);
+      result.tls = readHandshake(secure);
       result.phases.tls = lap();
       checkThumbprint(result.tls, request.thumbprint);
       stream = secure;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TlsSession } from "../net/peer_certificate.ts";
+import type { Handshake, TlsSession } from "../net/peer_certificate.ts";
 import type { Diagnosis, Failure } from "./failure.ts";
 
 /** Milliseconds spent in each phase (summed over the chunks' connections in data mode). */
@@ -42,7 +42,7 @@ export interface ExchangeResult {
   /** The first bytes of the answer as text (up to 1 KB): enough to tell whose page it is. */
   answerStart?: string;
   /** The server's certificate and the TLS session, once the handshake is done. */
-  tls?: TlsSession;
+  tls?: Handshake;
   phases: PhaseTimings;
   failure?: Failure;
 }
@@ -62,6 +62,8 @@ export interface AttemptResult extends ExchangeResult {
   chunksDone: number;
   /** For a failed attempt: its cause, with a hint. */
   diagnosis?: Diagnosis;
+  /** The last handshake's session, its certificate parsed once the attempt's timing stopped. */
+  tls?: TlsSession;
 }
 
 /** How far a data-mode attempt has got. */

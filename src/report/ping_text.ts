@@ -15,6 +15,7 @@
 import type { PingEvent } from "../ping/events.ts";
 import type { AttemptResult } from "../ping/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
+import { type CertificateObjection, octopusObjections } from "../net/certificate_policy.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { Output, Style } from "./console.ts";
@@ -209,7 +210,8 @@ export function certificateLines(session: TlsSession, changed: boolean, now: Dat
   const day = (date: Date) => date.toISOString().slice(0, 10);
   const lines = [
     `certificate${changed ? " changed" : ""}: ${printable(session.subject)}` +
-    (session.selfSigned ? " (self-signed)" : `, issued by ${printable(session.issuer)}`),
+    (session.selfSigned ? " (self-signed)" : `, issued by ${printable(session.issuer)}`) +
+    `; ${keyAndSignature(session)}`,
     `thumbprint: ${session.sha1} (SHA-1, as Octopus shows it); SHA-256: ${session.sha256}`,
     `valid from ${day(session.validFrom)} to ${day(session.validTo)}; ` +
     `${session.protocol}, ${session.cipher}`,
@@ -223,7 +225,31 @@ export function certificateLines(session: TlsSession, changed: boolean, now: Dat
         `is this machine's clock or the server's wrong? ${trust}`,
     );
   }
+  const objections = octopusObjections(session);
+  if (objections.length > 0) lines.push(refusedWarning(session, objections));
   return lines;
+}
+
+/** `RSA 2048, SHA-256`, `EC P-256, SHA-256`, `Ed25519, ED25519`. */
+function keyAndSignature(session: TlsSession): string {
+  const size = session.keyCurve ?? session.keyBits;
+  const key = printable(size === null ? session.keyType : `${session.keyType} ${size}`);
+  return `${key}, ${printable(session.signatureHash ?? session.signatureAlgorithm)}`;
+}
+
+/** What Octopus does with a certificate it objects to, and how to replace it. */
+function refusedWarning(session: TlsSession, objections: CertificateObjection[]): string {
+  const what = objections.map((objection) =>
+    objection === "weak-key"
+      ? `a ${session.keyBits}-bit RSA key (under 2048 bits)`
+      : `a SHA-1 signature (${session.signatureAlgorithm})`
+  );
+  const windows = objections.length === 1 && objections[0] === "sha1-signature"
+    ? "; Windows Octopus Servers accept it"
+    : "";
+  return `warning: the certificate has ${what.join(" and ")}: Octopus Server on Linux ` +
+    `(OpenSSL 3) and Octopus Cloud refuse ${what.length > 1 ? "both" : "it"}${windows}. ` +
+    "Replace it: 'Tentacle.exe new-certificate', then update the thumbprint in Octopus";
 }
 
 /** A share as a percentage, never rounded to 0 % or 100 % when it is not. */
