@@ -29,7 +29,7 @@ function assertPlainAscii(bytes: Uint8Array, what: string): void {
  * sequences, a bidi override and non-ASCII text in its `Server:` header; it
  * drops every second connection, so the run has failures too.
  */
-async function hostileServer(dir: string) {
+async function hostileServer(dir: string, padding = 20_000) {
   const [cert, key] = [`${dir}/evil.pem`, `${dir}/evil.key`];
   await openssl([
     "req",
@@ -52,7 +52,7 @@ async function hostileServer(dir: string) {
     key: await Deno.readTextFile(key),
   });
   let connections = 0;
-  const header = "\u00e9vil\x1b[31mRED\x1b[0m\u202eright-to-left\x07" + "x".repeat(20_000);
+  const header = "\u00e9vil\x1b[31mRED\x1b[0m\u202eright-to-left\x07" + "x".repeat(padding);
   server.on("secureConnection", (socket) => {
     socket.on("error", () => {});
     if (++connections % 2 === 0) return socket.destroy();
@@ -103,6 +103,22 @@ linuxTest("ping's console and log file stay plain ASCII, whatever the peer sends
     assertPlainAscii(await Deno.readFile(logfile), "ping's log file");
     const report = await runOctoPing(["report", logfile]);
     assertPlainAscii(new TextEncoder().encode(report.stdout + report.stderr), "report's output");
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+linuxTest("a 100 KB header value: ping's lines stay plain ASCII and short", async () => {
+  const dir = await Deno.makeTempDir();
+  const server = await hostileServer(dir, 100_000);
+  try {
+    const run = await pingLoopback(server.port, "/count=1");
+    assertPlainAscii(new TextEncoder().encode(run.stdout), "ping's stdout");
+    for (const line of run.stdout.split("\n")) {
+      assert.ok(line.length < 600, `a line of ${line.length} characters`);
+    }
+    assert.match(run.stdout, /answered by: /);
   } finally {
     await server.close();
     await Deno.remove(dir, { recursive: true });
