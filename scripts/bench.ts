@@ -123,21 +123,23 @@ async function waitForOutput(stdout: ReadableStream<Uint8Array>, pattern: RegExp
  * Pong too: its "listening" line can wait for the next event before it is
  * written (seen with output to a file or pipe), so the bench connects rather than reads.
  */
-async function startServer(command: string, args: (port: number) => string[]) {
+async function startServer(
+  command: string,
+  args: (port: number) => string[],
+  stdout: "piped" | "null" = "null",
+) {
   const port = freePort();
-  const server = background(command, args(port));
+  const server = background(command, args(port), stdout);
   await waitForPort(port);
   return { ...server, port };
 }
 
 /** Starts pong on a free port. */
-const startPong = (extra: string[] = []) =>
-  startServer(
-    Deno.execPath(),
-    (
-      port,
-    ) => ["run", "-A", "--quiet", MAIN, "pong", `/port=${port}`, "/listen=127.0.0.1", ...extra],
-  );
+function startPong(extra: string[] = [], stdout: "piped" | "null" = "null") {
+  const args = (port: number) =>
+    ["run", "-A", "--quiet", MAIN, "pong", `/port=${port}`, "/listen=127.0.0.1"].concat(extra);
+  return startServer(Deno.execPath(), args, stdout);
+}
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -288,10 +290,14 @@ async function loadClients(size: Sizes, port: number) {
  * socat needs a helper process per connection, which measured the helper.
  */
 async function concurrentClients(size: Sizes): Promise<Figure[]> {
-  const pong = await startPong(["/maxconn=10000"]);
+  const pong = await startPong(["/maxconn=10000"], "piped");
+  const output = new Response(pong.stdout()).text();
   const { rate, failed } = await loadClients(size, pong.port);
   const peak = peakRssMB(pong.pid);
   await pong.stop();
+  // Pong's own count says why (one handshake is the bench's readiness probe).
+  const endedBadly = /^ended badly: .*$/m.exec(await output)?.[0];
+  if (failed > 0) console.error(`bench: ${failed} clients not answered; pong: ${endedBadly}`);
   return [
     {
       what: `pong, ${size.clients} TLS clients x ${size.clientMB} MB at once, aggregate`,
