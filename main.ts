@@ -89,7 +89,12 @@ async function ping(
     if (!(error instanceof CertificateFileError)) throw error;
     return usageError(error.message);
   }
-  run.clientThumbprint = clientCertificate?.thumbprint;
+  if (clientCertificate) {
+    run.clientCertificate = {
+      thumbprint: clientCertificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));

@@ -114,7 +114,7 @@ linuxTest("ping's client certificate reaches pong, and pong's line names it", as
   try {
     const run = await pong.ping("/count=1");
     assert.equal(run.code, 0, run.stdout);
-    const presented = /client certificate: ([0-9A-F]{40}) \(made for this run/.exec(run.stdout);
+    const presented = /^# client certificate: ([0-9A-F]{40}) \(made for this run/m.exec(run.stdout);
     assert.ok(presented, run.stdout);
     await pong.stdout.waitFor(new RegExp(`bytes sent, .*, client certificate ${presented[1]}$`));
   } finally {

@@ -199,7 +199,7 @@ linuxTest(
           `^# machine: ${Deno.hostname()}, ${Deno.build.os} .*, Deno ${Deno.version.deno}$`,
         ),
       );
-      assert.match(lines[4], /^# client certificate: [0-9A-F]{40}$/);
+      assert.match(lines[4], /^# client certificate: [0-9A-F]{40} \(made for this run/);
       assert.match(lines[5], /pinging 127\.0\.0\.1/);
       assert.equal(lines.filter((line) => line.includes("Connect: Success!")).length, 2);
       // deno-lint-ignore no-control-regex

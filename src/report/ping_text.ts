@@ -67,12 +67,6 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
           `${PROGRAM} ${VERSION} - pinging ${host} on port ${port} ` +
             `${noSsl ? "without" : "with"} TLS${data}`,
         );
-        if (event.clientThumbprint) {
-          const source = event.options.clientCertificate
-            ? printable(event.options.clientCertificate.cert)
-            : "made for this run, as Octopus presents its own";
-          detail(`client certificate: ${event.clientThumbprint} (${source})`);
-        }
         break;
       }
       case "attempt": {

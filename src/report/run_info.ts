@@ -19,8 +19,8 @@ export interface RunInfo {
   /** e.g. `linux 6.1.0 (x86_64)`. */
   os: string;
   deno: string;
-  /** SHA-1 of the client certificate ping presents, once it is known. */
-  clientThumbprint?: string;
+  /** The client certificate ping presents, once it is known: its SHA-1, and its file if given. */
+  clientCertificate?: { thumbprint: string; file?: string };
 }
 
 /** Options whose values are secrets: `/name=value`, `--name value`, any case. */
@@ -61,8 +61,13 @@ export function headerLines(run: RunInfo): string[] {
     `# command line: ${run.commandLine}`,
     `# started: ${run.started.toISOString()}`,
     `# machine: ${run.hostname}, ${run.os}, Deno ${run.deno}`,
-    ...(run.clientThumbprint ? [`# client certificate: ${run.clientThumbprint}`] : []),
+    ...(run.clientCertificate ? [clientCertificateLine(run.clientCertificate)] : []),
   ];
+}
+
+function clientCertificateLine({ thumbprint, file }: { thumbprint: string; file?: string }) {
+  const source = file ?? "made for this run, as Octopus presents its own";
+  return `# client certificate: ${thumbprint} (${source})`;
 }
 
 function ask(question: () => string): string {
