@@ -99,9 +99,10 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
     return {
       cause: "closed",
       summary: `the connection dropped mid-transfer after ${formatMB(failure.bytesSent ?? 0)} MB`,
-      hint: "pong answered earlier in this run, so the network between here and pong cut this " +
-        "connection: a firewall, proxy, VPN or WAN optimiser with a session, size or idle " +
-        "limit. This is the fault data mode is for: look in those devices' logs at this time",
+      hint: "pong answered earlier in this run, so unless pong itself stopped (look at its " +
+        "window), the network between here and pong cut this connection: a firewall, proxy, " +
+        "VPN or WAN optimiser with a session, size or idle limit. This is the fault data mode " +
+        "is for: look in those devices' logs at this time",
     };
   }
   if (code === FAILURE_CODES.answeredEarly) {
