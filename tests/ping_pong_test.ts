@@ -12,6 +12,7 @@ import {
   Pong,
   Running,
   runOctoPing,
+  SCRIPT,
   WAIT_MS,
 } from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
@@ -145,19 +146,24 @@ Deno.test("data mode with chunks well above socket buffer size: 20 MB as 8 + 8 +
   }
 });
 
+Deno.test("output through a pipe carries no escape codes, NO_COLOR or not", async () => {
+  const pong = await Pong.start();
+  try {
+    const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
+    const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
+    assert.equal(piped.code, 0);
+    assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
+  } finally {
+    await pong.stop();
+  }
+});
+
 linuxTest(
-  "output through a pipe carries no escape codes; a terminal gets colors unless NO_COLOR",
+  "a terminal gets colors unless NO_COLOR",
   async () => {
     const pong = await Pong.start();
     try {
       const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
-      const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
-      assert.equal(piped.code, 0);
-      assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
-      if (!hasScript()) {
-        console.warn("skipped the terminal half: `script` (util-linux) is not installed");
-        return;
-      }
       const onTerminal = await inTerminal(args, {});
       assert.ok(onTerminal.includes("\x1b[32mSuccess!\x1b[39m"), JSON.stringify(onTerminal));
       const noColor = await inTerminal(args, { NO_COLOR: "1" });
@@ -167,6 +173,7 @@ linuxTest(
       await pong.stop();
     }
   },
+  SCRIPT,
 );
 
 linuxTest("pong keeps running with stdin closed, and stops on SIGTERM with exit 0", async () => {
@@ -279,22 +286,7 @@ Deno.test("a server that answers before the payload is all sent fails the attemp
   }
 });
 
-function hasScript(): boolean {
-  try {
-    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
 linuxTest("pong in a console stops on Enter with exit 0", async () => {
-  if (!hasScript()) {
-    console.warn(
-      "skipped: `script` (util-linux) is not installed, so there is no terminal to test with",
-    );
-    return;
-  }
   const console_ = new Deno.Command("script", {
     args: [
       "-qec",
@@ -319,13 +311,9 @@ linuxTest("pong in a console stops on Enter with exit 0", async () => {
     } catch { /* ended */ }
     await lines.rest().catch(() => {});
   }
-});
+}, SCRIPT);
 
 linuxTest("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", async () => {
-  if (Deno.build.os !== "linux") {
-    console.warn("skipped: reads peak memory from /proc, which only Linux has");
-    return;
-  }
   const pong = await Pong.start();
   try {
     // The pause after the first attempt leaves time to read ping's peak memory before it exits.
