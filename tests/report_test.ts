@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { analyse, findCluster, summarise } from "../src/logs/analyse.ts";
-import { freePort, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { freePort, runOctoPing, runs, WAIT_MS } from "./helpers.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -44,13 +44,9 @@ Deno.test("TentaclePing's output redirected by PowerShell 5.1: UTF-16LE, no time
   assert.equal(analysis.skipped, 0);
 });
 
-Deno.test("the report gives the live run's figures, from JSON lines and from text", async () => {
-  const pong = await Pong.start();
+Deno.test("the report reads a live run's text log: refusals counted and named", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const common = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=25", "/interval=0"];
-    const json = await runOctoPing([...common, "/format=json", `/logfile=${dir}/run.jsonl`]);
-    const text = await runOctoPing([...common, `/logfile=${dir}/run.log`]);
     const refused = await runOctoPing([
       "ping",
       "/host=127.0.0.1",
@@ -60,26 +56,11 @@ Deno.test("the report gives the live run's figures, from JSON lines and from tex
       `/logfile=${dir}/refused.log`,
     ]);
     assert.equal(refused.code, 1);
-    const live = JSON.parse(json.stdout.trimEnd().split("\n").at(-1)!);
-    const fromJson = (await summarise(`${dir}/run.jsonl`)).summary;
-    assert.equal(fromJson.attempts, live.attempts);
-    for (const key of ["min", "max", "avg"] as const) {
-      assert.ok(Math.abs(fromJson.latency![key] - live.latency[key]) < 0.001, key);
-    }
-    // Text logs carry whole milliseconds: the report's figures are the live ones to that.
-    const liveText = text.stdout.split("\n").filter((line) =>
-      /^\d+ attempts?: |^failures by cause/.test(line)
-    );
-    const report = await runOctoPing(["report", `${dir}/run.log`]);
-    assert.equal(report.code, 0, report.stderr);
-    const reportLines = report.stdout.split("\n");
-    for (const line of liveText) assert.ok(reportLines.includes(line), `${line}\n${report.stdout}`);
     const refusedReport = await runOctoPing(["report", `/in=${dir}/refused.log`]);
     assert.match(refusedReport.stdout, /^3 attempts: 0 succeeded, 3 failed \(100% failed\)$/m);
     assert.match(refusedReport.stdout, /^failures by cause: refused 3$/m);
     assert.match(refusedReport.stdout, /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m);
   } finally {
-    await pong.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -176,19 +157,13 @@ Deno.test("/out never harms the log, nor an existing page when the log cannot be
   }
 });
 
-Deno.test("the HTML report renders in headless Chromium: charts present, no console errors", async () => {
-  const chromium = ["chromium", "chromium-browser"].find((name) => {
-    try {
-      return new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-        .outputSync().success;
-    } catch {
-      return false;
-    }
-  });
-  if (!chromium) {
-    console.warn("skipped: Chromium is not installed (apt-get install -y chromium)");
-    return;
-  }
+/** Chromium under either of its names, if installed (apt-get install -y chromium). */
+const CHROMIUM = ["chromium", "chromium-browser"].find((name) => runs(name));
+const RENDERS =
+  "the HTML report renders in headless Chromium: charts present, no console errors [needs Chromium]";
+
+Deno.test(RENDERS, { ignore: CHROMIUM === undefined }, async () => {
+  const chromium = CHROMIUM!;
   const dir = await Deno.makeTempDir();
   try {
     const page = `${dir}/report.html`;
