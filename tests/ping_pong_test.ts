@@ -370,17 +370,31 @@ Deno.test("running totals after every 10 attempts, as the original prints them",
 });
 
 Deno.test("/interval is the pause between one attempt's end and the next one's start", async () => {
-  const started = performance.now();
-  const run = await runOctoPing([
-    "ping",
-    "/host=127.0.0.1",
-    `/port=${freePort()}`,
-    "/count=3",
-    "/interval=400",
-  ]);
-  const elapsed = performance.now() - started;
-  assert.equal(run.stdout.split("\n").filter((line) => FAILED.test(line)).length, 3);
-  assert.ok(elapsed >= 800, `3 attempts with /interval=400 took only ${Math.round(elapsed)} ms`);
+  // Each attempt lasts its /timeout (500 ms) against a server that never answers: longer than
+  // the interval, so a pause counted from each start would leave no gap at all.
+  const server = await serveWith(holdOpen);
+  try {
+    const run = await pingLoopback(
+      server.port,
+      "/nossl",
+      "/count=3",
+      "/interval=400",
+      "/timeout=0.5",
+      "/format=json",
+    );
+    assert.equal(run.code, 1, run.stdout);
+    const attempts = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line))
+      .filter((event) => event.type === "attempt");
+    assert.equal(attempts.length, 3);
+    for (let i = 1; i < attempts.length; i++) {
+      const previousEnd = Date.parse(attempts[i - 1].time) + attempts[i - 1].ms;
+      const pause = Date.parse(attempts[i].time) - previousEnd;
+      // Times are whole milliseconds: 1 ms either way. A second over guards the unit only.
+      assert.ok(pause >= 399 && pause < 1_400, `pause before attempt ${i + 1}: ${pause} ms`);
+    }
+  } finally {
+    await server.close();
+  }
 });
 
 linuxTest("pong shows each client, IPv4 peers as plain IPv4, and answers over IPv6", async () => {
