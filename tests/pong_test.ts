@@ -17,8 +17,8 @@ import {
   SCRIPT,
   spawnOctoPing,
 } from "./helpers.ts";
-import { openssl, selfSigned } from "./openssl.ts";
-import { readRequest, serveWith, writeText } from "./servers.ts";
+import { openssl, selfSigned, sServer } from "./openssl.ts";
+import { lossyRelay } from "./servers.ts";
 
 const MB = 1_048_576;
 
@@ -158,31 +158,28 @@ linuxTest("/maxconn: the connection past the cap is closed at once", async () =>
   assert.match(pong.stdout.text(), /^ended badly: .*over \/maxconn 1/m);
 });
 
-linuxTest("incomplete: a server that counts fewer bytes than were sent", async () => {
-  const server = await serveWith(async (conn) => {
-    const read = await readRequest(conn);
-    await writeText(
-      conn,
-      `HTTP/1.0 200 OK\r\nContent-Length: 2\r\nX-OctoPing: pong test\r\nX-OctoPing-Bytes-Read: ${
-        read - 1
-      }\r\n\r\nok`,
-    );
-    conn.close();
-  });
+linuxTest("incomplete: a relay loses one byte of the payload on its way to pong", async () => {
+  const pong = await Pong.start(["/nossl"]);
+  // Byte 1,000 is well inside the payload line: past the request's head, before its end.
+  const relay = await lossyRelay(pong.port, 1_000);
   try {
-    const run = await pingLoopback(server.port, "/nossl", "/count=1", "/datasize=0.1");
+    const run = await pingLoopback(relay.port, "/nossl", "/count=1", "/datasize=0.1");
     assert.equal(run.code, 1, run.stdout);
-    assert.match(
-      run.stdout,
-      /\n {4}pong read ([\d,]+) of the [\d,]+ bytes sent: data was lost on the way\n/,
-    );
+    const lost = /\n {4}pong read ([\d,]+) of the ([\d,]+) bytes sent: data was lost on the way\n/
+      .exec(run.stdout);
+    assert.ok(lost, run.stdout);
+    const [read, sent] = [lost[1], lost[2]].map((n) => Number(n.replaceAll(",", "")));
+    assert.ok(sent > 0.1 * MB, `${sent} bytes sent`);
+    assert.equal(read, sent - 1, "the one lost byte");
+    assert.deepEqual(await pong.answered(1), [read], "pong's own count");
     assert.match(
       run.stdout,
       /\n {4}cause: incomplete - pong did not get every byte that was sent\n/,
     );
     assert.match(run.stdout, /^failures by cause: incomplete 1$/m);
   } finally {
-    await server.close();
+    await relay.close();
+    await pong.stop();
   }
 });
 
@@ -206,21 +203,23 @@ linuxTest("/reverse: pong sends datasize back in chunks, and both sides count it
   }
 });
 
-linuxTest("/reverse against a server that is not pong: one clear line, stop, exit 1", async () => {
-  const server = await serveWith(async (conn) => {
-    await readRequest(conn);
-    await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    conn.close();
-  });
-  try {
-    const run = await pingLoopback(server.port, "/nossl", "/datasize=1", "/reverse");
-    assert.equal(run.code, 1);
-    assert.equal(run.stdout.split("\n").filter((line) => line.includes("Failed!")).length, 1);
-    assert.match(run.stdout, /\nStopped: \/reverse needs OctoPing pong on the other side/);
-  } finally {
-    await server.close();
-  }
-});
+linuxTest(
+  "/reverse against a server that is not pong (openssl s_server -www): one clear line, stop, exit 1",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const { cert, key } = await selfSigned(dir, "not pong");
+    const server = await sServer(cert, key, ["-www"]);
+    try {
+      const run = await pingLoopback(server.port, "/datasize=1", "/reverse");
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.stdout.split("\n").filter((line) => line.includes("Failed!")).length, 1);
+      assert.match(run.stdout, /\nStopped: \/reverse needs OctoPing pong on the other side/);
+    } finally {
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 linuxTest("/maxsend: pong refuses to send more, and says so", async () => {
   const pong = await Pong.start(["/maxsend=1"]);
