@@ -4,19 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import {
-  freePort,
-  Lines,
-  linuxTest,
-  MAIN,
-  Pong,
-  runOctoPing,
-  runs,
-  runTool,
-  WAIT_MS,
-} from "./helpers.ts";
+import { freePort, linuxTest, MAIN, Pong, runOctoPing, runs, runTool, WAIT_MS } from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
-import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
+import {
+  holdOpen,
+  type PythonServer,
+  pythonServer,
+  readRequest,
+  serveWith,
+  writeText,
+} from "./servers.ts";
 
 const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
 
@@ -39,26 +36,8 @@ async function failOnce(port: number, extra: string[] = []) {
 }
 
 /** Starts tests/faults.py in `mode`; returns its port and a way to stop it. */
-async function fault(mode: string) {
-  const child = new Deno.Command("python3", {
-    args: [FAULTS, mode],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = new Lines(child.stdout);
-  const port = Number(await lines.waitFor(/^\d+$/));
-  return {
-    port,
-    async stop() {
-      await child.stdin.close().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.status;
-      await lines.rest().catch(() => {});
-    },
-  };
+function fault(mode: string): Promise<PythonServer> {
+  return pythonServer(FAULTS, mode);
 }
 
 linuxTest("refused: nothing listens on the port", async () => {

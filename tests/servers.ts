@@ -5,6 +5,7 @@
  * @module
  */
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
+import { Lines } from "./helpers.ts";
 
 /** A test server: its port, and how to stop it. */
 export interface TestServer {
@@ -112,4 +113,33 @@ export function lossyRelay(port: number, drop: number): Promise<TestServer> {
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+}
+
+/** A test server written in Python: its port, and how to stop it. */
+export interface PythonServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `python3 script ...args`, which prints its port on its first line. */
+export async function pythonServer(script: string, ...args: string[]): Promise<PythonServer> {
+  const child = new Deno.Command("python3", {
+    args: [script, ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = new Lines(child.stdout);
+  const port = Number(await lines.waitFor(/^\d+$/));
+  return {
+    port,
+    async stop() {
+      await child.stdin.close().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+      await lines.rest().catch(() => {});
+    },
+  };
 }
