@@ -49,12 +49,16 @@ export async function serveWith(handler: Handler, tls = false): Promise<TestServ
   };
 }
 
-/** Reads until the request's blank line, or until `limit` bytes, whichever is first. */
-export async function readRequest(conn: Deno.Conn, limit = Infinity): Promise<number> {
+/**
+ * Reads until the request's blank line, or until `limit` bytes, whichever is first;
+ * with `pauseMs`, pausing that long after each read of at most 64 KiB (a slow line).
+ */
+export async function readRequest(conn: Deno.Conn, limit = Infinity, pauseMs = 0): Promise<number> {
   const buffer = new Uint8Array(64 * 1024);
   let total = 0;
   let tail = "";
   while (total < limit) {
+    if (total > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const n = await conn.read(buffer.subarray(0, Math.min(buffer.length, limit - total)));
     if (n === null) break;
     total += n;
