@@ -241,13 +241,40 @@ export async function bounded<T>(promise: Promise<T>, what: string, ms = WAIT_MS
 }
 
 /**
- * A test that needs Linux or its tools (/proc, /dev/full, signals sent to a
- * child, python3 fault servers, openssl, curl, script, tar, sha256sum):
- * elsewhere it shows as ignored, with the reason in its name.
+ * Whether `command args` runs and succeeds here. Synchronous, so that a test
+ * can be ignored when it is defined rather than pass without running.
  */
-export function linuxTest(name: string, fn: () => Promise<void> | void): void {
-  Deno.test({ name: `${name} [needs Linux]`, ignore: Deno.build.os !== "linux", fn });
+export function runs(command: string, args = ["--version"]): boolean {
+  try {
+    return new Deno.Command(command, { args, stdin: "null", stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
 }
+
+/**
+ * A test that needs Linux or its tools (/proc, /dev/full, signals sent to a
+ * child, python3 fault servers, openssl, curl, tar, sha256sum): elsewhere it
+ * shows as ignored, with the reason in its name. `needs` names a further
+ * condition (e.g. "script (util-linux)") and whether it holds here: when it
+ * does not, the test is ignored too, and says what it needs.
+ */
+export function linuxTest(
+  name: string,
+  fn: () => Promise<void> | void,
+  needs?: { what: string; here: boolean },
+): void {
+  const linux = Deno.build.os === "linux";
+  Deno.test({
+    name: needs ? `${name} [needs Linux, ${needs.what}]` : `${name} [needs Linux]`,
+    ignore: !linux || (needs !== undefined && !needs.here),
+    fn,
+  });
+}
+
+/** util-linux `script`, which gives a child a pseudo-terminal: see {@linkcode inTerminal}. */
+export const SCRIPT = { what: "script (util-linux)", here: runs("script", ["--version"]) };
 
 /** Runs OctoPing under a pseudo-terminal (util-linux `script`) and returns what it printed. */
 export async function inTerminal(

@@ -88,29 +88,40 @@ linuxTest("a certificate issued by a CA is called out: Tentacles' are self-signe
   }
 });
 
-linuxTest("curl -k gets pong's answer: 200, the X-OctoPing header and a 10 KiB body", async () => {
-  const pong = await Pong.start();
-  try {
-    const curl = await tool("curl", [
-      "-sk",
-      "-D",
-      "-",
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{size_download}",
-      `https://127.0.0.1:${pong.port}/`,
-    ]);
-    assert.equal(curl.code, 0, curl.stderr);
-    assert.match(curl.stdout, /^HTTP\/1\.0 200 OK\r\n/);
-    assert.ok(curl.stdout.includes(`\r\nX-OctoPing: pong ${VERSION}\r\n`), curl.stdout);
-    assert.match(curl.stdout, /10240$/);
-    const [read] = await pong.answered(1);
-    assert.ok(read > 20, `pong counted curl's request: ${read}`);
-  } finally {
-    await pong.stop();
-  }
-});
+linuxTest(
+  "curl -k gets pong's answer: 200, X-OctoPing, a 10 KiB body, and the count of curl's bytes",
+  async () => {
+    const pong = await Pong.start();
+    try {
+      const curl = await tool("curl", [
+        "-sk",
+        "-H",
+        `X-Padding: ${"p".repeat(5000)}`, // a request of some size, so a count can be wrong
+        "-D",
+        "-",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{size_download} %{size_request}",
+        `https://127.0.0.1:${pong.port}/`,
+      ]);
+      assert.equal(curl.code, 0, curl.stderr);
+      assert.match(curl.stdout, /^HTTP\/1\.0 200 OK\r\n/);
+      assert.ok(curl.stdout.includes(`\r\nX-OctoPing: pong ${VERSION}\r\n`), curl.stdout);
+      const [, body, sent] = /(\d+) (\d+)$/.exec(curl.stdout)!;
+      assert.equal(body, "10240");
+      assert.ok(Number(sent) > 5000, `curl sent ${sent} bytes`);
+      // A GET without a body: curl's request ends at the blank line, where pong stops counting.
+      assert.ok(
+        curl.stdout.includes(`\r\nX-OctoPing-Bytes-Read: ${sent}\r\n`),
+        `curl sent ${sent} bytes; pong's answer:\n${curl.stdout}`,
+      );
+      assert.deepEqual(await pong.answered(1), [Number(sent)]);
+    } finally {
+      await pong.stop();
+    }
+  },
+);
 
 linuxTest("openssl s_client sees the certificate pong printed the thumbprint of", async () => {
   const pong = await Pong.start();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { VERSION } from "../src/version.ts";
 import {
   afterHeader,
@@ -12,10 +13,13 @@ import {
   Pong,
   Running,
   runOctoPing,
+  SCRIPT,
   WAIT_MS,
 } from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
-import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
+import { holdOpen, pythonServer, readRequest, serveWith, writeText } from "./servers.ts";
+
+const KEEP_ALIVE = fileURLToPath(new URL("./keep_alive.py", import.meta.url));
 
 const SUCCESS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Connect: Success! [\d,]+ms, /;
 const FAILED =
@@ -145,19 +149,24 @@ Deno.test("data mode with chunks well above socket buffer size: 20 MB as 8 + 8 +
   }
 });
 
+Deno.test("output through a pipe carries no escape codes, NO_COLOR or not", async () => {
+  const pong = await Pong.start();
+  try {
+    const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
+    const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
+    assert.equal(piped.code, 0);
+    assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
+  } finally {
+    await pong.stop();
+  }
+});
+
 linuxTest(
-  "output through a pipe carries no escape codes; a terminal gets colors unless NO_COLOR",
+  "a terminal gets colors unless NO_COLOR",
   async () => {
     const pong = await Pong.start();
     try {
       const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
-      const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
-      assert.equal(piped.code, 0);
-      assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
-      if (!hasScript()) {
-        console.warn("skipped the terminal half: `script` (util-linux) is not installed");
-        return;
-      }
       const onTerminal = await inTerminal(args, {});
       assert.ok(onTerminal.includes("\x1b[32mSuccess!\x1b[39m"), JSON.stringify(onTerminal));
       const noColor = await inTerminal(args, { NO_COLOR: "1" });
@@ -167,6 +176,7 @@ linuxTest(
       await pong.stop();
     }
   },
+  SCRIPT,
 );
 
 linuxTest("pong keeps running with stdin closed, and stops on SIGTERM with exit 0", async () => {
@@ -237,27 +247,26 @@ linuxTest("Ctrl+C after failures: exit 1", async () => {
   assert.match(ping.stdout.text(), /^failures by cause: refused \d+$/m);
 });
 
-Deno.test("a keep-alive web server does not hold an attempt open; its status is shown", async () => {
-  const body = "<html>Bad gateway</html>";
-  const answer =
-    `HTTP/1.1 502 Bad Gateway\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`;
-  const server = await serveWith(async (conn) => {
-    await readRequest(conn);
-    await writeText(conn, answer);
-    await holdOpen(conn); // as keep-alive servers do
-  });
-  try {
-    const run = await pingLoopback(server.port, "/nossl", "/count=2", "/interval=0");
-    assert.equal(run.code, 0, run.stdout);
-    const lines = successLines(run.stdout);
-    assert.equal(lines.length, 2);
-    for (const line of lines) {
-      assert.match(line, new RegExp(`, ${answer.length} bytes read, HTTP 502 \\(tcp`));
+linuxTest(
+  "a keep-alive web server (Python's http.server) does not hold an attempt open; its status is shown",
+  async () => {
+    const server = await pythonServer(KEEP_ALIVE);
+    try {
+      const run = await pingLoopback(server.port, "/nossl", "/count=2", "/interval=0");
+      assert.equal(run.code, 0, run.stdout);
+      const lines = successLines(run.stdout);
+      assert.equal(lines.length, 2);
+      // Its whole answer, and not a byte more: ping stops reading at the end of the body.
+      const answer =
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 24\r\nConnection: keep-alive\r\n\r\n<html>Bad gateway</html>";
+      for (const line of lines) {
+        assert.match(line, new RegExp(`, ${answer.length} bytes read, HTTP 502 \\(tcp`));
+      }
+    } finally {
+      await server.stop();
     }
-  } finally {
-    await server.close();
-  }
-});
+  },
+);
 
 Deno.test("a server that answers before the payload is all sent fails the attempt", async () => {
   // What a Tentacle does with a request that is not from Octopus: reads 20,000 bytes, answers, closes.
@@ -279,22 +288,7 @@ Deno.test("a server that answers before the payload is all sent fails the attemp
   }
 });
 
-function hasScript(): boolean {
-  try {
-    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
 linuxTest("pong in a console stops on Enter with exit 0", async () => {
-  if (!hasScript()) {
-    console.warn(
-      "skipped: `script` (util-linux) is not installed, so there is no terminal to test with",
-    );
-    return;
-  }
   const console_ = new Deno.Command("script", {
     args: [
       "-qec",
@@ -319,13 +313,9 @@ linuxTest("pong in a console stops on Enter with exit 0", async () => {
     } catch { /* ended */ }
     await lines.rest().catch(() => {});
   }
-});
+}, SCRIPT);
 
 linuxTest("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", async () => {
-  if (Deno.build.os !== "linux") {
-    console.warn("skipped: reads peak memory from /proc, which only Linux has");
-    return;
-  }
   const pong = await Pong.start();
   try {
     // The pause after the first attempt leaves time to read ping's peak memory before it exits.
@@ -382,17 +372,31 @@ Deno.test("running totals after every 10 attempts, as the original prints them",
 });
 
 Deno.test("/interval is the pause between one attempt's end and the next one's start", async () => {
-  const started = performance.now();
-  const run = await runOctoPing([
-    "ping",
-    "/host=127.0.0.1",
-    `/port=${freePort()}`,
-    "/count=3",
-    "/interval=400",
-  ]);
-  const elapsed = performance.now() - started;
-  assert.equal(run.stdout.split("\n").filter((line) => FAILED.test(line)).length, 3);
-  assert.ok(elapsed >= 800, `3 attempts with /interval=400 took only ${Math.round(elapsed)} ms`);
+  // Each attempt lasts its /timeout (500 ms) against a server that never answers: longer than
+  // the interval, so a pause counted from each start would leave no gap at all.
+  const server = await serveWith(holdOpen);
+  try {
+    const run = await pingLoopback(
+      server.port,
+      "/nossl",
+      "/count=3",
+      "/interval=400",
+      "/timeout=0.5",
+      "/format=json",
+    );
+    assert.equal(run.code, 1, run.stdout);
+    const attempts = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line))
+      .filter((event) => event.type === "attempt");
+    assert.equal(attempts.length, 3);
+    for (let i = 1; i < attempts.length; i++) {
+      const previousEnd = Date.parse(attempts[i - 1].time) + attempts[i - 1].ms;
+      const pause = Date.parse(attempts[i].time) - previousEnd;
+      // Times are whole milliseconds: 1 ms either way. A second over guards the unit only.
+      assert.ok(pause >= 399 && pause < 1_400, `pause before attempt ${i + 1}: ${pause} ms`);
+    }
+  } finally {
+    await server.close();
+  }
 });
 
 linuxTest("pong shows each client, IPv4 peers as plain IPv4, and answers over IPv6", async () => {

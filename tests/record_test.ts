@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { freePort, inTerminal, Lines, linuxTest, MAIN, Pong, runOctoPing } from "./helpers.ts";
+import {
+  freePort,
+  inTerminal,
+  Lines,
+  linuxTest,
+  MAIN,
+  Pong,
+  runOctoPing,
+  SCRIPT,
+} from "./helpers.ts";
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -212,6 +221,7 @@ linuxTest(
       await Deno.remove(dir, { recursive: true });
     }
   },
+  SCRIPT,
 );
 
 linuxTest("notices for the console go into the log file too", async () => {
@@ -264,7 +274,6 @@ linuxTest(
     assert.equal(bad.code, 2);
     assert.equal(bad.stdout, "", "nothing ran");
     assert.match(bad.stderr, /^OctoPing: cannot open the log file \/no\/such\/dir\/run\.log: /);
-    if (Deno.build.os !== "linux") return;
     const pong = await Pong.start();
     try {
       // /dev/full opens, then every write fails with ENOSPC: a disk that is full.

@@ -13,6 +13,7 @@ import {
   pingLoopback,
   Pong,
   runOctoPing,
+  runs,
   runTool,
   spawnOctoPing,
   WAIT_MS,
@@ -56,13 +57,9 @@ Deno.test("TentaclePing's output redirected by PowerShell 5.1: UTF-16LE, no time
   assert.equal(log.skipped, 0);
 });
 
-Deno.test("the report gives the live run's figures, from JSON lines and from text", async () => {
-  const pong = await Pong.start();
+Deno.test("the report reads a live run's text log: refusals counted and named", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const common = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=25", "/interval=0"];
-    const json = await runOctoPing([...common, "/format=json", `/logfile=${dir}/run.jsonl`]);
-    const text = await runOctoPing([...common, `/logfile=${dir}/run.log`]);
     const refused = await runOctoPing([
       "ping",
       "/host=127.0.0.1",
@@ -72,26 +69,11 @@ Deno.test("the report gives the live run's figures, from JSON lines and from tex
       `/logfile=${dir}/refused.log`,
     ]);
     assert.equal(refused.code, 1);
-    const live = JSON.parse(json.stdout.trimEnd().split("\n").at(-1)!);
-    const fromJson = (await summarise(`${dir}/run.jsonl`)).runs[0].summary;
-    assert.equal(fromJson.attempts, live.attempts);
-    for (const key of ["min", "max", "avg"] as const) {
-      assert.ok(Math.abs(fromJson.latency![key] - live.latency[key]) < 0.001, key);
-    }
-    // Text logs carry whole milliseconds: the report's figures are the live ones to that.
-    const liveText = text.stdout.split("\n").filter((line) =>
-      /^\d+ attempts?: |^failures by cause/.test(line)
-    );
-    const report = await runOctoPing(["report", `${dir}/run.log`]);
-    assert.equal(report.code, 0, report.stderr);
-    const reportLines = report.stdout.split("\n");
-    for (const line of liveText) assert.ok(reportLines.includes(line), `${line}\n${report.stdout}`);
     const refusedReport = await runOctoPing(["report", `/in=${dir}/refused.log`]);
     assert.match(refusedReport.stdout, /^3 attempts: 0 succeeded, 3 failed \(100% failed\)$/m);
     assert.match(refusedReport.stdout, /^failures by cause: refused 3$/m);
     assert.match(refusedReport.stdout, /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m);
   } finally {
-    await pong.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -494,20 +476,13 @@ Deno.test("/out never harms an existing page when the log cannot be read", async
   }
 });
 
-/** Chromium, when installed: decided once, so that a machine without it counts the test ignored. */
-const chromium = ["chromium", "chromium-browser"].find((name) => {
-  try {
-    return new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-});
+/** Chromium under either of its names, if installed (apt-get install -y chromium). */
+const CHROMIUM = ["chromium", "chromium-browser"].find((name) => runs(name));
+const RENDERS =
+  "the HTML report renders in headless Chromium: charts present, no console errors [needs Chromium]";
 
-Deno.test({
-  name: "the HTML report renders in headless Chromium: charts present, no console errors",
-  ignore: chromium === undefined,
-}, async () => {
+Deno.test(RENDERS, { ignore: CHROMIUM === undefined }, async () => {
+  const chromium = CHROMIUM!;
   const dir = await Deno.makeTempDir();
   try {
     const page = `${dir}/report.html`;

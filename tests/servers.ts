@@ -5,6 +5,7 @@
  * @module
  */
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
+import { Lines } from "./helpers.ts";
 
 /** A test server: its port, and how to stop it. */
 export interface TestServer {
@@ -48,12 +49,16 @@ export async function serveWith(handler: Handler, tls = false): Promise<TestServ
   };
 }
 
-/** Reads until the request's blank line, or until `limit` bytes, whichever is first. */
-export async function readRequest(conn: Deno.Conn, limit = Infinity): Promise<number> {
+/**
+ * Reads until the request's blank line, or until `limit` bytes, whichever is first;
+ * with `pauseMs`, pausing that long after each read of at most 64 KiB (a slow line).
+ */
+export async function readRequest(conn: Deno.Conn, limit = Infinity, pauseMs = 0): Promise<number> {
   const buffer = new Uint8Array(64 * 1024);
   let total = 0;
   let tail = "";
   while (total < limit) {
+    if (total > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const n = await conn.read(buffer.subarray(0, Math.min(buffer.length, limit - total)));
     if (n === null) break;
     total += n;
@@ -65,12 +70,80 @@ export async function readRequest(conn: Deno.Conn, limit = Infinity): Promise<nu
 
 /** Writes all of `text`. */
 export async function writeText(conn: Deno.Conn, text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+  await writeAll(conn, new TextEncoder().encode(text));
 }
 
 /** Keeps the connection open, reading and dropping whatever comes, until the peer or the test closes it. */
 export async function holdOpen(conn: Deno.Conn): Promise<void> {
   const buffer = new Uint8Array(64 * 1024);
   while (await conn.read(buffer) !== null);
+}
+
+/**
+ * A relay to `port` on 127.0.0.1 that loses one byte: byte number `drop`
+ * (from 0) of what each client sends. What comes back is passed on whole.
+ */
+export function lossyRelay(port: number, drop: number): Promise<TestServer> {
+  return serveWith(async (client) => {
+    const server = await Deno.connect({ hostname: "127.0.0.1", port });
+    const toServer = async () => {
+      const buffer = new Uint8Array(64 * 1024);
+      let offset = 0;
+      for (let n = await client.read(buffer); n !== null; n = await client.read(buffer)) {
+        const at = drop - offset;
+        offset += n;
+        if (at < 0 || at >= n) await writeAll(server, buffer.subarray(0, n));
+        else {
+          await writeAll(server, buffer.subarray(0, at));
+          await writeAll(server, buffer.subarray(at + 1, n));
+        }
+      }
+    };
+    const toClient = async () => {
+      const buffer = new Uint8Array(64 * 1024);
+      for (let n = await server.read(buffer); n !== null; n = await server.read(buffer)) {
+        await writeAll(client, buffer.subarray(0, n));
+      }
+    };
+    try {
+      // Whichever side ends first ends the relay: pong closes after its answer.
+      await Promise.race([toServer(), toClient()]);
+    } finally {
+      server.close();
+      client.close();
+    }
+  });
+}
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+}
+
+/** A test server written in Python: its port, and how to stop it. */
+export interface PythonServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `python3 script ...args`, which prints its port on its first line. */
+export async function pythonServer(script: string, ...args: string[]): Promise<PythonServer> {
+  const child = new Deno.Command("python3", {
+    args: [script, ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = new Lines(child.stdout);
+  const port = Number(await lines.waitFor(/^\d+$/));
+  return {
+    port,
+    async stop() {
+      await child.stdin.close().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+      await lines.rest().catch(() => {});
+    },
+  };
 }

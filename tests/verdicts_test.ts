@@ -94,7 +94,11 @@ linuxTest(
           /^cause: closed - the connection dropped mid-transfer after [\d.,]+ MB$/,
           run.stdout,
         );
-        assert.match(failure.hint, /^hint: pong answered .* the network between here and pong cut/, run.stdout);
+        assert.match(
+          failure.hint,
+          /^hint: pong answered .* the network between here and pong cut/,
+          run.stdout,
+        );
         assert.doesNotMatch(run.stdout, /Tentacle reads only/);
       } finally {
         await relay.close();

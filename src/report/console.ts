@@ -137,15 +137,7 @@ export class ConsoleSink {
       return;
     }
     this.#queue.push(text);
-    this.#startPump();
-  }
-
-  #startPump(): void {
-    this.#pumping ??= this.#pump().finally(() => {
-      this.#pumping = undefined;
-      // A line queued after the pump's last look at the queue, before it ended, is not left there.
-      if (this.#queue.length > 0 && !this.#broken) this.#startPump();
-    });
+    this.#pumping ??= this.#pump();
   }
 
   /** Waits (bounded) until everything queued is written. */
@@ -161,21 +153,28 @@ export class ConsoleSink {
     clearTimeout(timer);
   }
 
+  /** Called with something queued, so it always awaits a write before it can end. */
   async #pump(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#broken) {
-      let text = this.#queue.splice(0).join("");
-      if (this.#dropped > 0) {
-        text = this.droppedNotice(this.#dropped) + text;
-        this.#dropped = 0;
-      }
-      const bytes = encoder.encode(text);
-      try {
-        for (let done = 0; done < bytes.length;) {
-          done += await this.#stream.write(bytes.subarray(done));
+    try {
+      while (this.#queue.length > 0 && !this.#broken) {
+        let text = this.#queue.splice(0).join("");
+        if (this.#dropped > 0) {
+          text = this.droppedNotice(this.#dropped) + text;
+          this.#dropped = 0;
         }
-      } catch {
-        this.#broken = true; // a closed pipe: fall silent rather than crash the run
+        const bytes = encoder.encode(text);
+        try {
+          for (let done = 0; done < bytes.length;) {
+            done += await this.#stream.write(bytes.subarray(done));
+          }
+        } catch {
+          this.#broken = true; // a closed pipe: fall silent rather than crash the run
+        }
       }
+    } finally {
+      // Idle in the same step as the queue was seen empty: a line queued a moment later (with
+      // a `.finally()` there were a few microtasks between) starts a new pump, not no pump.
+      this.#pumping = undefined;
     }
   }
 }
