@@ -30,11 +30,11 @@ export interface TlsServerStream extends ByteStream {
 }
 
 /** How much the TLS layer reads from the socket at a time. */
-const READ_BYTES = 256 * 1024;
+const READ_BYTES = 32 * 1024;
 /** The longest a graceful end waits for the last bytes to leave. */
 const END_WAIT_MS = 1000;
 /** Decrypted bytes held for pong before the socket is paused. */
-const QUEUE_BYTES = 1024 * 1024;
+const QUEUE_BYTES = 128 * 1024;
 
 /** A certificate and key, PEM, made into what a TLS server socket needs. */
 export function serverContext(certPem: string, keyPem: string): tls.SecureContext {
