@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TENTACLE_SESSION } from "./sessions.ts";
+import { attemptResult, TENTACLE_SESSION } from "./sessions.ts";
 import type { PingOptions } from "../src/cli/options.ts";
 import { changeTracker } from "../src/ping/engine.ts";
 import type { PingEvent } from "../src/ping/events.ts";
@@ -15,23 +15,15 @@ function attempt(
   tls = SESSION,
   pong = "pong 1",
 ): AttemptResult {
-  return {
+  return attemptResult(ok, {
     seq,
-    time: new Date(),
-    ok,
-    ms: 1,
-    chunks: 1,
-    chunksDone: ok ? 1 : 0,
     connected: true,
     secured: true,
     address,
-    bytesSent: 1,
     bytesRead: 1,
-    status: ok ? 200 : undefined,
     headers: ok ? new Map([["x-octoping", pong]]) : undefined,
     tls,
-    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
-  };
+  });
 }
 
 function run(attempts: AttemptResult[], options = OPTIONS): PingEvent[] {

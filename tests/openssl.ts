@@ -27,13 +27,15 @@ export interface CertificateSpec {
   keyOptions?: string[];
   /** The signature's digest: `sha1`, `md5`, ... (default: OpenSSL's, SHA-256). */
   digest?: string;
+  /** The subject, UTF-8 allowed (default `/CN=<name>`). */
+  subject?: string;
 }
 
 /** A self-signed certificate for `/CN=<name>` in `dir` (RSA 2048 unless `spec` says so). */
 export async function selfSigned(
   dir: string,
   name: string,
-  { newkey = "rsa:2048", keyOptions = [], digest }: CertificateSpec = {},
+  { newkey = "rsa:2048", keyOptions = [], digest, subject = `/CN=${name}` }: CertificateSpec = {},
 ): Promise<{ cert: string; key: string }> {
   const [cert, key] = [`${dir}/${name}.pem`, `${dir}/${name}.key`];
   await openssl([
@@ -44,6 +46,7 @@ export async function selfSigned(
     ...keyOptions.flatMap((option) => ["-pkeyopt", option]),
     ...(digest ? [`-${digest}`] : []),
     "-nodes",
+    "-utf8",
     "-keyout",
     key,
     "-out",
@@ -51,7 +54,7 @@ export async function selfSigned(
     "-days",
     "2",
     "-subj",
-    `/CN=${name}`,
+    subject,
   ]);
   return { cert, key };
 }

@@ -4,10 +4,10 @@
  * and pong.
  */
 import assert from "node:assert/strict";
-import type { AttemptResult } from "../src/ping/result.ts";
 import { PLAIN } from "../src/report/console.ts";
 import { pingTextReporter } from "../src/report/ping_text.ts";
 import { VERSION } from "../src/version.ts";
+import { attemptResult } from "./sessions.ts";
 import { afterHeader, freePort, linuxTest, pingLoopback, Pong } from "./helpers.ts";
 
 linuxTest("ping > Output.txt starts with the header: command line, start, machine", async () => {
@@ -38,22 +38,13 @@ linuxTest("an outage prints each failure's cause, but its hint and message only 
 Deno.test("after a success, the next failure's hint and message are printed again", () => {
   const lines: string[] = [];
   const report = pingTextReporter({ line: (line) => lines.push(line) }, PLAIN);
-  const attempt = (seq: number, ok: boolean): AttemptResult => ({
-    seq,
-    time: new Date(),
-    ok,
-    ms: 1,
-    chunks: 1,
-    chunksDone: ok ? 1 : 0,
-    connected: !ok,
-    secured: false,
-    bytesSent: 0,
-    bytesRead: ok ? 10 : 0,
-    status: ok ? 200 : undefined,
-    phases: { dns: null, connect: 1, tls: 0, firstByte: 0, transfer: 0 },
-    failure: ok ? undefined : { phase: "connect", message: "connect ECONNREFUSED", code: "x" },
-    diagnosis: ok ? undefined : { cause: "refused", summary: "refused", hint: "is it running?" },
-  });
+  const attempt = (seq: number, ok: boolean) =>
+    attemptResult(ok, {
+      seq,
+      phases: { dns: null, connect: 1, tls: 0, firstByte: 0, transfer: 0 },
+      failure: ok ? undefined : { phase: "connect", message: "connect ECONNREFUSED", code: "x" },
+      diagnosis: ok ? undefined : { cause: "refused", summary: "refused", hint: "is it running?" },
+    });
   for (const ok of [false, false, true, false]) {
     report({ type: "attempt", result: attempt(lines.length, ok) });
   }

@@ -1,10 +1,11 @@
 /**
- * A TLS session as a Tentacle presents it, for tests that need one without a
- * handshake.
+ * A TLS session as a Tentacle presents it, and attempt results, for tests that
+ * need them without a connection.
  *
  * @module
  */
 import type { TlsSession } from "../src/net/peer_certificate.ts";
+import type { AttemptResult } from "../src/ping/result.ts";
 
 /** A Tentacle's self-signed RSA 2048 / SHA-256 certificate over TLS 1.2. */
 export const TENTACLE_SESSION: TlsSession = {
@@ -25,3 +26,22 @@ export const TENTACLE_SESSION: TlsSession = {
   signatureAlgorithm: "sha256WithRSAEncryption",
   signatureHash: "SHA-256",
 };
+
+/** An attempt that worked (or, with `ok: false`, failed at connect), with `changes` on top. */
+export function attemptResult(ok: boolean, changes: Partial<AttemptResult> = {}): AttemptResult {
+  return {
+    seq: 1,
+    time: new Date(),
+    ok,
+    ms: 1,
+    chunks: 1,
+    chunksDone: ok ? 1 : 0,
+    connected: ok,
+    secured: ok,
+    bytesSent: 1,
+    bytesRead: ok ? 1 : 0,
+    status: ok ? 200 : undefined,
+    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+    ...changes,
+  };
+}

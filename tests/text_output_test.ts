@@ -8,7 +8,7 @@ import tls from "node:tls";
 import { outputTo } from "../src/report/console.ts";
 import { openRecord } from "../src/report/record.ts";
 import { afterHeader, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
-import { openssl } from "./openssl.ts";
+import { selfSigned } from "./openssl.ts";
 
 /** Bytes a text output must never hold: control characters but LF (and CR before it), non-ASCII. */
 function assertPlainAscii(bytes: Uint8Array, what: string): void {
@@ -30,23 +30,9 @@ function assertPlainAscii(bytes: Uint8Array, what: string): void {
  * drops every second connection, so the run has failures too.
  */
 async function hostileServer(dir: string, padding = 20_000) {
-  const [cert, key] = [`${dir}/evil.pem`, `${dir}/evil.key`];
-  await openssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-utf8",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=Tentacle \u00e9\u202eevil\u202c \u4e2d",
-  ]);
+  const { cert, key } = await selfSigned(dir, "evil", {
+    subject: "/CN=Tentacle \u00e9\u202eevil\u202c \u4e2d",
+  });
   const server = tls.createServer({
     cert: await Deno.readTextFile(cert),
     key: await Deno.readTextFile(key),
