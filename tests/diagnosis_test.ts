@@ -68,7 +68,7 @@ Deno.test("the cause comes from the error's code and phase", () => {
       "tls",
       "tls",
       /does not speak TLS/,
-      /something other than a Tentacle listens on this port/,
+      /pinged with \/nossl\. Anything else here is not a Tentacle/,
     ],
     [
       "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE",

@@ -327,8 +327,14 @@ export class LogParser {
     const when = time && !isNaN(time.getTime()) ? time : undefined;
     if (event.type === "certificate") {
       const day = (value: unknown) => String(value).slice(0, 10);
+      const size = event.keyCurve ?? event.keyBits;
+      const key = typeof event.keyType === "string"
+        ? `; ${str(event.keyType)}${size ? ` ${clip(String(size))}` : ""}, ${
+          str(event.signatureAlgorithm)
+        }`
+        : ""; // logs from before the key and signature were recorded
       const name = `${str(event.subject)}` +
-        (event.selfSigned === true ? " (self-signed)" : `, issued by ${str(event.issuer)}`);
+        (event.selfSigned === true ? " (self-signed)" : `, issued by ${str(event.issuer)}`) + key;
       const changed = event.previousSha1 !== null && event.previousSha1 !== undefined;
       run.certificates.add({
         time: when,
