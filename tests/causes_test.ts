@@ -3,12 +3,10 @@
  * phase, exit code, and `/timeout` bounding the wait.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { freePort, Lines, linuxTest, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { freePort, linuxTest, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
-
-const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
+import { fault } from "./daemons.ts";
 
 /** Pings once with `extra` options and returns the failure's detail lines. */
 async function failOnce(port: number, extra: string[] = []) {
@@ -25,29 +23,6 @@ async function failOnce(port: number, extra: string[] = []) {
     hint: lines[at + 3].trim(),
     ms,
     stdout: run.stdout,
-  };
-}
-
-/** Starts tests/faults.py in `mode`; returns its port and a way to stop it. */
-async function fault(mode: string) {
-  const child = new Deno.Command("python3", {
-    args: [FAULTS, mode],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = new Lines(child.stdout);
-  const port = Number(await lines.waitFor(/^\d+$/));
-  return {
-    port,
-    async stop() {
-      await child.stdin.close().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.status;
-      await lines.rest().catch(() => {});
-    },
   };
 }
 

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
+import { Lines } from "./helpers.ts";
 
 /** Where `name` is on this machine, if it is there. */
 export function which(name: string): string | undefined {
@@ -66,4 +68,30 @@ async function waitForPort(port: number, exited: Promise<Deno.CommandStatus>): P
     }
   }
   throw new Error(gone ? "it exited" : `port ${port} did not accept within ${START_WAIT_MS} ms`);
+}
+
+/** tests/faults.py, a TCP server that misbehaves as `mode` says. */
+const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
+
+/** Starts tests/faults.py in `mode`; returns its port and a way to stop it. */
+export async function fault(mode: string) {
+  const child = new Deno.Command("python3", {
+    args: [FAULTS, mode],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = new Lines(child.stdout);
+  const port = Number(await lines.waitFor(/^\d+$/));
+  return {
+    port,
+    async stop() {
+      await child.stdin.close().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+      await lines.rest().catch(() => {});
+    },
+  };
 }

@@ -7,7 +7,7 @@ import {
   SUITES,
   TLS_VERSIONS,
 } from "../src/net/tls_probe/suites.ts";
-import { which } from "./daemons.ts";
+import { fault, which } from "./daemons.ts";
 import { Pong } from "./helpers.ts";
 import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
 import { sslscan } from "./sslscan.ts";
@@ -109,7 +109,8 @@ Deno.test({
       "TLS_AES_256_GCM_SHA384",
       "TLS_CHACHA20_POLY1305_SHA256",
     ]);
-    assert.deepEqual(probe.groups, ["secp384r1"], "x25519 is answered by a HelloRetryRequest");
+    // The first hello's x25519 key share got a HelloRetryRequest for P-384: still TLS 1.3.
+    assert.deepEqual(probe.groups, ["secp384r1"]);
     assert.equal(probe.certificate, null);
     assert.equal(probe.clientCertificateRequested, null);
   },
@@ -236,6 +237,22 @@ Deno.test("a server that is not TLS accepts no version, after one hello per vers
     listener.close();
     await serving.catch(() => {});
   }
+});
+
+Deno.test({
+  name: "a server that resets the connection on each hello accepts no version",
+  ignore: !which("python3"),
+  async fn() {
+    const server = await fault("reset-hello");
+    try {
+      const probe = await probeTls("127.0.0.1", server.port, { timeoutMs: TIMEOUT_MS });
+      assert.equal(probe.stopped, null);
+      assert.equal(probe.connections, 4);
+      assert.deepEqual(TLS_VERSIONS.filter((v) => probe.versions[v]), []);
+    } finally {
+      await server.stop();
+    }
+  },
 });
 
 Deno.test("an aborted probe stops at once and says so", async () => {

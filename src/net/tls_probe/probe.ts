@@ -171,14 +171,14 @@ export async function probeTls(
         agreed(await ask(hello("TLSv1.3", [suite.id])), "TLSv1.3", [suite.id]) !== undefined;
       if (yes) probe.suites["TLSv1.3"].push(suite.iana);
     }
-    // Each group offered alone (with its key share in TLS 1.3): a ServerHello means yes.
+    // Each group offered alone (with its key share in TLS 1.3): a ServerHello means yes, an alert no.
     const version = tls13 ? "TLSv1.3" : OLDER.find((v) => probe.versions[v]);
     if (version) {
       const suites = tls13 ? tls13Suites : ECDHE_SUITES.map((s) => s.id);
       probe.groups = [];
       for (const group of GROUPS) {
         const server = agreed(await ask(hello(version, suites, [group])), version, suites);
-        if (server && !server.retry) probe.groups.push(group);
+        if (server) probe.groups.push(group);
       }
     }
   } catch (error) {
