@@ -3,19 +3,10 @@
  * phase, exit code, and `/timeout` bounding the wait.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { freePort, linuxTest, MAIN, Pong, runOctoPing, runs, runTool, WAIT_MS } from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
-import {
-  holdOpen,
-  type PythonServer,
-  pythonServer,
-  readRequest,
-  serveWith,
-  writeText,
-} from "./servers.ts";
-
-const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
+import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
+import { fault } from "./daemons.ts";
 
 /** Pings once with `extra` options and returns the failure's detail lines. */
 async function failOnce(port: number, extra: string[] = []) {
@@ -33,11 +24,6 @@ async function failOnce(port: number, extra: string[] = []) {
     ms,
     stdout: run.stdout,
   };
-}
-
-/** Starts tests/faults.py in `mode`; returns its port and a way to stop it. */
-function fault(mode: string): Promise<PythonServer> {
-  return pythonServer(FAULTS, mode);
 }
 
 linuxTest("refused: nothing listens on the port", async () => {

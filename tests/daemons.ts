@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
+import { type PythonServer, pythonServer } from "./servers.ts";
 
 /** Where `name` is on this machine, if it is there. */
 export function which(name: string): string | undefined {
@@ -66,4 +68,12 @@ async function waitForPort(port: number, exited: Promise<Deno.CommandStatus>): P
     }
   }
   throw new Error(gone ? "it exited" : `port ${port} did not accept within ${START_WAIT_MS} ms`);
+}
+
+/** tests/faults.py, a TCP server that misbehaves as `mode` says. */
+const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
+
+/** Starts tests/faults.py in `mode`; returns its port and a way to stop it. */
+export function fault(mode: string): Promise<PythonServer> {
+  return pythonServer(FAULTS, mode);
 }

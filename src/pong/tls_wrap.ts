@@ -91,6 +91,10 @@ class ConnDuplex extends Duplex {
     this.#reading = true;
     try {
       if (this.#first) {
+        // Not before node:tls has started its handshake (a nextTick): a hello it
+        // refuses at once (TLS 1.0 or 1.1) would destroy the socket first, and
+        // Deno's TLSSocket._start then throws uncaught, ending pong.
+        await new Promise((resolve) => setTimeout(resolve));
         const first = this.#first;
         this.#first = undefined;
         if (!this.push(first)) return;

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { Pong } from "./helpers.ts";
+import { tool } from "./openssl.ts";
+import { which } from "./daemons.ts";
+
+Deno.test({
+  name: "pong survives clients offering only TLS 1.0 or 1.1, and serves the next ping",
+  ignore: !which("openssl"),
+  async fn() {
+    const pong = await Pong.start();
+    try {
+      for (const version of ["-tls1", "-tls1_1"]) {
+        await tool("openssl", [
+          "s_client",
+          version,
+          "-cipher",
+          "DEFAULT:@SECLEVEL=0",
+          "-connect",
+          `127.0.0.1:${pong.port}`,
+        ]);
+      }
+      await pong.stdout.waitForCount(/TLS handshake failed/, 2);
+      const ping = await pong.ping("/count=1");
+      assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+    } finally {
+      await pong.stop();
+    }
+  },
+});
