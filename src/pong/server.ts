@@ -257,9 +257,12 @@ async function serve(
   let headLength = 0;
   let bytesSent = 0;
   let stalled: { kind: ConnectionFailure; reason: string } | undefined;
+  // Cuts a TLS handshake short when a deadline fires or pong stops.
+  const handshake = new AbortController();
   const watch = (ms: number, kind: ConnectionFailure, reason: string) =>
     new Watchdog(ms, () => {
       stalled = { kind, reason };
+      handshake.abort();
       closeQuietly(conn);
     });
   const idle = () =>
@@ -300,7 +303,12 @@ async function serve(
         await write(TLS_DECODE_ERROR_ALERT);
         throw new Error("the client does not speak TLS (a plain client on the TLS port?)");
       }
-      const secure = await acceptTls(conn, tls.context, first.slice(0, n));
+      const secure = await acceptTls(
+        conn,
+        tls.context,
+        first.slice(0, n),
+        AbortSignal.any([handshake.signal, stopping]),
+      );
       stream = secure;
       clientCertificate = secure.clientCertificate;
       handshaking = false;

@@ -44,13 +44,14 @@ export function serverContext(certPem: string, keyPem: string): tls.SecureContex
 /**
  * Runs the server side of a TLS handshake on `conn`, asking for a client
  * certificate; `first` is what was already read from it (the ClientHello's
- * start). Resolves once it is done; rejects when it fails or `conn` is closed
- * first (as pong's handshake deadline does).
+ * start). Resolves once it is done; rejects when it fails, when the client
+ * leaves, or when `cancel` aborts (pong's handshake deadline, pong stopping).
  */
 export function acceptTls(
   conn: Deno.Conn,
   context: tls.SecureContext,
   first: Uint8Array,
+  cancel: AbortSignal,
 ): Promise<TlsServerStream> {
   const duplex = new ConnDuplex(conn, first);
   const socket = new tls.TLSSocket(duplex as unknown as import("node:net").Socket, {
@@ -60,15 +61,26 @@ export function acceptTls(
     secureContext: context,
   });
   return new Promise((resolve, reject) => {
-    const fail = (error?: Error) => {
+    const left = () => fail(new Error("the client closed the connection during the TLS handshake"));
+    const cancelled = () => fail(new Error("the TLS handshake was cut short"));
+    // The TLS socket does not always hear that the connection under it ended mid-handshake
+    // (a client that reads the server's first flight and leaves): listen to both.
+    const fail = (error: Error) => {
+      cancel.removeEventListener("abort", cancelled);
+      duplex.off("close", left);
       socket.destroy();
-      reject(error ?? new Error("the client closed the connection during the TLS handshake"));
+      reject(error);
     };
+    if (cancel.aborted) return cancelled();
+    cancel.addEventListener("abort", cancelled, { once: true });
+    duplex.once("close", left);
     socket.once("error", fail);
-    socket.once("close", () => fail());
+    socket.once("close", left);
     socket.once("secure", () => {
+      cancel.removeEventListener("abort", cancelled);
+      duplex.off("close", left);
       socket.off("error", fail);
-      socket.removeAllListeners("close");
+      socket.off("close", left);
       resolve(new TlsSocketStream(socket));
     });
   });
