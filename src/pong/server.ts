@@ -295,9 +295,14 @@ async function serve(
     : idle();
   try {
     if (tls) {
+      // A record header's first bytes, even when a middlebox splits the hello after byte 1.
       const first = new Uint8Array(READ_BUFFER_BYTES);
-      const n = await conn.read(first);
-      if (n === null) throw new Error("the client closed the connection before it");
+      let n = 0;
+      while (n < 2) {
+        const got = await conn.read(first.subarray(n));
+        if (got === null) throw new Error("the client closed the connection before it");
+        n += got;
+      }
       if (!startsWithClientHello(first.subarray(0, n))) {
         // A plain client on the TLS port: an alert tells it so at once, as a TLS server's would.
         await write(TLS_DECODE_ERROR_ALERT);
@@ -374,6 +379,8 @@ async function serve(
         await write(pool.subarray(0, Math.min(left, pool.length)));
       }
     }
+    // Writes into a connection that died under TLS can look taken: never call that answered.
+    if (stalled || stopping.aborted) throw new Error("the connection ended before the answer");
     return {
       type: "answered",
       time: new Date(),

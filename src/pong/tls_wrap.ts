@@ -81,7 +81,7 @@ export function acceptTls(
       duplex.off("close", left);
       socket.off("error", fail);
       socket.off("close", left);
-      resolve(new TlsSocketStream(socket));
+      resolve(new TlsSocketStream(socket, duplex));
     });
   });
 }
@@ -152,9 +152,18 @@ class TlsSocketStream implements TlsServerStream {
   #ended = false;
   #error?: Error;
   #wake?: () => void;
+  /** Rejects the write waiting for `drain`, if one is. */
+  #abortWrite?: (error: Error) => void;
 
-  constructor(socket: tls.TLSSocket) {
+  #under: ConnDuplex;
+
+  constructor(socket: tls.TLSSocket, under: ConnDuplex) {
     this.#socket = socket;
+    this.#under = under;
+    // The TLS socket does not hear when the connection under it fails (a reset, pong closing
+    // it at /idle or on stop): it goes on taking writes as if they were sent. So listen below.
+    under.on("error", (error: Error) => this.#fail(error));
+    under.on("close", () => this.#fail(new Error("the connection closed")));
     const peer = socket.getPeerCertificate();
     this.clientCertificate = peer?.fingerprint
       ? peer.fingerprint.replaceAll(":", "").toUpperCase()
@@ -169,14 +178,17 @@ class TlsSocketStream implements TlsServerStream {
       this.#ended = true;
       this.#wake?.();
     });
-    socket.on("error", (error: Error) => {
-      this.#error = error;
-      this.#wake?.();
-    });
+    socket.on("error", (error: Error) => this.#fail(error));
     socket.on("close", () => {
       this.#ended = true;
       this.#wake?.();
     });
+  }
+
+  #fail(error: Error): void {
+    this.#error ??= error;
+    this.#wake?.();
+    this.#abortWrite?.(this.#error);
   }
 
   async read(buffer: Uint8Array): Promise<number | null> {
@@ -196,22 +208,29 @@ class TlsSocketStream implements TlsServerStream {
     return n;
   }
 
-  /** Takes all of `bytes`, which must not change until written (pong's never do). */
+  /**
+   * Takes all of `bytes`, which must not change until written (pong's never do),
+   * and waits while the connection below has more than its buffer's worth to send.
+   */
   async write(bytes: Uint8Array): Promise<number> {
     if (this.#error) throw this.#error;
-    if (this.#socket.write(bytes)) return bytes.length;
-    await new Promise<void>((resolve, reject) => {
-      const drained = () => {
-        this.#socket.off("close", closed);
-        resolve();
-      };
-      const closed = () => {
-        this.#socket.off("drain", drained);
-        reject(this.#error ?? new Error("the connection closed"));
-      };
-      this.#socket.once("drain", drained);
-      this.#socket.once("close", closed);
-    });
+    this.#socket.write(bytes);
+    // The TLS socket encrypts and hands on everything at once, whatever the connection below
+    // can take: without this wait a client that reads nothing had /maxsend buffered in pong.
+    while (this.#under.writableNeedDrain || this.#socket.writableNeedDrain) {
+      await new Promise<void>((resolve, reject) => {
+        const done = (error?: Error) => {
+          this.#under.off("drain", drained);
+          this.#socket.off("drain", drained);
+          this.#abortWrite = undefined;
+          error ? reject(error) : resolve();
+        };
+        const drained = () => done();
+        this.#abortWrite = done;
+        this.#under.once("drain", drained);
+        this.#socket.once("drain", drained);
+      });
+    }
     return bytes.length;
   }
 

@@ -1,0 +1,52 @@
+/**
+ * Pong's TLS layer against clients that are awkward on purpose: a hello split
+ * after its first byte, and a client that asks for data and never reads it.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { clientHello } from "../src/net/tls_probe/client_hello.ts";
+import { LEGACY_SUITES } from "../src/net/tls_probe/suites.ts";
+import { linuxTest, Pong } from "./helpers.ts";
+
+linuxTest("a ClientHello split after its first byte is still a ClientHello to pong", async () => {
+  const pong = await Pong.start();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+  try {
+    const hello = clientHello({
+      version: "TLSv1.2",
+      suites: LEGACY_SUITES.map((suite) => suite.id),
+      groups: ["x25519", "secp256r1"],
+    });
+    await conn.write(hello.subarray(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await conn.write(hello.subarray(1));
+    const answer = new Uint8Array(5);
+    assert.ok(await conn.read(answer));
+    assert.equal(answer[0], 0x16, "a handshake record (ServerHello), not an alert (0x15)");
+  } finally {
+    conn.close();
+    await pong.stop();
+  }
+});
+
+const NEVER_READS = fileURLToPath(new URL("./never_reads.py", import.meta.url));
+
+linuxTest(
+  "a /reverse client that never reads is dropped at /idle, never logged as answered",
+  async () => {
+    const pong = await Pong.start(["/idle=1", "/maxsend=100"]);
+    const client = new Deno.Command("python3", {
+      args: [NEVER_READS, String(pong.port), String(100 * 1024 * 1024), "6"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      const line = await pong.stdout.waitFor(/: silent for 1 s \(\/idle\), dropped|bytes sent, /);
+      assert.match(line, /silent for 1 s \(\/idle\), dropped/);
+    } finally {
+      client.kill("SIGKILL");
+      await client.status;
+      assert.equal(await pong.stop(), 0);
+    }
+  },
+);
