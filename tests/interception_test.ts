@@ -53,7 +53,10 @@ Deno.test({
         firstCause(run.stdout),
         "cause: intercepted - the server's certificate was replaced on the way (TLS inspection)",
       );
-      assert.match(run.stdout, /, issued by [^\n]*mitmproxy[^\n]*, but pong serves [0-9A-F]{40}/);
+      assert.match(
+        run.stdout,
+        /pong serves the certificate [0-9A-F]{40}, but ping saw [0-9A-F]{40} \(.*issued by [^\n]*mitmproxy/,
+      );
       assert.match(run.stdout, /hint: TLS inspection, SSL offloading .* excluded/);
     } finally {
       await mitm.stop();
@@ -211,6 +214,43 @@ linuxTest(
 );
 
 linuxTest(
+  "in data mode too, a refused client certificate is named, not blamed on the server closing",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const server = await selfSigned(dir, "server");
+    const trusted = await selfSigned(dir, "trusted");
+    const sserver = await sServer(server.cert, server.key, [
+      "-Verify",
+      "1",
+      "-verify_return_error",
+      "-CAfile",
+      trusted.cert,
+      "-tls1_3",
+      "-www",
+    ]);
+    try {
+      // Under TLS 1.3 the alert comes after the handshake, while the 20 MB are being sent.
+      const run = await pingLoopback(
+        sserver.port,
+        "/count=3",
+        "/interval=0",
+        "/datasize=20",
+        "/chunksize=20",
+      );
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(run.stdout, /^failures by cause: tls 3$/m, run.stdout);
+      assert.equal(
+        firstCause(run.stdout),
+        "cause: tls - the server refused the client certificate",
+      );
+    } finally {
+      await sserver.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+linuxTest(
   "/clientcert with a key that is not its own, or a wrong PFX password: exit 2",
   async () => {
     const dir = await Deno.makeTempDir();
@@ -322,9 +362,11 @@ Deno.test("a PFX password is blanked out of the command line in every form it ca
     "one",
     "/clientpassword=two",
     "-CLIENTPASSWORD=three",
+    "/clientpassword=four\nlines",
   ]);
   assert.equal(
     commandLine,
-    "OctoPing ping /host=x --clientpassword *** /clientpassword=*** -CLIENTPASSWORD=***",
+    "OctoPing ping /host=x --clientpassword *** /clientpassword=*** -CLIENTPASSWORD=*** " +
+      "/clientpassword=***",
   );
 });

@@ -124,8 +124,10 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     sockets.push(socket);
     socket.on("error", (error: Error) => {
       if (settled) return;
-      // Mid-upload, any error means the server stopped taking the data: that comes first.
-      stop.abort(uploading() ? early("closed the connection", error) : error);
+      // Mid-upload, an error means the server stopped taking the data: that comes first, but
+      // for a TLS alert (a client certificate refused after a TLS 1.3 handshake), which says why.
+      const tlsAlert = /^ERR_(SSL|TLS)_/.test((error as { code?: string }).code ?? "");
+      stop.abort(uploading() && !tlsAlert ? early("closed the connection", error) : error);
     });
     socket.on("close", () => {
       if (settled) return;
@@ -297,8 +299,9 @@ function checkVouched(result: ExchangeResult, request: ExchangeRequest): void {
   if (served !== result.tls.sha1) {
     throw intercepted(
       "server-certificate",
-      `ping saw the certificate ${result.tls.sha1} (${result.tls.subject}, issued by ` +
-        `${result.tls.issuer}), but pong serves ${served}`,
+      // The thumbprints first: a long subject or issuer is cut when printed, never they.
+      `pong serves the certificate ${served}, but ping saw ${result.tls.sha1} ` +
+        `(${result.tls.subject}, issued by ${result.tls.issuer})`,
     );
   }
   const sent = request.clientCertificate?.thumbprint;

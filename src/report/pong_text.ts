@@ -11,6 +11,7 @@ import type { LineWriter } from "./console.ts";
 import { MB } from "../cli/options.ts";
 import { formatCount, formatMs, formatRate, formatTimestamp, formatValue } from "./format.ts";
 import { plural } from "./ping_text.ts";
+import { printable } from "./printable.ts";
 
 /** How the person running pong stops it, shown under the banner. */
 export type StopHint = "enter" | "signal";
@@ -43,7 +44,7 @@ export function pongTextReporter(
         break;
       case "failed":
         write(
-          `${stamp} ${event.client}: ${event.reason} ` +
+          `${stamp} ${event.client}: ${printable(event.reason)} ` +
             `(${formatCount(event.bytesRead)} bytes read, ${formatMs(event.ms)})`,
         );
         break;

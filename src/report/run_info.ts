@@ -24,7 +24,7 @@ export interface RunInfo {
 }
 
 /** Options whose values are secrets: `/name=value`, `--name value`, any case. */
-const SECRET = /^((?:\/\/?|--?)(?:clientpassword))(=.*)?$/i;
+const SECRET = /^((?:\/\/?|--?)(?:clientpassword))(=.*)?$/is;
 
 /**
  * Describes this run of `command` with `args`. This is the one place the
