@@ -9,6 +9,7 @@
 import "reflect-metadata"; // @peculiar/x509's dependency injection needs it loaded first.
 import * as x509 from "@peculiar/x509";
 import { createPrivateKey, X509Certificate } from "node:crypto";
+import { fingerprintHex } from "./peer_certificate.ts";
 
 /** A certificate and its private key, both PEM, with the certificate's thumbprint. */
 export interface CertificateWithKey {
@@ -160,6 +161,6 @@ function checkPair(
   return {
     certPem,
     keyPem,
-    thumbprint: certificate.fingerprint.replaceAll(":", "").toUpperCase(),
+    thumbprint: fingerprintHex(certificate.fingerprint),
   };
 }

@@ -49,8 +49,8 @@ export function readHandshake(socket: TLSSocket): Handshake {
     issuer,
     selfSigned: subject === issuer,
     altNames: certificate.subjectaltname ?? "",
-    sha1: hex(certificate.fingerprint),
-    sha256: hex(certificate.fingerprint256),
+    sha1: fingerprintHex(certificate.fingerprint),
+    sha256: fingerprintHex(certificate.fingerprint256),
     validFrom: new Date(certificate.valid_from),
     validTo: new Date(certificate.valid_to),
     protocol: socket.getProtocol() ?? "unknown",
@@ -89,7 +89,8 @@ export async function tlsSession(handshake: Handshake): Promise<TlsSession> {
   return { ...handshake, ...algorithms };
 }
 
-function hex(fingerprint: string | undefined): string {
+/** A fingerprint as node writes it (`3C:2A:…`) as Octopus shows thumbprints: `3C2A…`. */
+export function fingerprintHex(fingerprint: string | undefined): string {
   return (fingerprint ?? "").replaceAll(":", "").toUpperCase();
 }
 

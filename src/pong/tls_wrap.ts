@@ -11,6 +11,7 @@
  */
 import { Duplex } from "node:stream";
 import tls from "node:tls";
+import { fingerprintHex } from "../net/peer_certificate.ts";
 
 /** What pong reads from and writes to: a plain `Deno.Conn`, or TLS over one. */
 export interface ByteStream {
@@ -165,9 +166,7 @@ class TlsSocketStream implements TlsServerStream {
     under.on("error", (error: Error) => this.#fail(error));
     under.on("close", () => this.#fail(new Error("the connection closed")));
     const peer = socket.getPeerCertificate();
-    this.clientCertificate = peer?.fingerprint
-      ? peer.fingerprint.replaceAll(":", "").toUpperCase()
-      : "none";
+    this.clientCertificate = peer?.fingerprint ? fingerprintHex(peer.fingerprint) : "none";
     socket.on("data", (chunk: Uint8Array) => {
       this.#queue.push(chunk);
       this.#queued += chunk.length;

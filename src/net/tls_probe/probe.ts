@@ -18,6 +18,7 @@
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { certificateAlgorithms } from "../certificate_algorithms.ts";
+import { fingerprintHex } from "../peer_certificate.ts";
 import { clientHello, type KeyShare } from "./client_hello.ts";
 import {
   FlightReader,
@@ -278,8 +279,8 @@ async function probedCertificate(der: Uint8Array): Promise<ProbedCertificate | n
     subject,
     issuer,
     selfSigned: subject === issuer,
-    sha1: certificate.fingerprint.replaceAll(":", "").toUpperCase(),
-    sha256: certificate.fingerprint256.replaceAll(":", "").toUpperCase(),
+    sha1: fingerprintHex(certificate.fingerprint),
+    sha256: fingerprintHex(certificate.fingerprint256),
     keyType: algorithms?.keyType ?? null,
     keyBits: algorithms?.keyBits ?? null,
     signatureAlgorithm: algorithms?.signatureAlgorithm ?? null,
