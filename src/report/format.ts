@@ -40,3 +40,8 @@ export function formatRate(bytes: number, ms: number): string {
   const rate = ms > 0 ? bytes / MB / (ms / 1000) : 0;
   return `${rate.toFixed(rate < 10 ? 2 : 1)} MB/s`;
 }
+
+/** `1 attempt`, `2 attempts`, `1,000 attempts`. */
+export function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -9,8 +9,8 @@
  */
 import type { LogReport, RunReport } from "../logs/analyse.ts";
 import type { LoggedRun } from "../logs/run.ts";
-import { formatCount, formatTimestamp } from "./format.ts";
-import { plural, summaryLines } from "./ping_text.ts";
+import { formatCount, formatTimestamp, plural } from "./format.ts";
+import { summaryLines } from "./ping_text.ts";
 import { printable } from "./printable.ts";
 
 const INDENT = "    ";

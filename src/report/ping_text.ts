@@ -27,6 +27,7 @@ import {
   formatRate,
   formatTimestamp,
   formatValue,
+  plural,
 } from "./format.ts";
 
 /** Running totals are printed after every this many attempts, as the original does. */
@@ -154,11 +155,6 @@ const PEER_MAX = 2 * PRINTABLE_MAX;
 
 function totals(succeeded: number, failed: number): string {
   return `${plural(succeeded, "successful connection")}, ${plural(failed, "failed connection")}`;
-}
-
-/** `1 attempt`, `2 attempts`, `1,000 attempts`. */
-export function plural(count: number, noun: string): string {
-  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /**

@@ -9,8 +9,14 @@ import type { PongEvent, PongSummary } from "../pong/server.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { LineWriter } from "./console.ts";
 import { MB } from "../cli/options.ts";
-import { formatCount, formatMs, formatRate, formatTimestamp, formatValue } from "./format.ts";
-import { plural } from "./ping_text.ts";
+import {
+  formatCount,
+  formatMs,
+  formatRate,
+  formatTimestamp,
+  formatValue,
+  plural,
+} from "./format.ts";
 import { printable } from "./printable.ts";
 
 /** How the person running pong stops it, shown under the banner. */
