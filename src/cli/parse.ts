@@ -6,6 +6,7 @@
  * @module
  */
 import { isIP } from "node:net";
+import { parseProxyUrl, PROXY_PASSWORD_VARIABLE, ProxyUrlError } from "../net/proxy.ts";
 import { parseHost } from "./host.ts";
 import {
   type Command,
@@ -49,6 +50,7 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "timeout", example: "30" },
     { name: "ipv4" },
     { name: "ipv6" },
+    { name: "proxy", example: "http://proxy:8080" },
     { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
     { name: "reverse" },
     { name: "clientcert", example: "octopus.pem" },
@@ -255,11 +257,18 @@ function buildPing(values: Map<string, string>): PingOptions {
     ),
     timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, PING_DEFAULTS.timeoutMs),
     family: family(values, spec.host),
+    proxy: get("proxy", proxy, undefined),
     thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     reverse: values.has("reverse"),
     clientCertificate: clientCertificate(values),
     record: recordOptions(values),
   };
+  if (options.proxy && options.family) {
+    throw new UsageError(
+      `/ipv${options.family} with /proxy: the proxy resolves the name, so ping cannot choose ` +
+        "the address family",
+    );
+  }
   if (options.reverse && options.dataSize === 0) {
     throw new UsageError("/reverse needs /datasize: how much should pong send back?");
   }
@@ -274,6 +283,16 @@ function buildPing(values: Map<string, string>): PingOptions {
     );
   }
   return options;
+}
+
+/** `/proxy`; a password left out of the URL comes from the environment. */
+function proxy(text: string): PingOptions["proxy"] {
+  try {
+    return parseProxyUrl(text, () => Deno.env.get(PROXY_PASSWORD_VARIABLE));
+  } catch (error) {
+    if (error instanceof ProxyUrlError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** A PFX holds certificate and key together; a PEM certificate needs its key beside it. */

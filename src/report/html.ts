@@ -19,6 +19,7 @@ const HEIGHT = 260;
 const PAD = { left: 60, right: 16, top: 16, bottom: 34 };
 const CAUSE_COLORS: Record<Cause, string> = {
   dns: "#8e44ad",
+  proxy: "#b7950b",
   refused: "#c0392b",
   timeout: "#e67e22",
   reset: "#d35400",

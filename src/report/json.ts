@@ -93,6 +93,7 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
           type: "address",
           time: event.time.toISOString(),
           host: event.host,
+          proxy: event.proxy,
           address: event.address,
           previous: event.previous ?? null,
         });
