@@ -224,13 +224,17 @@ export class ProxyAnswerReader {
     const head = parseHead(new TextDecoder().decode(received.subarray(0, end)));
     if (!head) throw new ProxyError(PROXY_FAILURES.notHttp, notHttp(received));
     if (head.status !== 200) {
-      const offered = head.headers.get("proxy-authenticate");
+      // tinyproxy refuses wrong credentials with a 401 and WWW-Authenticate.
+      const offered = head.headers.get("proxy-authenticate") ??
+        (head.status === 401 ? head.headers.get("www-authenticate") : undefined);
       const schemes = offered === undefined ? undefined : authSchemes(offered);
       const offers = schemes ? ` (it offers ${schemes.join(", ") || "no scheme"})` : "";
+      // Squid names its reason in a header of its own: ERR_CONNECT_FAIL 111 is a refusal.
+      const squid = head.headers.get("x-squid-error");
       throw new ProxyError(
         PROXY_FAILURES.status,
         `the proxy answered CONNECT with ${head.version} ${head.status} ${head.reason}`.trim() +
-          offers,
+          offers + (squid ? ` (squid: ${squid})` : ""),
         { status: head.status, schemes },
       );
     }

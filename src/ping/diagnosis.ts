@@ -300,7 +300,8 @@ function proxyDiagnosis(
       );
   }
   const status = failure.proxy?.status;
-  if (code === PROXY_FAILURES.status && status === 407) {
+  // 401 too: tinyproxy's answer to wrong credentials.
+  if (code === PROXY_FAILURES.status && (status === 407 || status === 401)) {
     const schemes = failure.proxy?.schemes ?? [];
     const offered = schemes.length > 0 ? schemes.join(", ") : "no scheme it names";
     if (schemes.length > 0 && !schemes.some((s) => /^basic$/i.test(s))) {
@@ -333,7 +334,8 @@ function proxyDiagnosis(
         `CONNECT to the Tentacle's port ${port} (and to this host)`,
     );
   }
-  if (code === PROXY_FAILURES.status && (status === 502 || status === 504)) {
+  // 503 too: squid's answer when it cannot connect (ERR_CONNECT_FAIL) or resolve the name.
+  if (code === PROXY_FAILURES.status && (status === 502 || status === 503 || status === 504)) {
     return diagnosis(
       `${at} could not reach ${target} (HTTP ${status})`,
       "the fault is behind the proxy, between it and the Tentacle: run the same test from the " +

@@ -93,8 +93,9 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     bytesRead: 0,
     phases: { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
   };
-  let phase: Phase = "dns";
   const { proxy } = request;
+  if (proxy) Object.assign(result.phases, { connect: null, proxy: 0 });
+  let phase: Phase = "dns";
   let proxyConnected = false;
   const frame = requestFrame(target, request.payloadBytes, request.reverseBytes);
   const maxResponse = request.reverseBytes + MAX_RESPONSE_BYTES;
@@ -174,7 +175,6 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         },
       });
       raw = watch(await tunnel);
-      result.phases.connect = null;
       result.phases.proxy = lap();
     } else {
       phase = "connect";

@@ -1,0 +1,315 @@
+/**
+ * Ping through real HTTP proxies, as Octopus reaches a Tentacle through one:
+ * Debian's tinyproxy and squid, configured here in a temporary directory, on
+ * loopback. Whatever fails at the proxy is named `proxy`; past the tunnel,
+ * ping works as it does without one; the proxy's password reaches no record.
+ */
+import assert from "node:assert/strict";
+import { type ProxyDaemon, squid, tinyproxy, which } from "./daemons.ts";
+import { afterHeader, freePort, linuxTest, Pong, runOctoPing } from "./helpers.ts";
+import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
+
+const TINYPROXY = { what: "tinyproxy", here: which("tinyproxy") !== undefined };
+const SQUID = { what: "squid", here: which("squid") !== undefined };
+
+const PASSWORD = "S3cret-pr0xy";
+/** The password as it may leak: typed, percent-encoded, or in a Basic header. */
+const LEAKS = [PASSWORD, "S3cret%2Dpr0xy", btoa(`alice:${PASSWORD}`)];
+
+/** Runs `fn` with a running proxy, stopped after. */
+async function withProxy(
+  start: () => Promise<ProxyDaemon>,
+  fn: (proxy: ProxyDaemon) => Promise<void>,
+): Promise<void> {
+  const proxy = await start();
+  try {
+    await fn(proxy);
+  } finally {
+    await proxy.stop();
+  }
+}
+
+/** Runs `fn` with a pong started with `extra`, stopped after. */
+async function withPong(extra: string[], fn: (pong: Pong) => Promise<void>): Promise<void> {
+  const pong = await Pong.start(extra);
+  try {
+    await fn(pong);
+  } finally {
+    await pong.stop();
+  }
+}
+
+/** One attempt of ping to `port` on localhost through `proxy`, with `options`. */
+function pingThrough(proxy: string, port: number, ...options: string[]) {
+  return runOctoPing([
+    "ping",
+    "/host=localhost",
+    `/port=${port}`,
+    `/proxy=${proxy}`,
+    "/count=1",
+    ...options,
+  ]);
+}
+
+/** The JSON objects of a /format=json run. */
+function events(stdout: string): Record<string, unknown>[] {
+  return stdout.trim().split("\n").map((line) => JSON.parse(line));
+}
+
+function assertNoPassword(text: string, what: string): void {
+  for (const leak of LEAKS) assert.ok(!text.includes(leak), `${what} holds the password:\n${text}`);
+}
+
+linuxTest(
+  "through tinyproxy's open tunnel: TLS to pong, the proxy phase timed, pong sees the proxy",
+  () =>
+    withProxy(() => tinyproxy(), (proxy) =>
+      withPong(["/listen=127.0.0.1"], async (pong) => {
+        const run = await runOctoPing([
+          "ping",
+          "/host=localhost",
+          `/port=${pong.port}`,
+          `/proxy=127.0.0.1:${proxy.port}`,
+          "/count=2",
+          "/interval=0",
+          `/thumbprint=${pong.thumbprint}`,
+        ]);
+        assert.equal(run.code, 0, run.stdout);
+        const lines = afterHeader(run.stdout);
+        assert.match(
+          lines[0],
+          new RegExp(
+            `pinging localhost on port ${pong.port} with TLS through the proxy ` +
+              `http://127\\.0\\.0\\.1:${proxy.port}$`,
+          ),
+        );
+        const attempts = lines.filter((line) => line.includes("Connect: Success!"));
+        assert.equal(attempts.length, 2, run.stdout);
+        // The proxy's name is an IP address: no lookup; the TCP connect is the proxy phase's.
+        for (const line of attempts) {
+          assert.match(line, /\(proxy \d+, tls \d+, first byte \d+ ms\)$/);
+        }
+        assert.match(run.stdout, /answered by: OctoPing pong/);
+        // Pong's line shows the proxy as the client: here both are 127.0.0.1.
+        assert.match(await pong.stdout.waitFor(/bytes read/), /127\.0\.0\.1/);
+      })),
+  TINYPROXY,
+);
+
+linuxTest(
+  "a 50 MB data-mode attempt goes through tinyproxy whole, 25 tunnels",
+  () =>
+    withProxy(() => tinyproxy(), (proxy) =>
+      withPong([], async (pong) => {
+        const run = await pingThrough(`http://127.0.0.1:${proxy.port}`, pong.port, "/datasize=50");
+        assert.equal(run.code, 0, run.stdout);
+        assert.match(run.stdout, /Connect: Success!/);
+        const read = await pong.answered(25);
+        assert.equal(read.reduce((sum, n) => sum + n, 0) > 50 * 1_048_576, true);
+      })),
+  TINYPROXY,
+);
+
+linuxTest(
+  "/nossl and /reverse work through the tunnel too",
+  () =>
+    withProxy(() => tinyproxy(), async (proxy) => {
+      const url = `http://127.0.0.1:${proxy.port}`;
+      await withPong(["/nossl"], async (pong) => {
+        const run = await pingThrough(url, pong.port, "/nossl");
+        assert.equal(run.code, 0, run.stdout);
+        assert.match(run.stdout, /Success! .*\(proxy \d+, first byte \d+ ms\)/);
+      });
+      await withPong(["/maxsend=1"], async (pong) => {
+        const run = await pingThrough(url, pong.port, "/datasize=1", "/reverse");
+        assert.equal(run.code, 0, run.stdout);
+        assert.match(run.stdout, /Connect: Success!/);
+      });
+    }),
+  TINYPROXY,
+);
+
+linuxTest(
+  "tinyproxy with BasicAuth: 407 named without credentials; with them, in the URL or the " +
+    "environment, it works, and the password is in no output, log file or JSON",
+  () =>
+    withProxy(
+      () => tinyproxy([`BasicAuth alice ${PASSWORD}`]),
+      (proxy) =>
+        withPong([], async (pong) => {
+          const at = `127.0.0.1:${proxy.port}`;
+          const none = await pingThrough(`http://${at}`, pong.port);
+          assert.equal(none.code, 1);
+          assert.match(
+            none.stdout,
+            /HTTP\/1\.0 407 Proxy Authentication Required \(it offers Basic\)/,
+          );
+          assert.match(
+            none.stdout,
+            /cause: proxy - the proxy .* wants credentials \(it offers Basic\)/,
+          );
+          assert.match(none.stdout, /hint: .*OCTOPING_PROXY_PASSWORD/);
+
+          const wrong = await pingThrough(`http://alice:nope@${at}`, pong.port);
+          assert.match(
+            wrong.stdout,
+            /cause: proxy - the proxy .* refused the credentials of alice/,
+          );
+
+          const dir = await Deno.makeTempDir();
+          try {
+            const log = `${dir}/run.log`;
+            const text = await pingThrough(
+              `http://alice:S3cret%2Dpr0xy@${at}`,
+              pong.port,
+              `/logfile=${log}`,
+            );
+            assert.equal(text.code, 0, text.stdout);
+            assert.match(text.stdout, /# command line: .*\/proxy=http:\/\/alice:\*\*\*@127/);
+            assert.match(text.stdout, /through the proxy http:\/\/alice:\*\*\*@127/);
+            assertNoPassword(text.stdout + text.stderr, "the output");
+            assertNoPassword(await Deno.readTextFile(log), "the log file");
+
+            const json = await runOctoPing(
+              [
+                "ping",
+                "/host=localhost",
+                `/port=${pong.port}`,
+                "--proxy",
+                `http://alice@${at}`,
+                "/count=1",
+                "/format=json",
+                `/logfile=${dir}/run.jsonl`,
+              ],
+              { env: { OCTOPING_PROXY_PASSWORD: PASSWORD } },
+            );
+            assert.equal(json.code, 0, json.stdout);
+            const start = events(json.stdout)[0];
+            assert.equal((start.options as { proxy: string }).proxy, `http://alice:***@${at}`);
+            assertNoPassword(json.stdout + json.stderr, "the JSON");
+            assertNoPassword(await Deno.readTextFile(`${dir}/run.jsonl`), "the JSON log file");
+          } finally {
+            await Deno.remove(dir, { recursive: true });
+          }
+        }),
+    ),
+  TINYPROXY,
+);
+
+linuxTest(
+  "tinyproxy allowing CONNECT to port 443 only: its refusal is named",
+  () =>
+    withProxy(() => tinyproxy(["ConnectPort 443"]), (proxy) =>
+      withPong([], async (pong) => {
+        const run = await pingThrough(`http://127.0.0.1:${proxy.port}`, pong.port);
+        assert.equal(run.code, 1);
+        assert.match(run.stdout, /the proxy answered CONNECT with HTTP\/1\.0 403 Access violation/);
+        assert.match(
+          run.stdout,
+          new RegExp(`cause: proxy - the proxy .* refuses CONNECT to localhost port ${pong.port}`),
+        );
+        assert.match(run.stdout, /hint: many proxies allow CONNECT to port 443 only/);
+        assert.match(run.stdout, /connected: False/);
+      })),
+  TINYPROXY,
+);
+
+linuxTest("a proxy that is not running: cause proxy, in phase proxy, not refused", async () => {
+  const run = await pingThrough(`http://127.0.0.1:${freePort()}`, 10933, "/format=json");
+  assert.equal(run.code, 1);
+  const attempt = events(run.stdout).find((event) => event.type === "attempt")!;
+  assert.equal(attempt.cause, "proxy");
+  assert.equal(attempt.phase, "proxy");
+  assert.match(attempt.message as string, /ECONNREFUSED/);
+  assert.deepEqual(
+    Object.entries(attempt.phases as Record<string, unknown>)
+      .filter(([, value]) => value === null).map(([name]) => name),
+    ["dns", "connect"], // an IP address needs no lookup; the connect is the proxy phase's
+  );
+});
+
+linuxTest("a proxy's name that does not resolve is the proxy's fault, in phase dns", async () => {
+  const run = await pingThrough("http://proxy.invalid:3128", 10933, "/format=json");
+  const attempt = events(run.stdout).find((event) => event.type === "attempt")!;
+  assert.equal(attempt.cause, "proxy");
+  assert.equal(attempt.phase, "dns");
+  assert.match(attempt.hint as string, /check \/proxy/);
+});
+
+/** A proxy of the test's own that answers CONNECT with `answer`, or never when undefined. */
+function scriptedProxy(answer?: string) {
+  return serveWith(async (conn) => {
+    await readRequest(conn);
+    if (answer !== undefined) await writeText(conn, answer);
+    else await holdOpen(conn);
+    conn.close();
+  });
+}
+
+linuxTest(
+  "what a proxy answers instead of a tunnel is named, escaped where it is not text",
+  async () => {
+    const cases: [string, string | undefined, RegExp, RegExp][] = [
+      [
+        "407 offering only NTLM and Negotiate",
+        "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\n" +
+        "Proxy-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n",
+        /it offers NTLM, Negotiate/,
+        /cause: proxy - .* offers only NTLM, Negotiate\s+hint: NTLM and Negotiate .* not spoken by OctoPing/,
+      ],
+      [
+        "502",
+        "HTTP/1.1 502 Bad Gateway\r\n\r\n",
+        /502 Bad Gateway/,
+        /cause: proxy - the proxy .* could not reach localhost port 10933 \(HTTP 502\)\s+hint: the fault is behind the proxy/,
+      ],
+      [
+        "an answer that is not HTTP",
+        "\x1b[2JSSH-2.0-OpenSSH_9.2\r\n",
+        /is not HTTP: '\\x1b\[2JSSH-2\.0-OpenSSH_9\.2\\x0d\\x0a'/,
+        /cause: proxy - the proxy .* did not answer CONNECT in HTTP/,
+      ],
+      [
+        "a proxy that closes",
+        "",
+        /the proxy closed the connection without answering CONNECT/,
+        /cause: proxy - the proxy .* closed the connection without opening the tunnel/,
+      ],
+      [
+        "a proxy that never answers",
+        undefined,
+        /the proxy did not answer CONNECT within 1 s/,
+        /cause: proxy - the proxy .* did not answer CONNECT/,
+      ],
+    ];
+    for (const [name, answer, message, diagnosis] of cases) {
+      const proxy = await scriptedProxy(answer);
+      try {
+        const run = await pingThrough(`127.0.0.1:${proxy.port}`, 10933, "/timeout=1");
+        assert.equal(run.code, 1, name);
+        assert.match(run.stdout, message, name);
+        assert.match(run.stdout, diagnosis, name);
+        assert.ok(!run.stdout.includes("\x1b"), `${name}: the peer's escape is escaped`);
+      } finally {
+        await proxy.close();
+      }
+    }
+  },
+);
+
+linuxTest(
+  "through squid: ping works, and a Tentacle port closed behind it is squid's to say",
+  () =>
+    withProxy(squid, (proxy) =>
+      withPong([], async (pong) => {
+        const url = `http://127.0.0.1:${proxy.port}`;
+        const run = await pingThrough(url, pong.port);
+        assert.equal(run.code, 0, run.stdout);
+        assert.match(run.stdout, /answered by: OctoPing pong/);
+        const closed = await pingThrough(url, freePort());
+        assert.equal(closed.code, 1);
+        assert.match(closed.stdout, /503 Service Unavailable \(squid: ERR_CONNECT_FAIL/);
+        assert.match(closed.stdout, /cause: proxy - the proxy .* could not reach localhost port/);
+      })),
+  SQUID,
+);
