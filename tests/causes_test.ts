@@ -3,7 +3,15 @@
  * phase, exit code, and `/timeout` bounding the wait.
  */
 import assert from "node:assert/strict";
-import { freePort, linuxTest, MAIN, Pong, runOctoPing, runs, runTool, WAIT_MS } from "./helpers.ts";
+import {
+  freePort,
+  linuxTest,
+  Pong,
+  PRIVATE_HOSTS,
+  runOctoPing,
+  runWithHosts,
+  WAIT_MS,
+} from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 import { fault } from "./daemons.ts";
@@ -125,45 +133,23 @@ linuxTest(
   },
 );
 
-/** Whether a private mount namespace can be made here (root, or unprivileged namespaces). */
-const PRIVATE_HOSTS = {
-  what: "unshare -m (util-linux) and the right to mount",
-  here: runs("unshare", ["-m", "mount", "--bind", "/etc/hosts", "/etc/hosts"]),
-};
-
 linuxTest("dns: /ipv6 with a name that has only IPv4 addresses says so", async () => {
   // A name only a private hosts file knows, with only an IPv4 address: the machine's own
   // hosts file (localhost may or may not have ::1) plays no part.
   const name = "ipv4-only.octoping.test";
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/hosts`, `127.0.0.1 ${name}\n`);
-    const run = await runTool("unshare", [
-      "-m",
-      "sh",
-      "-c",
-      'mount --bind "$0" /etc/hosts && exec "$@"',
-      `${dir}/hosts`,
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      "--quiet",
-      MAIN,
-      "ping",
-      `/host=${name}`,
-      `/port=${freePort()}`,
-      "/ipv6",
-      "/count=1",
-    ]);
-    assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(
-      run.stdout,
-      /\n {4}cause: dns - the name ipv4-only\.octoping\.test has no IPv6 address\n/,
-    );
-    assert.match(run.stdout, /\n {4}hint: drop \/ipv6 to use the addresses it has/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const run = await runWithHosts(`127.0.0.1 ${name}\n`, [
+    "ping",
+    `/host=${name}`,
+    `/port=${freePort()}`,
+    "/ipv6",
+    "/count=1",
+  ]);
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /\n {4}cause: dns - the name ipv4-only\.octoping\.test has no IPv6 address\n/,
+  );
+  assert.match(run.stdout, /\n {4}hint: drop \/ipv6 to use the addresses it has/);
 }, PRIVATE_HOSTS);
 
 linuxTest("tls: a server that speaks something other than TLS", async () => {
