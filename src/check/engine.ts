@@ -35,7 +35,7 @@ export interface CheckContext {
 /** Checks `options.target` once and returns the result (also emitted last). */
 export async function runCheck(options: CheckOptions, context: CheckContext): Promise<CheckResult> {
   const { emit } = context;
-  const { host, port } = options.target;
+  const { host } = options.target;
   const result: CheckResult = {
     type: "check",
     time: new Date(),
