@@ -167,19 +167,43 @@ linuxTest("tls: a server that speaks something other than TLS", async () => {
   }
 });
 
-linuxTest("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", async () => {
+/** Pings `openssl s_server -www` with `options` once and returns the failure's lines. */
+async function failOnOpenssl(options: string[]) {
   const dir = await Deno.makeTempDir();
   const { cert, key } = await selfSigned(dir, "old");
-  const server = await sServer(cert, key, ["-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-www"]);
+  const server = await sServer(cert, key, [...options, "-www"]);
   try {
-    const failure = await failOnce(server.port);
-    assert.match(failure.line, /connected: True; SSL: False$/);
-    assert.equal(failure.cause, "cause: tls - the server speaks only TLS 1.0 or 1.1");
-    assert.match(failure.hint, /TLS 1\.2 or later/);
+    return await failOnce(server.port);
   } finally {
     await server.stop();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+linuxTest("tls: a TLS 1.0-only server is named by what it speaks, found by the probe", async () => {
+  const failure = await failOnOpenssl(["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+  assert.match(failure.line, /connected: True; SSL: False$/);
+  assert.match(
+    failure.cause,
+    /^cause: tls - the server speaks only TLS 1\.0 with TLS_\w+_CBC_SHA \([\w-]+\)$/,
+  );
+  // Octopus-specific, and no longer "Octopus may still connect": it cannot.
+  assert.match(
+    failure.hint,
+    /^hint: Octopus needs TLS 1\.2 or later .* and cannot connect: enable/,
+  );
+  assert.match(failure.hint, /Troubleshooting Schannel and TLS/);
+  assert.doesNotMatch(failure.hint, /may still connect/);
+});
+
+linuxTest("tls: a TLS 1.2 server with CBC suites only: none of Octopus's suites", async () => {
+  const failure = await failOnOpenssl(["-tls1_2", "-cipher", "ECDHE-RSA-AES256-SHA384"]);
+  assert.equal(
+    failure.cause,
+    "cause: tls - the server speaks TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 " +
+      "(ECDHE-RSA-AES256-SHA384), but none of the TLS 1.2 suites Octopus requires",
+  );
+  assert.doesNotMatch(failure.hint, /may still connect/);
 });
 
 linuxTest(

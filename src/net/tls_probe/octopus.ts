@@ -125,9 +125,17 @@ export type JudgedCertificate =
   & Pick<ProbedCertificate, "sha1" | "keyType" | "keyBits" | "signatureAlgorithm">
   & { validTo: Date | string };
 
-/** The certificate's findings: a weak key blocks, a SHA-1 signature or an expiry warns. */
-export function certificateFindings(certificate: JudgedCertificate, now: Date): Finding[] {
-  const { sha1, keyType, keyBits, signatureAlgorithm } = certificate;
+/**
+ * The certificate's findings: a weak key blocks, a SHA-1 signature or an
+ * expiry warns. `whose` begins each message: `the certificate 3C2A...`.
+ */
+export function certificateFindings(
+  certificate: JudgedCertificate,
+  now: Date,
+  whose = "the",
+): Finding[] {
+  const { keyType, keyBits, signatureAlgorithm } = certificate;
+  const named = `${whose} certificate ${certificate.sha1}`;
   const findings: Finding[] = [];
   const replace = "replace it with 'Tentacle.exe new-certificate', then update the thumbprint " +
     "in Octopus";
@@ -135,7 +143,7 @@ export function certificateFindings(certificate: JudgedCertificate, now: Date): 
     findings.push({
       level: "blocking",
       code: "weak-key",
-      message: `the certificate ${sha1} has a ${keyBits}-bit RSA key`,
+      message: `${named} has a ${keyBits}-bit RSA key`,
       hint: `Octopus Server on Linux, Octopus Cloud and this tool refuse RSA keys under ` +
         `${MIN_RSA_BITS} bits: ${replace}`,
     });
@@ -144,7 +152,7 @@ export function certificateFindings(certificate: JudgedCertificate, now: Date): 
     findings.push({
       level: "warning",
       code: "sha1-signature",
-      message: `the certificate ${sha1} is signed with SHA-1 (${signatureAlgorithm})`,
+      message: `${named} is signed with SHA-1 (${signatureAlgorithm})`,
       hint: "Windows Octopus Servers accept it; Octopus Server on Linux and Octopus Cloud refuse " +
         `it ("Attempted to read past the end of the stream"): ${replace}`,
     });
@@ -154,7 +162,7 @@ export function certificateFindings(certificate: JudgedCertificate, now: Date): 
     findings.push({
       level: "warning",
       code: "expired",
-      message: `the certificate ${sha1} expired on ${expiry.toISOString().slice(0, 10)}`,
+      message: `${named} expired on ${expiry.toISOString().slice(0, 10)}`,
       hint: "this does not block: Octopus trusts a Tentacle by its thumbprint, not by dates. A " +
         "new certificate has a new thumbprint, to be updated in Octopus",
     });
