@@ -60,6 +60,7 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
           status: r.status ?? null,
           address: r.address ?? null,
           cause: r.diagnosis?.cause ?? null,
+          summary: r.diagnosis?.summary ?? null,
           phase: r.failure?.phase ?? null,
           message: r.failure?.message ?? null,
           hint: r.diagnosis?.hint ?? null,
