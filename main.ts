@@ -7,6 +7,7 @@
  * @module
  */
 import type {
+  CheckOptions,
   PingOptions,
   PongOptions,
   RecordOptions,
@@ -26,11 +27,13 @@ import {
 import { analyse, summarise } from "./src/logs/analyse.ts";
 import { LogReadError } from "./src/logs/lines.ts";
 import { ListenError } from "./src/net/listen.ts";
+import { runCheck } from "./src/check/engine.ts";
 import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/events.ts";
 import { startPong } from "./src/pong/server.ts";
 import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
-import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
+import { checkJsonReporter, pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
+import { checkTextReporter } from "./src/report/check_text.ts";
 import { reportPage } from "./src/report/html.ts";
 import { logReportLines, nothingToReport } from "./src/report/log_text.ts";
 import { pingTextReporter } from "./src/report/ping_text.ts";
@@ -71,8 +74,43 @@ export async function main(args: readonly string[]): Promise<number> {
     case "pong":
       disableQuickEdit();
       return await pong(command.options, describeRun("pong", args));
+    case "check":
+      return await check(command.options, describeRun("check", args), command.secrets);
     case "report":
       return await report(command.options);
+  }
+}
+
+async function check(options: CheckOptions, run: RunInfo, secrets: Secrets): Promise<number> {
+  let clientCertificate: CertificateWithKey | undefined;
+  try {
+    clientCertificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (clientCertificate) {
+    run.clientCertificate = {
+      thumbprint: clientCertificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  const record = await openRunRecord(options.record, run);
+  if (typeof record === "number") return record;
+  const stopper = stopOnSignals(() => 1);
+  try {
+    const report = options.record.format === "json"
+      ? checkJsonReporter(record.line, run)
+      : checkTextReporter(record.line, styleFor(Deno.stdout));
+    const result = await runCheck(options, {
+      emit: report,
+      signal: stopper.signal,
+      clientCertificate,
+    });
+    return result.verdict === "blocking" || stopper.signal.aborted || record.incomplete ? 1 : 0;
+  } finally {
+    await record.flush();
+    stopper.dispose();
   }
 }
 
@@ -121,7 +159,7 @@ async function ping(
  * own: the files given, or one made for this run. None without TLS.
  */
 function loadClientCertificate(
-  options: PingOptions,
+  options: PingOptions | CheckOptions,
   secrets: Secrets,
 ): Promise<CertificateWithKey | undefined> {
   const files = options.clientCertificate;

@@ -2,11 +2,15 @@
  * Ping through real HTTP proxies, as Octopus reaches a Tentacle through one:
  * Debian's tinyproxy and squid, configured here in a temporary directory, on
  * loopback. Whatever fails at the proxy is named `proxy`; past the tunnel,
- * ping works as it does without one; the proxy's password reaches no record.
+ * ping and check work as they do without one; the proxy's password reaches
+ * no record.
  */
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { type ProxyDaemon, squid, tinyproxy, which } from "./daemons.ts";
 import { afterHeader, freePort, linuxTest, Pong, runOctoPing } from "./helpers.ts";
+import { halibutListener } from "./halibut.ts";
+import { selfSigned } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 
 const TINYPROXY = { what: "tinyproxy", here: which("tinyproxy") !== undefined };
@@ -261,7 +265,7 @@ linuxTest(
         "502",
         "HTTP/1.1 502 Bad Gateway\r\n\r\n",
         /502 Bad Gateway/,
-        /cause: proxy - the proxy .* could not reach localhost port 10933 \(HTTP 502\)\s+hint: the fault is behind the proxy/,
+        /cause: proxy - the proxy .* could not reach localhost port 10933 \(HTTP 502 Bad Gateway\)\s+hint: the fault is behind the proxy/,
       ],
       [
         "an answer that is not HTTP",
@@ -313,3 +317,100 @@ linuxTest(
       })),
   SQUID,
 );
+
+/** What these tests read of check's JSON `check` object. */
+interface CheckJson {
+  verdict: string;
+  lookup: unknown;
+  notes: string[];
+  findings: { message: string }[];
+  addresses: {
+    address: string | null;
+    tcp: { ok: boolean; cause: string | null };
+    tls: {
+      versions: Record<string, boolean | null>;
+      connections: number;
+      certificate: { sha1: string };
+    };
+    exchange: { peer: string };
+    trust: unknown;
+  }[];
+}
+
+/** `check` in JSON of localhost at `port` through the proxy at `url`: its `check` object. */
+async function checkThrough(url: string, port: number, ...extra: string[]) {
+  const run = await runOctoPing([
+    "check",
+    "/host=localhost",
+    `/port=${port}`,
+    `/proxy=${url}`,
+    "/format=json",
+    ...extra,
+  ]);
+  const objects = events(run.stdout);
+  assert.deepEqual(objects.map((o) => o.type), ["start", "check"], run.stdout + run.stderr);
+  return { run, check: objects[1] as unknown as CheckJson };
+}
+
+linuxTest(
+  "check through squid: one entry, reached by the name, its TLS probed through tunnels",
+  () =>
+    withProxy(squid, (proxy) =>
+      withPong([], async (pong) => {
+        const url = `http://127.0.0.1:${proxy.port}`;
+        const { run, check } = await checkThrough(url, pong.port);
+        assert.equal(run.code, 0, run.stdout);
+        assert.equal(check.verdict, "ok");
+        assert.deepEqual(check.lookup, { addresses: [], ms: null });
+        assert.equal(check.addresses.length, 1);
+        const [entry] = check.addresses;
+        assert.equal(entry.address, null);
+        assert.equal(entry.tcp.ok, true);
+        assert.equal(entry.tls.versions["TLSv1.2"], true);
+        assert.equal(entry.tls.versions["TLSv1.3"], true);
+        assert.ok(entry.tls.connections > 5, "each ClientHello in a tunnel of its own");
+        assert.equal(entry.tls.certificate.sha1, pong.thumbprint);
+        assert.match(entry.exchange.peer, /^OctoPing pong/);
+        assert.match(
+          check.notes[0],
+          /^through the proxy http:\/\/127\.0\.0\.1:\d+, which resolves/,
+        );
+
+        const closed = await checkThrough(url, freePort());
+        assert.equal(closed.run.code, 1);
+        assert.equal(closed.check.addresses[0].tcp.cause, "proxy");
+        assert.match(
+          closed.check.findings[0].message,
+          /^localhost: the proxy .* could not reach localhost port \d+ \(HTTP 503 Service Unavailable\)$/,
+        );
+      })),
+  SQUID,
+);
+
+linuxTest("check's trust test goes through the tunnel as Octopus's would", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const octopus = await selfSigned(dir, "octopus");
+    const thumbprint = new X509Certificate(await Deno.readTextFile(octopus.cert)).fingerprint
+      .replaceAll(":", "");
+    const tentacle = await halibutListener(thumbprint);
+    try {
+      await withProxy(() => tinyproxy([`BasicAuth alice ${PASSWORD}`]), async (proxy) => {
+        const { run, check } = await checkThrough(
+          `http://alice:${PASSWORD}@127.0.0.1:${proxy.port}`,
+          tentacle.port,
+          `/clientcert=${octopus.cert}`,
+          `/clientkey=${octopus.key}`,
+        );
+        assert.equal(run.code, 0, run.stdout);
+        assert.deepEqual(check.addresses[0].trust, { tested: true, trusted: true, thumbprint });
+        assert.deepEqual(tentacle.identities, ["MX-CLIENT 1.0"]);
+        assertNoPassword(run.stdout + run.stderr, "check's JSON");
+      });
+    } finally {
+      await tentacle.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}, { what: "tinyproxy and openssl", here: TINYPROXY.here && which("openssl") !== undefined });

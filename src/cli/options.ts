@@ -107,6 +107,38 @@ export const PING_DEFAULTS = {
   timeoutMs: 30_000,
 } as const;
 
+/** Options of `OctoPing check`. */
+export interface CheckOptions {
+  /** The Tentacle to check. */
+  target: Target;
+  /** Plain TCP instead of TLS (`/nossl`): name, TCP and a plain exchange; no probe. */
+  noSsl: boolean;
+  /** The longest wait for any one step, in ms (`/timeout`). */
+  timeoutMs: number;
+  /** Only this address family (`/ipv4`, `/ipv6`); any when absent. */
+  family?: 4 | 6;
+  /** The HTTP proxy to reach the Tentacle through (`/proxy`), as for ping. */
+  proxy?: HttpProxy;
+  /** The certificate the Tentacle must present: SHA-1 or SHA-256, upper-case hex. */
+  thumbprint?: string;
+  /**
+   * The Octopus Server's certificate (`/clientcert`, `/clientkey`): presented,
+   * and tested for the Tentacle's trust. Without it no trust test is run.
+   */
+  clientCertificate?: { cert: string; key?: string };
+  /**
+   * `/subscription=poll://<id>/`: the trust test speaks as this polling
+   * Tentacle to an Octopus Server's polling port, instead of as a server.
+   */
+  subscription?: string;
+  record: RecordOptions;
+}
+
+/** Default check options: a check runs once, so a step waits less than a ping's attempt. */
+export const CHECK_DEFAULTS = {
+  timeoutMs: 5_000,
+} as const;
+
 /** Options of `OctoPing report`. */
 export interface ReportOptions {
   /** The log to read: OctoPing's JSON lines or text, or TentaclePing's text. */
@@ -128,6 +160,7 @@ export interface Secrets {
 export type Command =
   | { kind: "ping"; options: PingOptions; notices: string[]; secrets: Secrets }
   | { kind: "pong"; options: PongOptions; notices: string[] }
+  | { kind: "check"; options: CheckOptions; secrets: Secrets }
   | { kind: "report"; options: ReportOptions }
   | { kind: "help" }
   | { kind: "version" };

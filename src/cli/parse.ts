@@ -9,6 +9,8 @@ import { isIP } from "node:net";
 import { parseProxyUrl, PROXY_PASSWORD_VARIABLE, ProxyUrlError } from "../net/proxy.ts";
 import { parseHost } from "./host.ts";
 import {
+  CHECK_DEFAULTS,
+  type CheckOptions,
   type Command,
   PING_DEFAULTS,
   type PingOptions,
@@ -29,7 +31,7 @@ import {
 
 export { UsageError };
 
-type CommandName = "ping" | "pong" | "report";
+type CommandName = "ping" | "pong" | "check" | "report";
 
 interface OptionSpec {
   /** Lower-case name, letters only. */
@@ -70,6 +72,22 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "cert", example: "pong.pem" },
     { name: "key", example: "pong.key" },
     { name: "logfile", example: "pong.log" },
+    { name: "format", example: "json" },
+  ],
+  check: [
+    { name: "host", example: "MyServer" },
+    { name: "port", example: "10933" },
+    { name: "nossl" },
+    { name: "timeout", example: "5" },
+    { name: "ipv4" },
+    { name: "ipv6" },
+    { name: "proxy", example: "http://proxy:8080" },
+    { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
+    { name: "clientcert", example: "octopus.pfx" },
+    { name: "clientkey", example: "octopus.key" },
+    { name: "clientpassword", example: "secret" },
+    { name: "subscription", example: "poll://abcdefghijklmnopqrst/" },
+    { name: "logfile", example: "check.log" },
     { name: "format", example: "json" },
   ],
   report: [
@@ -135,6 +153,8 @@ export function parseArgs(args: readonly string[]): Command {
       return { kind: "ping", options: buildPing(values), notices: [], secrets: secrets(values) };
     case "pong":
       return { kind: "pong", options: buildPong(values), notices: [] };
+    case "check":
+      return { kind: "check", options: buildCheck(values), secrets: secrets(values) };
     case "report":
       return { kind: "report", options: buildReport(values) };
   }
@@ -221,22 +241,9 @@ function unknownOption(command: CommandName, token: Token): UsageError {
 }
 
 function buildPing(values: Map<string, string>): PingOptions {
-  const hostText = values.get("host");
-  if (hostText === undefined) {
-    throw new UsageError("ping needs /host=<ip/hostname>, e.g. OctoPing ping /host=MyServer");
-  }
-  const spec = parseHost(hostText);
-  const portText = values.get("port");
-  const port = portText === undefined ? undefined : parsePort("port", portText);
-  if (spec.port !== undefined && port !== undefined && spec.port !== port) {
-    throw new UsageError(
-      `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
-    );
-  }
   const get = getter(values);
   const options: PingOptions = {
-    target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
-    noSsl: values.has("nossl"),
+    ...connection("ping", values),
     dataSize: get("datasize", (t) => parseSize("datasize", t, true), PING_DEFAULTS.dataSize),
     chunkSize: get("chunksize", (t) => parseSize("chunksize", t, false), PING_DEFAULTS.chunkSize),
     count: get(
@@ -256,21 +263,73 @@ function buildPing(values: Map<string, string>): PingOptions {
       PING_DEFAULTS.intervalMs,
     ),
     timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, PING_DEFAULTS.timeoutMs),
-    family: family(values, spec.host),
-    proxy: get("proxy", proxy, undefined),
-    thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     reverse: values.has("reverse"),
-    clientCertificate: clientCertificate(values),
     record: recordOptions(values),
+  };
+  if (options.reverse && options.dataSize === 0) {
+    throw new UsageError("/reverse needs /datasize: how much should pong send back?");
+  }
+  return options;
+}
+
+/** A polling Tentacle's subscription, as Octopus shows it: `poll://<id>/`. */
+const SUBSCRIPTION = /^poll:\/\/[A-Za-z0-9][A-Za-z0-9._-]*\/?$/;
+
+function buildCheck(values: Map<string, string>): CheckOptions {
+  const get = getter(values);
+  const options: CheckOptions = {
+    ...connection("check", values),
+    timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, CHECK_DEFAULTS.timeoutMs),
+    subscription: get("subscription", (text) => {
+      if (!SUBSCRIPTION.test(text)) {
+        throw new UsageError(
+          `/subscription=${text}: expected a polling Tentacle's subscription, poll://<id>/`,
+        );
+      }
+      return text.endsWith("/") ? text : `${text}/`;
+    }, undefined),
+    record: recordOptions(values),
+  };
+  if (options.subscription && !options.clientCertificate) {
+    throw new UsageError(
+      "/subscription needs /clientcert: the polling Tentacle's certificate, whose trust it tests",
+    );
+  }
+  return options;
+}
+
+/**
+ * Where and how ping and check connect: the target, TLS, address family,
+ * proxy and certificates.
+ */
+function connection(command: "ping" | "check", values: Map<string, string>) {
+  const hostText = values.get("host");
+  if (hostText === undefined) {
+    throw new UsageError(
+      `${command} needs /host=<ip/hostname>, e.g. OctoPing ${command} /host=MyServer`,
+    );
+  }
+  const spec = parseHost(hostText);
+  const portText = values.get("port");
+  const port = portText === undefined ? undefined : parsePort("port", portText);
+  if (spec.port !== undefined && port !== undefined && spec.port !== port) {
+    throw new UsageError(
+      `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
+    );
+  }
+  const options = {
+    target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
+    noSsl: values.has("nossl"),
+    family: family(values, spec.host),
+    proxy: getter(values)("proxy", proxy, undefined),
+    thumbprint: getter(values)("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
+    clientCertificate: clientCertificate(values),
   };
   if (options.proxy && options.family) {
     throw new UsageError(
-      `/ipv${options.family} with /proxy: the proxy resolves the name, so ping cannot choose ` +
-        "the address family",
+      `/ipv${options.family} with /proxy: the proxy resolves the name, so ${command} cannot ` +
+        "choose the address family",
     );
-  }
-  if (options.reverse && options.dataSize === 0) {
-    throw new UsageError("/reverse needs /datasize: how much should pong send back?");
   }
   if (options.thumbprint && options.noSsl) {
     throw new UsageError(

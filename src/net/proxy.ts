@@ -153,13 +153,20 @@ export class ProxyError extends Error {
   code: string;
   /** The status the proxy answered CONNECT with, when it was HTTP. */
   status?: number;
+  /** The status's reason phrase, as the proxy wrote it (`Access violation`). */
+  reason?: string;
   /** The authentication schemes a 407 offers (`Basic`, `NTLM`, `Negotiate`), as named. */
   schemes?: string[];
 
-  constructor(code: string, message: string, answer: { status?: number; schemes?: string[] } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    answer: Pick<ProxyError, "status" | "reason" | "schemes"> = {},
+  ) {
     super(message);
     this.code = code;
     this.status = answer.status;
+    this.reason = answer.reason;
     this.schemes = answer.schemes;
   }
 }
@@ -235,7 +242,7 @@ export class ProxyAnswerReader {
         PROXY_FAILURES.status,
         `the proxy answered CONNECT with ${head.version} ${head.status} ${head.reason}`.trim() +
           offers + (squid ? ` (squid: ${squid})` : ""),
-        { status: head.status, schemes },
+        { status: head.status, reason: head.reason, schemes },
       );
     }
     if (end + 4 < received.length || chunk.length > room) {
@@ -293,7 +300,10 @@ export function authSchemes(value: string): string[] {
 /** What {@linkcode connectTunnel} needs. */
 export interface TunnelRequest {
   proxy: HttpProxy;
-  /** The proxy's IP address: its name is resolved by the caller, which times the lookup. */
+  /**
+   * The proxy's IP address, its name resolved by a caller that times the
+   * lookup; or its name, which the connect then resolves.
+   */
   address: string;
   target: TunnelTarget;
   /** Aborting ends the wait, and the connection, with the signal's reason. */

@@ -300,6 +300,8 @@ function proxyDiagnosis(
       );
   }
   const status = failure.proxy?.status;
+  /** The answer as the proxy wrote it: `HTTP 403 Access violation`. */
+  const answered = `HTTP ${status} ${failure.proxy?.reason ?? ""}`.trim();
   // 401 too: tinyproxy's answer to wrong credentials.
   if (code === PROXY_FAILURES.status && (status === 407 || status === 401)) {
     const schemes = failure.proxy?.schemes ?? [];
@@ -329,7 +331,7 @@ function proxyDiagnosis(
   }
   if (code === PROXY_FAILURES.status && (status === 403 || status === 405)) {
     return diagnosis(
-      `${at} refuses CONNECT to ${target} (HTTP ${status})`,
+      `${at} refuses CONNECT to ${target} (${answered})`,
       "many proxies allow CONNECT to port 443 only: ask whoever runs the proxy to allow " +
         `CONNECT to the Tentacle's port ${port} (and to this host)`,
     );
@@ -337,7 +339,7 @@ function proxyDiagnosis(
   // 503 too: squid's answer when it cannot connect (ERR_CONNECT_FAIL) or resolve the name.
   if (code === PROXY_FAILURES.status && (status === 502 || status === 503 || status === 504)) {
     return diagnosis(
-      `${at} could not reach ${target} (HTTP ${status})`,
+      `${at} could not reach ${target} (${answered})`,
       "the fault is behind the proxy, between it and the Tentacle: run the same test from the " +
         "proxy's side (on the proxy's machine or its network, without /proxy); the proxy's log " +
         "says why it could not connect",
@@ -345,10 +347,10 @@ function proxyDiagnosis(
   }
   if (code === PROXY_FAILURES.status) {
     return diagnosis(
-      `${at} would not open the tunnel (HTTP ${status})`,
-      "Octopus needs the proxy to answer CONNECT with 200; its answer is above, and its log " +
-        "says more. An answer saying it could not connect means the fault is behind the proxy: " +
-        "run the same test from the proxy's side",
+      `${at} would not open the tunnel (${answered})`,
+      "Octopus needs the proxy to answer CONNECT with 200, and the proxy's log says why it did " +
+        "not. An answer saying it could not connect means the fault is behind the proxy: run " +
+        "the same test from the proxy's side",
     );
   }
   if (code === PROXY_FAILURES.notHttp) {
@@ -415,9 +417,10 @@ function tlsDiagnosis(code: string): Diagnosis {
     return {
       cause: "tls",
       summary: "the server speaks only TLS 1.0 or 1.1",
-      hint: "this tool needs TLS 1.2 or later, which is also what Octopus recommends. An " +
-        "Octopus Server configured to accept TLS 1.0/1.1 may still connect; enable TLS 1.2 on " +
-        "the Tentacle's machine. (The original TentaclePong speaks only TLS 1.0: use OctoPing pong)",
+      hint: "Octopus requires TLS 1.2 or later and cannot connect to it either: enable TLS 1.2 " +
+        "on the Tentacle's machine (see Octopus's docs on minimum TLS requirements and Schannel). " +
+        "'OctoPing check' shows what it speaks. (The original TentaclePong speaks only TLS 1.0: " +
+        "use OctoPing pong)",
     };
   }
   if (code === "ERR_SSL_WRONG_VERSION_NUMBER") {
@@ -433,10 +436,10 @@ function tlsDiagnosis(code: string): Diagnosis {
     return {
       cause: "tls",
       summary: "no TLS cipher suite in common with the server",
-      hint:
-        "this is about this tool's TLS, not evidence of a network fault: OctoPing offers only " +
-        "modern ciphers (ECDHE with AES-GCM or ChaCha20), and an older Windows server offering " +
-        "only CBC or RSA key exchange refuses them while Octopus's own client may still connect",
+      hint: "OctoPing offers what Octopus requires (TLS 1.2 with ECDHE and AES-GCM, or TLS 1.3), " +
+        "so Octopus cannot connect either: enable ECDHE-RSA-AES128-GCM-SHA256 or " +
+        "ECDHE-RSA-AES256-GCM-SHA384 on the Tentacle's machine (see Octopus's docs on minimum TLS " +
+        "requirements and Schannel). 'OctoPing check' shows what it speaks",
     };
   }
   return {

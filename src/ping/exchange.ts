@@ -34,6 +34,11 @@ export interface ExchangeRequest {
   target: Target;
   /** The HTTP proxy to tunnel through, which then resolves the target's name. */
   proxy?: HttpProxy;
+  /**
+   * Connect to this address instead of resolving a name: `target.host`'s, which still names
+   * the server, or through a proxy the proxy's.
+   */
+  address?: string;
   tls: boolean;
   /** Only this address family; any when absent. */
   family?: 4 | 6;
@@ -153,8 +158,10 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     if (signal.aborted) throw signal.reason;
     // Through a proxy, the only name looked up here is the proxy's.
     const hop = proxy ?? target;
-    if (net.isIP(hop.host)) result.phases.dns = null;
-    else {
+    if (request.address !== undefined || net.isIP(hop.host)) {
+      result.phases.dns = null;
+      result.address = request.address;
+    } else {
       result.address = await untilAborted(resolve(hop.host, request.family), stop.signal);
       result.phases.dns = lap();
     }
@@ -285,6 +292,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
       result.failure.proxy = {
         connected: proxyConnected,
         status: answer?.status,
+        reason: answer?.reason,
         schemes: answer?.schemes,
       };
     }

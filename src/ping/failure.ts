@@ -74,6 +74,8 @@ export interface ProxyFailure {
   connected: boolean;
   /** The status it answered CONNECT with, when it answered in HTTP. */
   status?: number;
+  /** The status's reason phrase, as the proxy wrote it. */
+  reason?: string;
   /** The authentication schemes it offers (`Proxy-Authenticate`), when it names some. */
   schemes?: string[];
 }

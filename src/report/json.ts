@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CheckEvent } from "../check/result.ts";
 import type { PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/server.ts";
 import type { LineWriter } from "./console.ts";
@@ -59,6 +60,7 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
           status: r.status ?? null,
           address: r.address ?? null,
           cause: r.diagnosis?.cause ?? null,
+          summary: r.diagnosis?.summary ?? null,
           phase: r.failure?.phase ?? null,
           message: r.failure?.message ?? null,
           hint: r.diagnosis?.hint ?? null,
@@ -192,6 +194,54 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
       case "stopped":
         out({ type: "summary", time, ...event.summary });
         break;
+    }
+  };
+}
+
+/**
+ * Makes a reporter that writes check's events as JSON lines: the `start`
+ * event, then the `check` object. Findings and notes come in it, not one by one.
+ */
+export function checkJsonReporter(write: LineWriter, run: RunInfo): (event: CheckEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+  return (event) => {
+    switch (event.type) {
+      case "start": {
+        const { target, ...options } = event.options;
+        out(
+          start(run, {
+            command: "check",
+            target,
+            options: jsonSafe(options),
+            clientThumbprint: event.clientThumbprint ?? null,
+          }),
+        );
+        break;
+      }
+      case "finding":
+      case "note":
+        break; // in the check object
+      case "check": {
+        const r = event.result;
+        out({
+          type: "check",
+          time: r.time.toISOString(),
+          version: run.version,
+          target: r.target,
+          lookup: {
+            addresses: r.lookup.addresses,
+            ms: r.lookup.ms === null ? null : ms(r.lookup.ms),
+          },
+          addresses: r.addresses.map((a) => ({
+            ...a,
+            tcp: { ...a.tcp, ms: a.tcp.ms === null ? null : ms(a.tcp.ms) },
+          })),
+          findings: r.findings,
+          verdict: r.verdict,
+          notes: r.notes,
+        });
+        break;
+      }
     }
   };
 }
