@@ -194,3 +194,21 @@ Deno.test("/proxy with /ipv4 or /ipv6 is bad input: the proxy resolves the name"
   }
   assert.throws(() => parseArgs(["ping", "/host=t", "/proxy=https://p:1"]), UsageError);
 });
+
+Deno.test("a mistyped option holding a proxy URL is not echoed with its password", () => {
+  for (
+    const args of [
+      ["ping", "/host=t", "/proxyy=http://alice:secret@proxy:8080"],
+      ["ping", "/host=t", "/nossl=http://alice:secret@proxy:8080"],
+      ["ping", "/host=t", "C:/Program Files/Git/proxy=http://alice:secret@proxy:8080"],
+      ["ping", "/host=t", "http://alice:secret@proxy:8080"],
+    ]
+  ) {
+    assert.throws(() => parseArgs(args), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.ok(!error.message.includes("secret"), error.message);
+      assert.match(error.message, /alice:\*\*\*@proxy:8080/);
+      return true;
+    });
+  }
+});

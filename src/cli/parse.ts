@@ -6,7 +6,12 @@
  * @module
  */
 import { isIP } from "node:net";
-import { parseProxyUrl, PROXY_PASSWORD_VARIABLE, ProxyUrlError } from "../net/proxy.ts";
+import {
+  parseProxyUrl,
+  PROXY_PASSWORD_VARIABLE,
+  ProxyUrlError,
+  redactProxyUrl,
+} from "../net/proxy.ts";
 import { parseHost } from "./host.ts";
 import {
   CHECK_DEFAULTS,
@@ -190,7 +195,9 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
     if (values.has(spec.name)) throw new UsageError(`/${spec.name} is given twice`);
     if (spec.example === undefined) {
       if (token.value !== undefined) {
-        throw new UsageError(`/${spec.name} is a switch and takes no value (got '${token.raw}')`);
+        throw new UsageError(
+          `/${spec.name} is a switch and takes no value (got '${shown(token.raw, token.value)}')`,
+        );
       }
       values.set(spec.name, "");
       continue;
@@ -214,16 +221,26 @@ function gitBashOption(raw: string): RegExpExecArray | undefined {
   return known ? git : undefined;
 }
 
+/**
+ * An argument as typed, for a message: with a proxy password in its value
+ * blanked (a mistyped `/proxy=http://user:password@...` is still a secret).
+ */
+function shown(raw: string, value = raw): string {
+  return raw.slice(0, raw.length - value.length) + redactProxyUrl(value);
+}
+
 function positional(command: CommandName, raw: string): UsageError {
   const git = gitBashOption(raw);
   if (git) {
-    const option = `${git[1]}${git[2] === undefined ? "" : `=${git[2]}`}`;
+    const option = `${git[1]}${git[2] === undefined ? "" : `=${redactProxyUrl(git[2])}`}`;
     return new UsageError(
-      `'${raw}' looks like /${option} turned into a path by Git Bash: ` +
+      `'${shown(raw, git[2])}' looks like /${option} turned into a path by Git Bash: ` +
         `write --${option} or //${option} there`,
     );
   }
-  return new UsageError(`unexpected argument '${raw}': ${command} takes only /name=value options`);
+  return new UsageError(
+    `unexpected argument '${shown(raw)}': ${command} takes only /name=value options`,
+  );
 }
 
 function unknownOption(command: CommandName, token: Token): UsageError {
@@ -233,7 +250,7 @@ function unknownOption(command: CommandName, token: Token): UsageError {
   const known = SPECS[command].map((s) => s.name);
   const near = nearest(name, known);
   return new UsageError(
-    `unknown option '${token.raw}' for ${command}` +
+    `unknown option '${shown(token.raw, token.value)}' for ${command}` +
       (near
         ? `: did you mean /${near}?`
         : `: expected one of ${known.map((k) => "/" + k).join(" ")}`),
