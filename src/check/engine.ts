@@ -62,6 +62,7 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     clientThumbprint: context.clientCertificate?.thumbprint,
   });
   const resolved = await resolveAll(host, options);
+  const checked: Checked[] = [];
   if ("failure" in resolved) {
     add({ level: "blocking", code: "dns", ...resolved.failure });
   } else {
@@ -76,7 +77,6 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
         hint: "",
       });
     }
-    const checked: Checked[] = [];
     for (const address of resolved.addresses) {
       if (context.signal.aborted) break;
       checked.push(await checkAddress(address, options, context, add, note));
@@ -84,15 +84,12 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     result.addresses = checked.map((c) => c.check);
     reachability(checked, options).forEach(add);
   }
-  if (options.clientCertificate === undefined && !options.noSsl) {
-    const answered = result.addresses.some((a) => a.exchange?.ok);
-    if (answered && !result.addresses.some((a) => /^OctoPing pong/.test(a.exchange?.peer ?? ""))) {
-      note(
-        "the trust test was not run: give the Octopus Server's certificate with /clientcert " +
-          "(a .pfx from 'Octopus.Server.exe export-certificate', or PEM with /clientkey) to " +
-          "ask the Tentacle whether it trusts it",
-      );
-    }
+  if (options.clientCertificate === undefined && checked.some((c) => c.halibut)) {
+    note(
+      "the trust test was not run: give the Octopus Server's certificate with /clientcert " +
+        "(a .pfx from 'Octopus.Server.exe export-certificate', or PEM with /clientkey) to " +
+        "ask the Tentacle whether it trusts it",
+    );
   }
   result.verdict = verdictOf(result.findings);
   emit({ type: "check", result });
@@ -135,6 +132,8 @@ async function resolveAll(
 interface Checked {
   check: AddressCheck;
   tcpFailure?: Diagnosis;
+  /** What Octopus expects answered there: a Tentacle (with /subscription, an Octopus Server). */
+  halibut?: boolean;
 }
 
 /** TCP, the TLS probe, the exchange and the trust test at one address. */
@@ -236,7 +235,7 @@ async function checkAddress(
     add({
       level: "ok",
       code: "answered",
-      message: `${address}: ${peer.description} answered`,
+      message: `${address} is answered by ${peer.description}`,
       hint: "",
     });
   } else {
@@ -250,14 +249,14 @@ async function checkAddress(
       hint: "",
     });
   }
-  if (peer.kind === "pong") {
+  if (peer.kind === "pong" && !options.noSsl) {
     note("the trust test does not apply to pong: pong answers HTTP, not Octopus's protocol");
     return { check };
   }
   if (options.clientCertificate && context.clientCertificate && peer.kind === expected) {
     await testTrust(address, options, context.clientCertificate, context.signal, trust, add);
   }
-  return { check };
+  return { check, halibut: peer.kind === expected };
 }
 
 /** Asks as Octopus does whether the Tentacle (or, with /subscription, the Server) trusts us. */
@@ -350,7 +349,7 @@ function unexpectedPeer(
     return {
       level: "blocking",
       code: "not-an-octopus-server",
-      message: `${address}: ${description} answered, not an Octopus Server's polling endpoint`,
+      message: `${address} is answered by ${description}, not an Octopus Server's polling endpoint`,
       hint: hint ?? "a polling Tentacle connects to the Octopus Server's polling port (10943 " +
           "by default): check the port",
     };
@@ -358,7 +357,9 @@ function unexpectedPeer(
   return {
     level: "blocking",
     code: "not-a-tentacle",
-    message: `${address}: ${description} answered, not a Tentacle`,
+    message: `${address} is answered by ${description}${
+      kind === "server" ? ", not a Tentacle" : ""
+    }`,
     hint: kind === "server"
       ? "this is an Octopus Server's polling port: a listening Tentacle is checked on its own " +
         "port (10933 by default); a polling Tentacle's trust, with /subscription=poll://<id>/"
