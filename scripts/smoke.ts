@@ -42,7 +42,10 @@ interface Step {
 /** A step's check did not hold: the message says what was seen. */
 class StepFailed extends Error {}
 
-/** The steps, in order. Each is independent of the next but for the pong the first starts. */
+/**
+ * The steps, in order: the first starts the pong the others may use, the last
+ * waits for it to stop; a step between them adds one more check.
+ */
 const STEPS: Step[] = [
   { name: `pong /duration=${PONG_SECONDS} starts on a free port`, run: startPong },
   { name: "ping /count=5 /datasize=10 > Output.txt", run: pingToFile },
@@ -100,6 +103,7 @@ async function startPong(smoke: Smoke): Promise<string> {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(PONG_SECONDS * 1000 + RUN_MS), // killed if it outstays its time
   }).spawn();
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
@@ -114,7 +118,7 @@ async function pingToFile(smoke: Smoke): Promise<string> {
   const file = join(smoke.out, "Output.txt");
   const args = ["ping", "/host=127.0.0.1", `/port=${port}`, "/count=5", "/datasize=10"];
   const run = await runCommand(redirected([...smoke.command, ...args], file));
-  const bytes = await Deno.readFile(file);
+  const bytes = await Deno.readFile(file).catch(() => new Uint8Array()); // none: said below
   const text = new TextDecoder().decode(bytes);
   const lines = text.split(LINE_END);
   const expect = (ok: boolean, what: string) => {
@@ -178,11 +182,12 @@ async function pongStops(smoke: Smoke): Promise<string> {
     "pong's statistics",
     (PONG_SECONDS * 1000) + RUN_MS,
   );
-  const status = await bounded(pong.child.status, "pong's exit", RUN_MS);
+  const status = await pong.child.status;
   await Promise.all([pong.stdout.done, pong.stderr.done]);
   smoke.pong = undefined;
   await Deno.writeTextFile(join(smoke.out, "pong.txt"), pong.stdout.text() + pong.stderr.text());
   if (status.code !== 0) throw new StepFailed(`pong's exit code ${status.code}, expected 0`);
+  if (!/^Stopped\.\r?$/m.test(pong.stdout.text())) throw new StepFailed("no 'Stopped.' line");
   if (pong.stderr.text() !== "") {
     throw new StepFailed(`pong printed on stderr: ${pong.stderr.text()}`);
   }
@@ -200,7 +205,7 @@ async function stopPong(smoke: Smoke): Promise<void> {
   } catch {
     // gone already
   }
-  await bounded(pong.child.status, "pong's exit", RUN_MS).catch(() => {});
+  await pong.child.status;
   await Deno.writeTextFile(join(smoke.out, "pong.txt"), pong.stdout.text() + pong.stderr.text());
 }
 
@@ -234,25 +239,20 @@ async function runCommand(
   command: string[] | { argv: string[]; raw: boolean },
 ): Promise<Finished> {
   const { argv, raw } = Array.isArray(command) ? { argv: command, raw: false } : command;
-  const child = new Deno.Command(argv[0], {
+  const output = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     windowsRawArguments: raw,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => child.kill(), RUN_MS);
-  try {
-    const output = await child.output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
+    signal: AbortSignal.timeout(RUN_MS),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }
 
 /** A stream read to its end in the background (a child whose pipe nobody reads would stall). */
@@ -290,19 +290,6 @@ async function waitForLine(
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** `promise`, or a {@linkcode StepFailed} naming `what` after `ms`. */
-async function bounded<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepFailed(`waited ${ms} ms for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
