@@ -41,6 +41,7 @@ import { pongTextReporter } from "./src/report/pong_text.ts";
 import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
 import { enterPressed, stopOnSignals } from "./src/shutdown.ts";
+import { delay } from "./src/timers.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
 
 /** The console: written without ever stalling the network work. */
@@ -192,7 +193,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
     const interactive = Deno.stdin.isTerminal();
     const report = options.record.format === "json"
       ? pongJsonReporter(record.line, run)
-      : pongTextReporter(record.line, interactive ? "enter" : "signal");
+      : pongTextReporter(record.line, interactive ? "enter" : "signal", options.durationMs);
     let server;
     try {
       server = await startPong(options, certificate, report);
@@ -202,7 +203,11 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
       return 1;
     }
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
-    await Promise.race([stopped, enterPressed()]);
+    // /duration ends pong as Ctrl+C does; a timer cut short by a signal is cleared.
+    const timeUp = options.durationMs === undefined
+      ? new Promise<never>(() => {})
+      : delay(options.durationMs, stopper.signal);
+    await Promise.race([stopped, enterPressed(), timeUp]);
     await server.close();
     return record.incomplete ? 1 : 0;
   } finally {

@@ -71,6 +71,7 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "key", example: "pong.key" },
     { name: "logfile", example: "pong.log" },
     { name: "format", example: "json" },
+    { name: "duration", example: "7200" },
   ],
   check: [
     { name: "host", example: "MyServer" },
@@ -97,6 +98,8 @@ const COMMANDS = Object.keys(SPECS) as CommandName[];
 const COMMAND_LIST = `${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`;
 /** The longest delay a JavaScript timer can wait; longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** The most whole days a timer waits: 24 (about 24.8). */
+const MAX_TIMER_DAYS = Math.floor(MAX_TIMER_MS / 86_400_000);
 const HELP_NAMES = new Set(["?", "h", "help"]);
 /**
  * `/name`, `//name`, `-name`, `--name`, each with an optional `=value`. A name
@@ -413,6 +416,11 @@ function buildPong(values: Map<string, string>): PongOptions {
       PONG_DEFAULTS.maxSendBytes,
     ),
     certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    durationMs: get(
+      "duration",
+      (t) => parseSeconds("duration", t, MAX_TIMER_DAYS) * 1000,
+      undefined,
+    ),
     record: recordOptions(values),
   };
 }
