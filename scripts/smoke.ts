@@ -18,7 +18,7 @@
 import { join, resolve } from "node:path";
 
 /** How long pong listens: enough for every step below on a loaded machine. */
-const PONG_SECONDS = 20;
+const PONG_SECONDS = 30;
 /** The longest any one run of OctoPing may take before it is killed and the step fails. */
 const RUN_MS = 120_000;
 const IS_WINDOWS = Deno.build.os === "windows";
@@ -49,6 +49,7 @@ class StepFailed extends Error {}
 const STEPS: Step[] = [
   { name: `pong /duration=${PONG_SECONDS} starts on a free port`, run: startPong },
   { name: "ping /count=5 /datasize=10 > Output.txt", run: pingToFile },
+  { name: "check against pong: Octopus should be able to connect, exit 0", run: checkPong },
   { name: "/? prints usage, exit 0", run: usageRuns },
   { name: "a bad option: one line and the usage hint, exit 2", run: badOption },
   { name: "pong stops by itself with its statistics, exit 0", run: pongStops },
@@ -145,6 +146,22 @@ async function pingToFile(smoke: Smoke): Promise<string> {
     "no '5 attempts: 5 succeeded' summary",
   );
   return `${lines.length} lines, ${successes.length} successes`;
+}
+
+async function checkPong(smoke: Smoke): Promise<string> {
+  const port = smoke.pong!.port;
+  const run = await runCommand([...smoke.command, "check", "/host=127.0.0.1", `/port=${port}`]);
+  await Deno.writeTextFile(join(smoke.out, "check.txt"), run.stdout + run.stderr);
+  const lines = run.stdout.trimEnd().split(LINE_END);
+  const verdict = `Octopus should be able to connect to 127.0.0.1:${port}`;
+  if (run.code !== 0 || lines.at(-1) !== verdict || run.stderr !== "") {
+    throw new StepFailed(
+      `exit code ${run.code}, expected 0 and '${verdict}'; it printed:\n` +
+        run.stdout + run.stderr,
+    );
+  }
+  const found = lines.filter((line) => line.startsWith("[ OK ]")).length;
+  return `${found} findings, all OK`;
 }
 
 async function usageRuns(smoke: Smoke): Promise<string> {

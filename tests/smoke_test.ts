@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { MAIN, runTool } from "./helpers.ts";
 
 const SMOKE = fileURLToPath(new URL("../scripts/smoke.ts", import.meta.url));
-/** pong's /duration in the script (20 s), the runs around it, and a loaded machine. */
+/** pong's /duration in the script (30 s), the runs around it, and a loaded machine. */
 const SMOKE_MS = 180_000;
 const OCTOPING = [Deno.execPath(), "run", "-A", "--quiet", MAIN];
 
@@ -23,15 +23,16 @@ Deno.test("the smoke script passes every step against deno run -A main.ts", asyn
     const run = await smoke([`--out=${out}`, ...OCTOPING]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const steps = run.stdout.split("\n").filter((line) => line.startsWith("step "));
-    assert.equal(steps.length, 5, run.stdout);
-    for (const step of steps) assert.match(step, /^step \d\/5: .+ \.\.\. ok/);
+    assert.equal(steps.length, 6, run.stdout);
+    for (const step of steps) assert.match(step, /^step \d\/6: .+ \.\.\. ok/);
     assert.match(run.stdout, /ping \/count=5 \/datasize=10 > Output\.txt \.\.\. ok/);
+    assert.match(run.stdout, /check against pong: .* \.\.\. ok \(\d+ findings, all OK\)/);
     assert.match(run.stdout, /pong stops by itself .* ok \([\d,]+ connections?, .*50 MB read/);
-    assert.match(run.stdout, /^smoke: all 5 steps passed$/m);
+    assert.match(run.stdout, /^smoke: all 6 steps passed$/m);
     const output = await Deno.readTextFile(join(out, "Output.txt"));
     assert.equal(output.match(/Connect: Success!/g)?.length, 5);
     const kept = [...Deno.readDirSync(out)].map((entry) => entry.name).sort();
-    assert.deepEqual(kept, ["Output.txt", "bad-option.txt", "pong.txt", "usage.txt"]);
+    assert.deepEqual(kept, ["Output.txt", "bad-option.txt", "check.txt", "pong.txt", "usage.txt"]);
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -45,7 +46,7 @@ Deno.test("the smoke script stops at the first failing step, names it, and exits
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(
       run.stdout,
-      /^step 1\/5: pong \/duration=\d+ starts on a free port \.\.\. FAILED$/m,
+      /^step 1\/6: pong \/duration=\d+ starts on a free port \.\.\. FAILED$/m,
     );
     assert.match(
       run.stdout,
