@@ -83,19 +83,8 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 async function check(options: CheckOptions, run: RunInfo, secrets: Secrets): Promise<number> {
-  let clientCertificate: CertificateWithKey | undefined;
-  try {
-    clientCertificate = await loadClientCertificate(options, secrets);
-  } catch (error) {
-    if (!(error instanceof CertificateFileError)) throw error;
-    return usageError(error.message);
-  }
-  if (clientCertificate) {
-    run.clientCertificate = {
-      thumbprint: clientCertificate.thumbprint,
-      file: options.clientCertificate?.cert,
-    };
-  }
+  const clientCertificate = await clientCertificateFor(options, secrets, run);
+  if (typeof clientCertificate === "number") return clientCertificate;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   const stopper = stopOnSignals(() => 1);
@@ -121,19 +110,8 @@ async function ping(
   notices: string[],
   secrets: Secrets,
 ): Promise<number> {
-  let clientCertificate: CertificateWithKey | undefined;
-  try {
-    clientCertificate = await loadClientCertificate(options, secrets);
-  } catch (error) {
-    if (!(error instanceof CertificateFileError)) throw error;
-    return usageError(error.message);
-  }
-  if (clientCertificate) {
-    run.clientCertificate = {
-      thumbprint: clientCertificate.thumbprint,
-      file: options.clientCertificate?.cert,
-    };
-  }
+  const clientCertificate = await clientCertificateFor(options, secrets, run);
+  if (typeof clientCertificate === "number") return clientCertificate;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
@@ -153,6 +131,31 @@ async function ping(
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
   }
+}
+
+/**
+ * The client certificate of a ping or check, named in the run's header; or
+ * exit code 2 when its files cannot be read.
+ */
+async function clientCertificateFor(
+  options: PingOptions | CheckOptions,
+  secrets: Secrets,
+  run: RunInfo,
+): Promise<CertificateWithKey | undefined | number> {
+  let certificate: CertificateWithKey | undefined;
+  try {
+    certificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (certificate) {
+    run.clientCertificate = {
+      thumbprint: certificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  return certificate;
 }
 
 /**
