@@ -41,6 +41,7 @@ import { pongTextReporter } from "./src/report/pong_text.ts";
 import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
 import { enterPressed, stopOnSignals } from "./src/shutdown.ts";
+import { delay } from "./src/timers.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
 
 /** The console: written without ever stalling the network work. */
@@ -82,19 +83,8 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 async function check(options: CheckOptions, run: RunInfo, secrets: Secrets): Promise<number> {
-  let clientCertificate: CertificateWithKey | undefined;
-  try {
-    clientCertificate = await loadClientCertificate(options, secrets);
-  } catch (error) {
-    if (!(error instanceof CertificateFileError)) throw error;
-    return usageError(error.message);
-  }
-  if (clientCertificate) {
-    run.clientCertificate = {
-      thumbprint: clientCertificate.thumbprint,
-      file: options.clientCertificate?.cert,
-    };
-  }
+  const clientCertificate = await clientCertificateFor(options, secrets, run);
+  if (typeof clientCertificate === "number") return clientCertificate;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   const stopper = stopOnSignals(() => 1);
@@ -120,19 +110,8 @@ async function ping(
   notices: string[],
   secrets: Secrets,
 ): Promise<number> {
-  let clientCertificate: CertificateWithKey | undefined;
-  try {
-    clientCertificate = await loadClientCertificate(options, secrets);
-  } catch (error) {
-    if (!(error instanceof CertificateFileError)) throw error;
-    return usageError(error.message);
-  }
-  if (clientCertificate) {
-    run.clientCertificate = {
-      thumbprint: clientCertificate.thumbprint,
-      file: options.clientCertificate?.cert,
-    };
-  }
+  const clientCertificate = await clientCertificateFor(options, secrets, run);
+  if (typeof clientCertificate === "number") return clientCertificate;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
@@ -152,6 +131,31 @@ async function ping(
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
   }
+}
+
+/**
+ * The client certificate of a ping or check, named in the run's header; or
+ * exit code 2 when its files cannot be read.
+ */
+async function clientCertificateFor(
+  options: PingOptions | CheckOptions,
+  secrets: Secrets,
+  run: RunInfo,
+): Promise<CertificateWithKey | undefined | number> {
+  let certificate: CertificateWithKey | undefined;
+  try {
+    certificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (certificate) {
+    run.clientCertificate = {
+      thumbprint: certificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  return certificate;
 }
 
 /**
@@ -192,7 +196,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
     const interactive = Deno.stdin.isTerminal();
     const report = options.record.format === "json"
       ? pongJsonReporter(record.line, run)
-      : pongTextReporter(record.line, interactive ? "enter" : "signal");
+      : pongTextReporter(record.line, interactive ? "enter" : "signal", options.durationMs);
     let server;
     try {
       server = await startPong(options, certificate, report);
@@ -202,7 +206,11 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
       return 1;
     }
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
-    await Promise.race([stopped, enterPressed()]);
+    // /duration ends pong as Ctrl+C does; a timer cut short by a signal is cleared.
+    const timeUp = options.durationMs === undefined
+      ? new Promise<never>(() => {})
+      : delay(options.durationMs, stopper.signal);
+    await Promise.race([stopped, enterPressed(), timeUp]);
     await server.close();
     return record.incomplete ? 1 : 0;
   } finally {

@@ -21,7 +21,7 @@ import {
   runOctoPing,
   runWithHosts,
 } from "./helpers.ts";
-import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
+import { type CertificateSpec, openssl, selfSigned, sServer } from "./openssl.ts";
 import { sslscan } from "./sslscan.ts";
 
 const PEERS = { what: "openssl and sslscan", here: !!which("openssl") && !!which("sslscan") };
@@ -98,7 +98,7 @@ Deno.test("pong: verdict ok, exit 0, and the trust test does not apply to it", a
     assert.equal(lines[0], `Checking 127.0.0.1 port ${pong.port} (each step waits at most 5 s)`);
     assert.match(run.stdout, /^\[ OK \] 127\.0\.0\.1 accepts connections on port \d+/m);
     assert.match(run.stdout, /^\[ OK \] 127\.0\.0\.1 speaks TLS 1\.2 with .* and TLS 1\.3 with /m);
-    assert.match(run.stdout, /^\[ OK \] 127\.0\.0\.1: OctoPing pong \S+ answered$/m);
+    assert.match(run.stdout, /^\[ OK \] 127\.0\.0\.1 is answered by OctoPing pong \S+$/m);
     assert.match(run.stdout, /^Note: the trust test does not apply to pong/m);
     assert.doesNotMatch(run.stdout, /^\[(WARN|FAIL)\]/m);
     assert.equal(lines.at(-1), `Octopus should be able to connect to 127.0.0.1:${pong.port}`);
@@ -457,5 +457,114 @@ Deno.test("bad input: /subscription without /clientcert, a malformed one, /thumb
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr.split("\n")[0], message);
     assert.equal(run.stdout, "");
+  }
+});
+
+linuxTest("TLS 1.0 still enabled beside 1.2, and no P-256: warnings, not blocking", async () => {
+  const { run, check } = await checkOpenssl([
+    "-cipher",
+    "DEFAULT:@SECLEVEL=0",
+    "-min_protocol",
+    "TLSv1",
+    "-groups",
+    "X25519:P-384",
+  ]);
+  const warnings = codes(check.findings, "warning");
+  assert.ok(warnings.includes("old-tls-enabled"), run.stdout);
+  assert.ok(warnings.includes("no-p256"), run.stdout);
+  assert.match(
+    check.findings.find((f: JsonFinding) => f.code === "old-tls-enabled").message,
+    /^127\.0\.0\.1 still accepts TLS 1\.0 and TLS 1\.1 beside TLS 1\.2 or later$/,
+  );
+  assert.match(
+    check.findings.find((f: JsonFinding) => f.code === "no-p256").message,
+    /does not accept the P-256 curve \(secp256r1\) for key exchange; it accepts x25519 and secp384r1$/,
+  );
+  assert.ok(!codes(check.findings, "blocking").some((c: string) => c.includes("tls")));
+}, PEERS);
+
+linuxTest("an expired certificate warns and says why it does not block", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // notAfter a day before notBefore: expired from the start.
+    await openssl([
+      "req",
+      "-new",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${dir}/old.key`,
+      "-out",
+      `${dir}/old.csr`,
+      "-subj",
+      "/CN=Octopus Tentacle",
+    ]);
+    await openssl([
+      "x509",
+      "-req",
+      "-in",
+      `${dir}/old.csr`,
+      "-signkey",
+      `${dir}/old.key`,
+      "-days",
+      "-1",
+      "-out",
+      `${dir}/old.pem`,
+    ]);
+    const server = await sServer(`${dir}/old.pem`, `${dir}/old.key`, ["-www", "-verify", "1"]);
+    try {
+      const { check } = await checkJson(server.port);
+      const expired = check.findings.find((f: JsonFinding) => f.code === "expired");
+      assert.equal(expired?.level, "warning", JSON.stringify(check.findings));
+      assert.match(expired.message, /^the certificate [0-9A-F]{40} expired on \d{4}-\d\d-\d\d$/);
+      assert.match(
+        expired.hint,
+        /^this does not block: Octopus trusts a Tentacle by its thumbprint/,
+      );
+      // The exchange worked with it, as Octopus's does: only the web page blocks here.
+      assert.equal(check.addresses[0].exchange.ok, true);
+      assert.deepEqual(codes(check.findings, "blocking"), ["not-a-tentacle"]);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}, PEERS);
+
+Deno.test("/nossl against a plain pong: name, TCP and a plain exchange; no probe, no trust", async () => {
+  const pong = await Pong.start(["/listen=127.0.0.1", "/nossl"]);
+  try {
+    const { run, check } = await checkJson(pong.port, "/nossl");
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(check.addresses[0].tls, null);
+    assert.equal(check.addresses[0].exchange.ok, true);
+    assert.deepEqual(codes(check.findings, "ok"), ["tcp", "answered"]);
+    assert.deepEqual(check.notes, []);
+  } finally {
+    await pong.stop();
+  }
+});
+
+Deno.test("a web server on the port: not a Tentacle, and no advice to test the trust of a web server", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { cert, key } = await selfSigned(dir, "web");
+    const server = await sServer(cert, key, ["-www", "-verify", "1"]);
+    try {
+      const { run, check } = await checkJson(server.port);
+      assert.equal(run.code, 1);
+      const finding = check.findings.find((f: JsonFinding) => f.code === "not-a-tentacle");
+      assert.equal(
+        finding.message,
+        "127.0.0.1 is answered by a web server, not a Tentacle (HTTP/1.0 200)",
+      );
+      assert.deepEqual(check.notes, []);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -28,6 +28,7 @@ const PONG_DEFAULTS: PongOptions = {
   maxConnections: 1000,
   maxSendBytes: 0, // /reverse is off until /maxsend turns it on
   certificateFiles: undefined,
+  durationMs: undefined, // runs until stopped
   record: { format: "text", logfile: undefined },
 };
 
@@ -155,6 +156,7 @@ Deno.test("pong's limits and certificate files", () => {
     "/maxsend=10",
     "/cert=C:\\certs\\pong.pem",
     "/key=/etc/pong key.pem",
+    "/duration=7200",
   ]);
   assert.equal(command.kind, "pong");
   const { options } = command as Extract<Command, { kind: "pong" }>;
@@ -162,6 +164,7 @@ Deno.test("pong's limits and certificate files", () => {
   assert.equal(options.handshakeMs, 2000);
   assert.equal(options.maxConnections, 50);
   assert.equal(options.maxSendBytes, 10 * MB);
+  assert.equal(options.durationMs, 7_200_000);
   assert.deepEqual(options.certificateFiles, {
     cert: "C:\\certs\\pong.pem",
     key: "/etc/pong key.pem",
@@ -194,10 +197,10 @@ Deno.test("help and version win wherever they stand", () => {
 
 Deno.test("bad input is rejected with a message naming the argument", () => {
   const table: [string[], RegExp][] = [
-    [[], /no command given: expected ping, pong or report/],
+    [[], /no command given: expected ping, pong, check or report/],
     [["/host=x"], /no command given/],
     [["pnig", "/host=x"], /unknown command 'pnig'.*did you mean ping\?/],
-    [["hello"], /unknown command 'hello': expected ping, pong or report$/],
+    [["hello"], /unknown command 'hello': expected ping, pong, check or report$/],
     [["ping"], /ping needs \/host=<ip\/hostname>/],
     [["ping", "/port=1"], /ping needs \/host/],
     [["ping", "/hots=x"], /unknown option '\/hots=x' for ping: did you mean \/host\?/],
@@ -235,6 +238,11 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["pong", "/nossl", "/cert=a", "/key=b"], /\/cert and \/key are for TLS/],
     [["pong", "/maxconn=0"], /\/maxconn=0: expected a whole number of connections/],
     [["pong", "/idle=0"], /\/idle=0: expected a number of seconds above 0/],
+    [["pong", "/duration=0"], /\/duration=0: expected a number of seconds above 0/],
+    [["pong", "/duration=-5"], /\/duration=-5: expected a number of seconds above 0/],
+    [["pong", "/duration=2h"], /\/duration=2h: expected a number of seconds above 0/],
+    [["pong", "/duration=3000000"], /\/duration=3000000: .*up to 2,073,600 \(24 days\)/],
+    [["ping", "/host=x", "/duration=5"], /\/duration is an option of pong, not of ping/],
     [["ping", "/host=x", "/reverse"], /\/reverse needs \/datasize/],
     [["ping", "/host=x", "/format=xml"], /\/format=xml: expected text or json/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument '\/tmp\/run.jsonl'/],
@@ -377,4 +385,38 @@ Deno.test("whatever the arguments, the parser answers with a command or a UsageE
       }
     }),
   );
+});
+
+Deno.test("check takes ping's connection options, a 5 s step timeout and a polling subscription", () => {
+  const check = (args: string[]) => {
+    const command = parseArgs(["check", ...args]);
+    assert.equal(command.kind, "check");
+    return (command as Extract<Command, { kind: "check" }>).options;
+  };
+  assert.deepEqual(check(["/host=MyServer"]), {
+    target: { host: "MyServer", port: 10933 },
+    noSsl: false,
+    family: undefined,
+    thumbprint: undefined,
+    clientCertificate: undefined,
+    timeoutMs: 5_000,
+    subscription: undefined,
+    record: { format: "text", logfile: undefined },
+  });
+  const full = check([
+    "/host=https://web01:10934/",
+    "/timeout=2",
+    "/ipv6",
+    "/clientcert=octopus.pfx",
+    "/subscription=poll://ABC123def",
+    "/format=json",
+  ]);
+  assert.deepEqual(full.target, { host: "web01", port: 10934 });
+  assert.equal(full.timeoutMs, 2_000);
+  assert.equal(full.family, 6);
+  assert.deepEqual(full.clientCertificate, { cert: "octopus.pfx" });
+  assert.equal(full.subscription, "poll://ABC123def/", "with the slash Octopus shows");
+  rejects(["check"], /^check needs \/host=<ip\/hostname>, e\.g\. OctoPing check \/host=MyServer$/);
+  rejects(["check", "/host=x", "/datasize=5"], /^\/datasize is an option of ping, not of check$/);
+  rejects(["ping", "/host=x", "/subscription=poll://a/"], /^\/subscription is an option of check/);
 });

@@ -69,14 +69,16 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     }
     result.addresses = checked.map((c) => c.check);
     reachability(checked, options).forEach(add);
+    return checked;
   };
+  let checked: Checked[] = [];
   if (options.proxy) {
     // The proxy resolves the name and picks the address: one entry, reached by the name.
     note(
       `through the proxy ${options.proxy.url}, which resolves ${host}: its addresses are not ` +
         "checked one by one (run check on the proxy's side for that)",
     );
-    await checkEach([null]);
+    checked = await checkEach([null]);
   } else {
     const resolved = await resolveAll(host, options);
     if ("failure" in resolved) {
@@ -93,18 +95,15 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
           hint: "",
         });
       }
-      await checkEach(resolved.addresses);
+      checked = await checkEach(resolved.addresses);
     }
   }
-  if (options.clientCertificate === undefined && !options.noSsl) {
-    const answered = result.addresses.some((a) => a.exchange?.ok);
-    if (answered && !result.addresses.some((a) => /^OctoPing pong/.test(a.exchange?.peer ?? ""))) {
-      note(
-        "the trust test was not run: give the Octopus Server's certificate with /clientcert " +
-          "(a .pfx from 'Octopus.Server.exe export-certificate', or PEM with /clientkey) to " +
-          "ask the Tentacle whether it trusts it",
-      );
-    }
+  if (options.clientCertificate === undefined && checked.some((c) => c.halibut)) {
+    note(
+      "the trust test was not run: give the Octopus Server's certificate with /clientcert " +
+        "(a .pfx from 'Octopus.Server.exe export-certificate', or PEM with /clientkey) to " +
+        "ask the Tentacle whether it trusts it",
+    );
   }
   result.verdict = verdictOf(result.findings);
   emit({ type: "check", result });
@@ -147,6 +146,8 @@ async function resolveAll(
 interface Checked {
   check: AddressCheck;
   tcpFailure?: Diagnosis;
+  /** What Octopus expects answered there: a Tentacle (with /subscription, an Octopus Server). */
+  halibut?: boolean;
 }
 
 /**
@@ -262,7 +263,7 @@ async function checkAddress(
     add({
       level: "ok",
       code: "answered",
-      message: `${where}: ${peer.description} answered`,
+      message: `${where} is answered by ${peer.description}`,
       hint: "",
     });
   } else {
@@ -276,14 +277,14 @@ async function checkAddress(
       hint: "",
     });
   }
-  if (peer.kind === "pong") {
+  if (peer.kind === "pong" && !options.noSsl) {
     note("the trust test does not apply to pong: pong answers HTTP, not Octopus's protocol");
     return { check };
   }
   if (options.clientCertificate && context.clientCertificate && peer.kind === expected) {
     await testTrust(reach, where, options, context.clientCertificate, context.signal, trust, add);
   }
-  return { check };
+  return { check, halibut: peer.kind === expected };
 }
 
 /**
@@ -382,7 +383,7 @@ function unexpectedPeer(
     return {
       level: "blocking",
       code: "not-an-octopus-server",
-      message: `${address}: ${description} answered, not an Octopus Server's polling endpoint`,
+      message: `${address} is answered by ${description}, not an Octopus Server's polling endpoint`,
       hint: hint ?? "a polling Tentacle connects to the Octopus Server's polling port (10943 " +
           "by default): check the port",
     };
@@ -390,7 +391,9 @@ function unexpectedPeer(
   return {
     level: "blocking",
     code: "not-a-tentacle",
-    message: `${address}: ${description} answered, not a Tentacle`,
+    message: `${address} is answered by ${description}${
+      kind === "server" ? ", not a Tentacle" : ""
+    }`,
     hint: kind === "server"
       ? "this is an Octopus Server's polling port: a listening Tentacle is checked on its own " +
         "port (10933 by default); a polling Tentacle's trust, with /subscription=poll://<id>/"

@@ -86,6 +86,8 @@ export interface PongOptions {
   maxSendBytes: number;
   /** A certificate and key to serve instead of a generated one (`/cert`, `/key`): file paths. */
   certificateFiles?: { cert: string; key: string };
+  /** Stop by itself after this long, in ms (`/duration`); runs until stopped when absent. */
+  durationMs?: number;
   record: RecordOptions;
 }
 

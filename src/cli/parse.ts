@@ -45,26 +45,36 @@ interface OptionSpec {
   example?: string;
 }
 
+/** Where and how ping and check connect. */
+const CONNECTION_SPECS: OptionSpec[] = [
+  { name: "host", example: "MyServer" },
+  { name: "port", example: "10933" },
+  { name: "nossl" },
+  { name: "timeout", example: "30" },
+  { name: "ipv4" },
+  { name: "ipv6" },
+  { name: "proxy", example: "http://proxy:8080" },
+  { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
+  { name: "clientcert", example: "octopus.pfx" },
+  { name: "clientkey", example: "octopus.key" },
+  { name: "clientpassword", example: "secret" },
+];
+
+/** How a run records what happens. */
+const RECORD_SPECS: OptionSpec[] = [
+  { name: "logfile", example: "run.log" },
+  { name: "format", example: "json" },
+];
+
 const SPECS: Record<CommandName, OptionSpec[]> = {
   ping: [
-    { name: "host", example: "MyServer" },
-    { name: "port", example: "10933" },
+    ...CONNECTION_SPECS,
     { name: "datasize", example: "100" },
     { name: "chunksize", example: "2" },
-    { name: "nossl" },
     { name: "count", example: "100" },
     { name: "interval", example: "500" },
-    { name: "timeout", example: "30" },
-    { name: "ipv4" },
-    { name: "ipv6" },
-    { name: "proxy", example: "http://proxy:8080" },
-    { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
     { name: "reverse" },
-    { name: "clientcert", example: "octopus.pem" },
-    { name: "clientkey", example: "octopus.key" },
-    { name: "clientpassword", example: "secret" },
-    { name: "logfile", example: "run.log" },
-    { name: "format", example: "json" },
+    ...RECORD_SPECS,
   ],
   pong: [
     { name: "port", example: "10933" },
@@ -78,22 +88,12 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "key", example: "pong.key" },
     { name: "logfile", example: "pong.log" },
     { name: "format", example: "json" },
+    { name: "duration", example: "7200" },
   ],
   check: [
-    { name: "host", example: "MyServer" },
-    { name: "port", example: "10933" },
-    { name: "nossl" },
-    { name: "timeout", example: "5" },
-    { name: "ipv4" },
-    { name: "ipv6" },
-    { name: "proxy", example: "http://proxy:8080" },
-    { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
-    { name: "clientcert", example: "octopus.pfx" },
-    { name: "clientkey", example: "octopus.key" },
-    { name: "clientpassword", example: "secret" },
+    ...CONNECTION_SPECS,
     { name: "subscription", example: "poll://abcdefghijklmnopqrst/" },
-    { name: "logfile", example: "check.log" },
-    { name: "format", example: "json" },
+    ...RECORD_SPECS,
   ],
   report: [
     { name: "in", example: "run.jsonl" },
@@ -105,6 +105,8 @@ const COMMANDS = Object.keys(SPECS) as CommandName[];
 const COMMAND_LIST = `${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`;
 /** The longest delay a JavaScript timer can wait; longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** The most whole days a timer waits: 24 (about 24.8). */
+const MAX_TIMER_DAYS = Math.floor(MAX_TIMER_MS / 86_400_000);
 const HELP_NAMES = new Set(["?", "h", "help"]);
 /**
  * `/name`, `//name`, `-name`, `--name`, each with an optional `=value`. A name
@@ -453,6 +455,11 @@ function buildPong(values: Map<string, string>): PongOptions {
       PONG_DEFAULTS.maxSendBytes,
     ),
     certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    durationMs: get(
+      "duration",
+      (t) => parseSeconds("duration", t, MAX_TIMER_DAYS) * 1000,
+      undefined,
+    ),
     record: recordOptions(values),
   };
 }

@@ -15,7 +15,7 @@ Usage:
                   [/reverse] [/clientcert=<file> [/clientkey=<file> | /clientpassword=<p>]]
                   [/proxy=http://[user[:password]@]host:port]
   ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
-                  [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>]
+                  [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>] [/duration=<s>]
   ${PROGRAM} check /host=<ip/hostname> [/port=<port>] [/thumbprint=<hex>] [/timeout=<s>]
                   [/ipv4 | /ipv6] [/nossl] [/clientcert=<file> [/clientkey=<file> |
                   /clientpassword=<p>] [/subscription=poll://<id>/]] [/proxy=<url>]
@@ -53,7 +53,7 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
        same machine and port, look at the Tentacle; if it fails against both, look at the network.
-       Press Enter or Ctrl+C to stop it.
+       Press Enter or Ctrl+C to stop it, or give /duration.
   /port=<port>         Port to listen on (default 10933; 0 picks a free port and prints it)
   /nossl               Plain TCP instead of TLS
   /listen=<ip>         Listen on this one address of the machine (default: every interface)
@@ -63,6 +63,8 @@ pong   Stands in for a Tentacle: if ping fails against the Tentacle but not agai
   /maxsend=<MB>        Turns /reverse on: the most sent back for one request (default: off,
                        nothing is sent back)
   /cert=<file> /key=<file>  Serve this PEM certificate and key instead of a generated one
+  /duration=<s>        Stop after this many seconds, with the statistics (default: run until
+                       stopped); 7200 leaves pong for two hours
 
 check  Runs Octopus's Tentacle troubleshooting checklist once: every address the name resolves
        to, TCP, which TLS versions, suites and curves the server speaks, its certificate, who
