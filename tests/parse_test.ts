@@ -397,6 +397,7 @@ Deno.test("check takes ping's connection options, a 5 s step timeout and a polli
     target: { host: "MyServer", port: 10933 },
     noSsl: false,
     family: undefined,
+    proxy: undefined,
     thumbprint: undefined,
     clientCertificate: undefined,
     timeoutMs: 5_000,
