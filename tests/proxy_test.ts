@@ -43,16 +43,14 @@ async function withPong(extra: string[], fn: (pong: Pong) => Promise<void>): Pro
   }
 }
 
-/** One attempt of ping to `port` on localhost through `proxy`, with `options`. */
-function pingThrough(proxy: string, port: number, ...options: string[]) {
-  return runOctoPing([
-    "ping",
-    "/host=localhost",
-    `/port=${port}`,
-    `/proxy=${proxy}`,
-    "/count=1",
-    ...options,
-  ]);
+/** `command` against `port` on localhost through the proxy at `url`, with `options`. */
+function runThrough(command: "ping" | "check", url: string, port: number, ...options: string[]) {
+  return runOctoPing([command, "/host=localhost", `/port=${port}`, `/proxy=${url}`, ...options]);
+}
+
+/** One attempt of ping to `port` on localhost through the proxy at `url`, with `options`. */
+function pingThrough(url: string, port: number, ...options: string[]) {
+  return runThrough("ping", url, port, "/count=1", ...options);
 }
 
 /** The JSON objects of a /format=json run. */
@@ -69,15 +67,14 @@ linuxTest(
   () =>
     withProxy(() => tinyproxy(), (proxy) =>
       withPong(["/listen=127.0.0.1"], async (pong) => {
-        const run = await runOctoPing([
+        const run = await runThrough(
           "ping",
-          "/host=localhost",
-          `/port=${pong.port}`,
-          `/proxy=127.0.0.1:${proxy.port}`,
+          `127.0.0.1:${proxy.port}`,
+          pong.port,
           "/count=2",
           "/interval=0",
           `/thumbprint=${pong.thumbprint}`,
-        ]);
+        );
         assert.equal(run.code, 0, run.stdout);
         const lines = afterHeader(run.stdout);
         assert.match(
@@ -339,14 +336,7 @@ interface CheckJson {
 
 /** `check` in JSON of localhost at `port` through the proxy at `url`: its `check` object. */
 async function checkThrough(url: string, port: number, ...extra: string[]) {
-  const run = await runOctoPing([
-    "check",
-    "/host=localhost",
-    `/port=${port}`,
-    `/proxy=${url}`,
-    "/format=json",
-    ...extra,
-  ]);
+  const run = await runThrough("check", url, port, "/format=json", ...extra);
   const objects = events(run.stdout);
   assert.deepEqual(objects.map((o) => o.type), ["start", "check"], run.stdout + run.stderr);
   return { run, check: objects[1] as unknown as CheckJson };
