@@ -404,3 +404,11 @@ linuxTest("check's trust test goes through the tunnel as Octopus's would", async
     await Deno.remove(dir, { recursive: true });
   }
 }, { what: "tinyproxy and openssl", here: TINYPROXY.here && which("openssl") !== undefined });
+
+Deno.test("/proxy pointed at a TLS port (here pong's, as at the Tentacle's own) is named", () =>
+  withPong(["/listen=127.0.0.1"], async (pong) => {
+    const run = await pingThrough(`127.0.0.1:${pong.port}`, 10933);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /the proxy answered CONNECT in TLS/);
+    assert.match(run.stdout, /cause: proxy - the proxy .* answered CONNECT in TLS: a TLS port/);
+  }));

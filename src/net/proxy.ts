@@ -142,6 +142,8 @@ export const PROXY_FAILURES = {
   status: "OCTOPING_PROXY_STATUS",
   /** What came back is not an HTTP answer. */
   notHttp: "OCTOPING_PROXY_NOT_HTTP",
+  /** What came back is TLS: a TLS port, not an HTTP proxy's. */
+  tls: "OCTOPING_PROXY_TLS",
   /** The proxy closed the connection before its answer was complete. */
   closed: "OCTOPING_PROXY_CLOSED",
 } as const;
@@ -217,7 +219,7 @@ export class ProxyAnswerReader {
     const received = this.#received;
     const http = new TextEncoder().encode("HTTP/");
     if (http.some((byte, i) => i < received.length && received[i] !== byte)) {
-      throw new ProxyError(PROXY_FAILURES.notHttp, notHttp(received));
+      throw notHttp(received);
     }
     const end = indexOfBlankLine(received);
     if (end < 0) {
@@ -229,7 +231,7 @@ export class ProxyAnswerReader {
       );
     }
     const head = parseHead(new TextDecoder().decode(received.subarray(0, end)));
-    if (!head) throw new ProxyError(PROXY_FAILURES.notHttp, notHttp(received));
+    if (!head) throw notHttp(received);
     if (head.status !== 200) {
       // tinyproxy refuses wrong credentials with a 401 and WWW-Authenticate.
       const offered = head.headers.get("proxy-authenticate") ??
@@ -266,12 +268,18 @@ export class ProxyAnswerReader {
   }
 }
 
-function notHttp(received: Uint8Array): string {
+function notHttp(received: Uint8Array): ProxyError {
   if (startsWithTlsRecord(received)) {
-    return "the proxy answered CONNECT in TLS: a TLS port (the Tentacle's own, or an https " +
-      "proxy's) is at this address, not an HTTP proxy";
+    return new ProxyError(
+      PROXY_FAILURES.tls,
+      "the proxy answered CONNECT in TLS: a TLS port (the Tentacle's own, or an https " +
+        "proxy's) is at this address, not an HTTP proxy",
+    );
   }
-  return `the proxy's answer to CONNECT is not HTTP: ${quote(received)}`;
+  return new ProxyError(
+    PROXY_FAILURES.notHttp,
+    `the proxy's answer to CONNECT is not HTTP: ${quote(received)}`,
+  );
 }
 
 /** The first bytes of `bytes` as they came, one byte a character; the reporter escapes them. */

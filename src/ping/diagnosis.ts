@@ -353,6 +353,14 @@ function proxyDiagnosis(
         "the same test from the proxy's side",
     );
   }
+  if (code === PROXY_FAILURES.tls) {
+    return diagnosis(
+      `${at} answered CONNECT in TLS: a TLS port is there (the Tentacle's own, or an https ` +
+        "proxy's), not an HTTP proxy",
+      `${checkProxy}: Octopus speaks plain HTTP to its proxy, and the Tentacle's address goes ` +
+        "in /host",
+    );
+  }
   if (code === PROXY_FAILURES.notHttp) {
     return diagnosis(
       `${at} did not answer CONNECT in HTTP`,
