@@ -90,16 +90,17 @@ class ExchangeError extends Error {
 
 /** Runs one request over a new connection. Resolves with the outcome; rejects only on abort. */
 export async function exchange(request: ExchangeRequest): Promise<ExchangeResult> {
-  const { target, timeoutMs, signal } = request;
+  const { target, proxy, timeoutMs, signal } = request;
   const result: ExchangeResult = {
     connected: false,
     secured: false,
     bytesSent: 0,
     bytesRead: 0,
-    phases: { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
+    // Through a proxy, its phase holds the connect: there is no other.
+    phases: proxy
+      ? { dns: 0, connect: null, proxy: 0, tls: 0, firstByte: 0, transfer: 0 }
+      : { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
   };
-  const { proxy } = request;
-  if (proxy) Object.assign(result.phases, { connect: null, proxy: 0 });
   let phase: Phase = "dns";
   let proxyConnected = false;
   const frame = requestFrame(target, request.payloadBytes, request.reverseBytes);
@@ -171,17 +172,18 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     if (proxy) {
       phase = "proxy";
       watchdog.kick();
-      const tunnel = connectTunnel({
-        proxy,
-        address: result.address,
-        target,
-        signal: stop.signal,
-        onConnected: () => {
-          proxyConnected = true;
-          watchdog.kick();
-        },
-      });
-      raw = watch(await tunnel);
+      raw = watch(
+        await connectTunnel({
+          proxy,
+          address: result.address,
+          target,
+          signal: stop.signal,
+          onConnected: () => {
+            proxyConnected = true;
+            watchdog.kick();
+          },
+        }),
+      );
       result.phases.proxy = lap();
     } else {
       phase = "connect";
