@@ -235,6 +235,7 @@ export function checkJsonReporter(write: LineWriter, run: RunInfo): (event: Chec
           })),
           findings: r.findings,
           verdict: r.verdict,
+          interrupted: r.interrupted,
           notes: r.notes,
         });
         break;
