@@ -207,11 +207,6 @@ export function connectRequest(proxy: HttpProxy, target: TunnelTarget): Uint8Arr
 export class ProxyAnswerReader {
   #received: Uint8Array = new Uint8Array(0);
 
-  /** Bytes received so far. */
-  get bytes(): number {
-    return this.#received.length;
-  }
-
   /** Takes the next chunk; true once a 200 has arrived whole. */
   push(chunk: Uint8Array): boolean {
     const room = MAX_PROXY_ANSWER_BYTES + 1 - this.#received.length;
@@ -247,6 +242,8 @@ export class ProxyAnswerReader {
         { status: head.status, reason: head.reason, schemes },
       );
     }
+    // Nothing may come before the client speaks (TLS's hello, or the request): a stray byte
+    // would be a byte of the Tentacle's stream lost or forged, so it ends the attempt.
     if (end + 4 < received.length || chunk.length > room) {
       throw new ProxyError(
         PROXY_FAILURES.notHttp,
