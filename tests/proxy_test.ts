@@ -215,6 +215,20 @@ linuxTest(
   TINYPROXY,
 );
 
+linuxTest(
+  "tinyproxy that cannot reach the Tentacle (500 Unable to connect): the fault is behind it",
+  () =>
+    withProxy(() => tinyproxy(), async (proxy) => {
+      const run = await pingThrough(`http://127.0.0.1:${proxy.port}`, freePort());
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(
+        run.stdout,
+        /cause: proxy - the proxy 127\.0\.0\.1:\d+ could not reach localhost port \d+ \(HTTP 500 Unable to connect\)\s+hint: the fault is behind the proxy/,
+      );
+    }),
+  TINYPROXY,
+);
+
 linuxTest("a proxy that is not running: cause proxy, in phase proxy, not refused", async () => {
   const run = await pingThrough(`http://127.0.0.1:${freePort()}`, 10933, "/format=json");
   assert.equal(run.code, 1);
@@ -228,6 +242,18 @@ linuxTest("a proxy that is not running: cause proxy, in phase proxy, not refused
     ["dns", "connect"], // an IP address needs no lookup; the connect is the proxy phase's
   );
 });
+
+linuxTest(
+  "check through a proxy that is not running: the blocking finding is the proxy's",
+  async () => {
+    const run = await runThrough("check", `http://127.0.0.1:${freePort()}`, 10933, "/format=json");
+    assert.equal(run.code, 1);
+    const check = events(run.stdout).find((event) => event.type === "check")!;
+    const findings = check.findings as { level: string; code: string; message: string }[];
+    assert.deepEqual(findings.filter((f) => f.level === "blocking").map((f) => f.code), ["proxy"]);
+    assert.match(findings.find((f) => f.code === "proxy")!.message, /the proxy 127\.0\.0\.1:\d+/);
+  },
+);
 
 linuxTest("a proxy's name that does not resolve is the proxy's fault, in phase dns", async () => {
   const run = await pingThrough("http://proxy.invalid:3128", 10933, "/format=json");

@@ -454,7 +454,8 @@ function reachability(checked: readonly Checked[], options: CheckOptions): Findi
     const first = why(dead[0]);
     return [{
       level: "blocking",
-      code: "unreachable",
+      // Through a proxy that would not open the tunnel, the proxy is what to look at.
+      code: dead[0].tcpFailure?.cause === "proxy" ? "proxy" : "unreachable",
       message: checked.length === 1
         ? `${dead[0].check.address ?? host}: ${first.summary}`
         : `none of ${host}'s ${checked.length} addresses answers on port ${port}: ${first.summary}`,
