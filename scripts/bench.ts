@@ -5,7 +5,7 @@
  * better). Prints a Markdown table per run and, with `--runs`, the median of
  * every figure with its spread (min-max).
  *
- *   deno task bench              one full run (1 GiB transfers, 200 x 50 MB clients)
+ *   deno task bench              one full run (1 GiB TLS transfers, 4 GiB plain, 200 x 50 MB clients)
  *   deno task bench --runs=3     three full runs: medians and spreads, as the README shows
  *   deno task bench --quick      smaller sizes, for a quick look
  *
@@ -51,6 +51,10 @@ function sizes(quick: boolean) {
   return {
     /** Size of each one-chunk transfer. */
     transferMB: quick ? 256 : 1024,
+    /** Size of the plain TCP upload: large, so that start-up is a small part of it. */
+    tcpTransferMB: quick ? 1024 : 4096,
+    /** Attempts at /interval=0 over which ping's peak memory is taken. */
+    memoryAttempts: quick ? 1000 : 3000,
     clients: quick ? 50 : 200,
     clientMB: quick ? 20 : 50,
     attempts: quick ? 300 : 1000,
@@ -201,16 +205,17 @@ type Sizes = ReturnType<typeof sizes>;
 
 /** Upload (or with `reverse`, download) one chunk: OctoPing against socat, whole processes. */
 async function transfer(size: Sizes, dir: string, mode: "tls" | "tcp" | "reverse") {
-  const bytes = size.transferMB * MB;
+  const mb = mode === "tcp" ? size.tcpTransferMB : size.transferMB;
+  const bytes = mb * MB;
   // Pong sends nothing back unless /maxsend says how much it may.
   const pong = await startPong(
-    mode === "tcp" ? ["/nossl"] : mode === "reverse" ? [`/maxsend=${size.transferMB}`] : [],
+    mode === "tcp" ? ["/nossl"] : mode === "reverse" ? [`/maxsend=${mb}`] : [],
   );
   const pingArgs = [
     "ping",
     `/host=127.0.0.1:${pong.port}`,
-    `/datasize=${size.transferMB}`,
-    `/chunksize=${size.transferMB}`,
+    `/datasize=${mb}`,
+    `/chunksize=${mb}`,
     "/count=1",
     ...(mode === "tcp" ? ["/nossl"] : mode === "reverse" ? ["/reverse"] : []),
   ];
@@ -239,9 +244,9 @@ async function transfer(size: Sizes, dir: string, mode: "tls" | "tcp" | "reverse
     : (await run("socat", ["-u", `-b${BUFFER}`, zeros, connect])).ms;
   await server.stop();
   const what = {
-    tls: `TLS upload, ${size.transferMB} MB in one chunk`,
-    tcp: `TCP upload (/nossl), ${size.transferMB} MB`,
-    reverse: `TLS download (/reverse), ${size.transferMB} MB`,
+    tls: `TLS upload, ${mb} MB in one chunk`,
+    tcp: `TCP upload (/nossl), ${mb} MB`,
+    reverse: `TLS download (/reverse), ${mb} MB`,
   }[mode];
   return rateFigure(
     `${what}, whole process`,
@@ -291,6 +296,64 @@ async function throughProxy(size: Sizes, dir: string): Promise<Figure> {
     "through a socat TCP relay",
     "",
   );
+}
+
+/**
+ * Pong's receive path alone: the same socat sender, with the same request
+ * (head, `transferMB` of payload, blank line) from a file, to pong and to a
+ * socat sink, each started beforehand. The sender waits for the far end to
+ * close, so both times end when the last byte was read.
+ */
+async function receivePath(size: Sizes, dir: string, mode: "tls" | "tcp"): Promise<Figure> {
+  const request = `${dir}/request`;
+  const bytes = size.transferMB * MB + await writeRequest(request, size.transferMB);
+  const send = async (port: number) => {
+    const to = mode === "tcp" ? `TCP:127.0.0.1:${port}` : `OPENSSL:127.0.0.1:${port},verify=0`;
+    return (await run("socat", [
+      `-b${BUFFER}`,
+      `OPEN:${request},rdonly!!OPEN:/dev/null,wronly`,
+      to,
+    ]))
+      .ms;
+  };
+  const pong = await startPong(mode === "tcp" ? ["/nossl"] : []);
+  const ours = await send(pong.port);
+  await pong.stop();
+  const sink = await startServer("socat", (port) => [
+    "-u",
+    `-b${BUFFER}`,
+    mode === "tcp"
+      ? `TCP-LISTEN:${port},reuseaddr,fork`
+      : `OPENSSL-LISTEN:${port},reuseaddr,fork,cert=${dir}/cert.pem,key=${dir}/key.pem,verify=0`,
+    "OPEN:/dev/null,wronly",
+  ]);
+  const theirs = await send(sink.port);
+  await sink.stop();
+  await Deno.remove(request);
+  return rateFigure(
+    `pong's receive path, ${
+      mode === "tcp" ? "plain TCP" : "TLS"
+    }: socat -> pong, ${size.transferMB} MB`,
+    " MB/s",
+    [rate(bytes, ours), rate(bytes, theirs)],
+    "socat -> socat sink",
+    mode === "tcp" ? ">= 0.8" : ">= 1.0",
+  );
+}
+
+/** Writes a request pong reads to its end: a head, `mb` MB of payload with no LF, a blank line. */
+async function writeRequest(path: string, mb: number): Promise<number> {
+  const head = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: bench\r\n");
+  const tail = new TextEncoder().encode("\r\n\r\n");
+  const payload = new Uint8Array(MB).fill(65);
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const writeAll = async (bytes: Uint8Array) => {
+    for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+  };
+  await writeAll(head);
+  for (let i = 0; i < mb; i++) await writeAll(payload);
+  await writeAll(tail);
+  return head.length + tail.length;
 }
 
 /**
@@ -353,6 +416,38 @@ async function concurrentClients(size: Sizes): Promise<Figure[]> {
     { what: "clients not answered under that load", unit: "", ours: failed, goal: "0" },
     { what: "pong's peak RSS under that load", unit: " MB", ours: peak, goal: "< 250 MB" },
   ];
+}
+
+/**
+ * Ping's peak RSS over `memoryAttempts` attempts at /interval=0 against pong:
+ * VmHWM read every 100 ms until ping exits (it only grows; the last read wins).
+ */
+async function pingMemoryAttempts(size: Sizes): Promise<Figure> {
+  const pong = await startPong();
+  const args = ["run", "-A", "--quiet", MAIN, "ping", `/host=127.0.0.1:${pong.port}`];
+  const ping = new Deno.Command(Deno.execPath(), {
+    args: [...args, `/count=${size.memoryAttempts}`, "/interval=0"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let peak = 0;
+  let exited = false;
+  const status = ping.status.finally(() => exited = true);
+  while (!exited) {
+    try {
+      peak = peakRssMB(ping.pid);
+    } catch { /* exited between the check and the read */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!(await status).success) throw new Error("ping's memory run failed");
+  await pong.stop();
+  return {
+    what: `ping's peak RSS, ${size.memoryAttempts} attempts at /interval=0`,
+    unit: " MB",
+    ours: peak,
+    goal: "< 150 MB",
+  };
 }
 
 async function pingMemory(size: Sizes): Promise<Figure> {
@@ -503,8 +598,12 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
     figures.push(await transfer(size, dir, mode));
   }
   figures.push(await throughProxy(size, dir));
+  for (const mode of ["tcp", "tls"] as const) {
+    figures.push(await receivePath(size, dir, mode));
+  }
   figures.push(...await concurrentClients(size));
   figures.push(await pingMemory(size));
+  figures.push(await pingMemoryAttempts(size));
   figures.push(await attemptRate(size));
   figures.push(await stalls(size, dir));
   figures.push(await checkTime());

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { attemptResult, TENTACLE_SESSION } from "./sessions.ts";
 import type { PingOptions } from "../src/cli/options.ts";
-import { HttpProxy } from "../src/net/proxy.ts";
+import { HttpProxy } from "../src/net/proxy_url.ts";
 import { changeTracker } from "../src/ping/engine.ts";
 import type { PingEvent } from "../src/ping/events.ts";
 import type { AttemptResult } from "../src/ping/result.ts";

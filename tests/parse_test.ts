@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Command, MB, type PingOptions, type PongOptions } from "../src/cli/options.ts";
 import { parseArgs, UsageError } from "../src/cli/parse.ts";
+import { ipFamily } from "../src/net/address.ts";
+import { isIP } from "node:net";
 
 const PING_DEFAULTS: PingOptions = {
   target: { host: "MyServer", port: 10933 },
@@ -111,6 +113,19 @@ Deno.test("sizes are MB of 1,048,576 bytes, fractional, with optional units", ()
   assert.equal(size("1TB"), 1024 * 1024 * MB);
   assert.equal(size("2tib"), 2 * 1024 * 1024 * MB);
   assert.equal(size("0"), 0);
+});
+
+Deno.test("addresses are told from names as node's isIP tells them, without loading node:net", () => {
+  const written = [
+    ..."1.2.3.4 255.255.255.255 0.0.0.0 256.1.1.1 01.2.3.4 1.2.3 1.2.3.4.5".split(" "),
+    ..."::1 :: 2001:db8:: ::ffff:1.2.3.4 1:2:3:4:5:6:7:8 fe80::1%eth0 fe80::1%25".split(" "),
+    ..."fe80::1% 1::2::3 1:2:3:4:5:6:7:8:9 gggg::1 12345::1 ffff::1.2.3 ::1/64".split(" "),
+    ...["[::1]", "localhost", "MyServer", " 1.2.3.4", "::1%eth0%x"],
+  ];
+  for (const text of written) assert.equal(ipFamily(text), isIP(text), text);
+  fc.assert(fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()), (text) => {
+    assert.equal(ipFamily(text), isIP(text), text);
+  }));
 });
 
 Deno.test("/host takes the forms people paste", () => {

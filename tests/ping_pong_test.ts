@@ -50,7 +50,7 @@ Deno.test("ping ↔ pong over TLS: every attempt succeeds and pong counts each r
       assert.match(line, SUCCESS);
       // Every byte of pong's answer, headers included.
       // An IP address needs no lookup: no dns figure.
-      assert.match(line, /, 10,\d{3} bytes read \(tcp \d+, tls \d+, first byte \d+ ms\)$/);
+      assert.match(line, /, 10,\d{3} bytes read \(tcp [\d,]+, tls [\d,]+, first byte [\d,]+ ms\)$/);
     }
     assert.ok(lines.includes("Done: 3 successful connections, 0 failed connections."), run.stdout);
     assert.deepEqual(await pong.answered(3), Array(3).fill(plainRequestBytes(pong.port)));

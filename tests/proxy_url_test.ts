@@ -8,15 +8,12 @@ import { parseArgs, UsageError } from "../src/cli/parse.ts";
 import {
   authSchemes,
   connectRequest,
-  HttpProxy,
   MAX_PROXY_ANSWER_BYTES,
-  parseProxyUrl,
   PROXY_FAILURES,
   ProxyAnswerReader,
   ProxyError,
-  ProxyUrlError,
-  redactProxyUrl,
 } from "../src/net/proxy.ts";
+import { HttpProxy, parseProxyUrl, ProxyUrlError, redactProxyUrl } from "../src/net/proxy_url.ts";
 import { diagnose } from "../src/ping/diagnosis.ts";
 import { describeRun } from "../src/report/run_info.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { HttpProxy } from "../net/proxy.ts";
+import type { HttpProxy } from "../net/proxy_url.ts";
 
 /** 1 MB as the original TentaclePing counts it. */
 export const MB = 1_048_576;

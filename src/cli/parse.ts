@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { isIP } from "node:net";
+import { ipFamily } from "../net/address.ts";
 import {
   parseProxyUrl,
   PROXY_PASSWORD_VARIABLE,
   ProxyUrlError,
   redactProxyUrl,
-} from "../net/proxy.ts";
+} from "../net/proxy_url.ts";
 import { parseHost } from "./host.ts";
 import {
   CHECK_DEFAULTS,
@@ -411,7 +411,7 @@ function family(values: Map<string, string>, host: string): 4 | 6 | undefined {
   const v4 = values.has("ipv4");
   const v6 = values.has("ipv6");
   if (v4 && v6) throw new UsageError("/ipv4 and /ipv6 exclude each other: give one, or neither");
-  const literal = isIP(host);
+  const literal = ipFamily(host);
   if (v4 && literal === 6) throw new UsageError(`/ipv4 with the IPv6 address ${host}`);
   if (v6 && literal === 4) throw new UsageError(`/ipv6 with the IPv4 address ${host}`);
   return v4 ? 4 : v6 ? 6 : undefined;
@@ -420,7 +420,7 @@ function family(values: Map<string, string>, host: string): 4 | 6 | undefined {
 function buildPong(values: Map<string, string>): PongOptions {
   const portText = values.get("port");
   const address = values.get("listen");
-  if (address !== undefined && isIP(address) === 0) {
+  if (address !== undefined && ipFamily(address) === 0) {
     throw new UsageError(
       `/listen=${address}: expected an IP address of this machine, e.g. 127.0.0.1`,
     );

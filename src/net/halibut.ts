@@ -14,7 +14,8 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { CertificateWithKey } from "./certificate.ts";
-import { connectTunnel, type HttpProxy } from "./proxy.ts";
+import { connectTunnel } from "./proxy.ts";
+import type { HttpProxy } from "./proxy_url.ts";
 
 /** Where and as whom to identify. */
 export interface IdentifyRequest {

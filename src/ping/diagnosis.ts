@@ -7,7 +7,8 @@
  * @module
  */
 import { joinHostPort } from "../net/address.ts";
-import { type HttpProxy, MAX_PROXY_ANSWER_BYTES, PROXY_FAILURES } from "../net/proxy.ts";
+import { MAX_PROXY_ANSWER_BYTES, PROXY_FAILURES } from "../net/proxy.ts";
+import type { HttpProxy } from "../net/proxy_url.ts";
 import { formatMB } from "../report/format.ts";
 import {
   type Diagnosis,

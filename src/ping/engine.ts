@@ -10,6 +10,7 @@ import { isIP } from "node:net";
 import type { PingOptions } from "../cli/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
+import { collectGarbage } from "../gc.ts";
 import { delay } from "../timers.ts";
 import { answeredByPong, runAttempt } from "./attempt.ts";
 import { explainHandshake, type HandshakeExplanation } from "./handshake_probe.ts";
@@ -18,6 +19,9 @@ import { HEADERS } from "../net/protocol.ts";
 import type { Note, PingEvent } from "./events.ts";
 import { FAILURE_CODES } from "./failure.ts";
 import type { AttemptResult } from "./result.ts";
+
+/** Attempts between two garbage collections (see src/gc.ts: each one frees TLS memory). */
+const COLLECT_EVERY = 200;
 
 /**
  * Runs ping until `/count` attempts are done or `stop` aborts, and returns the
@@ -97,6 +101,7 @@ export async function runPing(
       );
     }
     pongAnswered ||= byPong;
+    if (seq % COLLECT_EVERY === 0) collectGarbage();
     const reason = abandonReason(result);
     if (reason) {
       emit({ type: "abandoned", time: new Date(), reason });

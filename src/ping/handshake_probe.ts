@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { HttpProxy } from "../net/proxy.ts";
+import type { HttpProxy } from "../net/proxy_url.ts";
 import { certificateFindings, probeFindings } from "../net/tls_probe/octopus.ts";
 import { probeTls } from "../net/tls_probe/probe.ts";
 

@@ -23,6 +23,7 @@ import { startsWithClientHello } from "../net/sniff.ts";
 import { formatValue } from "../report/format.ts";
 import { delay, Watchdog } from "../timers.ts";
 import { VERSION } from "../version.ts";
+import { LargeBuffers, SMALL_READ_BYTES } from "./read_buffers.ts";
 import { RequestScanner } from "./request.ts";
 import { Throttle } from "./throttle.ts";
 import { acceptTls, type ByteStream, serverContext } from "./tls_wrap.ts";
@@ -99,7 +100,8 @@ const ACCEPT_RETRY_MS = 100;
 /** Connections (accepted, or ended badly) listed one by one per interval before the rest are counted. */
 const FAILURES_LISTED = 20;
 const FAILURE_INTERVAL_MS = 1000;
-const READ_BUFFER_BYTES = 64 * 1024;
+/** Connections reading into a large buffer at once; the rest read 64 KiB at a time. */
+const LARGE_BUFFERS = 16;
 /** The most of a request's start kept, to find the `/reverse` header in. */
 const HEAD_KEPT_BYTES = 4096;
 /** A fatal TLS alert, decode_error: what a TLS server answers to bytes that are not TLS. */
@@ -128,6 +130,7 @@ export async function startPong(
   const stopping = new AbortController();
   const open = new Set<Deno.Conn>();
   const handlers = new Set<Promise<void>>();
+  const largeBuffers = new LargeBuffers(LARGE_BUFFERS);
   const summary: PongSummary = {
     connections: 0,
     peakConcurrent: 0,
@@ -194,7 +197,7 @@ export async function startPong(
       open.add(conn);
       summary.peakConcurrent = Math.max(summary.peakConcurrent, open.size);
       accepted.add({ kind: "accepted", client });
-      const handler = serve(conn, client, options, tls, stopping.signal)
+      const handler = serve(conn, client, options, tls, stopping.signal, largeBuffers)
         .then((outcome) => {
           summary.bytesRead += outcome.bytesRead;
           summary.bytesSent += outcome.bytesSent;
@@ -246,6 +249,7 @@ async function serve(
   options: PongOptions,
   tls: { context: SecureContext; thumbprint: string } | undefined,
   stopping: AbortSignal,
+  largeBuffers: LargeBuffers,
 ): Promise<Outcome> {
   const started = performance.now();
   // No Nagle: an answer's last small write must not wait for the client's delayed ACK.
@@ -257,6 +261,7 @@ async function serve(
   let headLength = 0;
   let bytesSent = 0;
   let stalled: { kind: ConnectionFailure; reason: string } | undefined;
+  let borrowed: Uint8Array<ArrayBuffer> | undefined;
   // Cuts a TLS handshake short when a deadline fires or pong stops.
   const handshake = new AbortController();
   const watch = (ms: number, kind: ConnectionFailure, reason: string) =>
@@ -296,7 +301,7 @@ async function serve(
   try {
     if (tls) {
       // A record header's first bytes, even when a middlebox splits the hello after byte 1.
-      const first = new Uint8Array(READ_BUFFER_BYTES);
+      const first = new Uint8Array(SMALL_READ_BYTES);
       let n = 0;
       while (n < 2) {
         const got = await conn.read(first.subarray(n));
@@ -320,7 +325,7 @@ async function serve(
       watchdog.stop();
       watchdog = idle();
     }
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    let buffer = new Uint8Array(SMALL_READ_BYTES);
     while (!scanner.done) {
       const n = await stream.read(buffer);
       if (n === null) {
@@ -344,6 +349,10 @@ async function serve(
         const kept = buffer.subarray(0, Math.min(used, HEAD_KEPT_BYTES - headLength));
         head.set(kept, headLength);
         headLength += kept.length;
+      }
+      if (n === buffer.length && !borrowed) {
+        borrowed = largeBuffers.borrow(); // a bulk upload: fewer, larger reads
+        buffer = borrowed ?? buffer;
       }
     }
     const asked = reverseBytes(head.subarray(0, headLength));
@@ -403,6 +412,7 @@ async function serve(
     return failed(kind, reason, scanner.bytes);
   } finally {
     watchdog.stop();
+    if (borrowed) largeBuffers.giveBack(borrowed);
     await stream.end?.(); // TLS: the last bytes and close_notify go out before the socket closes
     closeQuietly(conn);
   }

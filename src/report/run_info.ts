@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { redactProxyUrl } from "../net/proxy.ts";
+import { redactProxyUrl } from "../net/proxy_url.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 
 /** The run, as its record's header (text) or `start` object (JSON) describes it. */

@@ -19,7 +19,8 @@ import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { certificateAlgorithms } from "../certificate_algorithms.ts";
 import { fingerprintHex } from "../peer_certificate.ts";
-import { type HttpProxy, openTunnel } from "../proxy.ts";
+import { openTunnel } from "../proxy.ts";
+import type { HttpProxy } from "../proxy_url.ts";
 import { clientHello, type KeyShare } from "./client_hello.ts";
 import {
   FlightReader,
