@@ -7,12 +7,14 @@
  * @module
  */
 import type {
+  FleetOptions,
   PingOptions,
   PongOptions,
   RecordOptions,
   ReportOptions,
   Secrets,
 } from "./src/cli/options.ts";
+import { readHostsFile } from "./src/cli/hosts_file.ts";
 import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
 import { disableQuickEdit } from "./src/console_mode.ts";
@@ -26,11 +28,13 @@ import {
 import { analyse, summarise } from "./src/logs/analyse.ts";
 import { LogReadError } from "./src/logs/lines.ts";
 import { ListenError } from "./src/net/listen.ts";
+import { type FleetPingEvent, runPingFleet } from "./src/fleet/ping_fleet.ts";
 import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/events.ts";
 import { startPong } from "./src/pong/server.ts";
 import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
-import { pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
+import { pingFleetTextReporter } from "./src/report/fleet_text.ts";
+import { pingFleetJsonReporter, pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
 import { reportPage } from "./src/report/html.ts";
 import { logReportLines, nothingToReport } from "./src/report/log_text.ts";
 import { pingTextReporter } from "./src/report/ping_text.ts";
@@ -64,6 +68,15 @@ export async function main(args: readonly string[]): Promise<number> {
       disableQuickEdit();
       return await ping(
         command.options,
+        describeRun("ping", args),
+        command.notices,
+        command.secrets,
+      );
+    case "pingFleet":
+      disableQuickEdit();
+      return await pingFleet(
+        command.options,
+        command.fleet,
         describeRun("ping", args),
         command.notices,
         command.secrets,
@@ -108,8 +121,59 @@ async function ping(
       if (event.type === "attempt" && !event.result.ok) anyFailed = true;
       print(event);
     };
-    const summary = await runPing(options, report, stopper.signal, clientCertificate);
+    const summary = await runPing(options, report, stopper.signal, { clientCertificate });
     return summary.failed > 0 || record.incomplete ? 1 : 0;
+  } finally {
+    await record.flush(); // a second Ctrl+C here still exits with the run's code
+    stopper.dispose();
+  }
+}
+
+/** `ping /hosts=<file>`: every target at once, under `/parallel`; exit 1 if any failed. */
+async function pingFleet(
+  options: Omit<PingOptions, "target" | "thumbprint">,
+  fleet: FleetOptions,
+  run: RunInfo,
+  notices: string[],
+  secrets: Secrets,
+): Promise<number> {
+  let targets;
+  let clientCertificate: CertificateWithKey | undefined;
+  try {
+    targets = await readHostsFile(fleet.hosts, {
+      defaultPort: fleet.defaultPort,
+      family: options.family,
+      tls: !options.noSsl,
+    });
+    clientCertificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (clientCertificate) {
+    run.clientCertificate = {
+      thumbprint: clientCertificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  const record = await openRunRecord(options.record, run);
+  if (typeof record === "number") return record;
+  notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
+  let anyFailed = false;
+  const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
+  try {
+    const screen = Deno.stdout.isTerminal() ? Deno.consoleSize() : undefined;
+    const print = options.record.format === "json"
+      ? pingFleetJsonReporter(record.line, run)
+      : pingFleetTextReporter(record, styleFor(Deno.stdout), screen);
+    const report = (event: FleetPingEvent) => {
+      if (event.type === "ping" && event.event.type === "attempt" && !event.event.result.ok) {
+        anyFailed = true;
+      }
+      print(event);
+    };
+    await runPingFleet(targets, options, fleet, report, stopper.signal, clientCertificate);
+    return anyFailed || record.incomplete ? 1 : 0;
   } finally {
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
@@ -121,7 +185,7 @@ async function ping(
  * own: the files given, or one made for this run. None without TLS.
  */
 function loadClientCertificate(
-  options: PingOptions,
+  options: Pick<PingOptions, "noSsl" | "clientCertificate">,
   secrets: Secrets,
 ): Promise<CertificateWithKey | undefined> {
   const files = options.clientCertificate;
@@ -176,13 +240,13 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
 async function report(options: ReportOptions): Promise<number> {
   try {
     if (options.output === undefined) {
-      const log = await summarise(options.input);
-      const nothing = nothingToReport(log, options.input);
+      const log = await summarise(options.inputs[0]);
+      const nothing = nothingToReport(log, options.inputs[0]);
       if (nothing) return badLog(nothing);
       logReportLines(log).forEach((line) => output.line(line));
       return 0;
     }
-    if (await sameFile(options.input, options.output)) {
+    if (await sameFile(options.inputs[0], options.output)) {
       throw new ReportWriteError(
         `/out=${options.output} is the log being read: name another file for the report`,
       );
@@ -193,10 +257,10 @@ async function report(options: ReportOptions): Promise<number> {
     const file = await openForWriting(partial, options.output);
     let nothing: string | undefined;
     try {
-      const analysis = await analyse(options.input);
-      nothing = nothingToReport(analysis, options.input);
+      const analysis = await analyse(options.inputs[0]);
+      nothing = nothingToReport(analysis, options.inputs[0]);
       if (nothing === undefined) {
-        const page = new TextEncoder().encode(reportPage(analysis, options.input));
+        const page = new TextEncoder().encode(reportPage(analysis, options.inputs[0]));
         for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
       }
       file.close();

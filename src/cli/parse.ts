@@ -9,6 +9,8 @@ import { isIP } from "node:net";
 import { parseHost } from "./host.ts";
 import {
   type Command,
+  DEFAULT_PARALLEL,
+  type FleetOptions,
   PING_DEFAULTS,
   type PingOptions,
   PONG_DEFAULTS,
@@ -40,6 +42,8 @@ interface OptionSpec {
 const SPECS: Record<CommandName, OptionSpec[]> = {
   ping: [
     { name: "host", example: "MyServer" },
+    { name: "hosts", example: "tentacles.txt" },
+    { name: "parallel", example: "50" },
     { name: "port", example: "10933" },
     { name: "datasize", example: "100" },
     { name: "chunksize", example: "2" },
@@ -130,6 +134,9 @@ export function parseArgs(args: readonly string[]): Command {
   const values = collect(command, rest);
   switch (command) {
     case "ping":
+      if (values.has("hosts")) {
+        return { kind: "pingFleet", ...buildFleet(values), notices: [], secrets: secrets(values) };
+      }
       return { kind: "ping", options: buildPing(values), notices: [], secrets: secrets(values) };
     case "pong":
       return { kind: "pong", options: buildPong(values), notices: [] };
@@ -157,15 +164,14 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
     if (token.name === undefined) {
       // The report's log file may be given bare: `OctoPing report C:\logs\run.jsonl`.
       if (command !== "report" || gitBashOption(token.raw)) throw positional(command, token.raw);
-      if (values.has("in")) {
-        throw new UsageError(`unexpected argument '${token.raw}': report reads one log file`);
-      }
-      values.set("in", token.raw);
+      addInput(values, token.raw);
       continue;
     }
     const spec = specs.find((s) => s.name === token.name);
     if (!spec) throw unknownOption(command, token);
-    if (values.has(spec.name)) throw new UsageError(`/${spec.name} is given twice`);
+    if (values.has(spec.name) && !(command === "report" && spec.name === "in")) {
+      throw new UsageError(`/${spec.name} is given twice`);
+    }
     if (spec.example === undefined) {
       if (token.value !== undefined) {
         throw new UsageError(`/${spec.name} is a switch and takes no value (got '${token.raw}')`);
@@ -180,9 +186,16 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
     if (value === undefined || value.trim() === "") {
       throw new UsageError(`/${spec.name} needs a value, e.g. /${spec.name}=${spec.example}`);
     }
-    values.set(spec.name, value);
+    if (spec.name === "in") addInput(values, value);
+    else values.set(spec.name, value);
   }
   return values;
+}
+
+/** The report's logs, in the order given, kept as one value: a file name can't hold NUL. */
+function addInput(values: Map<string, string>, path: string): void {
+  const before = values.get("in");
+  values.set("in", before === undefined ? path : `${before}\0${path}`);
 }
 
 /** `raw` as Git Bash makes it of a known option, e.g. `C:/Program Files/Git/host=x`. */
@@ -221,7 +234,13 @@ function unknownOption(command: CommandName, token: Token): UsageError {
 function buildPing(values: Map<string, string>): PingOptions {
   const hostText = values.get("host");
   if (hostText === undefined) {
-    throw new UsageError("ping needs /host=<ip/hostname>, e.g. OctoPing ping /host=MyServer");
+    throw new UsageError(
+      "ping needs /host=<ip/hostname>, e.g. OctoPing ping /host=MyServer, " +
+        "or /hosts=<file> with one target per line",
+    );
+  }
+  if (values.has("parallel")) {
+    throw new UsageError("/parallel goes with /hosts=<file>: one /host makes one connection");
   }
   const spec = parseHost(hostText);
   const portText = values.get("port");
@@ -231,9 +250,43 @@ function buildPing(values: Map<string, string>): PingOptions {
       `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
     );
   }
+  return pingOptions(values, { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port });
+}
+
+/** `ping /hosts=<file>`: the options every target shares, and how to read the targets. */
+function buildFleet(
+  values: Map<string, string>,
+): { options: Omit<PingOptions, "target" | "thumbprint">; fleet: FleetOptions } {
+  if (values.has("host")) {
+    throw new UsageError("/host and /hosts exclude each other: put every target in the file");
+  }
+  if (values.has("thumbprint")) {
+    throw new UsageError(
+      "/thumbprint with /hosts: a thumbprint belongs to one Tentacle; write " +
+        "thumbprint=<hex> on its line of the hosts file",
+    );
+  }
+  const portText = values.get("port");
+  const { target: _, thumbprint: __, ...options } = pingOptions(values, { host: "", port: 0 });
+  return {
+    options,
+    fleet: {
+      hosts: values.get("hosts")!,
+      defaultPort: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText),
+      parallel: getter(values)(
+        "parallel",
+        (t) => parseInteger("parallel", t, [1, 10_000], "a number of connections, 1 to 10,000"),
+        DEFAULT_PARALLEL,
+      ),
+    },
+  };
+}
+
+/** What one target or a whole fleet is pinged with, `target` apart. */
+function pingOptions(values: Map<string, string>, target: PingOptions["target"]): PingOptions {
   const get = getter(values);
   const options: PingOptions = {
-    target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
+    target,
     noSsl: values.has("nossl"),
     dataSize: get("datasize", (t) => parseSize("datasize", t, true), PING_DEFAULTS.dataSize),
     chunkSize: get("chunksize", (t) => parseSize("chunksize", t, false), PING_DEFAULTS.chunkSize),
@@ -254,7 +307,7 @@ function buildPing(values: Map<string, string>): PingOptions {
       PING_DEFAULTS.intervalMs,
     ),
     timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, PING_DEFAULTS.timeoutMs),
-    family: family(values, spec.host),
+    family: family(values, target.host),
     thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     reverse: values.has("reverse"),
     clientCertificate: clientCertificate(values),
@@ -365,9 +418,11 @@ function buildPong(values: Map<string, string>): PongOptions {
 function buildReport(values: Map<string, string>): ReportOptions {
   const input = values.get("in");
   if (input === undefined) {
-    throw new UsageError("report needs the log file: OctoPing report run.jsonl [/out=report.html]");
+    throw new UsageError(
+      "report needs the log file: OctoPing report run.jsonl [more.jsonl ...] [/out=report.html]",
+    );
   }
-  return { input, output: values.get("out") };
+  return { inputs: input.split("\0"), output: values.get("out") };
 }
 
 function recordOptions(values: Map<string, string>): RecordOptions {

@@ -34,6 +34,12 @@ export interface Output {
   line: LineWriter;
   /** Replaces the status line (progress); "" clears it. Absent where output is not a terminal. */
   status?: (text: string) => void;
+  /**
+   * Replaces the lines last drawn with `lines` (a live table), redrawn in
+   * place; [] clears them. Each must fit the console's width. Absent where
+   * output is not a terminal.
+   */
+  board?: (lines: string[]) => void;
 }
 
 const encoder = new TextEncoder();
@@ -78,21 +84,27 @@ export function outputTo(
   const flush = () => sink.flush();
   const whole = (text: string) => asciiOnly(text) + lineEnd;
   if (!stream.isTerminal()) return { line: (text) => sink.write(whole(text)), flush, sink };
-  let showing = false;
-  // Carriage return and erase-line: the status line is redrawn in place.
-  const clear = () => showing && sink.write("\r\x1b[2K");
+  /** Lines of the status line or board on screen now; the last has no line end. */
+  let showing = 0;
+  // Carriage return and erase the line; for a board, up to its first line and erase to the end.
+  const clear = () => {
+    if (showing === 1) sink.write("\r\x1b[2K");
+    if (showing > 1) sink.write(`\r\x1b[${showing - 1}A\x1b[J`);
+    showing = 0;
+  };
+  const board = (lines: string[]) => {
+    if (sink.busy) return; // ephemeral: never queue it behind real lines
+    clear();
+    showing = lines.length;
+    if (showing > 0) sink.write(lines.map(asciiOnly).join(lineEnd));
+  };
   return {
     line: (text) => {
       clear();
-      showing = false;
       sink.write(whole(text));
     },
-    status: (text) => {
-      if (sink.busy) return; // progress is ephemeral: never queue it behind real lines
-      clear();
-      showing = text !== "";
-      if (showing) sink.write(asciiOnly(text));
-    },
+    status: (text) => board(text === "" ? [] : [text]),
+    board,
     flush,
     sink,
   };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
 import type { PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/server.ts";
 import type { LineWriter } from "./console.ts";
@@ -26,9 +27,13 @@ function start(run: RunInfo, extra: Record<string, unknown>) {
   };
 }
 
-/** Makes a reporter that writes ping's events as JSON lines. */
-export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingEvent) => void {
-  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+/** Makes a reporter that writes ping's events as JSON lines; `tag` adds to each object. */
+export function pingJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+  tag = (object: Record<string, unknown>) => object,
+): (event: PingEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(tag(object)));
   return (event) => {
     switch (event.type) {
       case "start": {
@@ -137,6 +142,78 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
   };
 }
 
+/**
+ * Makes a reporter that writes a fleet's ping as JSON lines: one `start` for
+ * the run, each target's events with its `target` (a `summary` also with its
+ * `effectiveIntervalMs`), and a closing `fleet` object naming the failing targets.
+ */
+export function pingFleetJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+): (event: FleetPingEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+  const reporters = new Map<TargetRun, (event: PingEvent) => void>();
+  const reporter = (target: TargetRun) => {
+    let report = reporters.get(target);
+    if (!report) {
+      const { host, port, name } = target.target;
+      report = pingJsonReporter(write, run, ({ type, ...rest }) => ({
+        type,
+        target: { host, port, name },
+        ...rest,
+        ...(type === "summary"
+          ? { effectiveIntervalMs: nullable(target.effectiveIntervalMs) }
+          : {}),
+      }));
+      reporters.set(target, report);
+    }
+    return report;
+  };
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        out(
+          start(run, {
+            command: "ping",
+            hosts: event.fleet.hosts,
+            targets: event.runs.length,
+            parallel: event.fleet.parallel,
+            defaultPort: event.fleet.defaultPort,
+            options: jsonSafe(event.options),
+            clientThumbprint: event.clientThumbprint ?? null,
+          }),
+        );
+        break;
+      case "ping":
+        if (event.event.type === "start") break; // the run's own start says it all
+        reporter(event.run)(event.event);
+        if (event.event.type === "end") reporters.delete(event.run);
+        break;
+      case "waiting":
+        out({
+          type: "note",
+          time: event.time.toISOString(),
+          code: "waiting",
+          message: `/parallel=${event.parallel} keeps targets waiting for a connection: ` +
+            "attempts start later than /interval says",
+        });
+        break;
+      case "end": {
+        const failing = event.runs.filter((target) => target.statistics.failed > 0);
+        out({
+          type: "fleet",
+          time: event.time.toISOString(),
+          interrupted: event.interrupted,
+          targets: event.runs.length,
+          failed: failing.length,
+          failing: failing.map((target) => target.target.name),
+        });
+        break;
+      }
+    }
+  };
+}
+
 /** Makes a reporter that writes pong's events as JSON lines. */
 export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongEvent) => void {
   const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
@@ -193,6 +270,10 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
         break;
     }
   };
+}
+
+function nullable(value: number | undefined): number | null {
+  return value === undefined ? null : ms(value);
 }
 
 /** Dates as ISO strings, `Infinity` as null, fractions to 3 decimals, as JSON has them. */
