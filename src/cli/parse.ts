@@ -42,9 +42,9 @@ interface OptionSpec {
 const SPECS: Record<CommandName, OptionSpec[]> = {
   ping: [
     { name: "host", example: "MyServer" },
+    { name: "port", example: "10933" },
     { name: "hosts", example: "tentacles.txt" },
     { name: "parallel", example: "50" },
-    { name: "port", example: "10933" },
     { name: "datasize", example: "100" },
     { name: "chunksize", example: "2" },
     { name: "nossl" },

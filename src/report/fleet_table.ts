@@ -85,7 +85,7 @@ function cut(name: string): string {
 }
 
 /** The most names the closing line lists before it counts the rest. */
-const NAMES_MAX = 30;
+const NAMES_MAX = 100;
 
 /** The run's last line: which targets failed (worst first), or that none did. */
 export function failingLine(rows: readonly FleetRow[]): string {
