@@ -25,7 +25,9 @@ import {
   loadCertificate,
   loadPfx,
 } from "./src/net/certificate.ts";
-import { analyse, summarise } from "./src/logs/analyse.ts";
+import { analyse, type LogReport, summarise } from "./src/logs/analyse.ts";
+import { type FleetReport, reportFleet } from "./src/logs/fleet.ts";
+import { expandInputs } from "./src/logs/inputs.ts";
 import { LogReadError } from "./src/logs/lines.ts";
 import { ListenError } from "./src/net/listen.ts";
 import { type FleetPingEvent, runPingFleet } from "./src/fleet/ping_fleet.ts";
@@ -36,7 +38,14 @@ import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.t
 import { pingFleetTextReporter } from "./src/report/fleet_text.ts";
 import { pingFleetJsonReporter, pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
 import { reportPage } from "./src/report/html.ts";
-import { logReportLines, nothingToReport } from "./src/report/log_text.ts";
+import {
+  fleetReportLines,
+  logReportLines,
+  noAttempts,
+  nothingToReport,
+  worstTargetFirst,
+} from "./src/report/log_text.ts";
+import { fleetReportPage } from "./src/report/fleet_html.ts";
 import { pingTextReporter } from "./src/report/ping_text.ts";
 import { pongTextReporter } from "./src/report/pong_text.ts";
 import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
@@ -239,52 +248,98 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
 
 async function report(options: ReportOptions): Promise<number> {
   try {
+    const inputs = await expandInputs(options.inputs);
     if (options.output === undefined) {
-      const log = await summarise(options.inputs[0]);
-      const nothing = nothingToReport(log, options.inputs[0]);
+      if (inputs.length > 1) return await fleetReport(inputs, undefined);
+      const log = await summarise(inputs[0]);
+      if (holdsFleet(log)) return await fleetReport(inputs, undefined);
+      const nothing = nothingToReport(log, inputs[0]);
       if (nothing) return badLog(nothing);
       logReportLines(log).forEach((line) => output.line(line));
       return 0;
     }
-    if (await sameFile(options.inputs[0], options.output)) {
-      throw new ReportWriteError(
-        `/out=${options.output} is the log being read: name another file for the report`,
-      );
-    }
-    // Written beside /out and renamed into place once whole: an unwritable /out fails before a
-    // week of log is read, and /out is never left half-written.
-    const partial = `${options.output}.partial-${Deno.pid}`;
-    const file = await openForWriting(partial, options.output);
-    let nothing: string | undefined;
-    try {
-      const analysis = await analyse(options.inputs[0]);
-      nothing = nothingToReport(analysis, options.inputs[0]);
-      if (nothing === undefined) {
-        const page = new TextEncoder().encode(reportPage(analysis, options.inputs[0]));
-        for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+    for (const input of inputs) {
+      if (await sameFile(input, options.output)) {
+        throw new ReportWriteError(
+          `/out=${options.output} is the log being read: name another file for the report`,
+        );
       }
-      file.close();
-      if (nothing === undefined) await Deno.rename(partial, options.output);
-      else await Deno.remove(partial);
-    } catch (error) {
-      try {
-        file.close();
-      } catch { /* closed already */ }
-      await Deno.remove(partial).catch(() => {});
-      if (error instanceof LogReadError) throw error;
-      throw new ReportWriteError(
-        `cannot write the report to ${options.output}: ${(error as Error).message}`,
-      );
     }
-    if (nothing) return badLog(nothing);
-    output.line(`${PROGRAM}: wrote the report to ${options.output}`);
-    return 0;
+    if (inputs.length > 1) return await fleetReport(inputs, options.output);
+    return await writeReport(options.output, async () => {
+      const analysis = await analyse(inputs[0]);
+      if (holdsFleet(analysis)) return await fleetPage(inputs);
+      const nothing = nothingToReport(analysis, inputs[0]);
+      return nothing === undefined ? reportPage(analysis, inputs[0]) : { nothing };
+    });
   } catch (error) {
     if (error instanceof LogReadError || error instanceof ReportWriteError) {
       return usageError(error.message);
     }
     throw error;
   }
+}
+
+/** Whether `log` holds a fleet's run (`ping /hosts`): then it is reported by target. */
+function holdsFleet(log: LogReport): boolean {
+  return log.runs.some(({ run }) => run.fleet !== undefined);
+}
+
+/** `report` over several logs, or a fleet's: by target, as text or, with /out, the page. */
+async function fleetReport(inputs: string[], out: string | undefined): Promise<number> {
+  if (out !== undefined) return await writeReport(out, () => fleetPage(inputs));
+  const fleet = await readFleet(inputs, false);
+  if ("nothing" in fleet) return badLog(fleet.nothing);
+  fleetReportLines(fleet).forEach((line) => output.line(line));
+  return 0;
+}
+
+async function fleetPage(inputs: string[]): Promise<string | { nothing: string }> {
+  const fleet = await readFleet(inputs, true);
+  return "nothing" in fleet ? fleet : fleetReportPage(fleet);
+}
+
+/** Every target in `inputs`, or why there is none: bad input only when no log has attempts. */
+async function readFleet(
+  inputs: string[],
+  charts: boolean,
+): Promise<FleetReport | { nothing: string }> {
+  const fleet = await reportFleet(inputs, charts, noAttempts, worstTargetFirst);
+  if (fleet.targets.length > 0) return fleet;
+  return { nothing: fleet.skipped.map(({ why }) => why).join("; ") };
+}
+
+/**
+ * Writes the page `make` gives to `out`, beside it first and renamed into place once whole:
+ * an unwritable /out fails before a week of log is read, and /out is never left half-written.
+ */
+async function writeReport(
+  out: string,
+  make: () => Promise<string | { nothing: string }>,
+): Promise<number> {
+  const partial = `${out}.partial-${Deno.pid}`;
+  const file = await openForWriting(partial, out);
+  let made: string | { nothing: string };
+  try {
+    made = await make();
+    if (typeof made === "string") {
+      const page = new TextEncoder().encode(made);
+      for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+    }
+    file.close();
+    if (typeof made === "string") await Deno.rename(partial, out);
+    else await Deno.remove(partial);
+  } catch (error) {
+    try {
+      file.close();
+    } catch { /* closed already */ }
+    await Deno.remove(partial).catch(() => {});
+    if (error instanceof LogReadError) throw error;
+    throw new ReportWriteError(`cannot write the report to ${out}: ${(error as Error).message}`);
+  }
+  if (typeof made !== "string") return badLog(made.nothing);
+  output.line(`${PROGRAM}: wrote the report to ${out}`);
+  return 0;
 }
 
 /** A log that holds nothing to report: bad input, said plainly (usage would not help). */

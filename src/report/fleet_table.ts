@@ -42,6 +42,9 @@ function loss(row: FleetRow): number {
 const NAME_MAX = 40;
 const HEADINGS = ["attempts", "ok", "failed", "loss", "median ms", "p95 ms"];
 
+/** The table's columns, as its heading names them. */
+export const FLEET_COLUMNS = ["target", ...HEADINGS, "last cause"];
+
 /**
  * The table of `rows` (already in order): a heading, at most `limit` rows,
  * and one line summing up the rest.
