@@ -425,7 +425,7 @@ Deno.test("bad input for report: no file, a file that can't be read, an /out tha
         ["report", fixture("tentacleping.txt"), "/out=/no/such/dir/r.html"],
         /cannot write the report to/,
       ],
-      [["report", "a.log", "b.log"], /report reads one log file/],
+      [["report", "a.log", "b.log"], /cannot read a\.log/], // several logs are read in turn
     ] as const
   ) {
     const run = await runOctoPing([...args]);
