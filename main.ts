@@ -7,7 +7,9 @@
  * @module
  */
 import type {
+  CheckOptions,
   FleetOptions,
+  FleetTarget,
   PingOptions,
   PongOptions,
   RecordOptions,
@@ -30,13 +32,22 @@ import { type FleetReport, reportFleet } from "./src/logs/fleet.ts";
 import { expandInputs } from "./src/logs/inputs.ts";
 import { LogReadError } from "./src/logs/lines.ts";
 import { ListenError } from "./src/net/listen.ts";
+import { runCheck } from "./src/check/engine.ts";
+import { runCheckFleet } from "./src/fleet/check_fleet.ts";
 import { type FleetPingEvent, runPingFleet } from "./src/fleet/ping_fleet.ts";
 import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/events.ts";
 import { startPong } from "./src/pong/server.ts";
 import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
-import { pingFleetTextReporter } from "./src/report/fleet_text.ts";
-import { pingFleetJsonReporter, pingJsonReporter, pongJsonReporter } from "./src/report/json.ts";
+import {
+  checkFleetJsonReporter,
+  checkJsonReporter,
+  pingFleetJsonReporter,
+  pingJsonReporter,
+  pongJsonReporter,
+} from "./src/report/json.ts";
+import { checkTextReporter } from "./src/report/check_text.ts";
+import { checkFleetTextReporter, pingFleetTextReporter } from "./src/report/fleet_text.ts";
 import { reportPage } from "./src/report/html.ts";
 import {
   fleetReportLines,
@@ -51,6 +62,7 @@ import { pongTextReporter } from "./src/report/pong_text.ts";
 import { LogFileError, openRecord, type Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
 import { enterPressed, stopOnSignals } from "./src/shutdown.ts";
+import { delay } from "./src/timers.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
 
 /** The console: written without ever stalling the network work. */
@@ -93,8 +105,51 @@ export async function main(args: readonly string[]): Promise<number> {
     case "pong":
       disableQuickEdit();
       return await pong(command.options, describeRun("pong", args));
+    case "checkFleet":
+      disableQuickEdit();
+      return await checkFleet(
+        command.options,
+        command.fleet,
+        describeRun("check", args),
+        command.secrets,
+      );
+    case "check":
+      return await check(command.options, describeRun("check", args), command.secrets);
     case "report":
       return await report(command.options);
+  }
+}
+
+async function check(options: CheckOptions, run: RunInfo, secrets: Secrets): Promise<number> {
+  let clientCertificate: CertificateWithKey | undefined;
+  try {
+    clientCertificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (clientCertificate) {
+    run.clientCertificate = {
+      thumbprint: clientCertificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  const record = await openRunRecord(options.record, run);
+  if (typeof record === "number") return record;
+  const stopper = stopOnSignals(() => 1);
+  try {
+    const report = options.record.format === "json"
+      ? checkJsonReporter(record.line, run)
+      : checkTextReporter(record.line, styleFor(Deno.stdout));
+    const result = await runCheck(options, {
+      emit: report,
+      signal: stopper.signal,
+      clientCertificate,
+    });
+    return result.verdict === "blocking" || stopper.signal.aborted || record.incomplete ? 1 : 0;
+  } finally {
+    await record.flush();
+    stopper.dispose();
   }
 }
 
@@ -146,27 +201,9 @@ async function pingFleet(
   notices: string[],
   secrets: Secrets,
 ): Promise<number> {
-  let targets;
-  let clientCertificate: CertificateWithKey | undefined;
-  try {
-    targets = await readHostsFile(fleet.hosts, {
-      defaultPort: fleet.defaultPort,
-      family: options.family,
-      tls: !options.noSsl,
-    });
-    clientCertificate = await loadClientCertificate(options, secrets);
-  } catch (error) {
-    if (!(error instanceof UsageError || error instanceof CertificateFileError)) throw error;
-    return usageError(error.message);
-  }
-  if (clientCertificate) {
-    run.clientCertificate = {
-      thumbprint: clientCertificate.thumbprint,
-      file: options.clientCertificate?.cert,
-    };
-  }
-  const record = await openRunRecord(options.record, run);
-  if (typeof record === "number") return record;
+  const ready = await prepareFleet(options, fleet, run, secrets);
+  if (typeof ready === "number") return ready;
+  const { targets, clientCertificate, record } = ready;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
   let anyFailed = false;
   const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
@@ -189,12 +226,79 @@ async function pingFleet(
   }
 }
 
+/** `check /hosts=<file>`: each target once, `/parallel` at a time; exit 1 if any blocks. */
+async function checkFleet(
+  options: Omit<CheckOptions, "target" | "thumbprint">,
+  fleet: FleetOptions,
+  run: RunInfo,
+  secrets: Secrets,
+): Promise<number> {
+  const ready = await prepareFleet(options, fleet, run, secrets);
+  if (typeof ready === "number") return ready;
+  const { targets, clientCertificate, record } = ready;
+  const stopper = stopOnSignals(() => 1);
+  try {
+    const print = options.record.format === "json"
+      ? checkFleetJsonReporter(record.line, run)
+      : checkFleetTextReporter(record, styleFor(Deno.stdout), Deno.stdout.isTerminal());
+    const checks = await runCheckFleet(
+      targets,
+      options,
+      fleet,
+      print,
+      stopper.signal,
+      clientCertificate,
+    );
+    const blocks = checks.some(({ result }) => result?.verdict === "blocking");
+    return blocks || stopper.signal.aborted || record.incomplete ? 1 : 0;
+  } finally {
+    await record.flush();
+    stopper.dispose();
+  }
+}
+
+/**
+ * What a fleet needs before it starts: its targets, the client certificate
+ * and the record; or exit code 2 for a bad hosts file or certificate, with nothing run.
+ */
+async function prepareFleet(
+  options: Pick<PingOptions, "noSsl" | "clientCertificate" | "family" | "record">,
+  fleet: FleetOptions,
+  run: RunInfo,
+  secrets: Secrets,
+): Promise<
+  { targets: FleetTarget[]; clientCertificate?: CertificateWithKey; record: Record } | number
+> {
+  let targets;
+  let clientCertificate: CertificateWithKey | undefined;
+  try {
+    targets = await readHostsFile(fleet.hosts, {
+      defaultPort: fleet.defaultPort,
+      family: options.family,
+      tls: !options.noSsl,
+    });
+    clientCertificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (clientCertificate) {
+    run.clientCertificate = {
+      thumbprint: clientCertificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  const record = await openRunRecord(options.record, run);
+  if (typeof record === "number") return record;
+  return { targets, clientCertificate, record };
+}
+
 /**
  * The certificate ping presents when a server asks, as Octopus presents its
  * own: the files given, or one made for this run. None without TLS.
  */
 function loadClientCertificate(
-  options: Pick<PingOptions, "noSsl" | "clientCertificate">,
+  options: Pick<PingOptions | CheckOptions, "noSsl" | "clientCertificate">,
   secrets: Secrets,
 ): Promise<CertificateWithKey | undefined> {
   const files = options.clientCertificate;
@@ -227,7 +331,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
     const interactive = Deno.stdin.isTerminal();
     const report = options.record.format === "json"
       ? pongJsonReporter(record.line, run)
-      : pongTextReporter(record.line, interactive ? "enter" : "signal");
+      : pongTextReporter(record.line, interactive ? "enter" : "signal", options.durationMs);
     let server;
     try {
       server = await startPong(options, certificate, report);
@@ -237,7 +341,11 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
       return 1;
     }
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
-    await Promise.race([stopped, enterPressed()]);
+    // /duration ends pong as Ctrl+C does; a timer cut short by a signal is cleared.
+    const timeUp = options.durationMs === undefined
+      ? new Promise<never>(() => {})
+      : delay(options.durationMs, stopper.signal);
+    await Promise.race([stopped, enterPressed(), timeUp]);
     await server.close();
     return record.incomplete ? 1 : 0;
   } finally {

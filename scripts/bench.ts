@@ -62,7 +62,7 @@ function sizes(quick: boolean) {
 // --- Processes -------------------------------------------------------------
 
 function missingTools(): string[] {
-  return ["socat", "openssl"].filter((tool) => {
+  return ["socat", "openssl", "sslscan"].filter((tool) => {
     try {
       return !new Deno.Command(tool, { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
     } catch {
@@ -178,6 +178,8 @@ interface Figure {
   /** OctoPing's rate over the baseline's (> 1: OctoPing is faster); absent where it would mislead. */
   ratio?: number;
   goal: string;
+  /** Decimals shown (default 0). */
+  digits?: number;
 }
 
 /** A rate against a baseline's from the same run, with their ratio. */
@@ -430,6 +432,27 @@ async function stalls(size: Sizes, dir: string): Promise<Figure> {
   };
 }
 
+/**
+ * How long `check` of pong takes, whole process (start-up, the exchange, the
+ * TLS probe's connections), beside `sslscan` scanning the same pong: both send
+ * hand-built hellos for versions, suites and groups.
+ */
+async function checkTime(): Promise<Figure> {
+  const pong = await startPong();
+  const ours = (await octoping(["check", `/host=127.0.0.1:${pong.port}`])).ms / 1000;
+  const theirs = (await run("sslscan", ["--no-colour", `127.0.0.1:${pong.port}`])).ms / 1000;
+  await pong.stop();
+  return {
+    what: "check of pong, whole process",
+    unit: " s",
+    ours,
+    baseline: { name: "sslscan", value: theirs },
+    ratio: theirs / ours,
+    goal: "< 5 s",
+    digits: 1,
+  };
+}
+
 /** One full run: every measurement once, in a fixed order. */
 async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -440,6 +463,7 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   figures.push(await pingMemory(size));
   figures.push(await attemptRate(size));
   figures.push(await stalls(size, dir));
+  figures.push(await checkTime());
   return figures;
 }
 
@@ -463,11 +487,13 @@ function table(runs: Figure[][]): string {
   const cells = runs[0].map((first, i) => {
     const each = runs.map((figures) => figures[i]);
     const baseline = first.baseline &&
-      `${first.baseline.name} ${summarize(each.map((f) => f.baseline!.value), first.unit)}`;
+      `${first.baseline.name} ${
+        summarize(each.map((f) => f.baseline!.value), first.unit, first.digits)
+      }`;
     const ratio = first.ratio !== undefined && summarize(each.map((f) => f.ratio!), "", 2);
     return [
       first.what,
-      summarize(each.map((f) => f.ours), first.unit),
+      summarize(each.map((f) => f.ours), first.unit, first.digits),
       baseline || "",
       ratio || "",
       first.goal,

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
 
@@ -187,7 +188,7 @@ async function compile(target: string, work: string, denoDir?: string): Promise<
       ...permissions,
       "--output",
       output,
-      new URL("main.ts", ROOT).pathname,
+      fileURLToPath(new URL("main.ts", ROOT)), // a URL's pathname is /D:/... on Windows
     ],
     env,
     stdout: "piped",
@@ -234,7 +235,7 @@ async function archive(
   const archiveName = `${base}.tar.gz`;
   await run("tar", [
     "-czf",
-    new URL(archiveName, DIST).pathname,
+    fileURLToPath(new URL(archiveName, DIST)),
     "-C",
     folder,
     exe,

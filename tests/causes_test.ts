@@ -3,7 +3,15 @@
  * phase, exit code, and `/timeout` bounding the wait.
  */
 import assert from "node:assert/strict";
-import { freePort, linuxTest, MAIN, Pong, runOctoPing, runs, runTool, WAIT_MS } from "./helpers.ts";
+import {
+  freePort,
+  linuxTest,
+  Pong,
+  PRIVATE_HOSTS,
+  runOctoPing,
+  runWithHosts,
+  WAIT_MS,
+} from "./helpers.ts";
 import { selfSigned, sServer } from "./openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
 import { fault } from "./daemons.ts";
@@ -125,45 +133,23 @@ linuxTest(
   },
 );
 
-/** Whether a private mount namespace can be made here (root, or unprivileged namespaces). */
-const PRIVATE_HOSTS = {
-  what: "unshare -m (util-linux) and the right to mount",
-  here: runs("unshare", ["-m", "mount", "--bind", "/etc/hosts", "/etc/hosts"]),
-};
-
 linuxTest("dns: /ipv6 with a name that has only IPv4 addresses says so", async () => {
   // A name only a private hosts file knows, with only an IPv4 address: the machine's own
   // hosts file (localhost may or may not have ::1) plays no part.
   const name = "ipv4-only.octoping.test";
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/hosts`, `127.0.0.1 ${name}\n`);
-    const run = await runTool("unshare", [
-      "-m",
-      "sh",
-      "-c",
-      'mount --bind "$0" /etc/hosts && exec "$@"',
-      `${dir}/hosts`,
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      "--quiet",
-      MAIN,
-      "ping",
-      `/host=${name}`,
-      `/port=${freePort()}`,
-      "/ipv6",
-      "/count=1",
-    ]);
-    assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(
-      run.stdout,
-      /\n {4}cause: dns - the name ipv4-only\.octoping\.test has no IPv6 address\n/,
-    );
-    assert.match(run.stdout, /\n {4}hint: drop \/ipv6 to use the addresses it has/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const run = await runWithHosts(`127.0.0.1 ${name}\n`, [
+    "ping",
+    `/host=${name}`,
+    `/port=${freePort()}`,
+    "/ipv6",
+    "/count=1",
+  ]);
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /\n {4}cause: dns - the name ipv4-only\.octoping\.test has no IPv6 address\n/,
+  );
+  assert.match(run.stdout, /\n {4}hint: drop \/ipv6 to use the addresses it has/);
 }, PRIVATE_HOSTS);
 
 linuxTest("tls: a server that speaks something other than TLS", async () => {
@@ -181,19 +167,43 @@ linuxTest("tls: a server that speaks something other than TLS", async () => {
   }
 });
 
-linuxTest("tls: a server that speaks only TLS 1.0 (openssl s_server -tls1)", async () => {
+/** Pings `openssl s_server -www` with `options` once and returns the failure's lines. */
+async function failOnOpenssl(options: string[]) {
   const dir = await Deno.makeTempDir();
   const { cert, key } = await selfSigned(dir, "old");
-  const server = await sServer(cert, key, ["-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-www"]);
+  const server = await sServer(cert, key, [...options, "-www"]);
   try {
-    const failure = await failOnce(server.port);
-    assert.match(failure.line, /connected: True; SSL: False$/);
-    assert.equal(failure.cause, "cause: tls - the server speaks only TLS 1.0 or 1.1");
-    assert.match(failure.hint, /TLS 1\.2 or later/);
+    return await failOnce(server.port);
   } finally {
     await server.stop();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+linuxTest("tls: a TLS 1.0-only server is named by what it speaks, found by the probe", async () => {
+  const failure = await failOnOpenssl(["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"]);
+  assert.match(failure.line, /connected: True; SSL: False$/);
+  assert.match(
+    failure.cause,
+    /^cause: tls - the server speaks only TLS 1\.0 with TLS_\w+_CBC_SHA \([\w-]+\)$/,
+  );
+  // Octopus-specific, and no longer "Octopus may still connect": it cannot.
+  assert.match(
+    failure.hint,
+    /^hint: Octopus needs TLS 1\.2 or later .* and cannot connect: enable/,
+  );
+  assert.match(failure.hint, /Troubleshooting Schannel and TLS/);
+  assert.doesNotMatch(failure.hint, /may still connect/);
+});
+
+linuxTest("tls: a TLS 1.2 server with CBC suites only: none of Octopus's suites", async () => {
+  const failure = await failOnOpenssl(["-tls1_2", "-cipher", "ECDHE-RSA-AES256-SHA384"]);
+  assert.equal(
+    failure.cause,
+    "cause: tls - the server speaks TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 " +
+      "(ECDHE-RSA-AES256-SHA384), but none of the TLS 1.2 suites Octopus requires",
+  );
+  assert.doesNotMatch(failure.hint, /may still connect/);
 });
 
 linuxTest(

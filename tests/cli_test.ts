@@ -17,6 +17,7 @@ Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothi
     [["ping", "/host=x", "/count=0"], /1 or more/],
     [["ping", "/host=x", "/interval=-1"], /milliseconds from 0 to/],
     [["pong", "/count=1"], /\/count is an option of ping, not of pong/],
+    [["pong", "/duration=soon"], /\/duration=soon: expected a number of seconds above 0/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument/],
     [["ping", "C:/Program Files/Git/host=x"], /Git Bash/],
   ];
@@ -41,6 +42,7 @@ Deno.test("/? and --help print usage with examples and exit 0", async () => {
     assert.match(run.stdout, /OctoPing pong \[\/port=<port>\]/);
     assert.match(run.stdout, /Examples:/);
     assert.match(run.stdout, /> Output.txt/);
+    assert.match(run.stdout, /\/duration=<s> +Stop after this many seconds/);
   }
 });
 

@@ -75,7 +75,7 @@ Deno.test("the cause comes from the error's code and phase", () => {
       "tls",
       "tls",
       /no TLS cipher suite in common/,
-      /not evidence of a network fault/,
+      /so Octopus cannot connect either/,
     ],
     ["ERR_SSL_SOMETHING_ELSE", "tls", "tls", /^the TLS handshake failed$/, /refused the handshake/],
     [
@@ -137,14 +137,13 @@ Deno.test("hints speak to Octopus users", () => {
   assert.match(causeOf("ECONNREFUSED", "connect").hint, /Tentacle service running/);
   assert.match(causeOf(FAILURE_CODES.timeout, "tls").hint, /proxy or TLS-inspecting firewall/);
   assert.match(causeOf("ECONNRESET", "tls").hint, /TLS-inspecting firewall/);
-  // Octopus itself can be set to accept TLS 1.0/1.1: the hint must not claim it cannot connect.
+  // Octopus requires TLS 1.2 or later with its suites: where this tool fails, so does Octopus.
   const old = causeOf("ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION", "tls").hint;
-  assert.match(old, /TLS 1\.2 or later/);
-  assert.match(old, /Octopus Server configured to accept TLS 1\.0\/1\.1 may still connect/);
-  assert.match(
-    causeOf("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "tls").hint,
-    /about this tool's TLS, not evidence of a network fault/,
-  );
+  assert.match(old, /^Octopus requires TLS 1\.2 or later and cannot connect to it either/);
+  assert.doesNotMatch(old, /may still connect/);
+  const ciphers = causeOf("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "tls").hint;
+  assert.match(ciphers, /so Octopus cannot connect either/);
+  assert.match(ciphers, /'OctoPing check' shows what it speaks/);
   assert.match(causeOf("ENOTFOUND", "dns").hint, /IP address/);
 });
 

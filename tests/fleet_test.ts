@@ -191,3 +191,67 @@ linuxTest("Ctrl+C ends a fleet run with the final table and the failing targets"
     await fleet.close();
   }
 });
+
+/** The closing line's targets whose verdict blocks. */
+function blockingNamed(stdout: string): Set<string> {
+  const last = stdout.trimEnd().split("\n").at(-1)!;
+  const match = /^blocking: (.*) - Octopus cannot connect to \d+ of [\d,]+ targets$/.exec(last);
+  assert.ok(match, `the last line names the blocking targets: ${last}`);
+  return new Set(match[1].split(", "));
+}
+
+Deno.test("check over 200 targets, /parallel=8 and the default: exactly the bad ones block, named in the table and the JSON", async () => {
+  for (const json of [false, true]) {
+    const fleet = await startFleet(PLAN); // a fresh one: flaky ports reset the first connection
+    try {
+      const child = spawnOctoPing([
+        "check",
+        `/hosts=${fleet.hosts}`,
+        "/timeout=3",
+        ...(json ? ["/format=json"] : ["/parallel=8"]),
+      ]);
+      const timer = setTimeout(() => child.kill("SIGKILL"), RUN_MS);
+      const output = await child.output();
+      clearTimeout(timer);
+      const stdout = new TextDecoder().decode(output.stdout);
+      assert.equal(output.code, 1, "a verdict blocks");
+      if (!json) {
+        assert.deepEqual(blockingNamed(stdout), new Set(fleet.bad.keys()));
+        const lines = stdout.split("\n");
+        const table = lines.indexOf("--- 200 targets, worst first ---");
+        assert.match(
+          lines[table + 1],
+          /^target +answering\/resolved +TLS +verdict +first blocking finding$/,
+        );
+        assert.match(
+          stdout,
+          /^closed-1 +0\/1 +- +blocking +unreachable: 127\.0\.0\.1: connection refused/m,
+        );
+        assert.match(stdout, /^tentacle-1 +1\/1 +1\.2, 1\.3 +ok +-$/m);
+        assert.equal(
+          lines.filter((line) => /^\[tentacle-\d+\] Octopus should be able to connect/.test(line))
+            .length,
+          160,
+        );
+        continue;
+      }
+      const events = stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+      assert.equal(events[0].type, "start");
+      assert.equal(events[0].command, "check");
+      const checks = events.filter((event) => event.type === "check");
+      assert.equal(checks.length, 200);
+      assert.ok(
+        checks.every((check) => typeof check.target.name === "string" && check.target.port > 0),
+      );
+      const blocking = checks.filter((check) => check.verdict === "blocking").map((c) =>
+        c.target.name
+      );
+      assert.deepEqual(new Set(blocking), new Set(fleet.bad.keys()));
+      const last = events.at(-1);
+      assert.deepEqual([last.type, last.targets, last.failed], ["fleet", 200, fleet.bad.size]);
+      assert.deepEqual(new Set(last.failing), new Set(fleet.bad.keys()));
+    } finally {
+      await fleet.close();
+    }
+  }
+});

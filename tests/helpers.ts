@@ -273,6 +273,38 @@ export function linuxTest(
   });
 }
 
+/** Whether a private mount namespace can be made here (root, or unprivileged namespaces). */
+export const PRIVATE_HOSTS = {
+  what: "unshare -m (util-linux) and the right to mount",
+  here: runs("unshare", ["-m", "mount", "--bind", "/etc/hosts", "/etc/hosts"]),
+};
+
+/**
+ * Runs OctoPing with `args` in a private mount namespace whose /etc/hosts is
+ * `hosts` (a file's text): names resolve as it says, without touching the machine.
+ */
+export async function runWithHosts(hosts: string, args: string[]): Promise<Finished> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/hosts`, hosts);
+    return await runTool("unshare", [
+      "-m",
+      "sh",
+      "-c",
+      'mount --bind "$0" /etc/hosts && exec "$@"',
+      `${dir}/hosts`,
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      "--quiet",
+      MAIN,
+      ...args,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** util-linux `script`, which gives a child a pseudo-terminal: see {@linkcode inTerminal}. */
 export const SCRIPT = { what: "script (util-linux)", here: runs("script", ["--version"]) };
 

@@ -27,6 +27,7 @@ const PONG_DEFAULTS: PongOptions = {
   maxConnections: 1000,
   maxSendBytes: 0, // /reverse is off until /maxsend turns it on
   certificateFiles: undefined,
+  durationMs: undefined, // runs until stopped
   record: { format: "text", logfile: undefined },
 };
 
@@ -153,6 +154,7 @@ Deno.test("pong's limits and certificate files", () => {
     "/maxsend=10",
     "/cert=C:\\certs\\pong.pem",
     "/key=/etc/pong key.pem",
+    "/duration=7200",
   ]);
   assert.equal(command.kind, "pong");
   const { options } = command as Extract<Command, { kind: "pong" }>;
@@ -160,6 +162,7 @@ Deno.test("pong's limits and certificate files", () => {
   assert.equal(options.handshakeMs, 2000);
   assert.equal(options.maxConnections, 50);
   assert.equal(options.maxSendBytes, 10 * MB);
+  assert.equal(options.durationMs, 7_200_000);
   assert.deepEqual(options.certificateFiles, {
     cert: "C:\\certs\\pong.pem",
     key: "/etc/pong key.pem",
@@ -233,6 +236,11 @@ Deno.test("bad input is rejected with a message naming the argument", () => {
     [["pong", "/nossl", "/cert=a", "/key=b"], /\/cert and \/key are for TLS/],
     [["pong", "/maxconn=0"], /\/maxconn=0: expected a whole number of connections/],
     [["pong", "/idle=0"], /\/idle=0: expected a number of seconds above 0/],
+    [["pong", "/duration=0"], /\/duration=0: expected a number of seconds above 0/],
+    [["pong", "/duration=-5"], /\/duration=-5: expected a number of seconds above 0/],
+    [["pong", "/duration=2h"], /\/duration=2h: expected a number of seconds above 0/],
+    [["pong", "/duration=3000000"], /\/duration=3000000: .*up to 2,073,600 \(24 days\)/],
+    [["ping", "/host=x", "/duration=5"], /\/duration is an option of pong, not of ping/],
     [["ping", "/host=x", "/reverse"], /\/reverse needs \/datasize/],
     [["ping", "/host=x", "/format=xml"], /\/format=xml: expected text or json/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument '\/tmp\/run.jsonl'/],

@@ -101,6 +101,8 @@ export interface PongOptions {
   maxSendBytes: number;
   /** A certificate and key to serve instead of a generated one (`/cert`, `/key`): file paths. */
   certificateFiles?: { cert: string; key: string };
+  /** Stop by itself after this long, in ms (`/duration`); runs until stopped when absent. */
+  durationMs?: number;
   record: RecordOptions;
 }
 
@@ -120,6 +122,36 @@ export const PING_DEFAULTS = {
   count: Infinity,
   intervalMs: 500,
   timeoutMs: 30_000,
+} as const;
+
+/** Options of `OctoPing check`. */
+export interface CheckOptions {
+  /** The Tentacle to check. */
+  target: Target;
+  /** Plain TCP instead of TLS (`/nossl`): name, TCP and a plain exchange; no probe. */
+  noSsl: boolean;
+  /** The longest wait for any one step, in ms (`/timeout`). */
+  timeoutMs: number;
+  /** Only this address family (`/ipv4`, `/ipv6`); any when absent. */
+  family?: 4 | 6;
+  /** The certificate the Tentacle must present: SHA-1 or SHA-256, upper-case hex. */
+  thumbprint?: string;
+  /**
+   * The Octopus Server's certificate (`/clientcert`, `/clientkey`): presented,
+   * and tested for the Tentacle's trust. Without it no trust test is run.
+   */
+  clientCertificate?: { cert: string; key?: string };
+  /**
+   * `/subscription=poll://<id>/`: the trust test speaks as this polling
+   * Tentacle to an Octopus Server's polling port, instead of as a server.
+   */
+  subscription?: string;
+  record: RecordOptions;
+}
+
+/** Default check options: a check runs once, so a step waits less than a ping's attempt. */
+export const CHECK_DEFAULTS = {
+  timeoutMs: 5_000,
 } as const;
 
 /** Options of `OctoPing report`. */
@@ -154,6 +186,14 @@ export type Command =
     secrets: Secrets;
   }
   | { kind: "pong"; options: PongOptions; notices: string[] }
+  | { kind: "check"; options: CheckOptions; secrets: Secrets }
+  /** `check /hosts=<file>`: each target checked once, `/parallel` at a time. */
+  | {
+    kind: "checkFleet";
+    options: Omit<CheckOptions, "target" | "thumbprint">;
+    fleet: FleetOptions;
+    secrets: Secrets;
+  }
   | { kind: "report"; options: ReportOptions }
   | { kind: "help" }
   | { kind: "version" };

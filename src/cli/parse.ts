@@ -8,6 +8,8 @@
 import { isIP } from "node:net";
 import { parseHost } from "./host.ts";
 import {
+  CHECK_DEFAULTS,
+  type CheckOptions,
   type Command,
   DEFAULT_PARALLEL,
   type FleetOptions,
@@ -30,7 +32,7 @@ import {
 
 export { UsageError };
 
-type CommandName = "ping" | "pong" | "report";
+type CommandName = "ping" | "pong" | "check" | "report";
 
 interface OptionSpec {
   /** Lower-case name, letters only. */
@@ -73,6 +75,24 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "key", example: "pong.key" },
     { name: "logfile", example: "pong.log" },
     { name: "format", example: "json" },
+    { name: "duration", example: "7200" },
+  ],
+  check: [
+    { name: "host", example: "MyServer" },
+    { name: "port", example: "10933" },
+    { name: "hosts", example: "tentacles.txt" },
+    { name: "parallel", example: "50" },
+    { name: "nossl" },
+    { name: "timeout", example: "5" },
+    { name: "ipv4" },
+    { name: "ipv6" },
+    { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
+    { name: "clientcert", example: "octopus.pfx" },
+    { name: "clientkey", example: "octopus.key" },
+    { name: "clientpassword", example: "secret" },
+    { name: "subscription", example: "poll://abcdefghijklmnopqrst/" },
+    { name: "logfile", example: "check.log" },
+    { name: "format", example: "json" },
   ],
   report: [
     { name: "in", example: "run.jsonl" },
@@ -84,6 +104,8 @@ const COMMANDS = Object.keys(SPECS) as CommandName[];
 const COMMAND_LIST = `${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`;
 /** The longest delay a JavaScript timer can wait; longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** The most whole days a timer waits: 24 (about 24.8). */
+const MAX_TIMER_DAYS = Math.floor(MAX_TIMER_MS / 86_400_000);
 const HELP_NAMES = new Set(["?", "h", "help"]);
 /**
  * `/name`, `//name`, `-name`, `--name`, each with an optional `=value`. A name
@@ -135,11 +157,21 @@ export function parseArgs(args: readonly string[]): Command {
   switch (command) {
     case "ping":
       if (values.has("hosts")) {
-        return { kind: "pingFleet", ...buildFleet(values), notices: [], secrets: secrets(values) };
+        return {
+          kind: "pingFleet",
+          ...fleetOf(values, buildPing),
+          notices: [],
+          secrets: secrets(values),
+        };
       }
       return { kind: "ping", options: buildPing(values), notices: [], secrets: secrets(values) };
     case "pong":
       return { kind: "pong", options: buildPong(values), notices: [] };
+    case "check":
+      if (values.has("hosts")) {
+        return { kind: "checkFleet", ...fleetOf(values, buildCheck), secrets: secrets(values) };
+      }
+      return { kind: "check", options: buildCheck(values), secrets: secrets(values) };
     case "report":
       return { kind: "report", options: buildReport(values) };
   }
@@ -231,63 +263,13 @@ function unknownOption(command: CommandName, token: Token): UsageError {
   );
 }
 
-function buildPing(values: Map<string, string>): PingOptions {
-  const hostText = values.get("host");
-  if (hostText === undefined) {
-    throw new UsageError(
-      "ping needs /host=<ip/hostname>, e.g. OctoPing ping /host=MyServer, " +
-        "or /hosts=<file> with one target per line",
-    );
-  }
-  if (values.has("parallel")) {
-    throw new UsageError("/parallel goes with /hosts=<file>: one /host makes one connection");
-  }
-  const spec = parseHost(hostText);
-  const portText = values.get("port");
-  const port = portText === undefined ? undefined : parsePort("port", portText);
-  if (spec.port !== undefined && port !== undefined && spec.port !== port) {
-    throw new UsageError(
-      `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
-    );
-  }
-  return pingOptions(values, { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port });
-}
-
-/** `ping /hosts=<file>`: the options every target shares, and how to read the targets. */
-function buildFleet(
+function buildPing(
   values: Map<string, string>,
-): { options: Omit<PingOptions, "target" | "thumbprint">; fleet: FleetOptions } {
-  if (values.has("host")) {
-    throw new UsageError("/host and /hosts exclude each other: put every target in the file");
-  }
-  if (values.has("thumbprint")) {
-    throw new UsageError(
-      "/thumbprint with /hosts: a thumbprint belongs to one Tentacle; write " +
-        "thumbprint=<hex> on its line of the hosts file",
-    );
-  }
-  const portText = values.get("port");
-  const { target: _, thumbprint: __, ...options } = pingOptions(values, { host: "", port: 0 });
-  return {
-    options,
-    fleet: {
-      hosts: values.get("hosts")!,
-      defaultPort: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText),
-      parallel: getter(values)(
-        "parallel",
-        (t) => parseInteger("parallel", t, [1, 10_000], "a number of connections, 1 to 10,000"),
-        DEFAULT_PARALLEL,
-      ),
-    },
-  };
-}
-
-/** What one target or a whole fleet is pinged with, `target` apart. */
-function pingOptions(values: Map<string, string>, target: PingOptions["target"]): PingOptions {
+  where: Connection = connection("ping", values),
+): PingOptions {
   const get = getter(values);
   const options: PingOptions = {
-    target,
-    noSsl: values.has("nossl"),
+    ...where,
     dataSize: get("datasize", (t) => parseSize("datasize", t, true), PING_DEFAULTS.dataSize),
     chunkSize: get("chunksize", (t) => parseSize("chunksize", t, false), PING_DEFAULTS.chunkSize),
     count: get(
@@ -307,15 +289,80 @@ function pingOptions(values: Map<string, string>, target: PingOptions["target"])
       PING_DEFAULTS.intervalMs,
     ),
     timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, PING_DEFAULTS.timeoutMs),
-    family: family(values, target.host),
-    thumbprint: get("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     reverse: values.has("reverse"),
-    clientCertificate: clientCertificate(values),
     record: recordOptions(values),
   };
   if (options.reverse && options.dataSize === 0) {
     throw new UsageError("/reverse needs /datasize: how much should pong send back?");
   }
+  return options;
+}
+
+/** A polling Tentacle's subscription, as Octopus shows it: `poll://<id>/`. */
+const SUBSCRIPTION = /^poll:\/\/[A-Za-z0-9][A-Za-z0-9._-]*\/?$/;
+
+function buildCheck(
+  values: Map<string, string>,
+  where: Connection = connection("check", values),
+): CheckOptions {
+  const get = getter(values);
+  const options: CheckOptions = {
+    ...where,
+    timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, CHECK_DEFAULTS.timeoutMs),
+    subscription: get("subscription", (text) => {
+      if (!SUBSCRIPTION.test(text)) {
+        throw new UsageError(
+          `/subscription=${text}: expected a polling Tentacle's subscription, poll://<id>/`,
+        );
+      }
+      return text.endsWith("/") ? text : `${text}/`;
+    }, undefined),
+    record: recordOptions(values),
+  };
+  if (options.subscription && !options.clientCertificate) {
+    throw new UsageError(
+      "/subscription needs /clientcert: the polling Tentacle's certificate, whose trust it tests",
+    );
+  }
+  return options;
+}
+
+/** Where and how ping and check connect: the target, TLS, address family and certificates. */
+type Connection = ReturnType<typeof connection>;
+
+function connection(command: "ping" | "check", values: Map<string, string>) {
+  const hostText = values.get("host");
+  if (hostText === undefined) {
+    throw new UsageError(
+      `${command} needs /host=<ip/hostname>, e.g. OctoPing ${command} /host=MyServer, ` +
+        "or /hosts=<file> with one target per line",
+    );
+  }
+  if (values.has("parallel")) {
+    throw new UsageError("/parallel goes with /hosts=<file>: one /host makes one connection");
+  }
+  const spec = parseHost(hostText);
+  const portText = values.get("port");
+  const port = portText === undefined ? undefined : parsePort("port", portText);
+  if (spec.port !== undefined && port !== undefined && spec.port !== port) {
+    throw new UsageError(
+      `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
+    );
+  }
+  return {
+    target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
+    ...link(values, spec.host),
+  };
+}
+
+/** How ping and check connect, wherever to: TLS, address family (`host` must fit it), certificates. */
+function link(values: Map<string, string>, host: string) {
+  const options = {
+    noSsl: values.has("nossl"),
+    family: family(values, host),
+    thumbprint: getter(values)("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
+    clientCertificate: clientCertificate(values),
+  };
   if (options.thumbprint && options.noSsl) {
     throw new UsageError(
       "/thumbprint needs TLS: it checks the certificate, which /nossl does without",
@@ -327,6 +374,43 @@ function pingOptions(values: Map<string, string>, target: PingOptions["target"])
     );
   }
   return options;
+}
+
+/**
+ * `/hosts=<file>`: what `build` makes of the options every target shares
+ * (each target brings its own host, port and thumbprint), and how to read the targets.
+ */
+function fleetOf<T extends { target: unknown; thumbprint?: string }>(
+  values: Map<string, string>,
+  build: (values: Map<string, string>, where: Connection) => T,
+): { options: Omit<T, "target" | "thumbprint">; fleet: FleetOptions } {
+  if (values.has("host")) {
+    throw new UsageError("/host and /hosts exclude each other: put every target in the file");
+  }
+  if (values.has("thumbprint")) {
+    throw new UsageError(
+      "/thumbprint with /hosts: a thumbprint belongs to one Tentacle; write " +
+        "thumbprint=<hex> on its line of the hosts file",
+    );
+  }
+  if (values.has("subscription")) {
+    throw new UsageError("/subscription with /hosts: a subscription belongs to one Tentacle");
+  }
+  const portText = values.get("port");
+  const shared = build(values, { target: { host: "", port: 0 }, ...link(values, "") });
+  const { target: _, thumbprint: __, ...options } = shared;
+  return {
+    options,
+    fleet: {
+      hosts: values.get("hosts")!,
+      defaultPort: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText),
+      parallel: getter(values)(
+        "parallel",
+        (t) => parseInteger("parallel", t, [1, 10_000], "a number of connections, 1 to 10,000"),
+        DEFAULT_PARALLEL,
+      ),
+    },
+  };
 }
 
 /** A PFX holds certificate and key together; a PEM certificate needs its key beside it. */
@@ -411,6 +495,11 @@ function buildPong(values: Map<string, string>): PongOptions {
       PONG_DEFAULTS.maxSendBytes,
     ),
     certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    durationMs: get(
+      "duration",
+      (t) => parseSeconds("duration", t, MAX_TIMER_DAYS) * 1000,
+      undefined,
+    ),
     record: recordOptions(values),
   };
 }

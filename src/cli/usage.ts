@@ -14,10 +14,13 @@ Usage:
                   [/count=<N>] [/interval=<ms>] [/timeout=<s>] [/ipv4 | /ipv6] [/thumbprint=<hex>]
                   [/reverse] [/clientcert=<file> [/clientkey=<file> | /clientpassword=<p>]]
   ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
-                  [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>]
+                  [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>] [/duration=<s>]
+  ${PROGRAM} check /host=<ip/hostname> [/port=<port>] [/thumbprint=<hex>] [/timeout=<s>]
+                  [/ipv4 | /ipv6] [/nossl] [/clientcert=<file> [/clientkey=<file> |
+                  /clientpassword=<p>] [/subscription=poll://<id>/]]
   ${PROGRAM} report <log file> [/out=<report.html>]
 
-Both ping and pong take /logfile=<path> (also append every line to that file) and
+ping, pong and check take /logfile=<path> (also append every line to that file) and
 /format=json (JSON Lines instead of text).
 
 ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
@@ -46,7 +49,7 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
        same machine and port, look at the Tentacle; if it fails against both, look at the network.
-       Press Enter or Ctrl+C to stop it.
+       Press Enter or Ctrl+C to stop it, or give /duration.
   /port=<port>         Port to listen on (default 10933; 0 picks a free port and prints it)
   /nossl               Plain TCP instead of TLS
   /listen=<ip>         Listen on this one address of the machine (default: every interface)
@@ -56,6 +59,20 @@ pong   Stands in for a Tentacle: if ping fails against the Tentacle but not agai
   /maxsend=<MB>        Turns /reverse on: the most sent back for one request (default: off,
                        nothing is sent back)
   /cert=<file> /key=<file>  Serve this PEM certificate and key instead of a generated one
+  /duration=<s>        Stop after this many seconds, with the statistics (default: run until
+                       stopped); 7200 leaves pong for two hours
+
+check  Runs Octopus's Tentacle troubleshooting checklist once: every address the name resolves
+       to, TCP, which TLS versions, suites and curves the server speaks, its certificate, who
+       answers, and (with /clientcert) whether the Tentacle trusts the Octopus Server's
+       certificate. One [ OK ], [WARN] or [FAIL] line per finding, then a verdict. Exit code 0:
+       Octopus should be able to connect (warnings allowed); 1: something blocks it.
+  /host, /port, /thumbprint, /ipv4, /ipv6, /nossl  As for ping (/nossl skips the TLS probe)
+  /timeout=<s>         Longest wait for any one step (default 5 s)
+  /clientcert=<file>   The Octopus Server's certificate (.pfx, or PEM with /clientkey): the
+                       Tentacle is asked, as Octopus asks it, whether it trusts it
+  /subscription=poll://<id>/  With /clientcert (a polling Tentacle's certificate), against an
+                       Octopus Server's polling port: does the server accept this Tentacle?
 
 report Reads a log (OctoPing's JSON or text, or TentaclePing's Output.txt) and prints its
        statistics, or with /out writes an HTML page with charts. /in=<file> names the log too.
@@ -70,6 +87,8 @@ Examples:
   ${PROGRAM} pong /port=10945 /maxsend=100                      # may send 100 MB back
   ${PROGRAM} ping /host=Server1 /port=10945 /datasize=100 /reverse     # pong sends it back
   ${PROGRAM} ping /host=MyServer > Output.txt                   # keep the output for support
+  ${PROGRAM} check /host=MyServer                               # the checklist, once
+  ${PROGRAM} check /host=MyServer /clientcert=octopus.pfx       # ... and the Tentacle's trust
   ${PROGRAM} ping /host=MyServer /format=json /logfile=run.jsonl   # a record to chart
   ${PROGRAM} report run.jsonl /out=report.html                 # ... charted
 

@@ -77,11 +77,18 @@ export function parseInteger(
   return value;
 }
 
-/** Parses a duration in seconds above 0, fractions allowed (`30`, `0.5`); returns seconds. */
-export function parseSeconds(name: string, text: string): number {
+/**
+ * Parses a duration in seconds above 0 and at most `maxDays` days (one unless
+ * said), fractions allowed (`30`, `0.5`); returns seconds.
+ */
+export function parseSeconds(name: string, text: string, maxDays = 1): number {
   const seconds = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
-  if (!(seconds > 0 && seconds <= 86_400)) {
-    throw new UsageError(`/${name}=${text}: expected a number of seconds above 0 (e.g. 30, 0.5)`);
+  const max = maxDays * 86_400;
+  if (!(seconds > 0 && seconds <= max)) {
+    throw new UsageError(
+      `/${name}=${text}: expected a number of seconds above 0 (e.g. 30, 0.5), up to ` +
+        `${max.toLocaleString("en-US")} (${maxDays === 1 ? "a day" : `${maxDays} days`})`,
+    );
   }
   return seconds;
 }

@@ -281,9 +281,10 @@ function tlsDiagnosis(code: string): Diagnosis {
     return {
       cause: "tls",
       summary: "the server speaks only TLS 1.0 or 1.1",
-      hint: "this tool needs TLS 1.2 or later, which is also what Octopus recommends. An " +
-        "Octopus Server configured to accept TLS 1.0/1.1 may still connect; enable TLS 1.2 on " +
-        "the Tentacle's machine. (The original TentaclePong speaks only TLS 1.0: use OctoPing pong)",
+      hint: "Octopus requires TLS 1.2 or later and cannot connect to it either: enable TLS 1.2 " +
+        "on the Tentacle's machine (see Octopus's docs on minimum TLS requirements and Schannel). " +
+        "'OctoPing check' shows what it speaks. (The original TentaclePong speaks only TLS 1.0: " +
+        "use OctoPing pong)",
     };
   }
   if (code === "ERR_SSL_WRONG_VERSION_NUMBER") {
@@ -299,10 +300,10 @@ function tlsDiagnosis(code: string): Diagnosis {
     return {
       cause: "tls",
       summary: "no TLS cipher suite in common with the server",
-      hint:
-        "this is about this tool's TLS, not evidence of a network fault: OctoPing offers only " +
-        "modern ciphers (ECDHE with AES-GCM or ChaCha20), and an older Windows server offering " +
-        "only CBC or RSA key exchange refuses them while Octopus's own client may still connect",
+      hint: "OctoPing offers what Octopus requires (TLS 1.2 with ECDHE and AES-GCM, or TLS 1.3), " +
+        "so Octopus cannot connect either: enable ECDHE-RSA-AES128-GCM-SHA256 or " +
+        "ECDHE-RSA-AES256-GCM-SHA384 on the Tentacle's machine (see Octopus's docs on minimum TLS " +
+        "requirements and Schannel). 'OctoPing check' shows what it speaks",
     };
   }
   return {

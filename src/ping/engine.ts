@@ -12,6 +12,7 @@ import type { CertificateWithKey } from "../net/certificate.ts";
 import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { delay } from "../timers.ts";
 import { answeredByPong, runAttempt } from "./attempt.ts";
+import { explainHandshake, type HandshakeExplanation } from "./handshake_probe.ts";
 import { identifyPeer } from "./identify.ts";
 import { HEADERS } from "../net/protocol.ts";
 import type { Note, PingEvent } from "./events.ts";
@@ -45,6 +46,8 @@ export async function runPing(
   const changes = changeTracker(options, emit);
   let pongAnswered = false;
   const noted = new Set<Note>();
+  /** What the server speaks, once a handshake failed: null when the probe explained nothing. */
+  let explained: HandshakeExplanation | null | undefined;
   const note = (code: Note, message: string) => {
     if (noted.has(code)) return;
     noted.add(code);
@@ -72,6 +75,17 @@ export async function runPing(
     } catch (error) {
       if (stop.aborted) break;
       throw error;
+    }
+    if (needsExplaining(result, options)) {
+      // Once per run, after the attempt's timing stopped and before its line: what it speaks.
+      explained ??= await explainHandshake(
+        result.address!,
+        options.target.port,
+        options.target.host,
+        options.timeoutMs,
+        stop,
+      ) ?? null;
+      if (explained) result.diagnosis = { ...result.diagnosis!, ...explained };
     }
     statistics.record({
       time: result.time,
@@ -106,6 +120,16 @@ export async function runPing(
   const summary = statistics.summary();
   emit({ type: "end", time: new Date(), summary, interrupted: stop.aborted });
   return summary;
+}
+
+/**
+ * Whether `result` is a handshake that failed on what the server speaks (not
+ * on a client certificate it refused, nor a non-TLS answer): the probe can say
+ * what it speaks instead.
+ */
+function needsExplaining(result: AttemptResult, options: PingOptions): boolean {
+  return !options.noSsl && result.diagnosis?.cause === "tls" && result.failure?.phase === "tls" &&
+    result.address !== undefined;
 }
 
 /** Why the run cannot go on after `result`, if it cannot: every attempt would fail the same. */

@@ -30,6 +30,8 @@ import type { ExchangeResult } from "./result.ts";
 /** What one connection should do. */
 export interface ExchangeRequest {
   target: Target;
+  /** Connect to this address instead of resolving `target.host`, which still names the server. */
+  address?: string;
   tls: boolean;
   /** Only this address family; any when absent. */
   family?: 4 | 6;
@@ -140,8 +142,10 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   };
   try {
     if (signal.aborted) throw signal.reason;
-    if (net.isIP(target.host)) result.phases.dns = null;
-    else {
+    if (request.address !== undefined || net.isIP(target.host)) {
+      result.phases.dns = null;
+      result.address = request.address;
+    } else {
       result.address = await untilAborted(resolve(target.host, request.family), stop.signal);
       result.phases.dns = lap();
     }

@@ -40,10 +40,17 @@ function loss(row: FleetRow): number {
 
 /** A name this long or longer is cut, so a row fits a console. */
 const NAME_MAX = 40;
-const HEADINGS = ["attempts", "ok", "failed", "loss", "median ms", "p95 ms"];
-
 /** The table's columns, as its heading names them. */
-export const FLEET_COLUMNS = ["target", ...HEADINGS, "last cause"];
+export const FLEET_COLUMNS = [
+  "target",
+  "attempts",
+  "ok",
+  "failed",
+  "loss",
+  "median ms",
+  "p95 ms",
+  "last cause",
+];
 
 /**
  * The table of `rows` (already in order): a heading, at most `limit` rows,
@@ -51,24 +58,19 @@ export const FLEET_COLUMNS = ["target", ...HEADINGS, "last cause"];
  */
 export function fleetTableLines(rows: readonly FleetRow[], limit = Infinity): string[] {
   const shown = rows.slice(0, Math.max(0, limit));
-  const names = shown.map((row) => cut(printable(row.name)));
-  const width = Math.max(6, ...names.map((name) => name.length));
-  const cells = shown.map((row) => [
-    formatCount(row.attempts),
-    formatCount(row.attempts - row.failed),
-    formatCount(row.failed),
-    formatPercent(loss(row) * 100),
-    row.median === undefined ? "-" : formatValue(row.median),
-    row.p95 === undefined ? "-" : formatValue(row.p95),
-  ]);
-  const widths = HEADINGS.map((heading, i) =>
-    Math.max(heading.length, ...cells.map((row) => row[i].length))
+  const lines = columns(
+    FLEET_COLUMNS,
+    shown.map((row) => [
+      row.name,
+      formatCount(row.attempts),
+      formatCount(row.attempts - row.failed),
+      formatCount(row.failed),
+      formatPercent(loss(row) * 100),
+      row.median === undefined ? "-" : formatValue(row.median),
+      row.p95 === undefined ? "-" : formatValue(row.p95),
+      row.lastCause ?? "-",
+    ]),
   );
-  const line = (name: string, values: string[], cause: string) =>
-    [name.padEnd(width), ...values.map((value, i) => value.padStart(widths[i])), cause].join("  ")
-      .trimEnd();
-  const lines = [line("target", HEADINGS, "last cause")];
-  shown.forEach((row, i) => lines.push(line(names[i], cells[i], row.lastCause ?? "-")));
   const rest = rows.slice(shown.length);
   if (rest.length > 0) {
     const attempts = rest.reduce((sum, row) => sum + row.attempts, 0);
@@ -81,6 +83,31 @@ export function fleetTableLines(rows: readonly FleetRow[], limit = Infinity): st
     );
   }
   return lines;
+}
+
+/**
+ * Text columns: the first (a name, cut to {@linkcode NAME_MAX}), the last and
+ * those in `words` left-aligned; the rest, figures, right-aligned.
+ */
+export function columns(
+  headings: readonly string[],
+  rows: readonly string[][],
+  words: readonly number[] = [],
+): string[] {
+  const cells = rows.map((row) => row.map((cell, i) => i === 0 ? cut(printable(cell)) : cell));
+  const widths = headings.map((heading, i) =>
+    Math.max(heading.length, ...cells.map((row) => row[i].length))
+  );
+  const last = headings.length - 1;
+  const line = (row: readonly string[]) =>
+    row.map((cell, i) =>
+      i === last
+        ? cell
+        : i === 0 || words.includes(i)
+        ? cell.padEnd(widths[i])
+        : cell.padStart(widths[i])
+    ).join("  ").trimEnd();
+  return [line(headings), ...cells.map(line)];
 }
 
 function cut(name: string): string {

@@ -1,5 +1,5 @@
 /**
- * The text reporter for `ping /hosts=<file>`. Each target's lines are ping's
+ * The text reporters for `ping /hosts=<file>` and `check /hosts=<file>`. Each target's lines are ping's
  * own, prefixed `[name] ` (its hints shown the first time a cause appears for
  * that target). To a file or pipe every line goes out, then the final table;
  * on a console a live table is redrawn in place instead, a screenful, worst
@@ -8,8 +8,13 @@
  *
  * @module
  */
+import type { CheckEvent } from "../check/result.ts";
+import type { FleetOptions, FleetTarget } from "../cli/options.ts";
+import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
 import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
 import type { PingEvent } from "../ping/events.ts";
+import { blockingLine, checkTableLines, worstCheckFirst } from "./check_table.ts";
+import { checkTextReporter } from "./check_text.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { LineWriter, Output, Style } from "./console.ts";
 import { failingLine, type FleetRow, fleetTableLines, worstFirst } from "./fleet_table.ts";
@@ -62,11 +67,7 @@ export function pingFleetTextReporter(
       case "start":
         runs = event.runs;
         intervalMs = event.options.intervalMs;
-        output.line(
-          `${PROGRAM} ${VERSION} - pinging ${plural(runs.length, "target")} from ` +
-            `${event.fleet.hosts === "-" ? "stdin" : event.fleet.hosts}, at most ` +
-            `${plural(event.fleet.parallel, "connection")} at once (/parallel)`,
-        );
+        output.line(banner("pinging", runs.length, event.fleet));
         break;
       case "waiting":
         waited = true;
@@ -98,17 +99,107 @@ export function pingFleetTextReporter(
       case "end": {
         output.board?.([]);
         const rows = runs.map(rowOf).sort(worstFirst);
-        output.line(
-          `--- ${plural(runs.length, "target")}, worst first` +
-            `${event.interrupted ? " (stopped before the end)" : ""} ---`,
+        const bad = rows.some((row) => row.failed > 0);
+        table(
+          output,
+          style,
+          runs.length,
+          event.interrupted,
+          fleetTableLines(rows),
+          failingLine(rows),
+          bad,
         );
-        fleetTableLines(rows).forEach((line) => output.line(line));
-        const last = failingLine(rows);
-        output.line(rows.some((row) => row.failed > 0) ? style.bad(last) : style.good(last));
         break;
       }
     }
   };
+}
+
+/**
+ * Makes a reporter for a fleet's check. Each target's lines are check's own,
+ * prefixed `[name] `; on a console (`live`) they go to the log file alone,
+ * with a status line counting the targets checked.
+ */
+export function checkFleetTextReporter(
+  output: FleetOutput,
+  style: Style,
+  live: boolean,
+): (event: FleetCheckEvent) => void {
+  const showStatus = live && output.status !== undefined;
+  const targetLine = showStatus ? output.fileLine : output.line;
+  const reporters = new Map<FleetTarget, (event: CheckEvent) => void>();
+  let targets = 0;
+  let checked = 0;
+  let blocking = 0;
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        targets = event.targets.length;
+        output.line(banner("checking", targets, event.fleet));
+        break;
+      case "check": {
+        let report = reporters.get(event.target);
+        if (!report) {
+          const prefix = `[${event.target.name}] `;
+          report = checkTextReporter((text) => targetLine(prefix + text), style);
+          reporters.set(event.target, report);
+        }
+        report(event.event);
+        if (event.event.type !== "check") break;
+        reporters.delete(event.target);
+        checked++;
+        if (event.event.result.verdict === "blocking") blocking++;
+        if (showStatus) {
+          output.status!(
+            `checked ${formatCount(checked)} of ${plural(targets, "target")}, ` +
+              `${formatCount(blocking)} blocking. Ctrl+C ends with the table.`,
+          );
+        }
+        break;
+      }
+      case "end": {
+        output.status?.("");
+        const checks = [...event.checks].sort(worstCheckFirst);
+        const bad = checks.some(({ result }) => result?.verdict === "blocking");
+        table(
+          output,
+          style,
+          checks.length,
+          event.interrupted,
+          checkTableLines(checks),
+          blockingLine(checks),
+          bad,
+        );
+        break;
+      }
+    }
+  };
+}
+
+/** `OctoPing 0.1.0 - pinging 200 targets from hosts.txt, at most 50 connections at once`. */
+function banner(verb: string, targets: number, fleet: FleetOptions): string {
+  return `${PROGRAM} ${VERSION} - ${verb} ${plural(targets, "target")} from ` +
+    `${fleet.hosts === "-" ? "stdin" : fleet.hosts}, at most ` +
+    `${plural(fleet.parallel, "connection")} at once (/parallel)`;
+}
+
+/** The run's end: its title, the table, and the line that names what failed. */
+function table(
+  output: Output,
+  style: Style,
+  targets: number,
+  interrupted: boolean,
+  lines: string[],
+  last: string,
+  bad: boolean,
+): void {
+  output.line(
+    `--- ${plural(targets, "target")}, worst first${
+      interrupted ? " (stopped before the end)" : ""
+    } ---`,
+  );
+  lines.forEach((line) => output.line(line));
+  output.line(bad ? style.bad(last) : style.good(last));
 }
 
 /** The live table: a title, then as many rows as the console has room for. */

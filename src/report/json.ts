@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { CheckEvent } from "../check/result.ts";
+import type { FleetOptions } from "../cli/options.ts";
+import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
 import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
 import type { PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/server.ts";
@@ -64,6 +67,7 @@ export function pingJsonReporter(
           status: r.status ?? null,
           address: r.address ?? null,
           cause: r.diagnosis?.cause ?? null,
+          summary: r.diagnosis?.summary ?? null,
           phase: r.failure?.phase ?? null,
           message: r.failure?.message ?? null,
           hint: r.diagnosis?.hint ?? null,
@@ -172,17 +176,7 @@ export function pingFleetJsonReporter(
   return (event) => {
     switch (event.type) {
       case "start":
-        out(
-          start(run, {
-            command: "ping",
-            hosts: event.fleet.hosts,
-            targets: event.runs.length,
-            parallel: event.fleet.parallel,
-            defaultPort: event.fleet.defaultPort,
-            options: jsonSafe(event.options),
-            clientThumbprint: event.clientThumbprint ?? null,
-          }),
-        );
+        out(fleetStart(run, "ping", event.runs.length, event));
         break;
       case "ping":
         if (event.event.type === "start") break; // the run's own start says it all
@@ -200,17 +194,72 @@ export function pingFleetJsonReporter(
         break;
       case "end": {
         const failing = event.runs.filter((target) => target.statistics.failed > 0);
-        out({
-          type: "fleet",
-          time: event.time.toISOString(),
-          interrupted: event.interrupted,
-          targets: event.runs.length,
-          failed: failing.length,
-          failing: failing.map((target) => target.target.name),
-        });
+        out(fleetEnd(event, event.runs.length, failing.map((target) => target.target.name)));
         break;
       }
     }
+  };
+}
+
+/**
+ * Makes a reporter that writes a fleet's check as JSON lines: one `start` for
+ * the run, a `check` object per target with its `target`, and a closing
+ * `fleet` object naming the targets whose verdict blocks.
+ */
+export function checkFleetJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+): (event: FleetCheckEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        out(fleetStart(run, "check", event.targets.length, event));
+        break;
+      case "check": {
+        if (event.event.type !== "check") break; // the start and findings are in the check object
+        const { host, port, name } = event.target;
+        checkJsonReporter(write, run, (object) => ({ ...object, target: { host, port, name } }))(
+          event.event,
+        );
+        break;
+      }
+      case "end": {
+        const blocking = event.checks.filter(({ result }) => result?.verdict === "blocking");
+        out(fleetEnd(event, event.checks.length, blocking.map(({ target }) => target.name)));
+        break;
+      }
+    }
+  };
+}
+
+/** A fleet's `start`: the hosts file, how many targets, `/parallel`, and the shared options. */
+function fleetStart(
+  run: RunInfo,
+  command: string,
+  targets: number,
+  event: { fleet: FleetOptions; options: object; clientThumbprint?: string },
+) {
+  return start(run, {
+    command,
+    hosts: event.fleet.hosts,
+    targets,
+    parallel: event.fleet.parallel,
+    defaultPort: event.fleet.defaultPort,
+    options: jsonSafe(event.options),
+    clientThumbprint: event.clientThumbprint ?? null,
+  });
+}
+
+/** A fleet's closing `fleet` object: how many targets, and the names of those that failed. */
+function fleetEnd(event: { time: Date; interrupted: boolean }, targets: number, failing: string[]) {
+  return {
+    type: "fleet",
+    time: event.time.toISOString(),
+    interrupted: event.interrupted,
+    targets,
+    failed: failing.length,
+    failing,
   };
 }
 
@@ -268,6 +317,58 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
       case "stopped":
         out({ type: "summary", time, ...event.summary });
         break;
+    }
+  };
+}
+
+/**
+ * Makes a reporter that writes check's events as JSON lines: the `start`
+ * event, then the `check` object. Findings and notes come in it, not one by one.
+ */
+export function checkJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+  tag = (object: Record<string, unknown>) => object,
+): (event: CheckEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(tag(object)));
+  return (event) => {
+    switch (event.type) {
+      case "start": {
+        const { target, ...options } = event.options;
+        out(
+          start(run, {
+            command: "check",
+            target,
+            options: jsonSafe(options),
+            clientThumbprint: event.clientThumbprint ?? null,
+          }),
+        );
+        break;
+      }
+      case "finding":
+      case "note":
+        break; // in the check object
+      case "check": {
+        const r = event.result;
+        out({
+          type: "check",
+          time: r.time.toISOString(),
+          version: run.version,
+          target: r.target,
+          lookup: {
+            addresses: r.lookup.addresses,
+            ms: r.lookup.ms === null ? null : ms(r.lookup.ms),
+          },
+          addresses: r.addresses.map((a) => ({
+            ...a,
+            tcp: { ...a.tcp, ms: a.tcp.ms === null ? null : ms(a.tcp.ms) },
+          })),
+          findings: r.findings,
+          verdict: r.verdict,
+          notes: r.notes,
+        });
+        break;
+      }
     }
   };
 }

@@ -22,10 +22,14 @@ import { printable } from "./printable.ts";
 /** How the person running pong stops it, shown under the banner. */
 export type StopHint = "enter" | "signal";
 
-/** Makes a reporter that writes pong's events as text lines. */
+/**
+ * Makes a reporter that writes pong's events as text lines; `durationMs` is
+ * how long pong runs before it stops by itself (`/duration`), if it does.
+ */
 export function pongTextReporter(
   write: LineWriter,
   stopHint: StopHint,
+  durationMs?: number,
 ): (event: PongEvent) => void {
   return (event) => {
     const stamp = formatTimestamp(event.time);
@@ -35,7 +39,7 @@ export function pongTextReporter(
           `${PROGRAM} ${VERSION} - listening on port ${event.port} ` +
             (event.tls ? `with TLS, certificate thumbprint ${event.thumbprint}` : "without TLS"),
         );
-        write(stopHint === "enter" ? "Hit <Enter> to exit." : "Stop it with Ctrl+C.");
+        write(stopLine(stopHint, durationMs));
         break;
       case "accepted":
         write(`${stamp} Accepted TCP client ${event.client}`);
@@ -76,6 +80,15 @@ export function pongTextReporter(
         break;
     }
   };
+}
+
+/** How pong will stop: by itself after `/duration`, or when the person running it says. */
+function stopLine(stopHint: StopHint, durationMs: number | undefined): string {
+  if (durationMs === undefined) {
+    return stopHint === "enter" ? "Hit <Enter> to exit." : "Stop it with Ctrl+C.";
+  }
+  return `Stops after ${formatValue(durationMs / 1000)} s (/duration), or ` +
+    (stopHint === "enter" ? "hit <Enter> to exit sooner." : "with Ctrl+C.");
 }
 
 /** What the client presented, like a Tentacle's log: nothing to say without TLS. */

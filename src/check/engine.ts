@@ -1,0 +1,408 @@
+/**
+ * The check engine: Octopus's troubleshooting checklist for a listening
+ * Tentacle, run once. It resolves the name to every address, and at each
+ * address connects, probes what TLS the server speaks, makes the exchange ping
+ * makes and, given the Octopus Server's certificate, asks the Tentacle whether
+ * it trusts it. Each step ends in findings judged by what Octopus would do;
+ * the verdict is the worst of them. It emits typed events; reporters print.
+ *
+ * @module
+ */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import type { CheckOptions } from "../cli/options.ts";
+import { type Finding, verdictOf } from "../finding.ts";
+import type { CertificateWithKey } from "../net/certificate.ts";
+import { identify } from "../net/halibut.ts";
+import { tlsSession } from "../net/peer_certificate.ts";
+import { certificateFindings, probeFindings } from "../net/tls_probe/octopus.ts";
+import { probeTls } from "../net/tls_probe/probe.ts";
+import { diagnose } from "../ping/diagnosis.ts";
+import { exchange } from "../ping/exchange.ts";
+import { type Diagnosis, FAILURE_CODES } from "../ping/failure.ts";
+import { identifyPeer } from "../ping/identify.ts";
+import type { AddressCheck, CheckEvent, CheckResult, TrustCheck } from "./result.ts";
+
+/** What the check knows of the run around it. */
+export interface CheckContext {
+  /** Hears each finding, note and finally the result. */
+  emit: (event: CheckEvent) => void;
+  signal: AbortSignal;
+  /** The certificate presented when the server asks; the Octopus Server's, with `/clientcert`. */
+  clientCertificate?: CertificateWithKey;
+}
+
+/** Checks `options.target` once and returns the result (also emitted last). */
+export async function runCheck(options: CheckOptions, context: CheckContext): Promise<CheckResult> {
+  const { emit } = context;
+  const { host } = options.target;
+  const result: CheckResult = {
+    type: "check",
+    time: new Date(),
+    target: options.target,
+    lookup: { addresses: [], ms: null },
+    addresses: [],
+    findings: [],
+    verdict: "ok",
+    notes: [],
+  };
+  const add = (finding: Finding) => {
+    result.findings.push(finding);
+    emit({ type: "finding", finding });
+  };
+  const note = (message: string) => {
+    if (result.notes.includes(message)) return;
+    result.notes.push(message);
+    emit({ type: "note", message });
+  };
+  emit({
+    type: "start",
+    time: new Date(),
+    options,
+    clientThumbprint: context.clientCertificate?.thumbprint,
+  });
+  const resolved = await resolveAll(host, options);
+  const checked: Checked[] = [];
+  if ("failure" in resolved) {
+    add({ level: "blocking", code: "dns", ...resolved.failure });
+  } else {
+    result.lookup = resolved;
+    if (resolved.ms !== null) {
+      add({
+        level: "ok",
+        code: "name",
+        message: `${host} resolves to ${resolved.addresses.join(", ")} (${
+          resolved.ms.toFixed(0)
+        } ms)`,
+        hint: "",
+      });
+    }
+    for (const address of resolved.addresses) {
+      if (context.signal.aborted) break;
+      checked.push(await checkAddress(address, options, context, add, note));
+    }
+    result.addresses = checked.map((c) => c.check);
+    reachability(checked, options).forEach(add);
+  }
+  if (options.clientCertificate === undefined && checked.some((c) => c.halibut)) {
+    note(
+      "the trust test was not run: give the Octopus Server's certificate with /clientcert " +
+        "(a .pfx from 'Octopus.Server.exe export-certificate', or PEM with /clientkey) to " +
+        "ask the Tentacle whether it trusts it",
+    );
+  }
+  result.verdict = verdictOf(result.findings);
+  emit({ type: "check", result });
+  return result;
+}
+
+/** Every address of `host` in the system's order, or why there is none. */
+async function resolveAll(
+  host: string,
+  options: CheckOptions,
+): Promise<
+  { addresses: string[]; ms: number | null } | { failure: { message: string; hint: string } }
+> {
+  if (isIP(host)) return { addresses: [host], ms: null };
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error("no answer"), { code: FAILURE_CODES.timeout })),
+        options.timeoutMs,
+      );
+    });
+    const found = await Promise.race([
+      lookup(host, { all: true, family: options.family ?? 0 }),
+      timeout,
+    ]);
+    if (found.length === 0) throw Object.assign(new Error("no address"), { code: "ENOTFOUND" });
+    return { addresses: found.map((a) => a.address), ms: performance.now() - started };
+  } catch (error) {
+    const { message, code } = error as { message: string; code?: string };
+    const diagnosis = diagnose({ phase: "dns", message, code }, diagnosisContext(options));
+    return { failure: { message: diagnosis.summary, hint: diagnosis.hint } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One address checked, with why TCP failed there, if it did. */
+interface Checked {
+  check: AddressCheck;
+  tcpFailure?: Diagnosis;
+  /** What Octopus expects answered there: a Tentacle (with /subscription, an Octopus Server). */
+  halibut?: boolean;
+}
+
+/** TCP, the TLS probe, the exchange and the trust test at one address. */
+async function checkAddress(
+  address: string,
+  options: CheckOptions,
+  context: CheckContext,
+  add: (finding: Finding) => void,
+  note: (message: string) => void,
+): Promise<Checked> {
+  const { port } = options.target;
+  const trust: TrustCheck = {
+    tested: false,
+    trusted: null,
+    thumbprint: options.clientCertificate ? context.clientCertificate?.thumbprint ?? null : null,
+  };
+  const check: AddressCheck = {
+    address,
+    tcp: { ok: false, ms: null, cause: null },
+    tls: null,
+    exchange: null,
+    trust,
+  };
+  const one = await exchange({
+    target: options.target,
+    address,
+    tls: !options.noSsl,
+    thumbprint: options.thumbprint,
+    clientCertificate: context.clientCertificate,
+    payloadBytes: 0,
+    reverseBytes: 0,
+    timeoutMs: options.timeoutMs,
+    signal: context.signal,
+  });
+  const diagnosis = one.failure && diagnose(one.failure, diagnosisContext(options));
+  if (!one.connected) {
+    check.tcp.cause = diagnosis?.cause ?? "other";
+    return { check, tcpFailure: diagnosis }; // one dead address of several only warns
+  }
+  check.tcp = { ok: true, ms: one.phases.connect, cause: null };
+  add({
+    level: "ok",
+    code: "tcp",
+    message: `${address} accepts connections on port ${port} (${one.phases.connect.toFixed(1)} ms)`,
+    hint: "",
+  });
+  let blockedByTls = false;
+  // After a timeout the probe would only wait again: a silent address costs one timeout.
+  if (!options.noSsl && one.failure?.code !== FAILURE_CODES.timeout) {
+    check.tls = await probeTls(address, port, {
+      servername: options.target.host,
+      timeoutMs: options.timeoutMs,
+      signal: context.signal,
+    });
+    const found = probeFindings(check.tls, address);
+    found.forEach(add);
+    blockedByTls = found.some((f) => f.level === "blocking");
+    if (check.tls.stopped) {
+      note(
+        `the TLS probe of ${address} stopped early (${check.tls.stopped}): what it did not ` +
+          "reach is left out",
+      );
+    }
+  }
+  const session = one.tls ? await tlsSession(one.tls) : undefined;
+  const certificate = session ?? check.tls?.certificate ?? undefined;
+  if (certificate) {
+    const judged = certificateFindings(certificate, new Date());
+    if (!judged.some((f) => f.level === "blocking") && session) {
+      add({
+        level: "ok",
+        code: "certificate",
+        message: `${address} presents the certificate ${session.sha1} (${session.subject}, ` +
+          `${session.keyType}${session.keyBits ? ` ${session.keyBits}-bit` : ""}, ` +
+          `${session.signatureAlgorithm})`,
+        hint: "",
+      });
+    }
+    judged.forEach(add);
+    blockedByTls ||= judged.some((f) => f.level === "blocking");
+  }
+  if (one.failure) {
+    check.exchange = {
+      ok: false,
+      peer: null,
+      cause: diagnosis!.cause,
+      message: diagnosis!.summary,
+    };
+    // A handshake the probe's findings already explain is not said twice.
+    if (!(blockedByTls && one.failure.phase === "tls")) {
+      add(exchangeFinding(one.failure.code, address, diagnosis!.summary, diagnosis!.hint));
+    }
+    return { check };
+  }
+  const peer = identifyPeer(one);
+  check.exchange = { ok: true, peer: peer.description, cause: null, message: null };
+  const expected = options.subscription ? "server" : "tentacle";
+  if (peer.kind === "pong" || peer.kind === expected) {
+    add({
+      level: "ok",
+      code: "answered",
+      message: `${address} is answered by ${peer.description}`,
+      hint: "",
+    });
+  } else {
+    add(unexpectedPeer(address, peer.kind, peer.description, peer.hint, options));
+  }
+  if (options.thumbprint) {
+    add({
+      level: "ok",
+      code: "thumbprint-matches",
+      message: `${address} presents the certificate /thumbprint names`,
+      hint: "",
+    });
+  }
+  if (peer.kind === "pong" && !options.noSsl) {
+    note("the trust test does not apply to pong: pong answers HTTP, not Octopus's protocol");
+    return { check };
+  }
+  if (options.clientCertificate && context.clientCertificate && peer.kind === expected) {
+    await testTrust(address, options, context.clientCertificate, context.signal, trust, add);
+  }
+  return { check, halibut: peer.kind === expected };
+}
+
+/** Asks as Octopus does whether the Tentacle (or, with /subscription, the Server) trusts us. */
+async function testTrust(
+  address: string,
+  options: CheckOptions,
+  certificate: CertificateWithKey,
+  signal: AbortSignal,
+  trust: TrustCheck,
+  add: (finding: Finding) => void,
+): Promise<void> {
+  const answer = await identify({
+    address,
+    port: options.target.port,
+    servername: options.target.host,
+    certificate,
+    subscription: options.subscription,
+    timeoutMs: options.timeoutMs,
+    signal,
+  });
+  const who = options.subscription ? "the Octopus Server" : "the Tentacle";
+  const thumbprint = certificate.thumbprint;
+  if (answer.kind === "server") {
+    trust.tested = true;
+    trust.trusted = true;
+    add({
+      level: "ok",
+      code: "trusted",
+      message: `${address}: ${who} trusts the certificate ${thumbprint} (it answered ` +
+        `${answer.line})`,
+      hint: "",
+    });
+  } else if (answer.kind === "closed") {
+    trust.tested = true;
+    trust.trusted = false;
+    add({
+      level: "blocking",
+      code: "not-trusted",
+      message: `${address}: ${who} does not trust the certificate ${thumbprint}: it hung up ` +
+        "without a word",
+      hint: options.subscription
+        ? `register this polling Tentacle's thumbprint ${thumbprint} with the Octopus Server ` +
+          "(the Tentacle's page in Octopus), or compare it with the one shown there"
+        : `trust it with 'Tentacle.exe configure --trust=${thumbprint}', or compare the ` +
+          "thumbprint in Tentacle Manager with the Octopus Server's",
+    });
+  } else {
+    add({
+      level: "warning",
+      code: "trust-unknown",
+      message: `${address}: the trust test got no answer Octopus would understand (` +
+        `${answer.kind === "other" ? firstLine(answer.text) : answer.message})`,
+      hint: "the exchange worked but Octopus's protocol did not: a device in between, or a " +
+        "service that is not a Tentacle, may be answering",
+    });
+  }
+}
+
+/** A failed exchange, by what failed. */
+function exchangeFinding(
+  code: string | undefined,
+  address: string,
+  summary: string,
+  hint: string,
+): Finding {
+  switch (code) {
+    case FAILURE_CODES.thumbprint:
+      return { level: "blocking", code: "thumbprint", message: `${address}: ${summary}`, hint };
+    case FAILURE_CODES.intercepted:
+      return { level: "blocking", code: "intercepted", message: `${address}: ${summary}`, hint };
+    default:
+      return {
+        level: "blocking",
+        code: "exchange-failed",
+        message: `${address}: ${summary}`,
+        hint,
+      };
+  }
+}
+
+/** Something other than what Octopus expects at this port answered. */
+function unexpectedPeer(
+  address: string,
+  kind: string,
+  description: string,
+  hint: string | undefined,
+  options: CheckOptions,
+): Finding {
+  if (options.subscription) {
+    return {
+      level: "blocking",
+      code: "not-an-octopus-server",
+      message: `${address} is answered by ${description}, not an Octopus Server's polling endpoint`,
+      hint: hint ?? "a polling Tentacle connects to the Octopus Server's polling port (10943 " +
+          "by default): check the port",
+    };
+  }
+  return {
+    level: "blocking",
+    code: "not-a-tentacle",
+    message: `${address} is answered by ${description}${
+      kind === "server" ? ", not a Tentacle" : ""
+    }`,
+    hint: kind === "server"
+      ? "this is an Octopus Server's polling port: a listening Tentacle is checked on its own " +
+        "port (10933 by default); a polling Tentacle's trust, with /subscription=poll://<id>/"
+      : hint ?? "",
+  };
+}
+
+/** The findings about the addresses as a whole: none answering blocks; some not, warns. */
+function reachability(checked: readonly Checked[], options: CheckOptions): Finding[] {
+  const { host, port } = options.target;
+  const dead = checked.filter((c) => !c.check.tcp.ok);
+  if (dead.length === 0) return [];
+  const why = (c: Checked) => c.tcpFailure ?? { summary: "no connection", hint: "" };
+  if (dead.length === checked.length) {
+    const first = why(dead[0]);
+    return [{
+      level: "blocking",
+      code: "unreachable",
+      message: checked.length === 1
+        ? `${dead[0].check.address}: ${first.summary}`
+        : `none of ${host}'s ${checked.length} addresses answers on port ${port}: ${first.summary}`,
+      hint: first.hint,
+    }];
+  }
+  return dead.map((c) => ({
+    level: "warning",
+    code: "some-addresses-fail",
+    message: `one of ${host}'s addresses, ${c.check.address}, does not answer ` +
+      `(${why(c).summary}): Octopus may pick it`,
+    hint: "Octopus connects to whichever address the name gives it: remove the dead address " +
+      `from DNS, or make it answer. ${why(c).hint}`,
+  }));
+}
+
+function diagnosisContext(options: CheckOptions) {
+  return {
+    host: options.target.host,
+    port: options.target.port,
+    dataMode: false,
+    family: options.family,
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0].slice(0, 80);
+}

@@ -1,0 +1,85 @@
+/**
+ * What `check` finds, as typed results the check engine emits and reporters
+ * read: per address, the TCP connection, what the TLS probe found, the full
+ * exchange and the trust test; for the target, its findings and verdict.
+ * What could not be measured is null.
+ *
+ * @module
+ */
+import type { CheckOptions, Target } from "../cli/options.ts";
+import type { Finding, FindingLevel } from "../finding.ts";
+import type { TlsProbe } from "../net/tls_probe/probe.ts";
+import type { Cause } from "../ping/failure.ts";
+
+/** The TCP connection to one address. */
+export interface TcpCheck {
+  ok: boolean;
+  /** Time to connect; null when it failed. */
+  ms: number | null;
+  /** Why it failed, as ping names causes; null when it worked. */
+  cause: Cause | null;
+}
+
+/** The full exchange with one address, as ping makes it. */
+export interface ExchangeCheck {
+  ok: boolean;
+  /** Who answered, in words; null when nothing did. */
+  peer: string | null;
+  /** Why it failed; null when it worked. */
+  cause: Cause | null;
+  /** The failure in words; null when it worked. */
+  message: string | null;
+}
+
+/** Whether the Tentacle trusts the certificate given with `/clientcert`. */
+export interface TrustCheck {
+  /** The test ran: a certificate was given and a Tentacle (or Octopus Server) answered. */
+  tested: boolean;
+  /** It identified itself (trusted), or hung up (not); null when not tested or unclear. */
+  trusted: boolean | null;
+  /** SHA-1 of the certificate tested; null when none was given. */
+  thumbprint: string | null;
+}
+
+/** Everything checked at one address. */
+export interface AddressCheck {
+  /** The IP address; null where none was reached by address. */
+  address: string | null;
+  tcp: TcpCheck;
+  /** The probe's findings; null with `/nossl`, or when TCP failed. */
+  tls: TlsProbe | null;
+  /** Null when TCP failed. */
+  exchange: ExchangeCheck | null;
+  trust: TrustCheck;
+}
+
+/** The outcome of checking one target. */
+export interface CheckResult {
+  type: "check";
+  time: Date;
+  target: Target;
+  /** The name's lookup: the addresses in the system's order, and how long it took (null for an IP). */
+  lookup: { addresses: string[]; ms: number | null };
+  addresses: AddressCheck[];
+  findings: Finding[];
+  /** The worst finding's level. */
+  verdict: FindingLevel;
+  /** What the check did not do and why, with how to do it (`the trust test was not run: ...`). */
+  notes: string[];
+}
+
+/** What the check engine reports as it runs. */
+export type CheckEvent =
+  | {
+    type: "start";
+    time: Date;
+    options: CheckOptions;
+    /** SHA-1 of the client certificate presented; absent without TLS. */
+    clientThumbprint?: string;
+  }
+  /** Each finding as soon as it is known. */
+  | { type: "finding"; finding: Finding }
+  /** Each note as soon as it is known. */
+  | { type: "note"; message: string }
+  /** The whole result, last. */
+  | { type: "check"; result: CheckResult };

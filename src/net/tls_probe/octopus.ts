@@ -1,0 +1,190 @@
+/**
+ * What Octopus makes of what a server speaks: the TLS probe's findings and a
+ * certificate's, judged by Octopus's minimum TLS requirements (TLS 1.2 with
+ * ECDHE-RSA-AES128-GCM-SHA256 or ECDHE-RSA-AES256-GCM-SHA384, or TLS 1.3; the
+ * P-256 curve; SHA-256 signatures) and by what a Tentacle always does (ask for
+ * a client certificate). `check` lists these findings; ping words a failed
+ * handshake with the blocking ones.
+ *
+ * @module
+ */
+import type { Finding } from "../../finding.ts";
+import { MIN_RSA_BITS } from "../certificate_policy.ts";
+import type { ProbedCertificate, TlsProbe } from "./probe.ts";
+import {
+  IANA_TO_OPENSSL,
+  OCTOPUS_TLS12_SUITES,
+  OCTOPUS_TLS13_SUITES,
+  TLS_VERSIONS,
+  type TlsVersion,
+} from "./suites.ts";
+
+/** Where Octopus's requirements are written down, for hints. */
+const TLS_DOCS =
+  "Octopus's docs: 'Minimum TLS requirements' and 'Troubleshooting Schannel and TLS'";
+
+const ENABLE_TLS12 = "enable TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 or " +
+  "ECDHE-RSA-AES256-GCM-SHA384 on the Tentacle's machine (on Windows: the SCHANNEL registry " +
+  "keys or IIS Crypto, then a restart), then check again";
+
+/** `TLS 1.2` for `TLSv1.2`. */
+export function versionLabel(version: TlsVersion): string {
+  return version.replace("TLSv", "TLS ");
+}
+
+/** `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (ECDHE-RSA-AES128-GCM-SHA256)`: both names. */
+export function suiteLabel(iana: string): string {
+  const openssl = IANA_TO_OPENSSL.get(iana);
+  return openssl && openssl !== iana ? `${iana} (${openssl})` : iana;
+}
+
+/** Whether the probe saw a suite Octopus accepts: TLS 1.2 with its two, or any of TLS 1.3's. */
+export function speaksOctopusTls(probe: TlsProbe): boolean {
+  const tls12 = probe.suites["TLSv1.2"] ?? [];
+  const tls13 = probe.suites["TLSv1.3"] ?? [];
+  return OCTOPUS_TLS12_SUITES.some((s) => tls12.includes(s.iana)) ||
+    OCTOPUS_TLS13_SUITES.some((s) => tls13.includes(s.iana));
+}
+
+/**
+ * The probe's findings for the server `where` names (`10.0.0.5`, `the server`):
+ * versions and suites, curves, whether it asked for a client certificate.
+ * Nothing for what the probe could not measure.
+ */
+export function probeFindings(probe: TlsProbe, where: string): Finding[] {
+  const accepted = TLS_VERSIONS.filter((v) => probe.versions[v] === true);
+  const findings: Finding[] = [];
+  const known = TLS_VERSIONS.every((v) => probe.versions[v] !== null);
+  if (accepted.length === 0) {
+    if (known) {
+      findings.push({
+        level: "blocking",
+        code: "not-tls",
+        message: `${where} accepts none of TLS 1.0 to 1.3`,
+        hint: "a listening Tentacle speaks TLS: something else listens on this port (a web " +
+          "server, another service, or a pong started with /nossl, which is checked with /nossl)",
+      });
+    }
+  } else if (!speaksOctopusTls(probe)) {
+    const modern = accepted.filter((v) => v === "TLSv1.2" || v === "TLSv1.3");
+    findings.push({
+      level: "blocking",
+      code: "no-modern-tls",
+      message: modern.length === 0
+        ? `${where} speaks only ${spoken(probe, accepted)}`
+        : `${where} speaks ${spoken(probe, accepted)}, but none of the TLS 1.2 suites Octopus ` +
+          "requires",
+      hint: `Octopus needs TLS 1.2 or later with its suites and cannot connect: ${ENABLE_TLS12}. ` +
+        TLS_DOCS,
+    });
+  } else {
+    findings.push({
+      level: "ok",
+      code: "modern-tls",
+      message: `${where} speaks ${spoken(probe, accepted.filter((v) => isModern(v)))}, ` +
+        "as Octopus needs",
+      hint: "",
+    });
+    const old = accepted.filter((v) => !isModern(v));
+    if (old.length > 0) {
+      findings.push({
+        level: "warning",
+        code: "old-tls-enabled",
+        message: `${where} still accepts ${and(old.map(versionLabel))} beside TLS 1.2 or later`,
+        hint: "Octopus does not use them, and security scans flag them: disable them on the " +
+          "Tentacle's machine when convenient. Connections are not affected",
+      });
+    }
+    if (probe.groups !== null && !probe.groups.includes("secp256r1")) {
+      findings.push({
+        level: "warning",
+        code: "no-p256",
+        message: `${where} does not accept the P-256 curve (secp256r1) for key exchange` +
+          (probe.groups.length > 0 ? `; it accepts ${and(probe.groups)}` : ""),
+        hint: "Octopus's minimum TLS requirements include P-256: an Octopus Server that offers " +
+          "only P-256 cannot agree a key with it. Enable the curve (Windows: the ECC curve order " +
+          "in group policy)",
+      });
+    }
+  }
+  if (probe.clientCertificateRequested === false) {
+    findings.push({
+      level: "warning",
+      code: "client-certificate-not-requested",
+      message: `${where} did not ask for a client certificate, which a Tentacle always does`,
+      hint: "something other than the Tentacle ends TLS here (SSL offloading, a load balancer, " +
+        "another service): Octopus's certificate would not reach the Tentacle, which would " +
+        "refuse it",
+    });
+  }
+  return findings;
+}
+
+/** A certificate as the judge needs it: from the probe, or from a completed handshake. */
+export type JudgedCertificate =
+  & Pick<ProbedCertificate, "sha1" | "keyType" | "keyBits" | "signatureAlgorithm">
+  & { validTo: Date | string };
+
+/**
+ * The certificate's findings: a weak key blocks, a SHA-1 signature or an
+ * expiry warns. `whose` begins each message: `the certificate 3C2A...`.
+ */
+export function certificateFindings(
+  certificate: JudgedCertificate,
+  now: Date,
+  whose = "the",
+): Finding[] {
+  const { keyType, keyBits, signatureAlgorithm } = certificate;
+  const named = `${whose} certificate ${certificate.sha1}`;
+  const findings: Finding[] = [];
+  const replace = "replace it with 'Tentacle.exe new-certificate', then update the thumbprint " +
+    "in Octopus";
+  if (keyType?.startsWith("RSA") && keyBits !== null && keyBits < MIN_RSA_BITS) {
+    findings.push({
+      level: "blocking",
+      code: "weak-key",
+      message: `${named} has a ${keyBits}-bit RSA key`,
+      hint: `Octopus Server on Linux, Octopus Cloud and this tool refuse RSA keys under ` +
+        `${MIN_RSA_BITS} bits: ${replace}`,
+    });
+  }
+  if (signatureAlgorithm !== null && /sha1(?!\d)/i.test(signatureAlgorithm)) {
+    findings.push({
+      level: "warning",
+      code: "sha1-signature",
+      message: `${named} is signed with SHA-1 (${signatureAlgorithm})`,
+      hint: "Windows Octopus Servers accept it; Octopus Server on Linux and Octopus Cloud refuse " +
+        `it ("Attempted to read past the end of the stream"): ${replace}`,
+    });
+  }
+  const expiry = new Date(certificate.validTo);
+  if (expiry.getTime() < now.getTime()) {
+    findings.push({
+      level: "warning",
+      code: "expired",
+      message: `${named} expired on ${expiry.toISOString().slice(0, 10)}`,
+      hint: "this does not block: Octopus trusts a Tentacle by its thumbprint, not by dates. A " +
+        "new certificate has a new thumbprint, to be updated in Octopus",
+    });
+  }
+  return findings;
+}
+
+function isModern(version: TlsVersion): boolean {
+  return version === "TLSv1.2" || version === "TLSv1.3";
+}
+
+/** `TLS 1.0 with TLS_RSA_WITH_AES_256_CBC_SHA (AES256-SHA) and TLS 1.1 with ...`: each its pick. */
+function spoken(probe: TlsProbe, versions: readonly TlsVersion[]): string {
+  return and(versions.map((v) => {
+    const chosen = probe.chosen[v];
+    return chosen ? `${versionLabel(v)} with ${suiteLabel(chosen)}` : versionLabel(v);
+  }));
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function and(items: readonly string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * The text reporter for check: one line per finding, marked as it weighs,
+ * with what to do indented below, and a verdict last.
+ *
+ * ```
+ * Checking MyServer port 10933 (each step waits at most 5 s)
+ * [ OK ] MyServer resolves to 10.0.0.5 (2 ms)
+ * [ OK ] 10.0.0.5 accepts connections on port 10933 (0.4 ms)
+ * [FAIL] 10.0.0.5 speaks only TLS 1.0 (TLS_RSA_WITH_AES_256_CBC_SHA (AES256-SHA))
+ *        Octopus needs TLS 1.2 or later with its suites and cannot connect: enable ...
+ * Octopus cannot connect to MyServer:10933: 10.0.0.5 speaks only TLS 1.0 (...)
+ * ```
+ *
+ * @module
+ */
+import type { CheckEvent, CheckResult } from "../check/result.ts";
+import type { FindingLevel } from "../finding.ts";
+import type { LineWriter, Style } from "./console.ts";
+import { formatValue, plural } from "./format.ts";
+import { printable } from "./printable.ts";
+
+/** Each level's mark, all six characters wide. */
+const MARKS: Record<FindingLevel, string> = {
+  ok: "[ OK ]",
+  warning: "[WARN]",
+  blocking: "[FAIL]",
+};
+
+/** Below a finding: as wide as its mark and a space. */
+const INDENT = " ".repeat(7);
+
+/** Findings quote peers (a certificate's subject, a server's answer): long, but never unbounded. */
+const FINDING_MAX = 600;
+
+/** Makes a reporter that writes check's events as text lines. */
+export function checkTextReporter(write: LineWriter, style: Style): (event: CheckEvent) => void {
+  return (event) => {
+    switch (event.type) {
+      case "start": {
+        const { target, timeoutMs, noSsl } = event.options;
+        write(
+          `Checking ${target.host} port ${target.port}${noSsl ? " without TLS (/nossl)" : ""} ` +
+            `(each step waits at most ${formatValue(timeoutMs / 1000)} s)`,
+        );
+        break;
+      }
+      case "finding": {
+        const { level, message, hint } = event.finding;
+        const mark = level === "ok"
+          ? style.good(MARKS.ok)
+          : level === "blocking"
+          ? style.bad(MARKS.blocking)
+          : MARKS.warning;
+        write(`${mark} ${printable(message, FINDING_MAX)}`);
+        if (hint) write(INDENT + printable(hint, FINDING_MAX));
+        break;
+      }
+      case "note":
+        write(`Note: ${printable(event.message, FINDING_MAX)}`);
+        break;
+      case "check":
+        write(verdictLine(event.result));
+        break;
+    }
+  };
+}
+
+/** The verdict in one line: whether Octopus can connect, and if not, the first reason. */
+export function verdictLine(result: CheckResult): string {
+  const { host, port } = result.target;
+  const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const first = result.findings.find((f) => f.level === "blocking");
+  if (first) return `Octopus cannot connect to ${target}: ${printable(first.message, FINDING_MAX)}`;
+  const warnings = result.findings.filter((f) => f.level === "warning").length;
+  return `Octopus should be able to connect to ${target}` +
+    (warnings > 0 ? ` (${plural(warnings, "warning")} above)` : "");
+}
