@@ -121,19 +121,8 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 async function check(options: CheckOptions, run: RunInfo, secrets: Secrets): Promise<number> {
-  let clientCertificate: CertificateWithKey | undefined;
-  try {
-    clientCertificate = await loadClientCertificate(options, secrets);
-  } catch (error) {
-    if (!(error instanceof CertificateFileError)) throw error;
-    return usageError(error.message);
-  }
-  if (clientCertificate) {
-    run.clientCertificate = {
-      thumbprint: clientCertificate.thumbprint,
-      file: options.clientCertificate?.cert,
-    };
-  }
+  const clientCertificate = await clientCertificateFor(options, secrets, run);
+  if (typeof clientCertificate === "number") return clientCertificate;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   const stopper = stopOnSignals(() => 1);
@@ -159,19 +148,8 @@ async function ping(
   notices: string[],
   secrets: Secrets,
 ): Promise<number> {
-  let clientCertificate: CertificateWithKey | undefined;
-  try {
-    clientCertificate = await loadClientCertificate(options, secrets);
-  } catch (error) {
-    if (!(error instanceof CertificateFileError)) throw error;
-    return usageError(error.message);
-  }
-  if (clientCertificate) {
-    run.clientCertificate = {
-      thumbprint: clientCertificate.thumbprint,
-      file: options.clientCertificate?.cert,
-    };
-  }
+  const clientCertificate = await clientCertificateFor(options, secrets, run);
+  if (typeof clientCertificate === "number") return clientCertificate;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
@@ -291,6 +269,31 @@ async function prepareFleet(
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   return { targets, clientCertificate, record };
+}
+
+/**
+ * The client certificate of a ping or check, named in the run's header; or
+ * exit code 2 when its files cannot be read.
+ */
+async function clientCertificateFor(
+  options: PingOptions | CheckOptions,
+  secrets: Secrets,
+  run: RunInfo,
+): Promise<CertificateWithKey | undefined | number> {
+  let certificate: CertificateWithKey | undefined;
+  try {
+    certificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (certificate) {
+    run.clientCertificate = {
+      thumbprint: certificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  return certificate;
 }
 
 /**

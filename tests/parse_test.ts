@@ -195,10 +195,10 @@ Deno.test("help and version win wherever they stand", () => {
 
 Deno.test("bad input is rejected with a message naming the argument", () => {
   const table: [string[], RegExp][] = [
-    [[], /no command given: expected ping, pong or report/],
+    [[], /no command given: expected ping, pong, check or report/],
     [["/host=x"], /no command given/],
     [["pnig", "/host=x"], /unknown command 'pnig'.*did you mean ping\?/],
-    [["hello"], /unknown command 'hello': expected ping, pong or report$/],
+    [["hello"], /unknown command 'hello': expected ping, pong, check or report$/],
     [["ping"], /ping needs \/host=<ip\/hostname>/],
     [["ping", "/port=1"], /ping needs \/host/],
     [["ping", "/hots=x"], /unknown option '\/hots=x' for ping: did you mean \/host\?/],
@@ -383,4 +383,38 @@ Deno.test("whatever the arguments, the parser answers with a command or a UsageE
       }
     }),
   );
+});
+
+Deno.test("check takes ping's connection options, a 5 s step timeout and a polling subscription", () => {
+  const check = (args: string[]) => {
+    const command = parseArgs(["check", ...args]);
+    assert.equal(command.kind, "check");
+    return (command as Extract<Command, { kind: "check" }>).options;
+  };
+  assert.deepEqual(check(["/host=MyServer"]), {
+    target: { host: "MyServer", port: 10933 },
+    noSsl: false,
+    family: undefined,
+    thumbprint: undefined,
+    clientCertificate: undefined,
+    timeoutMs: 5_000,
+    subscription: undefined,
+    record: { format: "text", logfile: undefined },
+  });
+  const full = check([
+    "/host=https://web01:10934/",
+    "/timeout=2",
+    "/ipv6",
+    "/clientcert=octopus.pfx",
+    "/subscription=poll://ABC123def",
+    "/format=json",
+  ]);
+  assert.deepEqual(full.target, { host: "web01", port: 10934 });
+  assert.equal(full.timeoutMs, 2_000);
+  assert.equal(full.family, 6);
+  assert.deepEqual(full.clientCertificate, { cert: "octopus.pfx" });
+  assert.equal(full.subscription, "poll://ABC123def/", "with the slash Octopus shows");
+  rejects(["check"], /^check needs \/host=<ip\/hostname>, e\.g\. OctoPing check \/host=MyServer$/);
+  rejects(["check", "/host=x", "/datasize=5"], /^\/datasize is an option of ping, not of check$/);
+  rejects(["ping", "/host=x", "/subscription=poll://a/"], /^\/subscription is an option of check/);
 });

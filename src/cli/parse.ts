@@ -41,27 +41,37 @@ interface OptionSpec {
   example?: string;
 }
 
+/** Where and how ping and check connect. */
+const CONNECTION_SPECS: OptionSpec[] = [
+  { name: "host", example: "MyServer" },
+  { name: "port", example: "10933" },
+  { name: "hosts", example: "tentacles.txt" },
+  { name: "parallel", example: "50" },
+  { name: "nossl" },
+  { name: "timeout", example: "30" },
+  { name: "ipv4" },
+  { name: "ipv6" },
+  { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
+  { name: "clientcert", example: "octopus.pfx" },
+  { name: "clientkey", example: "octopus.key" },
+  { name: "clientpassword", example: "secret" },
+];
+
+/** How a run records what happens. */
+const RECORD_SPECS: OptionSpec[] = [
+  { name: "logfile", example: "run.log" },
+  { name: "format", example: "json" },
+];
+
 const SPECS: Record<CommandName, OptionSpec[]> = {
   ping: [
-    { name: "host", example: "MyServer" },
-    { name: "port", example: "10933" },
-    { name: "hosts", example: "tentacles.txt" },
-    { name: "parallel", example: "50" },
+    ...CONNECTION_SPECS,
     { name: "datasize", example: "100" },
     { name: "chunksize", example: "2" },
-    { name: "nossl" },
     { name: "count", example: "100" },
     { name: "interval", example: "500" },
-    { name: "timeout", example: "30" },
-    { name: "ipv4" },
-    { name: "ipv6" },
-    { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
     { name: "reverse" },
-    { name: "clientcert", example: "octopus.pem" },
-    { name: "clientkey", example: "octopus.key" },
-    { name: "clientpassword", example: "secret" },
-    { name: "logfile", example: "run.log" },
-    { name: "format", example: "json" },
+    ...RECORD_SPECS,
   ],
   pong: [
     { name: "port", example: "10933" },
@@ -78,21 +88,9 @@ const SPECS: Record<CommandName, OptionSpec[]> = {
     { name: "duration", example: "7200" },
   ],
   check: [
-    { name: "host", example: "MyServer" },
-    { name: "port", example: "10933" },
-    { name: "hosts", example: "tentacles.txt" },
-    { name: "parallel", example: "50" },
-    { name: "nossl" },
-    { name: "timeout", example: "5" },
-    { name: "ipv4" },
-    { name: "ipv6" },
-    { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
-    { name: "clientcert", example: "octopus.pfx" },
-    { name: "clientkey", example: "octopus.key" },
-    { name: "clientpassword", example: "secret" },
+    ...CONNECTION_SPECS,
     { name: "subscription", example: "poll://abcdefghijklmnopqrst/" },
-    { name: "logfile", example: "check.log" },
-    { name: "format", example: "json" },
+    ...RECORD_SPECS,
   ],
   report: [
     { name: "in", example: "run.jsonl" },

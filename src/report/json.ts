@@ -30,6 +30,21 @@ function start(run: RunInfo, extra: Record<string, unknown>) {
   };
 }
 
+/** The `start` event of a command with a target (ping, check): its options and client certificate. */
+function targetStart(
+  run: RunInfo,
+  command: string,
+  event: { options: { target: unknown }; clientThumbprint?: string },
+) {
+  const { target, ...options } = event.options;
+  return start(run, {
+    command,
+    target,
+    options: jsonSafe(options),
+    clientThumbprint: event.clientThumbprint ?? null,
+  });
+}
+
 /** Makes a reporter that writes ping's events as JSON lines; `tag` adds to each object. */
 export function pingJsonReporter(
   write: LineWriter,
@@ -39,18 +54,9 @@ export function pingJsonReporter(
   const out = (object: Record<string, unknown>) => write(JSON.stringify(tag(object)));
   return (event) => {
     switch (event.type) {
-      case "start": {
-        const { target, ...options } = event.options;
-        out(
-          start(run, {
-            command: "ping",
-            target,
-            options: jsonSafe(options),
-            clientThumbprint: event.clientThumbprint ?? null,
-          }),
-        );
+      case "start":
+        out(targetStart(run, "ping", event));
         break;
-      }
       case "attempt": {
         const r = event.result;
         out({
@@ -333,18 +339,9 @@ export function checkJsonReporter(
   const out = (object: Record<string, unknown>) => write(JSON.stringify(tag(object)));
   return (event) => {
     switch (event.type) {
-      case "start": {
-        const { target, ...options } = event.options;
-        out(
-          start(run, {
-            command: "check",
-            target,
-            options: jsonSafe(options),
-            clientThumbprint: event.clientThumbprint ?? null,
-          }),
-        );
+      case "start":
+        out(targetStart(run, "check", event));
         break;
-      }
       case "finding":
       case "note":
         break; // in the check object
