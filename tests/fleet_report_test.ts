@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { Lines, runOctoPing, runs, WAIT_MS } from "./helpers.ts";
+import { Lines, runOctoPing } from "./helpers.ts";
+import { browse, CHROMIUM } from "./chromium.ts";
 
 const SERVER = fileURLToPath(new URL("./fleet_server.ts", import.meta.url));
 const DAY_MS = 86_400_000;
@@ -142,8 +143,6 @@ Deno.test("the page's size does not grow with the attempts: each target is bucke
   }
 });
 
-const CHROMIUM = ["chromium", "chromium-browser"].find((name) => runs(name));
-
 Deno.test(
   "the page for 200 targets from two machines renders in headless Chromium, failing targets first [needs Chromium]",
   {
@@ -168,33 +167,7 @@ Deno.test(
         /<script|https?:\/\//,
         "self-contained: no scripts, nothing fetched",
       );
-      const flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${dir}/profile`,
-        "--enable-logging=stderr",
-        "--v=0",
-      ];
-      const browse = async (extra: string[]) => {
-        const child = new Deno.Command(CHROMIUM!, {
-          args: [...flags, ...extra, `file://${page}`],
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-        const timer = setTimeout(() => child.kill("SIGKILL"), WAIT_MS);
-        const output = await child.output();
-        clearTimeout(timer);
-        return {
-          dom: new TextDecoder().decode(output.stdout),
-          log: new TextDecoder().decode(output.stderr),
-        };
-      };
-      const { dom, log } = await browse(["--dump-dom"]);
+      const { dom, log } = await browse(page, dir, ["--dump-dom"]);
       assert.match(dom, /<h1>OctoPing report: 200 targets from 2 machines<\/h1>/);
       assert.match(dom, /<h2>3 of 200 targets had failures, worst first<\/h2>/);
       assert.equal((dom.match(/<svg /g) ?? []).length, 200, "a chart per target");
@@ -210,7 +183,7 @@ Deno.test(
       );
       assert.doesNotMatch(log, /CONSOLE|Uncaught/, "no console errors");
       const shot = `${dir}/report.png`;
-      await browse([`--screenshot=${shot}`, "--window-size=1100,1400"]);
+      await browse(page, dir, [`--screenshot=${shot}`, "--window-size=1100,1400"]);
       assert.ok((await Deno.stat(shot)).size > 10_000, "a screenshot with something on it");
     } finally {
       await Deno.remove(dir, { recursive: true });

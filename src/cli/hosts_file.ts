@@ -135,11 +135,5 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
     }
     chunks.push(value);
   }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return all;
+  return new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
 }
