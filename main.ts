@@ -186,7 +186,7 @@ async function pingFleet(
   let anyFailed = false;
   const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
   try {
-    const screen = Deno.stdout.isTerminal() ? Deno.consoleSize() : undefined;
+    const screen = Deno.stdout.isTerminal() ? consoleSize() : undefined;
     const print = options.record.format === "json"
       ? pingFleetJsonReporter(record.line, run)
       : pingFleetTextReporter(record, styleFor(Deno.stdout), screen);
@@ -202,6 +202,12 @@ async function pingFleet(
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
   }
+}
+
+/** The console's size; 24 x 80 where a terminal does not say (a pseudo-terminal given none). */
+function consoleSize(): { rows: number; columns: number } {
+  const { rows, columns } = Deno.consoleSize();
+  return { rows: rows || 24, columns: columns || 80 };
 }
 
 /** `check /hosts=<file>`: each target once, `/parallel` at a time; exit 1 if any blocks. */

@@ -5,7 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { bounded, Lines, linuxTest, Running, spawnOctoPing } from "./helpers.ts";
+import {
+  bounded,
+  inTerminal,
+  Lines,
+  linuxTest,
+  Running,
+  SCRIPT,
+  spawnOctoPing,
+} from "./helpers.ts";
 import type { FleetServerPlan } from "./fleet_server.ts";
 
 const SERVER = fileURLToPath(new URL("./fleet_server.ts", import.meta.url));
@@ -113,6 +121,14 @@ linuxTest(
         1,
       );
       assert.match(run.stdout, /^\[silent-1\] effective interval: [\d,]+ms \(\/interval=0/m);
+      for (const name of fleet.bad.keys()) {
+        const hints = lines.filter((line) => line.startsWith(`[${name}]     hint: `));
+        assert.equal(
+          hints.length,
+          1,
+          `${name}: a cause's hint once per target, however often it fails`,
+        );
+      }
       const table = lines.indexOf("--- 200 targets, worst first ---");
       assert.ok(table > 0, "the final table");
       const rows = lines.slice(table + 2, table + 202);
@@ -255,3 +271,39 @@ Deno.test("check over 200 targets, /parallel=8 and the default: exactly the bad 
     }
   }
 });
+
+linuxTest(
+  "on a console, a live table redrawn in place; the attempts go to the log file alone",
+  async () => {
+    const fleet = await startFleet({ tentacle: 3, silent: 0, closed: 2, flaky: 0 });
+    const dir = await Deno.makeTempDir();
+    try {
+      const screen = await inTerminal([
+        "ping",
+        `/hosts=${fleet.hosts}`,
+        "/count=8",
+        "/interval=300",
+        `/logfile=${dir}/run.log`,
+      ]);
+      assert.match(screen, /\x1b\[\d+A\x1b\[J/, "the table is redrawn in place");
+      assert.match(
+        screen,
+        /\d\d:\d\d:\d\dZ [\d,]+ attempts?, \d+ failed, \d+\/5 targets done; Ctrl\+C: final table/,
+      );
+      assert.doesNotMatch(screen, /\[tentacle-1\] /, "no attempt lines on the console");
+      assert.match(screen, /--- 5 targets, worst first ---/);
+      assert.match(
+        screen,
+        /failing: closed-\d \(refused\), closed-\d \(refused\) - 2 of 5 targets/,
+      );
+      const log = await Deno.readTextFile(`${dir}/run.log`);
+      assert.equal(log.match(/^\[tentacle-1\] \S+ Connect: Success!/gm)?.length, 8);
+      assert.doesNotMatch(log, /\x1b/, "no escape sequences in the file");
+      assert.match(log, /^failing: closed-\d \(refused\), closed-\d \(refused\)/m);
+    } finally {
+      await fleet.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  SCRIPT,
+);

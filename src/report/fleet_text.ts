@@ -207,9 +207,9 @@ function boardLines(runs: readonly TargetRun[], screen: Screen): string[] {
   const attempts = runs.reduce((sum, run) => sum + run.statistics.attempts, 0);
   const failed = runs.reduce((sum, run) => sum + run.statistics.failed, 0);
   const done = runs.filter((run) => run.summary !== undefined).length;
-  const title = `${formatTimestamp(new Date())} ${plural(attempts, "attempt")}, ` +
-    `${formatCount(failed)} failed; ${formatCount(done)} of ${plural(runs.length, "target")} ` +
-    "done. Ctrl+C ends with the final table.";
+  const time = formatTimestamp(new Date()).slice(11); // the time of day: the date is in the header
+  const title = `${time} ${plural(attempts, "attempt")}, ${formatCount(failed)} failed, ` +
+    `${formatCount(done)}/${plural(runs.length, "target")} done; Ctrl+C: final table`;
   // Sorted on counts alone (cheap); percentiles are read only for the rows shown.
   const order = runs.map((run) => ({ run, row: countsOf(run) })).sort((a, b) =>
     worstFirst(a.row, b.row)
