@@ -77,8 +77,8 @@ export class Slots {
 }
 
 /**
- * Runs `job` for every target at once, sharing one {@linkcode Slots} of
- * `parallel`, and returns their results in the targets' order.
+ * Runs `job` for every target at once, each given the `slots` they all
+ * share, and returns their results in the targets' order.
  */
 export function runFleet<Target, Result>(
   targets: readonly Target[],

@@ -15,7 +15,7 @@ import { type LoggedAttempt, LogParser } from "./parse.ts";
 import { type LoggedRun, machineName } from "./run.ts";
 
 /** One run's part of a target's attempts. */
-export interface TargetRun {
+export interface TargetLogRun {
   /** The log it is in. */
   source: string;
   run: LoggedRun;
@@ -32,7 +32,7 @@ export interface TargetReport {
   summary: RunSummary;
   /** The cause of its latest failure. */
   lastCause?: Cause;
-  runs: TargetRun[];
+  runs: TargetLogRun[];
   /** Per time slice of the whole report (the page's charts), when the logs have times. */
   chart?: TargetChart;
 }
