@@ -9,8 +9,9 @@
  *   deno task bench --runs=3     three full runs: medians and spreads, as the README shows
  *   deno task bench --quick      smaller sizes, for a quick look
  *
- * Baselines: socat (OpenSSL and plain TCP, 256 KiB buffers), `openssl s_time`
- * and `openssl s_server`. The bench installs nothing; it names what is missing.
+ * Baselines: socat (OpenSSL and plain TCP, 256 KiB buffers, and a TCP relay
+ * in tinyproxy's place), `openssl s_time` and `openssl s_server`. The bench
+ * installs nothing; it names what is missing.
  *
  * @module
  */
@@ -64,9 +65,10 @@ function sizes(quick: boolean) {
 // --- Processes -------------------------------------------------------------
 
 function missingTools(): string[] {
-  return ["socat", "openssl", "sslscan"].filter((tool) => {
+  return ["socat", "openssl", "sslscan", "tinyproxy"].filter((tool) => {
     try {
-      return !new Deno.Command(tool, { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
+      const args = tool === "tinyproxy" ? ["-v"] : ["-V"];
+      return !new Deno.Command(tool, { args, stdout: "null", stderr: "null" }).outputSync();
     } catch {
       return true;
     }
@@ -253,6 +255,47 @@ async function transfer(size: Sizes, dir: string, mode: "tls" | "tcp" | "reverse
     [rate(bytes, ours), rate(bytes, theirs)],
     "socat",
     mode === "tcp" ? ">= 0.8" : ">= 1.0",
+  );
+}
+
+/**
+ * A TLS upload through tinyproxy's CONNECT tunnel (`/proxy`), beside the
+ * same upload through a socat TCP relay in the proxy's place: what the
+ * proxy's copying costs. For information: the proxy is not OctoPing's.
+ */
+async function throughProxy(size: Sizes, dir: string): Promise<Figure> {
+  const bytes = size.transferMB * MB;
+  const pong = await startPong();
+  const upload = async (port: number, extra: string[] = []) =>
+    (await octoping([
+      "ping",
+      `/host=127.0.0.1:${port}`,
+      `/datasize=${size.transferMB}`,
+      `/chunksize=${size.transferMB}`,
+      "/count=1",
+      ...extra,
+    ])).ms;
+  const config = `${dir}/tinyproxy.conf`;
+  const proxy = await startServer("tinyproxy", (port) => {
+    Deno.writeTextFileSync(config, `Port ${port}\nListen 127.0.0.1\nAllow 127.0.0.1\n`);
+    return ["-d", "-c", config];
+  });
+  const ours = await upload(pong.port, [`/proxy=127.0.0.1:${proxy.port}`]);
+  await proxy.stop();
+  const relay = await startServer("socat", (port) => [
+    `-b${BUFFER}`,
+    `TCP-LISTEN:${port},reuseaddr,fork`,
+    `TCP:127.0.0.1:${pong.port}`,
+  ]);
+  const theirs = await upload(relay.port);
+  await relay.stop();
+  await pong.stop();
+  return rateFigure(
+    `TLS upload through tinyproxy (/proxy), ${size.transferMB} MB in one chunk, whole process`,
+    " MB/s",
+    [rate(bytes, ours), rate(bytes, theirs)],
+    "through a socat TCP relay",
+    "",
   );
 }
 
@@ -519,6 +562,7 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   for (const mode of ["tls", "tcp", "reverse"] as const) {
     figures.push(await transfer(size, dir, mode));
   }
+  figures.push(await throughProxy(size, dir));
   figures.push(...await concurrentClients(size));
   figures.push(await pingMemory(size));
   figures.push(await attemptRate(size));

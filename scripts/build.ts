@@ -67,7 +67,8 @@ const PERMISSIONS = [
   "--allow-read", // certificate files, logs to report on
   "--allow-write", // log files and reports
   "--allow-sys=hostname,osRelease", // the log header
-  "--allow-env=OCTOPING_CLIENT_PASSWORD", // a PFX's password, kept out of the shell's history
+  // A PFX's password and a proxy's, kept out of the shell's history.
+  "--allow-env=OCTOPING_CLIENT_PASSWORD,OCTOPING_PROXY_PASSWORD",
   "--no-prompt",
 ];
 /** Windows only: QuickEdit is switched off through kernel32. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { freePort } from "./helpers.ts";
 import { type PythonServer, pythonServer } from "./servers.ts";
 
 /** Where `name` is on this machine, if it is there. */
@@ -76,4 +77,70 @@ const FAULTS = fileURLToPath(new URL("./faults.py", import.meta.url));
 /** Starts tests/faults.py in `mode`; returns its port and a way to stop it. */
 export function fault(mode: string): Promise<PythonServer> {
   return pythonServer(FAULTS, mode);
+}
+
+/** A proxy started for one test, on 127.0.0.1. */
+export interface ProxyDaemon extends Daemon {
+  port: number;
+}
+
+/** Starts `command` with a config file that `config(port)` writes, in a directory of its own. */
+async function startProxy(
+  command: string,
+  args: (file: string) => string[],
+  config: (port: number, dir: string) => string[],
+): Promise<ProxyDaemon> {
+  const dir = await Deno.makeTempDir({ prefix: "octoping-proxy-" });
+  await Deno.chmod(dir, 0o777); // squid started as root works as its own user
+  const port = freePort();
+  const file = `${dir}/proxy.conf`;
+  await Deno.writeTextFile(file, config(port, dir).join("\n") + "\n");
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(which(command) ?? command, args(file), [port]);
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+  return {
+    port,
+    async stop() {
+      await daemon.stop();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/**
+ * Debian's tinyproxy on loopback, in the foreground, with `extra` config
+ * lines (`BasicAuth user password`, `ConnectPort 443`). Without a
+ * `ConnectPort` line it tunnels to any port.
+ */
+export function tinyproxy(extra: string[] = []): Promise<ProxyDaemon> {
+  return startProxy("tinyproxy", (file) => ["-d", "-c", file], (port) => [
+    `Port ${port}`,
+    "Listen 127.0.0.1",
+    "Timeout 60",
+    "MaxClients 100",
+    "Allow 127.0.0.1",
+    "LogLevel Warning",
+    ...extra,
+  ]);
+}
+
+/** Debian's squid on loopback, in the foreground, tunnelling to any port, caching nothing. */
+export function squid(): Promise<ProxyDaemon> {
+  return startProxy("squid", (file) => ["-N", "-f", file], (port, dir) => [
+    `http_port 127.0.0.1:${port}`,
+    "acl local src 127.0.0.1/32",
+    "http_access allow local",
+    "http_access deny all",
+    `pid_filename ${dir}/squid.pid`,
+    "cache_log /dev/stderr",
+    "access_log none",
+    "cache deny all",
+    "pinger_enable off",
+    `coredump_dir ${dir}`,
+    "shutdown_lifetime 0 seconds",
+  ]);
 }

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { attemptResult, TENTACLE_SESSION } from "./sessions.ts";
 import type { PingOptions } from "../src/cli/options.ts";
+import { HttpProxy } from "../src/net/proxy.ts";
 import { changeTracker } from "../src/ping/engine.ts";
 import type { PingEvent } from "../src/ping/events.ts";
 import type { AttemptResult } from "../src/ping/result.ts";
+import { type Output, PLAIN } from "../src/report/console.ts";
+import { pingTextReporter } from "../src/report/ping_text.ts";
 
 const OPTIONS = { target: { host: "MyServer", port: 10933 } } as PingOptions;
 const SESSION = TENTACLE_SESSION;
@@ -82,4 +85,25 @@ Deno.test("an IP address as host: no address lines, and no DNS moved", () => {
     { target: { host: "10.0.0.5", port: 10933 } } as PingOptions,
   );
   assert.ok(!events.some((event) => event.type === "address"));
+});
+
+Deno.test("through a proxy: the address is the proxy's, said so, and DNS moved does not apply", () => {
+  const options = {
+    target: { host: "MyServer", port: 10933 },
+    proxy: new HttpProxy("proxy.corp", 3128),
+  } as PingOptions;
+  const events = run([attempt(1, true, "10.0.0.8"), attempt(2, false, "10.0.0.9")], options);
+  const addresses = events.filter((event) => event.type === "address");
+  assert.deepEqual(addresses.map((e) => e.type === "address" && [e.host, e.proxy, e.address]), [
+    ["proxy.corp", true, "10.0.0.8"],
+    ["proxy.corp", true, "10.0.0.9"],
+  ]);
+  assert.ok(events.every((event) => event.type !== "attempt" || event.dnsMoved === undefined));
+  const write: string[] = [];
+  const report = pingTextReporter({ line: (text) => write.push(text) } as Output, PLAIN);
+  addresses.forEach(report);
+  assert.deepEqual(write, [
+    "    address: the proxy proxy.corp is 10.0.0.8",
+    "    address: the proxy proxy.corp now resolves to 10.0.0.9 (was 10.0.0.8)",
+  ]);
 });

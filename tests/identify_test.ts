@@ -15,7 +15,7 @@ function answer(head: Partial<ExchangeResult>): ExchangeResult {
     secured: true,
     bytesSent: 10,
     bytesRead: 10,
-    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+    phases: { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
     ...head,
   };
 }

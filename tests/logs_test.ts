@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { summarise } from "../src/logs/analyse.ts";
 import { readLines } from "../src/logs/lines.ts";
 import { type LoggedAttempt, LogParser } from "../src/logs/parse.ts";
+import { addressesLabel } from "../src/report/log_text.ts";
 
 function parse(text: string) {
   const parser = new LogParser();
@@ -305,4 +306,42 @@ Deno.test("a CRLF split across read chunks is one line end, in UTF-8 and UTF-16L
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("through a proxy, the addresses a log holds are named as the proxy's, text and JSON", () => {
+  const text = parse([
+    "OctoPing 0.1.0 - pinging MyServer on port 10933 with TLS through the proxy http://u:***@proxy.corp:3128",
+    "2026-11-27T15:58:33Z Connect: Failed! 51ms; connected: False; SSL: False",
+    "    the proxy answered CONNECT with HTTP/1.0 407 Proxy Authentication Required (it offers Basic)",
+    "    cause: proxy - the proxy proxy.corp:3128 wants credentials (it offers Basic)",
+    "    address: the proxy proxy.corp is 10.0.0.8",
+  ].join("\n"));
+  assert.equal(text.parser.skipped, 0);
+  assert.deepEqual(text.attempts.map((a) => a.cause), ["proxy"]);
+  assert.equal(text.parser.runs[0].proxy, "http://u:***@proxy.corp:3128");
+  assert.deepEqual(text.parser.runs[0].addresses.items, ["10.0.0.8"]);
+  const json = parse([
+    JSON.stringify({
+      type: "start",
+      time: "2026-11-27T15:58:33.000Z",
+      command: "ping",
+      target: { host: "MyServer", port: 10933 },
+      options: { proxy: "http://proxy.corp:3128" },
+    }),
+    JSON.stringify({
+      type: "attempt",
+      time: "2026-11-27T15:58:33.100Z",
+      ok: false,
+      ms: 5,
+      cause: "proxy",
+      phase: "proxy",
+      address: "10.0.0.8",
+    }),
+  ].join("\n"));
+  assert.equal(json.parser.runs[0].proxy, "http://proxy.corp:3128");
+  assert.deepEqual(json.parser.runs[0].addresses.items, ["10.0.0.8"]);
+  assert.equal(
+    addressesLabel(json.parser.runs[0]),
+    "addresses of the proxy http://proxy.corp:3128",
+  );
 });

@@ -41,7 +41,7 @@ Deno.test("after a success, the next failure's hint and message are printed agai
   const attempt = (seq: number, ok: boolean) =>
     attemptResult(ok, {
       seq,
-      phases: { dns: null, connect: 1, tls: 0, firstByte: 0, transfer: 0 },
+      phases: { dns: null, connect: 1, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
       failure: ok ? undefined : { phase: "connect", message: "connect ECONNREFUSED", code: "x" },
       diagnosis: ok ? undefined : { cause: "refused", summary: "refused", hint: "is it running?" },
     });

@@ -99,6 +99,7 @@ linuxTest("ping /format=json: one object per event, with the documented fields",
       assert.deepEqual(Object.keys(attempt.phases as object), [
         "dns",
         "connect",
+        "proxy",
         "tls",
         "firstByte",
         "transfer",

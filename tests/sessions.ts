@@ -41,7 +41,7 @@ export function attemptResult(ok: boolean, changes: Partial<AttemptResult> = {})
     bytesSent: 1,
     bytesRead: ok ? 1 : 0,
     status: ok ? 200 : undefined,
-    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+    phases: { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
     ...changes,
   };
 }

@@ -61,28 +61,42 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     options,
     clientThumbprint: context.clientCertificate?.thumbprint,
   });
-  const resolved = await resolveAll(host, options);
-  const checked: Checked[] = [];
-  if ("failure" in resolved) {
-    add({ level: "blocking", code: "dns", ...resolved.failure });
-  } else {
-    result.lookup = resolved;
-    if (resolved.ms !== null) {
-      add({
-        level: "ok",
-        code: "name",
-        message: `${host} resolves to ${resolved.addresses.join(", ")} (${
-          resolved.ms.toFixed(0)
-        } ms)`,
-        hint: "",
-      });
-    }
-    for (const address of resolved.addresses) {
+  const checkEach = async (addresses: readonly (string | null)[]) => {
+    const checked: Checked[] = [];
+    for (const address of addresses) {
       if (context.signal.aborted) break;
       checked.push(await checkAddress(address, options, context, add, note));
     }
     result.addresses = checked.map((c) => c.check);
     reachability(checked, options).forEach(add);
+    return checked;
+  };
+  let checked: Checked[] = [];
+  if (options.proxy) {
+    // The proxy resolves the name and picks the address: one entry, reached by the name.
+    note(
+      `through the proxy ${options.proxy.url}, which resolves ${host}: its addresses are not ` +
+        "checked one by one (run check on the proxy's side for that)",
+    );
+    checked = await checkEach([null]);
+  } else {
+    const resolved = await resolveAll(host, options);
+    if ("failure" in resolved) {
+      add({ level: "blocking", code: "dns", ...resolved.failure });
+    } else {
+      result.lookup = resolved;
+      if (resolved.ms !== null) {
+        add({
+          level: "ok",
+          code: "name",
+          message: `${host} resolves to ${resolved.addresses.join(", ")} (${
+            resolved.ms.toFixed(0)
+          } ms)`,
+          hint: "",
+        });
+      }
+      checked = await checkEach(resolved.addresses);
+    }
   }
   if (options.clientCertificate === undefined && checked.some((c) => c.halibut)) {
     note(
@@ -136,15 +150,23 @@ interface Checked {
   halibut?: boolean;
 }
 
-/** TCP, the TLS probe, the exchange and the trust test at one address. */
+/**
+ * TCP, the TLS probe, the exchange and the trust test at one address; or,
+ * with `address` null, through the proxy, each in a tunnel to the name.
+ */
 async function checkAddress(
-  address: string,
+  address: string | null,
   options: CheckOptions,
   context: CheckContext,
   add: (finding: Finding) => void,
   note: (message: string) => void,
 ): Promise<Checked> {
-  const { port } = options.target;
+  const { host, port } = options.target;
+  const { proxy } = options;
+  /** Where to connect: the address, or through the proxy the name it resolves. */
+  const reach = address ?? host;
+  /** Who the findings are about. */
+  const where = address ?? `${host} (through the proxy)`;
   const trust: TrustCheck = {
     tested: false,
     trusted: null,
@@ -159,7 +181,8 @@ async function checkAddress(
   };
   const one = await exchange({
     target: options.target,
-    address,
+    address: address ?? undefined,
+    proxy,
     tls: !options.noSsl,
     thumbprint: options.thumbprint,
     clientCertificate: context.clientCertificate,
@@ -173,27 +196,32 @@ async function checkAddress(
     check.tcp.cause = diagnosis?.cause ?? "other";
     return { check, tcpFailure: diagnosis }; // one dead address of several only warns
   }
-  check.tcp = { ok: true, ms: one.phases.connect, cause: null };
+  // Through a proxy, the connection is the tunnel: connect and CONNECT.
+  const connectMs = one.phases.connect ?? one.phases.proxy ?? 0;
+  check.tcp = { ok: true, ms: connectMs, cause: null };
   add({
     level: "ok",
     code: "tcp",
-    message: `${address} accepts connections on port ${port} (${one.phases.connect.toFixed(1)} ms)`,
+    message: address
+      ? `${address} accepts connections on port ${port} (${connectMs.toFixed(1)} ms)`
+      : `the proxy opened a tunnel to ${host} port ${port} (${connectMs.toFixed(1)} ms)`,
     hint: "",
   });
   let blockedByTls = false;
   // After a timeout the probe would only wait again: a silent address costs one timeout.
   if (!options.noSsl && one.failure?.code !== FAILURE_CODES.timeout) {
-    check.tls = await probeTls(address, port, {
+    check.tls = await probeTls(reach, port, {
       servername: options.target.host,
       timeoutMs: options.timeoutMs,
       signal: context.signal,
+      proxy,
     });
-    const found = probeFindings(check.tls, address);
+    const found = probeFindings(check.tls, where);
     found.forEach(add);
     blockedByTls = found.some((f) => f.level === "blocking");
     if (check.tls.stopped) {
       note(
-        `the TLS probe of ${address} stopped early (${check.tls.stopped}): what it did not ` +
+        `the TLS probe of ${where} stopped early (${check.tls.stopped}): what it did not ` +
           "reach is left out",
       );
     }
@@ -206,7 +234,7 @@ async function checkAddress(
       add({
         level: "ok",
         code: "certificate",
-        message: `${address} presents the certificate ${session.sha1} (${session.subject}, ` +
+        message: `${where} presents the certificate ${session.sha1} (${session.subject}, ` +
           `${session.keyType}${session.keyBits ? ` ${session.keyBits}-bit` : ""}, ` +
           `${session.signatureAlgorithm})`,
         hint: "",
@@ -224,7 +252,7 @@ async function checkAddress(
     };
     // A handshake the probe's findings already explain is not said twice.
     if (!(blockedByTls && one.failure.phase === "tls")) {
-      add(exchangeFinding(one.failure.code, address, diagnosis!.summary, diagnosis!.hint));
+      add(exchangeFinding(one.failure.code, where, diagnosis!.summary, diagnosis!.hint));
     }
     return { check };
   }
@@ -235,17 +263,17 @@ async function checkAddress(
     add({
       level: "ok",
       code: "answered",
-      message: `${address} is answered by ${peer.description}`,
+      message: `${where} is answered by ${peer.description}`,
       hint: "",
     });
   } else {
-    add(unexpectedPeer(address, peer.kind, peer.description, peer.hint, options));
+    add(unexpectedPeer(where, peer.kind, peer.description, peer.hint, options));
   }
   if (options.thumbprint) {
     add({
       level: "ok",
       code: "thumbprint-matches",
-      message: `${address} presents the certificate /thumbprint names`,
+      message: `${where} presents the certificate /thumbprint names`,
       hint: "",
     });
   }
@@ -254,14 +282,19 @@ async function checkAddress(
     return { check };
   }
   if (options.clientCertificate && context.clientCertificate && peer.kind === expected) {
-    await testTrust(address, options, context.clientCertificate, context.signal, trust, add);
+    await testTrust(reach, where, options, context.clientCertificate, context.signal, trust, add);
   }
   return { check, halibut: peer.kind === expected };
 }
 
-/** Asks as Octopus does whether the Tentacle (or, with /subscription, the Server) trusts us. */
+/**
+ * Asks as Octopus does whether the Tentacle (or, with /subscription, the
+ * Server) trusts us, at `reach` (an address, or through the proxy the name);
+ * `where` names it in findings.
+ */
 async function testTrust(
-  address: string,
+  reach: string,
+  where: string,
   options: CheckOptions,
   certificate: CertificateWithKey,
   signal: AbortSignal,
@@ -269,7 +302,8 @@ async function testTrust(
   add: (finding: Finding) => void,
 ): Promise<void> {
   const answer = await identify({
-    address,
+    address: reach,
+    proxy: options.proxy,
     port: options.target.port,
     servername: options.target.host,
     certificate,
@@ -285,7 +319,7 @@ async function testTrust(
     add({
       level: "ok",
       code: "trusted",
-      message: `${address}: ${who} trusts the certificate ${thumbprint} (it answered ` +
+      message: `${where}: ${who} trusts the certificate ${thumbprint} (it answered ` +
         `${answer.line})`,
       hint: "",
     });
@@ -295,7 +329,7 @@ async function testTrust(
     add({
       level: "blocking",
       code: "not-trusted",
-      message: `${address}: ${who} does not trust the certificate ${thumbprint}: it hung up ` +
+      message: `${where}: ${who} does not trust the certificate ${thumbprint}: it hung up ` +
         "without a word",
       hint: options.subscription
         ? `register this polling Tentacle's thumbprint ${thumbprint} with the Octopus Server ` +
@@ -307,7 +341,7 @@ async function testTrust(
     add({
       level: "warning",
       code: "trust-unknown",
-      message: `${address}: the trust test got no answer Octopus would understand (` +
+      message: `${where}: the trust test got no answer Octopus would understand (` +
         `${answer.kind === "other" ? firstLine(answer.text) : answer.message})`,
       hint: "the exchange worked but Octopus's protocol did not: a device in between, or a " +
         "service that is not a Tentacle, may be answering",
@@ -379,7 +413,7 @@ function reachability(checked: readonly Checked[], options: CheckOptions): Findi
       level: "blocking",
       code: "unreachable",
       message: checked.length === 1
-        ? `${dead[0].check.address}: ${first.summary}`
+        ? `${dead[0].check.address ?? host}: ${first.summary}`
         : `none of ${host}'s ${checked.length} addresses answers on port ${port}: ${first.summary}`,
       hint: first.hint,
     }];
@@ -400,6 +434,7 @@ function diagnosisContext(options: CheckOptions) {
     port: options.target.port,
     dataMode: false,
     family: options.family,
+    proxy: options.proxy,
   };
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { HttpProxy } from "../net/proxy.ts";
 
 /** 1 MB as the original TentaclePing counts it. */
 export const MB = 1_048_576;
@@ -66,6 +67,11 @@ export interface PingOptions {
   timeoutMs: number;
   /** Only this address family (`/ipv4`, `/ipv6`); any when absent. */
   family?: 4 | 6;
+  /**
+   * The HTTP proxy to reach the target through (`/proxy`), which resolves the
+   * target's name; none when absent. Shows, and serialises, with the password blanked.
+   */
+  proxy?: HttpProxy;
   /** The certificate the server must present: SHA-1 or SHA-256, upper-case hex. */
   thumbprint?: string;
   /** Ask pong to send the data back instead (`/reverse`): times the download. */
@@ -134,6 +140,8 @@ export interface CheckOptions {
   timeoutMs: number;
   /** Only this address family (`/ipv4`, `/ipv6`); any when absent. */
   family?: 4 | 6;
+  /** The HTTP proxy to reach the Tentacle through (`/proxy`), as for ping. */
+  proxy?: HttpProxy;
   /** The certificate the Tentacle must present: SHA-1 or SHA-256, upper-case hex. */
   thumbprint?: string;
   /**

@@ -6,6 +6,12 @@
  * @module
  */
 import { isIP } from "node:net";
+import {
+  parseProxyUrl,
+  PROXY_PASSWORD_VARIABLE,
+  ProxyUrlError,
+  redactProxyUrl,
+} from "../net/proxy.ts";
 import { parseHost } from "./host.ts";
 import {
   CHECK_DEFAULTS,
@@ -51,6 +57,7 @@ const CONNECTION_SPECS: OptionSpec[] = [
   { name: "timeout", example: "30" },
   { name: "ipv4" },
   { name: "ipv6" },
+  { name: "proxy", example: "http://proxy:8080" },
   { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
   { name: "clientcert", example: "octopus.pfx" },
   { name: "clientkey", example: "octopus.key" },
@@ -157,7 +164,7 @@ export function parseArgs(args: readonly string[]): Command {
       if (values.has("hosts")) {
         return {
           kind: "pingFleet",
-          ...fleetOf(values, buildPing),
+          ...fleetOf("ping", values, buildPing),
           notices: [],
           secrets: secrets(values),
         };
@@ -167,7 +174,11 @@ export function parseArgs(args: readonly string[]): Command {
       return { kind: "pong", options: buildPong(values), notices: [] };
     case "check":
       if (values.has("hosts")) {
-        return { kind: "checkFleet", ...fleetOf(values, buildCheck), secrets: secrets(values) };
+        return {
+          kind: "checkFleet",
+          ...fleetOf("check", values, buildCheck),
+          secrets: secrets(values),
+        };
       }
       return { kind: "check", options: buildCheck(values), secrets: secrets(values) };
     case "report":
@@ -204,7 +215,9 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
     }
     if (spec.example === undefined) {
       if (token.value !== undefined) {
-        throw new UsageError(`/${spec.name} is a switch and takes no value (got '${token.raw}')`);
+        throw new UsageError(
+          `/${spec.name} is a switch and takes no value (got '${shown(token.raw, token.value)}')`,
+        );
       }
       values.set(spec.name, "");
       continue;
@@ -235,16 +248,26 @@ function gitBashOption(raw: string): RegExpExecArray | undefined {
   return known ? git : undefined;
 }
 
+/**
+ * An argument as typed, for a message: with a proxy password in its value
+ * blanked (a mistyped `/proxy=http://user:password@...` is still a secret).
+ */
+function shown(raw: string, value = raw): string {
+  return raw.slice(0, raw.length - value.length) + redactProxyUrl(value);
+}
+
 function positional(command: CommandName, raw: string): UsageError {
   const git = gitBashOption(raw);
   if (git) {
-    const option = `${git[1]}${git[2] === undefined ? "" : `=${git[2]}`}`;
+    const option = `${git[1]}${git[2] === undefined ? "" : `=${redactProxyUrl(git[2])}`}`;
     return new UsageError(
-      `'${raw}' looks like /${option} turned into a path by Git Bash: ` +
+      `'${shown(raw, git[2])}' looks like /${option} turned into a path by Git Bash: ` +
         `write --${option} or //${option} there`,
     );
   }
-  return new UsageError(`unexpected argument '${raw}': ${command} takes only /name=value options`);
+  return new UsageError(
+    `unexpected argument '${shown(raw)}': ${command} takes only /name=value options`,
+  );
 }
 
 function unknownOption(command: CommandName, token: Token): UsageError {
@@ -254,7 +277,7 @@ function unknownOption(command: CommandName, token: Token): UsageError {
   const known = SPECS[command].map((s) => s.name);
   const near = nearest(name, known);
   return new UsageError(
-    `unknown option '${token.raw}' for ${command}` +
+    `unknown option '${shown(token.raw, token.value)}' for ${command}` +
       (near
         ? `: did you mean /${near}?`
         : `: expected one of ${known.map((k) => "/" + k).join(" ")}`),
@@ -325,7 +348,10 @@ function buildCheck(
   return options;
 }
 
-/** Where and how ping and check connect: the target, TLS, address family and certificates. */
+/**
+ * Where and how ping and check connect: the target, TLS, address family,
+ * proxy and certificates.
+ */
 type Connection = ReturnType<typeof connection>;
 
 function connection(command: "ping" | "check", values: Map<string, string>) {
@@ -349,18 +375,28 @@ function connection(command: "ping" | "check", values: Map<string, string>) {
   }
   return {
     target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
-    ...link(values, spec.host),
+    ...link(command, values, spec.host),
   };
 }
 
-/** How ping and check connect, wherever to: TLS, address family (`host` must fit it), certificates. */
-function link(values: Map<string, string>, host: string) {
+/**
+ * How ping and check connect, wherever to: TLS, address family (`host` must
+ * fit it), proxy and certificates.
+ */
+function link(command: "ping" | "check", values: Map<string, string>, host: string) {
   const options = {
     noSsl: values.has("nossl"),
     family: family(values, host),
+    proxy: getter(values)("proxy", proxy, undefined),
     thumbprint: getter(values)("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     clientCertificate: clientCertificate(values),
   };
+  if (options.proxy && options.family) {
+    throw new UsageError(
+      `/ipv${options.family} with /proxy: the proxy resolves the name, so ${command} cannot ` +
+        "choose the address family",
+    );
+  }
   if (options.thumbprint && options.noSsl) {
     throw new UsageError(
       "/thumbprint needs TLS: it checks the certificate, which /nossl does without",
@@ -379,6 +415,7 @@ function link(values: Map<string, string>, host: string) {
  * (each target brings its own host, port and thumbprint), and how to read the targets.
  */
 function fleetOf<T extends { target: unknown; thumbprint?: string }>(
+  command: "ping" | "check",
   values: Map<string, string>,
   build: (values: Map<string, string>, where: Connection) => T,
 ): { options: Omit<T, "target" | "thumbprint">; fleet: FleetOptions } {
@@ -395,7 +432,7 @@ function fleetOf<T extends { target: unknown; thumbprint?: string }>(
     throw new UsageError("/subscription with /hosts: a subscription belongs to one Tentacle");
   }
   const portText = values.get("port");
-  const shared = build(values, { target: { host: "", port: 0 }, ...link(values, "") });
+  const shared = build(values, { target: { host: "", port: 0 }, ...link(command, values, "") });
   const { target: _, thumbprint: __, ...options } = shared;
   return {
     options,
@@ -409,6 +446,16 @@ function fleetOf<T extends { target: unknown; thumbprint?: string }>(
       ),
     },
   };
+}
+
+/** `/proxy`; a password left out of the URL comes from the environment. */
+function proxy(text: string): PingOptions["proxy"] {
+  try {
+    return parseProxyUrl(text, () => Deno.env.get(PROXY_PASSWORD_VARIABLE));
+  } catch (error) {
+    if (error instanceof ProxyUrlError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** A PFX holds certificate and key together; a PEM certificate needs its key beside it. */

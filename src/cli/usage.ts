@@ -13,11 +13,12 @@ Usage:
   ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
                   [/count=<N>] [/interval=<ms>] [/timeout=<s>] [/ipv4 | /ipv6] [/thumbprint=<hex>]
                   [/reverse] [/clientcert=<file> [/clientkey=<file> | /clientpassword=<p>]]
+                  [/proxy=http://[user[:password]@]host:port]
   ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
                   [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>] [/duration=<s>]
   ${PROGRAM} check /host=<ip/hostname> [/port=<port>] [/thumbprint=<hex>] [/timeout=<s>]
                   [/ipv4 | /ipv6] [/nossl] [/clientcert=<file> [/clientkey=<file> |
-                  /clientpassword=<p>] [/subscription=poll://<id>/]]
+                  /clientpassword=<p>] [/subscription=poll://<id>/]] [/proxy=<url>]
   ${PROGRAM} ping | check /hosts=<file> [/parallel=<N>] [the options above but /host, /thumbprint]
   ${PROGRAM} report <log file> [<log file> ...] [/out=<report.html>]
 
@@ -44,8 +45,11 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
   /clientcert=<file>   The client certificate to present, as Octopus presents its own (default:
                        one made for this run). A PEM file with /clientkey=<file.pem>, or a .pfx
                        with /clientpassword=<p> (or the OCTOPING_CLIENT_PASSWORD variable)
+  /proxy=<url>         Through this HTTP proxy, as Octopus can: http://[user[:password]@]host:port
+                       (CONNECT, Basic credentials; a user without a password takes it from the
+                       OCTOPING_PROXY_PASSWORD variable). The proxy resolves the Tentacle's name
 
-  Each failure names its cause (dns, refused, timeout, reset, tls, closed, unreachable,
+  Each failure names its cause (dns, proxy, refused, timeout, reset, tls, closed, unreachable,
   thumbprint, intercepted, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the run with statistics.
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
@@ -68,7 +72,8 @@ check  Runs Octopus's Tentacle troubleshooting checklist once: every address the
        answers, and (with /clientcert) whether the Tentacle trusts the Octopus Server's
        certificate. One [ OK ], [WARN] or [FAIL] line per finding, then a verdict. Exit code 0:
        Octopus should be able to connect (warnings allowed); 1: something blocks it.
-  /host, /port, /thumbprint, /ipv4, /ipv6, /nossl  As for ping (/nossl skips the TLS probe)
+  /host, /port, /thumbprint, /ipv4, /ipv6, /nossl, /proxy  As for ping (/nossl skips the TLS
+                       probe; through /proxy, the name is checked as one entry, by CONNECT)
   /timeout=<s>         Longest wait for any one step (default 5 s)
   /clientcert=<file>   The Octopus Server's certificate (.pfx, or PEM with /clientkey): the
                        Tentacle is asked, as Octopus asks it, whether it trusts it
@@ -97,6 +102,7 @@ Examples:
   ${PROGRAM} ping /host=MyServer > Output.txt                   # keep the output for support
   ${PROGRAM} check /host=MyServer                               # the checklist, once
   ${PROGRAM} check /host=MyServer /clientcert=octopus.pfx       # ... and the Tentacle's trust
+  ${PROGRAM} ping /host=MyServer /proxy=http://proxy:8080       # through Octopus's proxy
   ${PROGRAM} ping /host=MyServer /format=json /logfile=run.jsonl   # a record to chart
   ${PROGRAM} report run.jsonl /out=report.html                 # ... charted
   ${PROGRAM} ping /hosts=tentacles.txt /count=100 > Output.txt  # many Tentacles, one table

@@ -32,7 +32,8 @@ export interface LoggedAttempt {
 const OCTOPING_ATTEMPT =
   /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?)?\s*Connect: (Success|Failed)! ([\d.,\s\u00a0\u202f']+)ms(.*)$/;
 // The dash may arrive as mojibake ("ΓÇö") from PowerShell 5.1's `>`, hence any short separator.
-const BANNER = /^OctoPing (\S+) \S{1,3} pinging (\S+) on port (\d+)/;
+const BANNER =
+  /^OctoPing (\S+) \S{1,3} pinging (\S+) on port (\d+).*?(?: through the proxy (\S+))?$/;
 const PONG_BANNER = /^OctoPing (\S+) \S{1,3} listening on port (\d+)/;
 /** A fleet's banner (`ping /hosts`), its per-target lines, and its closing table. */
 const FLEET_BANNER = /^OctoPing (\S+) \S{1,3} pinging ([\d,]+) targets? from (.*), at most/;
@@ -48,7 +49,8 @@ const CERTIFICATE = /^\s+certificate( changed)?: (.*)$/;
 const THUMBPRINT = /^\s+thumbprint: (\S+) \(SHA-1[^;]*; SHA-256: (\S+)/;
 const VALIDITY = /^\s+(valid from .*)$/;
 const PEER = /^\s+answered by: (.*)$/;
-const ADDRESS = /^\s+address: \S+ (?:is|now resolves to) (\S+)/;
+/** Through a proxy, the address is the proxy's: `address: the proxy proxy.corp is 10.0.0.8`. */
+const ADDRESS = /^\s+address: (?:the proxy )?\S+ (?:is|now resolves to) (\S+)/;
 /** Pong's line for a connection that ended, and its count of those it did not list. */
 const PONG_CONNECTION = /^\d{4}-\d\d-\d\dT\S+Z (?!Accepted |Accepting )\S+: /;
 const PONG_COUNTED = /^\d{4}-\d\d-\d\dT\S+Z \.\.\. and ([\d,]+) more connections ended/;
@@ -219,6 +221,7 @@ export class LogParser {
       run.version = clip(banner[1]);
       run.command = "ping";
       run.target = clip(`${banner[2]} port ${banner[3]}`);
+      if (banner[4]) run.proxy = clip(banner[4]);
     } else if (pong) {
       run.version = clip(pong[1]);
       run.command = "pong";
@@ -360,8 +363,9 @@ export class LogParser {
       if (target && typeof target === "object") {
         run.target = clip(`${String(target.host)} port ${Number(target.port)}`);
       }
-      const options = event.options as { dataSize?: unknown } | undefined;
+      const options = event.options as { dataSize?: unknown; proxy?: unknown } | undefined;
       this.#dataBytes = typeof options?.dataSize === "number" ? options.dataSize : 0;
+      run.proxy = str(options?.proxy);
       return;
     }
     if (event.type === "connection" || event.type === "connectionsCounted") {

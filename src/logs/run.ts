@@ -69,6 +69,8 @@ export interface LoggedRun {
   certificates: Capped<LoggedCertificate>;
   /** How many times the certificate changed during the run. */
   certificateChanges: number;
+  /** The proxy the run went through (`/proxy`, its password blanked); the addresses are then its. */
+  proxy?: string;
   /** Addresses connected to or resolved. */
   addresses: Capped<string>;
   /** Who answered, as ping described it. */

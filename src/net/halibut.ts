@@ -14,9 +14,11 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { CertificateWithKey } from "./certificate.ts";
+import { connectTunnel, type HttpProxy } from "./proxy.ts";
 
 /** Where and as whom to identify. */
 export interface IdentifyRequest {
+  /** An IP address; through a proxy, the name the proxy resolves. */
   address: string;
   port: number;
   /** The name to send as SNI; none for an IP address. */
@@ -28,6 +30,8 @@ export interface IdentifyRequest {
   /** The longest the whole exchange may take, in ms. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The HTTP proxy to identify through, in a CONNECT tunnel as Octopus would. */
+  proxy?: HttpProxy;
 }
 
 /**
@@ -52,13 +56,33 @@ export function identityLines(subscription?: string): string {
 }
 
 /** Identifies as Octopus does and reads the answer. Never rejects. */
-export function identify(request: IdentifyRequest): Promise<IdentityAnswer> {
+export async function identify(request: IdentifyRequest): Promise<IdentityAnswer> {
+  const { proxy } = request;
+  if (!proxy) return await identifyOver(request);
+  let tunnel: net.Socket;
+  try {
+    tunnel = await connectTunnel({
+      proxy,
+      address: proxy.host, // net.connect resolves a name
+      target: { host: request.address, port: request.port },
+      signal: AbortSignal.any([
+        ...(request.signal ? [request.signal] : []),
+        AbortSignal.timeout(request.timeoutMs),
+      ]),
+    });
+  } catch (error) {
+    return { kind: "failed", message: `no tunnel through the proxy: ${(error as Error).message}` };
+  }
+  return await identifyOver(request, tunnel);
+}
+
+/** The identity exchange over a new connection, or over `tunnel`, a proxy's. */
+function identifyOver(request: IdentifyRequest, tunnel?: net.Socket): Promise<IdentityAnswer> {
   return new Promise((resolve) => {
     let secured = false;
     let answer = "";
     const socket = tls.connect({
-      host: request.address,
-      port: request.port,
+      ...(tunnel ? { socket: tunnel } : { host: request.address, port: request.port }),
       servername: request.servername && !net.isIP(request.servername)
         ? request.servername
         : undefined,

@@ -13,7 +13,10 @@ export interface ResponseHead {
   version: string;
   status: number;
   reason: string;
-  /** Header names in lower case; a repeated header keeps its last value. */
+  /**
+   * Header names in lower case; a repeated header's values joined by `, `, as
+   * HTTP combines them (a proxy may offer each auth scheme on a line of its own).
+   */
   headers: Map<string, string>;
 }
 
@@ -76,7 +79,8 @@ export class ResponseReader {
   }
 }
 
-function concat(
+/** `parts` joined into one array (the one part itself, when there is only one). */
+export function concat(
   parts: Uint8Array[],
   length = parts.reduce((sum, p) => sum + p.length, 0),
 ): Uint8Array {
@@ -90,14 +94,16 @@ function concat(
   return joined;
 }
 
-function indexOfBlankLine(bytes: Uint8Array): number {
+/** Where the blank line ending an HTTP head starts (its `\r\n\r\n`), or -1. */
+export function indexOfBlankLine(bytes: Uint8Array): number {
   for (let i = bytes.indexOf(13); i >= 0 && i + 3 < bytes.length; i = bytes.indexOf(13, i + 1)) {
     if (bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i;
   }
   return -1;
 }
 
-function parseHead(text: string): ResponseHead | undefined {
+/** The status line and headers of `text`, a head without its blank line; undefined if not HTTP. */
+export function parseHead(text: string): ResponseHead | undefined {
   const [statusLine, ...lines] = text.split("\r\n");
   const match = STATUS_LINE.exec(statusLine);
   if (!match) return undefined;
@@ -105,7 +111,10 @@ function parseHead(text: string): ResponseHead | undefined {
   for (const line of lines) {
     const colon = line.indexOf(":");
     if (colon > 0) {
-      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const earlier = headers.get(name);
+      headers.set(name, earlier === undefined ? value : `${earlier}, ${value}`);
     }
   }
   return { version: match[1], status: Number(match[2]), reason: match[3] ?? "", headers };

@@ -48,7 +48,7 @@ export async function runAttempt(
     secured: false,
     bytesSent: 0,
     bytesRead: 0,
-    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+    phases: { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
   };
   let left = options.dataSize;
   let bytesDone = 0;
@@ -59,6 +59,7 @@ export async function runAttempt(
     left -= chunkBytes;
     const one = await exchange({
       target: options.target,
+      proxy: options.proxy,
       tls: !options.noSsl,
       family: options.family,
       thumbprint: options.thumbprint,
@@ -87,8 +88,9 @@ export async function runAttempt(
     result.answerStart = one.answerStart ?? result.answerStart;
     handshake = one.tls ?? handshake;
     const sum = result.phases;
-    sum.dns = one.phases.dns === null ? null : (sum.dns ?? 0) + one.phases.dns;
-    sum.connect += one.phases.connect;
+    sum.dns = addPhase(sum.dns, one.phases.dns);
+    sum.connect = addPhase(sum.connect, one.phases.connect);
+    sum.proxy = addPhase(sum.proxy, one.phases.proxy);
     sum.tls += one.phases.tls;
     sum.firstByte += one.phases.firstByte;
     sum.transfer += one.phases.transfer;
@@ -106,6 +108,7 @@ export async function runAttempt(
       dataMode: options.dataSize > 0,
       chunkBytes: Math.min(options.chunkSize, options.dataSize),
       family: options.family,
+      proxy: options.proxy,
       pongAnswered: pongAnswered || answeredByPong(result),
     });
   }
@@ -113,6 +116,11 @@ export async function runAttempt(
   // After the timing: the first certificate loads the parser (0.16 to 0.37 s here).
   if (handshake) result.tls = await tlsSession(handshake);
   return result;
+}
+
+/** A phase's time over the chunks: null where the phase does not apply (the last chunk's word). */
+function addPhase(sum: number | null, one: number | null): number | null {
+  return one === null ? null : (sum ?? 0) + one;
 }
 
 /** Whether pong's own header is on the answer (of an earlier chunk, when this one failed). */

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { joinHostPort } from "../net/address.ts";
+import { type HttpProxy, PROXY_FAILURES } from "../net/proxy.ts";
 import { formatMB } from "../report/format.ts";
 import {
   type Diagnosis,
@@ -29,6 +31,8 @@ export interface DiagnosisContext {
   pongAnswered?: boolean;
   /** The address family asked for (`/ipv4`, `/ipv6`), if any. */
   family?: 4 | 6;
+  /** The proxy the run goes through (`/proxy`), if any. */
+  proxy?: HttpProxy;
 }
 
 const DNS_CODES = new Set([
@@ -79,6 +83,9 @@ const INTERCEPTED: Record<Interception, string> = {
 export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis {
   const { code, phase } = failure;
   const target = `${context.host} port ${context.port}`;
+  if (context.proxy && (phase === "dns" || phase === "proxy")) {
+    return proxyDiagnosis(failure, context.proxy, target, context.port);
+  }
   if (code === FAILURE_CODES.thumbprint) {
     return {
       cause: "thumbprint",
@@ -258,6 +265,143 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
     summary: `unexpected failure ${DURING[phase]}`,
     hint: "the message above is the error as the system reported it",
   };
+}
+
+/** Schemes of proxy authentication OctoPing, like Halibut, does not speak. */
+const WINDOWS_SCHEMES = /^(NTLM|Negotiate|Kerberos)$/i;
+
+/**
+ * Why the tunnel through `proxy` did not open: its name, its port, its
+ * answer to CONNECT. Past the tunnel, failures are named as without a proxy.
+ */
+function proxyDiagnosis(
+  failure: Failure,
+  proxy: HttpProxy,
+  target: string,
+  port: number,
+): Diagnosis {
+  const { code } = failure;
+  const at = `the proxy ${joinHostPort(proxy.host, proxy.port)}`;
+  const diagnosis = (summary: string, hint: string): Diagnosis => ({
+    cause: "proxy",
+    summary,
+    hint,
+  });
+  const checkProxy = "check /proxy against the proxy Octopus is configured with (host and port)";
+  if (failure.phase === "dns") {
+    return code === FAILURE_CODES.timeout
+      ? diagnosis(
+        `timeout while looking up the proxy's name ${proxy.host}`,
+        "the DNS server did not answer: check the DNS settings, or give the proxy's IP address",
+      )
+      : diagnosis(
+        `the proxy's name ${proxy.host} does not resolve`,
+        `${checkProxy}, or give its IP address`,
+      );
+  }
+  const status = failure.proxy?.status;
+  /** The answer as the proxy wrote it: `HTTP 403 Access violation`. */
+  const answered = `HTTP ${status} ${failure.proxy?.reason ?? ""}`.trim();
+  // 401 too: tinyproxy's answer to wrong credentials.
+  if (code === PROXY_FAILURES.status && (status === 407 || status === 401)) {
+    const schemes = failure.proxy?.schemes ?? [];
+    const offered = schemes.length > 0 ? schemes.join(", ") : "no scheme it names";
+    if (schemes.length > 0 && !schemes.some((s) => /^basic$/i.test(s))) {
+      const windows = schemes.every((s) => WINDOWS_SCHEMES.test(s));
+      return diagnosis(
+        `${at} wants credentials, and offers only ${offered}`,
+        (windows
+          ? "NTLM and Negotiate (Windows sign-in) are not spoken by OctoPing, nor by Halibut, " +
+            "which sends only Basic credentials to a proxy: "
+          : "only Basic credentials are supported, as Halibut sends only those: ") +
+          "ask whoever runs the proxy to allow Basic for this machine, or to let it through " +
+          "without credentials",
+      );
+    }
+    return diagnosis(
+      proxy.user === undefined
+        ? `${at} wants credentials (it offers ${offered})`
+        : `${at} refused the credentials of ${proxy.user} (it offers ${offered})`,
+      proxy.user === undefined
+        ? "give the user Octopus's proxy settings use: /proxy=http://user@host:port, with the " +
+          "password in the environment variable OCTOPING_PROXY_PASSWORD (only Basic is supported)"
+        : "check the user and password against Octopus's proxy settings (only Basic is " +
+          "supported; a % in them is written %25 in the URL)",
+    );
+  }
+  if (code === PROXY_FAILURES.status && (status === 403 || status === 405)) {
+    return diagnosis(
+      `${at} refuses CONNECT to ${target} (${answered})`,
+      "many proxies allow CONNECT to port 443 only: ask whoever runs the proxy to allow " +
+        `CONNECT to the Tentacle's port ${port} (and to this host)`,
+    );
+  }
+  // 503 too: squid's answer when it cannot connect (ERR_CONNECT_FAIL) or resolve the name.
+  if (code === PROXY_FAILURES.status && (status === 502 || status === 503 || status === 504)) {
+    return diagnosis(
+      `${at} could not reach ${target} (${answered})`,
+      "the fault is behind the proxy, between it and the Tentacle: run the same test from the " +
+        "proxy's side (on the proxy's machine or its network, without /proxy); the proxy's log " +
+        "says why it could not connect",
+    );
+  }
+  if (code === PROXY_FAILURES.status) {
+    return diagnosis(
+      `${at} would not open the tunnel (${answered})`,
+      "Octopus needs the proxy to answer CONNECT with 200, and the proxy's log says why it did " +
+        "not. An answer saying it could not connect means the fault is behind the proxy: run " +
+        "the same test from the proxy's side",
+    );
+  }
+  if (code === PROXY_FAILURES.tls) {
+    return diagnosis(
+      `${at} answered CONNECT in TLS: a TLS port is there (the Tentacle's own, or an https ` +
+        "proxy's), not an HTTP proxy",
+      `${checkProxy}: Octopus speaks plain HTTP to its proxy, and the Tentacle's address goes ` +
+        "in /host",
+    );
+  }
+  if (code === PROXY_FAILURES.notHttp) {
+    return diagnosis(
+      `${at} did not answer CONNECT in HTTP`,
+      `${checkProxy}: something else answers there`,
+    );
+  }
+  if (code === PROXY_FAILURES.closed) {
+    return diagnosis(
+      `${at} closed the connection without opening the tunnel`,
+      `is this an HTTP proxy, and does it accept this machine? ${checkProxy}; the proxy's log ` +
+        "says why it hung up",
+    );
+  }
+  if (code === FAILURE_CODES.timeout) {
+    return failure.proxy?.connected
+      ? diagnosis(
+        `${at} did not answer CONNECT`,
+        "the proxy took the connection but never answered: it may still be trying to reach the " +
+          "Tentacle (try a longer /timeout), or this port is not an HTTP proxy's",
+      )
+      : diagnosis(
+        `timeout connecting to ${at}`,
+        `nothing answered: packets to the proxy are dropped on the way. ${checkProxy}, and the ` +
+          "firewalls between here and the proxy",
+      );
+  }
+  if (code === "ECONNREFUSED") {
+    return diagnosis(
+      `connection refused by ${at}: nothing listens there, or a firewall rejects it`,
+      `is the proxy running? Also ${checkProxy}`,
+    );
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return diagnosis(`no route to ${at}`, `${checkProxy}, and the routes to it`);
+  }
+  return diagnosis(
+    failure.proxy?.connected
+      ? `${at} dropped the connection before opening the tunnel`
+      : `cannot connect to ${at}`,
+    `the message above is the error as the system reported it; ${checkProxy}`,
+  );
 }
 
 function timeoutHint(phase: Phase, target: string): string {

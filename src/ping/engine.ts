@@ -79,11 +79,12 @@ export async function runPing(
     if (needsExplaining(result, options)) {
       // Once per run, after the attempt's timing stopped and before its line: what it speaks.
       explained ??= await explainHandshake(
-        result.address!,
+        options.proxy ? options.target.host : result.address!,
         options.target.port,
         options.target.host,
         options.timeoutMs,
         stop,
+        options.proxy,
       ) ?? null;
       if (explained) result.diagnosis = { ...result.diagnosis!, ...explained };
     }
@@ -144,10 +145,12 @@ function abandonReason(result: AttemptResult): string | undefined {
 
 /**
  * Emits the attempt, then what changed with it: the address reached (for a
- * host name), the certificate, who answered. Remembers only the last of each.
+ * host name; through a proxy, the proxy's), the certificate, who answered.
+ * Remembers only the last of each.
  */
 export function changeTracker(options: PingOptions, emit: (event: PingEvent) => void) {
-  const { host } = options.target;
+  const proxy = options.proxy !== undefined;
+  const { host } = options.proxy ?? options.target;
   const byName = isIP(host) === 0;
   let address: string | undefined;
   let workingAddress: string | undefined;
@@ -155,7 +158,8 @@ export function changeTracker(options: PingOptions, emit: (event: PingEvent) => 
   let peer: string | undefined;
   return (result: AttemptResult) => {
     const time = new Date();
-    const moved = byName && !result.ok && result.address !== undefined &&
+    // Through a proxy the Tentacle's name is the proxy's to resolve: no moves to see here.
+    const moved = byName && !proxy && !result.ok && result.address !== undefined &&
       workingAddress !== undefined && result.address !== workingAddress;
     emit({
       type: "attempt",
@@ -163,7 +167,7 @@ export function changeTracker(options: PingOptions, emit: (event: PingEvent) => 
       dnsMoved: moved ? { from: workingAddress!, to: result.address! } : undefined,
     });
     if (byName && result.address !== undefined && result.address !== address) {
-      emit({ type: "address", time, host, address: result.address, previous: address });
+      emit({ type: "address", time, host, proxy, address: result.address, previous: address });
       address = result.address;
     }
     if (result.ok) workingAddress = result.address;

@@ -31,8 +31,18 @@ export type PingEvent =
     /** For a failure: the name now resolves elsewhere than when it last worked. */
     dnsMoved?: { from: string; to: string };
   }
-  /** The address reached, when the host is a name: on the first attempt and when it changes. */
-  | { type: "address"; time: Date; host: string; address: string; previous?: string }
+  /**
+   * The address reached, when the host is a name: on the first attempt and when it changes.
+   * Through a proxy (`proxy`), the host is the proxy's, and the address too.
+   */
+  | {
+    type: "address";
+    time: Date;
+    host: string;
+    proxy: boolean;
+    address: string;
+    previous?: string;
+  }
   /** The server's certificate: on the first handshake and whenever it changes. */
   | { type: "certificate"; time: Date; session: TlsSession; previous?: string }
   /** Who answered: on the first success and whenever it changes. */

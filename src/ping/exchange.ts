@@ -1,5 +1,6 @@
 /**
- * One connection of an attempt: resolve, TCP connect, TLS handshake (unless
+ * One connection of an attempt: resolve, TCP connect (or, through a proxy,
+ * resolve the proxy's name and open a CONNECT tunnel), TLS handshake (unless
  * `/nossl`), send the request with back-pressure, read the response. Every
  * wait is bounded by a no-progress timeout; every failure is kept with the
  * phase it happened in and a code that says what it was.
@@ -18,6 +19,7 @@ import type { Target } from "../cli/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { ResponseReader } from "../net/http.ts";
 import { HEADERS } from "../net/protocol.ts";
+import { connectTunnel, type HttpProxy, ProxyError } from "../net/proxy.ts";
 import { isPlainToTlsPage, startsWithTlsRecord } from "../net/sniff.ts";
 import { readHandshake } from "../net/peer_certificate.ts";
 import { formatCount } from "../report/format.ts";
@@ -30,7 +32,12 @@ import type { ExchangeResult } from "./result.ts";
 /** What one connection should do. */
 export interface ExchangeRequest {
   target: Target;
-  /** Connect to this address instead of resolving `target.host`, which still names the server. */
+  /** The HTTP proxy to tunnel through, which then resolves the target's name. */
+  proxy?: HttpProxy;
+  /**
+   * Connect to this address instead of resolving a name: `target.host`'s, which still names
+   * the server, or through a proxy the proxy's.
+   */
   address?: string;
   tls: boolean;
   /** Only this address family; any when absent. */
@@ -83,15 +90,19 @@ class ExchangeError extends Error {
 
 /** Runs one request over a new connection. Resolves with the outcome; rejects only on abort. */
 export async function exchange(request: ExchangeRequest): Promise<ExchangeResult> {
-  const { target, timeoutMs, signal } = request;
+  const { target, proxy, timeoutMs, signal } = request;
   const result: ExchangeResult = {
     connected: false,
     secured: false,
     bytesSent: 0,
     bytesRead: 0,
-    phases: { dns: 0, connect: 0, tls: 0, firstByte: 0, transfer: 0 },
+    // Through a proxy, its phase holds the connect: there is no other.
+    phases: proxy
+      ? { dns: 0, connect: null, proxy: 0, tls: 0, firstByte: 0, transfer: 0 }
+      : { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
   };
   let phase: Phase = "dns";
+  let proxyConnected = false;
   const frame = requestFrame(target, request.payloadBytes, request.reverseBytes);
   const maxResponse = request.reverseBytes + MAX_RESPONSE_BYTES;
   let mark = performance.now();
@@ -107,7 +118,11 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   signal.addEventListener("abort", onAbort, { once: true });
   const watchdog = new Watchdog(timeoutMs, () => {
     const seconds = Math.round(timeoutMs / 100) / 10;
-    const message = `no answer from the server for ${seconds} s ${DURING[phase]}`;
+    const message = phase !== "proxy"
+      ? `no answer from the server for ${seconds} s ${DURING[phase]}`
+      : proxyConnected
+      ? `the proxy did not answer CONNECT within ${seconds} s`
+      : `no answer from the proxy for ${seconds} s while connecting to it`;
     stop.abort(new ExchangeError(FAILURE_CODES.timeout, message));
   });
   const early = (what: string, cause?: Error) => {
@@ -142,22 +157,43 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   };
   try {
     if (signal.aborted) throw signal.reason;
-    if (request.address !== undefined || net.isIP(target.host)) {
+    // Through a proxy, the only name looked up here is the proxy's.
+    const hop = proxy ?? target;
+    if (request.address !== undefined || net.isIP(hop.host)) {
       result.phases.dns = null;
       result.address = request.address;
     } else {
-      result.address = await untilAborted(resolve(target.host, request.family), stop.signal);
+      result.address = await untilAborted(resolve(hop.host, request.family), stop.signal);
       result.phases.dns = lap();
     }
-    result.address ??= target.host;
+    result.address ??= hop.host;
 
-    phase = "connect";
-    watchdog.kick();
-    // No Nagle: the request's last small write must not wait for the server's delayed ACK.
-    const raw = watch(net.connect({ host: result.address, port: target.port, noDelay: true }));
-    await waitFor(raw, "connect", stop.signal);
+    let raw: net.Socket;
+    if (proxy) {
+      phase = "proxy";
+      watchdog.kick();
+      raw = watch(
+        await connectTunnel({
+          proxy,
+          address: result.address,
+          target,
+          signal: stop.signal,
+          onConnected: () => {
+            proxyConnected = true;
+            watchdog.kick();
+          },
+        }),
+      );
+      result.phases.proxy = lap();
+    } else {
+      phase = "connect";
+      watchdog.kick();
+      // No Nagle: the request's last small write must not wait for the server's delayed ACK.
+      raw = watch(net.connect({ host: result.address, port: target.port, noDelay: true }));
+      await waitFor(raw, "connect", stop.signal);
+      result.phases.connect = lap();
+    }
     result.connected = true;
-    result.phases.connect = lap();
 
     let stream: net.Socket = raw;
     if (request.tls) {
@@ -214,6 +250,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         else finish();
       });
     });
+    stream.resume(); // a tunnel comes paused, and a 'data' listener does not resume it
     await send(stream, frame, request.payloadBytes, stop.signal, (bytes) => {
       result.bytesSent += bytes;
       watchdog.kick();
@@ -252,6 +289,15 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     result.failure = { ...toFailure(error, phase), bytesSent: result.bytesSent };
+    if (phase === "proxy") {
+      const answer = error instanceof ProxyError ? error : undefined;
+      result.failure.proxy = {
+        connected: proxyConnected,
+        status: answer?.status,
+        reason: answer?.reason,
+        schemes: answer?.schemes,
+      };
+    }
   } finally {
     watchdog.stop();
     signal.removeEventListener("abort", onAbort);

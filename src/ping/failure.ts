@@ -7,11 +7,12 @@
  */
 
 /** The step of a connection an attempt was in. */
-export type Phase = "dns" | "connect" | "tls" | "send" | "response";
+export type Phase = "dns" | "proxy" | "connect" | "tls" | "send" | "response";
 
 /** Each phase as the end of a sentence: `timeout during the TLS handshake`. */
 export const DURING: Record<Phase, string> = {
   dns: "while looking up the name",
+  proxy: "while opening the tunnel through the proxy",
   connect: "while connecting",
   tls: "during the TLS handshake",
   send: "while sending the request",
@@ -63,6 +64,20 @@ export interface Failure {
   pongMaxSend?: number;
   /** For `intercepted`: what pong's word shows was changed on the way. */
   interception?: Interception;
+  /** For a failure in the `proxy` phase: how far the proxy got, and what it answered. */
+  proxy?: ProxyFailure;
+}
+
+/** What a proxy did before the tunnel failed. */
+export interface ProxyFailure {
+  /** The TCP connection to the proxy was made. */
+  connected: boolean;
+  /** The status it answered CONNECT with, when it answered in HTTP. */
+  status?: number;
+  /** The status's reason phrase, as the proxy wrote it. */
+  reason?: string;
+  /** The authentication schemes it offers (`Proxy-Authenticate`), when it names some. */
+  schemes?: string[];
 }
 
 /**
@@ -74,6 +89,7 @@ export type Interception = "server-certificate" | "client-certificate" | "tls-en
 /** The causes a failed attempt is put down to. */
 export const CAUSES = [
   "dns",
+  "proxy",
   "refused",
   "timeout",
   "reset",

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { HttpProxy } from "../net/proxy.ts";
 import { certificateFindings, probeFindings } from "../net/tls_probe/octopus.ts";
 import { probeTls } from "../net/tls_probe/probe.ts";
 
@@ -24,8 +25,9 @@ export interface HandshakeExplanation {
 const EXPLAINING = new Set(["no-modern-tls", "weak-key"]);
 
 /**
- * Probes the server at `address` and `port` and returns the first finding
- * that explains why a handshake fails, if one does. Never rejects.
+ * Probes the server at `address` (through `proxy`, the name it resolves) and
+ * `port` and returns the first finding that explains why a handshake fails,
+ * if one does. Never rejects.
  */
 export async function explainHandshake(
   address: string,
@@ -33,11 +35,13 @@ export async function explainHandshake(
   servername: string,
   timeoutMs: number,
   signal: AbortSignal,
+  proxy?: HttpProxy,
 ): Promise<HandshakeExplanation | undefined> {
   const probe = await probeTls(address, port, {
     servername,
     timeoutMs: Math.min(timeoutMs, HANDSHAKE_PROBE_MS),
     signal: AbortSignal.any([signal, AbortSignal.timeout(HANDSHAKE_PROBE_MS)]),
+    proxy,
   });
   const findings = [
     ...probeFindings(probe, "the server"),

@@ -11,8 +11,13 @@ import type { Diagnosis, Failure } from "./failure.ts";
 export interface PhaseTimings {
   /** Name lookup; null for an IP address, which needs none. */
   dns: number | null;
-  /** TCP connect. */
-  connect: number;
+  /** TCP connect; null through a proxy, whose phase holds the connect to it. */
+  connect: number | null;
+  /**
+   * Through a proxy: from connecting to it until its answer to CONNECT (the
+   * tunnel is open then); null without a proxy.
+   */
+  proxy: number | null;
   /** TLS handshake (0 with `/nossl`). */
   tls: number;
   /** From the end of the request to the first byte of the response. */

@@ -37,9 +37,10 @@ export function checkTextReporter(write: LineWriter, style: Style): (event: Chec
   return (event) => {
     switch (event.type) {
       case "start": {
-        const { target, timeoutMs, noSsl } = event.options;
+        const { target, timeoutMs, noSsl, proxy } = event.options;
         write(
           `Checking ${target.host} port ${target.port}${noSsl ? " without TLS (/nossl)" : ""} ` +
+            (proxy ? `through the proxy ${printable(proxy.url)} ` : "") +
             `(each step waits at most ${formatValue(timeoutMs / 1000)} s)`,
         );
         break;

@@ -12,6 +12,7 @@ import type { Bucket, LogAnalysis, RunAnalysis } from "../logs/analyse.ts";
 import type { Cause } from "../ping/failure.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import { formatCount, formatTimestamp, formatValue } from "./format.ts";
+import { addressesLabel } from "./log_text.ts";
 import { summaryLines } from "./ping_text.ts";
 
 const WIDTH = 960;
@@ -20,6 +21,7 @@ const PAD = { left: 60, right: 16, top: 16, bottom: 34 };
 /** A colour per cause, the same on every chart. */
 export const CAUSE_COLORS: Record<Cause, string> = {
   dns: "#8e44ad",
+  proxy: "#b7950b",
   refused: "#c0392b",
   timeout: "#e67e22",
   reset: "#d35400",
@@ -115,7 +117,10 @@ function aboutTable({ run }: RunAnalysis): string {
   if (run.commandLine) rows.push(["command line", `<code>${esc(run.commandLine)}</code>`]);
   if (run.started) rows.push(["started", esc(run.started)]);
   if (run.addresses.items.length > 0) {
-    rows.push(["addresses", esc(run.addresses.items.join(", ")) + more(run.addresses.more)]);
+    rows.push([
+      esc(addressesLabel(run)),
+      esc(run.addresses.items.join(", ")) + more(run.addresses.more),
+    ]);
   }
   if (run.peers.items.length > 0) {
     rows.push(["answered by", esc(run.peers.items.join("; ")) + more(run.peers.more)]);

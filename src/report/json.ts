@@ -108,6 +108,7 @@ export function pingJsonReporter(
           type: "address",
           time: event.time.toISOString(),
           host: event.host,
+          proxy: event.proxy,
           address: event.address,
           previous: event.previous ?? null,
         });

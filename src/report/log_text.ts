@@ -68,6 +68,11 @@ function runLines(report: RunReport, runs: number): string[] {
   return lines;
 }
 
+/** `addresses`, or through a proxy `addresses of the proxy http://...`: they are the proxy's. */
+export function addressesLabel(run: LoggedRun): string {
+  return run.proxy ? `addresses of the proxy ${run.proxy}` : "addresses";
+}
+
 /** Header, span, addresses, who answered, certificates: one line each (certificates three). */
 export function aboutLines({ run, summary, from, to }: RunReport): string[] {
   const lines: string[] = [];
@@ -84,7 +89,9 @@ export function aboutLines({ run, summary, from, to }: RunReport): string[] {
     items.map((item) => printable(item)).join(", ") +
     (more > 0 ? ` and ${formatCount(more)} more` : "");
   if (run.addresses.items.length > 0) {
-    lines.push(`addresses: ${list(run.addresses.items, run.addresses.more)}`);
+    lines.push(
+      `${printable(addressesLabel(run))}: ${list(run.addresses.items, run.addresses.more)}`,
+    );
   }
   if (run.peers.items.length > 0) {
     lines.push(`answered by: ${list(run.peers.items, run.peers.more)}`);

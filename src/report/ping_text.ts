@@ -56,6 +56,7 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
       case "start": {
         const { dataSize, chunkSize } = event.options;
         const { host, port } = event.options.target;
+        const proxy = event.options.proxy;
         dataMode = dataSize > 0;
         reverse = event.options.reverse;
         noSsl = event.options.noSsl;
@@ -66,7 +67,8 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
           : "";
         write(
           `${PROGRAM} ${VERSION} - pinging ${host} on port ${port} ` +
-            `${noSsl ? "without" : "with"} TLS${data}`,
+            `${noSsl ? "without" : "with"} TLS${data}` +
+            (proxy ? ` through the proxy ${printable(proxy.url)}` : ""),
         );
         break;
       }
@@ -105,13 +107,15 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
         }
         break;
       }
-      case "address":
+      case "address": {
+        const host = event.proxy ? `the proxy ${event.host}` : event.host;
         detail(
           event.previous === undefined
-            ? `address: ${event.host} is ${event.address}`
-            : `address: ${event.host} now resolves to ${event.address} (was ${event.previous})`,
+            ? `address: ${host} is ${event.address}`
+            : `address: ${host} now resolves to ${event.address} (was ${event.previous})`,
         );
         break;
+      }
       case "progress": {
         const { chunk, chunks, bytesDone, bytesTotal, elapsedMs } = event.progress;
         if (!output.status || elapsedMs < PROGRESS_AFTER_MS) break;
@@ -182,9 +186,10 @@ export function attemptLine(
   }
   if (result.status === undefined) parts.push("not an HTTP answer");
   else if (result.status !== 200) parts.push(`HTTP ${result.status}`);
-  const { dns, connect, tls, firstByte, transfer } = result.phases;
+  const { dns, connect, proxy, tls, firstByte, transfer } = result.phases;
   const phases = dns === null ? [] : [`dns ${ms(dns)}`];
-  phases.push(`tcp ${ms(connect)}`);
+  if (connect !== null) phases.push(`tcp ${ms(connect)}`);
+  if (proxy !== null) phases.push(`proxy ${ms(proxy)}`);
   if (result.secured) phases.push(`tls ${ms(tls)}`);
   phases.push(`first byte ${ms(firstByte)}`);
   if (dataMode) phases.push(`transfer ${ms(transfer)}`);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { redactProxyUrl } from "../net/proxy.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 
 /** The run, as its record's header (text) or `start` object (JSON) describes it. */
@@ -23,8 +24,11 @@ export interface RunInfo {
   clientCertificate?: { thumbprint: string; file?: string };
 }
 
-/** Options whose values are secrets: `/name=value`, `--name value`, any case. */
-const SECRET = /^((?:\/\/?|--?)(?:clientpassword))(=.*)?$/is;
+/**
+ * Options whose values are or hold secrets, `/name=value` or `--name value`,
+ * any case: a password, blanked whole, and a proxy URL, whose password is.
+ */
+const SECRET = /^((?:\/\/?|--?)(clientpassword|proxy))(?:=(.*))?$/is;
 
 /**
  * Describes this run of `command` with `args`. This is the one place the
@@ -32,11 +36,16 @@ const SECRET = /^((?:\/\/?|--?)(?:clientpassword))(=.*)?$/is;
  * are blanked out: they reach no record at all.
  */
 export function describeRun(command: string, args: readonly string[]): RunInfo {
+  const blank = (name: string, value: string) =>
+    name.toLowerCase() === "proxy" ? redactProxyUrl(value) : "***";
   const redacted = args.map((arg, i) => {
     const secret = SECRET.exec(arg);
-    if (secret) return secret[2] === undefined ? arg : `${secret[1]}=***`;
+    if (secret) {
+      return secret[3] === undefined ? arg : `${secret[1]}=${blank(secret[2], secret[3])}`;
+    }
     const previous = SECRET.exec(args[i - 1] ?? "");
-    return previous && previous[2] === undefined ? "***" : arg; // `--clientpassword value`
+    // `--clientpassword value`
+    return previous && previous[3] === undefined ? blank(previous[2], arg) : arg;
   });
   const quoted = redacted.map((arg) => /[\s"]/.test(arg) ? `"${arg.replaceAll('"', '\\"')}"` : arg);
   return {

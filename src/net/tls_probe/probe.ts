@@ -19,6 +19,7 @@ import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { certificateAlgorithms } from "../certificate_algorithms.ts";
 import { fingerprintHex } from "../peer_certificate.ts";
+import { type HttpProxy, openTunnel } from "../proxy.ts";
 import { clientHello, type KeyShare } from "./client_hello.ts";
 import {
   FlightReader,
@@ -96,6 +97,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** Stops the probe (the result says `aborted`). */
   signal?: AbortSignal;
+  /** The HTTP proxy to reach the server through: each connection is a CONNECT tunnel of its own. */
+  proxy?: HttpProxy;
 }
 
 /** A connection that ends the probe: a timeout, a failed connect, or an abort. */
@@ -107,7 +110,10 @@ const OLDER = ["TLSv1.2", "TLSv1.1", "TLSv1.0"] as const;
 /** One exchange: the flight, or why the server gave none (an alert, a close, not TLS). */
 type Answer = { flight: ServerFlight; refusal?: undefined } | { refusal: string };
 
-/** Probes the TLS server at `address` (an IP address) and `port`. Never rejects. */
+/**
+ * Probes the TLS server at `address` (an IP address; through a proxy, the
+ * name the proxy resolves) and `port`. Never rejects.
+ */
 export async function probeTls(
   address: string,
   port: number,
@@ -206,7 +212,7 @@ async function exchange(
   port: number,
   hello: Uint8Array,
   number: number,
-  { timeoutMs, signal }: ProbeOptions,
+  { timeoutMs, signal, proxy }: ProbeOptions,
 ): Promise<Answer> {
   if (signal?.aborted) throw new Stop("aborted");
   const stop = new AbortController();
@@ -223,7 +229,9 @@ async function exchange(
   signal?.addEventListener("abort", onAbort);
   let conn: Deno.TcpConn | undefined;
   try {
-    conn = await Deno.connect({ hostname: address, port, signal: stop.signal });
+    conn = proxy
+      ? await openTunnel(proxy, { host: address, port }, { signal: stop.signal })
+      : await Deno.connect({ hostname: address, port, signal: stop.signal });
     stop.signal.addEventListener("abort", () => conn!.close());
     await writeAll(conn, hello);
     const reader = new FlightReader();
