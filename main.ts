@@ -38,7 +38,7 @@ import { type FleetPingEvent, runPingFleet } from "./src/fleet/ping_fleet.ts";
 import { runPing } from "./src/ping/engine.ts";
 import type { PingEvent } from "./src/ping/events.ts";
 import { startPong } from "./src/pong/server.ts";
-import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
+import { LINE_END, lineWriter, outputTo, SINK_CAPACITY, styleFor } from "./src/report/console.ts";
 import {
   checkFleetJsonReporter,
   checkJsonReporter,
@@ -241,6 +241,9 @@ async function checkFleet(
   }
 }
 
+/** A target's last lines (its statistics), and its row in the final table, with room to spare. */
+const LINES_PER_TARGET = 12;
+
 /**
  * What a fleet needs before it starts: its targets, the client certificate
  * and the record; or exit code 2 for a bad hosts file or certificate, with nothing run.
@@ -272,6 +275,8 @@ async function prepareFleet(
       file: options.clientCertificate?.cert,
     };
   }
+  // Every target may end at once, each with its statistics, and then the table has a row each.
+  output.sink.capacity = SINK_CAPACITY + LINES_PER_TARGET * targets.length;
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
   return { targets, clientCertificate, record };
@@ -372,7 +377,7 @@ async function report(options: ReportOptions): Promise<number> {
       if (holdsFleet(log)) return await fleetReport(inputs, undefined);
       const nothing = nothingToReport(log, inputs[0]);
       if (nothing) return badLog(nothing);
-      logReportLines(log).forEach((line) => output.line(line));
+      printAll(logReportLines(log));
       return 0;
     }
     for (const input of inputs) {
@@ -407,7 +412,7 @@ async function fleetReport(inputs: string[], out: string | undefined): Promise<n
   if (out !== undefined) return await writeReport(out, () => fleetPage(inputs));
   const fleet = await readFleet(inputs, false);
   if ("nothing" in fleet) return badLog(fleet.nothing);
-  fleetReportLines(fleet).forEach((line) => output.line(line));
+  printAll(fleetReportLines(fleet));
   return 0;
 }
 
@@ -457,6 +462,12 @@ async function writeReport(
   if (typeof made !== "string") return badLog(made.nothing);
   output.line(`${PROGRAM}: wrote the report to ${out}`);
   return 0;
+}
+
+/** A report's lines, every one: the console's queue is made room for them, none is dropped. */
+function printAll(lines: string[]): void {
+  output.sink.capacity = SINK_CAPACITY + lines.length;
+  lines.forEach((line) => output.line(line));
 }
 
 /** A log that holds nothing to report: bad input, said plainly (usage would not help). */

@@ -125,6 +125,23 @@ Deno.test("report over several logs: grouped by machine and target, worst first,
   }
 });
 
+Deno.test("the text report over 200 targets prints every target's section: none dropped on the way out", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/week.jsonl`, fleetJson("NODE1", 200, 3, 5));
+    const report = await runOctoPing(["report", `${dir}/week.jsonl`]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.doesNotMatch(report.stdout, /dropped/);
+    assert.equal(report.stdout.match(/^=== Web\d+ from NODE1 ===$/gm)?.length, 200);
+    assert.match(
+      report.stdout,
+      /^failing: (Web\d \(timeout\)(, )?){5} - 5 of 200 targets had failures$/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the page's size does not grow with the attempts: each target is bucketed", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -110,8 +110,8 @@ export function outputTo(
   };
 }
 
-/** The most text waiting for a slow console before more is dropped (and counted). */
-const SINK_CAPACITY = 1000;
+/** The most text waiting for a slow console before more is dropped (and counted), by default. */
+export const SINK_CAPACITY = 1000;
 /** The longest {@linkcode ConsoleSink.flush} waits for a console that does not read. */
 const FLUSH_WAIT_MS = 5000;
 
@@ -119,7 +119,7 @@ const FLUSH_WAIT_MS = 5000;
  * Writes text without blocking the event loop: a console window with a
  * selection in it (Windows QuickEdit) or a pipe nobody reads blocks writes,
  * and with synchronous writes a pong would stop serving. At most
- * {@linkcode SINK_CAPACITY} pieces wait; past that they are dropped, and the
+ * {@linkcode ConsoleSink.capacity} pieces wait; past that they are dropped, and the
  * output says how many.
  */
 export class ConsoleSink {
@@ -128,6 +128,11 @@ export class ConsoleSink {
   #dropped = 0;
   #pumping?: Promise<void>;
   #broken = false;
+  /**
+   * The most pieces waiting before more are dropped. Raised where a burst is
+   * known and bounded: a fleet's targets ending together, its final table, a report.
+   */
+  capacity = SINK_CAPACITY;
   /** How a run of dropped lines is told: a text line, or a JSON object in JSON mode. */
   droppedNotice = (count: number) =>
     `... ${count} lines dropped: the console did not keep up${LINE_END}`;
@@ -144,7 +149,7 @@ export class ConsoleSink {
   /** Queues `text` (a whole line with its newline, or a status redraw). */
   write(text: string): void {
     if (this.#broken) return;
-    if (this.#queue.length >= SINK_CAPACITY) {
+    if (this.#queue.length >= this.capacity) {
       this.#dropped++;
       return;
     }
