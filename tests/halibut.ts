@@ -17,6 +17,8 @@ export interface HalibutListener {
   port: number;
   /** The identity line of each `MX` request (`MX-CLIENT 1.0`), trusted or not. */
   identities: string[];
+  /** The first chunk of each `MX` request as it came: Octopus sends it all in one write. */
+  firstChunks: string[];
   close(): Promise<void>;
 }
 
@@ -31,16 +33,18 @@ const MAX_REQUEST_BYTES = 20_000;
 export async function halibutListener(
   trusted: string,
   role: "Tentacle" | "Server" = "Tentacle",
+  { askClientCertificate = true } = {},
 ): Promise<HalibutListener> {
   const certificate = await createSelfSignedCertificate(
     `Octopus ${role === "Tentacle" ? "Tentacle" : "Portal"}`,
   );
   const identities: string[] = [];
+  const firstChunks: string[] = [];
   const sockets = new Set<tls.TLSSocket>();
   const server = tls.createServer({
     cert: certificate.certPem,
     key: certificate.keyPem,
-    requestCert: true,
+    requestCert: askClientCertificate,
     rejectUnauthorized: false,
   }, (socket) => {
     sockets.add(socket);
@@ -48,7 +52,9 @@ export async function halibutListener(
     socket.on("error", () => {});
     let text = "";
     socket.on("data", (chunk: Uint8Array) => {
+      const first = text === "";
       text += new TextDecoder().decode(chunk);
+      if (first && text.startsWith("MX")) firstChunks.push(text);
       if (!text.startsWith("MX")) {
         if (text.includes("\r\n\r\n") || text.length >= MAX_REQUEST_BYTES) answerPage(socket, role);
         return;
@@ -67,6 +73,7 @@ export async function halibutListener(
   return {
     port: (server.address() as { port: number }).port,
     identities,
+    firstChunks,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { clientHello } from "../src/net/tls_probe/client_hello.ts";
+import { probeTls } from "../src/net/tls_probe/probe.ts";
 import { LEGACY_SUITES } from "../src/net/tls_probe/suites.ts";
 import { linuxTest, Pong } from "./helpers.ts";
 
@@ -47,6 +48,31 @@ linuxTest(
       client.kill("SIGKILL");
       await client.status;
       assert.equal(await pong.stop(), 0);
+    }
+  },
+);
+
+linuxTest(
+  "a client that reads pong's first flight and leaves is logged as gone, not as a timeout",
+  async () => {
+    // What check's TLS probe does, up to 11 times a check: a hello, the server's flight, a close.
+    const pong = await Pong.start(["/handshake=60"]);
+    try {
+      const probe = await probeTls("127.0.0.1", pong.port, { timeoutMs: 10_000 });
+      assert.equal(probe.stopped, null);
+      const lines = await pong.stdout.waitForCount(
+        /TLS handshake|handshake within/,
+        probe.connections,
+      );
+      for (const line of lines) assert.doesNotMatch(line, /no TLS handshake within/, line);
+      assert.ok(
+        lines.some((line) =>
+          /the client closed the connection during the TLS handshake/.test(line)
+        ),
+        lines.join("\n"),
+      );
+    } finally {
+      await pong.stop();
     }
   },
 );

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { type ProxyDaemon, squid, tinyproxy, which } from "./daemons.ts";
+import { type ProxyDaemon, squid, startDaemon, tinyproxy, which } from "./daemons.ts";
 import { afterHeader, freePort, linuxTest, Pong, runOctoPing } from "./helpers.ts";
 import { halibutListener } from "./halibut.ts";
 import { selfSigned } from "./openssl.ts";
@@ -215,6 +215,20 @@ linuxTest(
   TINYPROXY,
 );
 
+linuxTest(
+  "tinyproxy that cannot reach the Tentacle (500 Unable to connect): the fault is behind it",
+  () =>
+    withProxy(() => tinyproxy(), async (proxy) => {
+      const run = await pingThrough(`http://127.0.0.1:${proxy.port}`, freePort());
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(
+        run.stdout,
+        /cause: proxy - the proxy 127\.0\.0\.1:\d+ could not reach localhost port \d+ \(HTTP 500 Unable to connect\)\s+hint: the fault is behind the proxy/,
+      );
+    }),
+  TINYPROXY,
+);
+
 linuxTest("a proxy that is not running: cause proxy, in phase proxy, not refused", async () => {
   const run = await pingThrough(`http://127.0.0.1:${freePort()}`, 10933, "/format=json");
   assert.equal(run.code, 1);
@@ -228,6 +242,18 @@ linuxTest("a proxy that is not running: cause proxy, in phase proxy, not refused
     ["dns", "connect"], // an IP address needs no lookup; the connect is the proxy phase's
   );
 });
+
+linuxTest(
+  "check through a proxy that is not running: the blocking finding is the proxy's",
+  async () => {
+    const run = await runThrough("check", `http://127.0.0.1:${freePort()}`, 10933, "/format=json");
+    assert.equal(run.code, 1);
+    const check = events(run.stdout).find((event) => event.type === "check")!;
+    const findings = check.findings as { level: string; code: string; message: string }[];
+    assert.deepEqual(findings.filter((f) => f.level === "blocking").map((f) => f.code), ["proxy"]);
+    assert.match(findings.find((f) => f.code === "proxy")!.message, /the proxy 127\.0\.0\.1:\d+/);
+  },
+);
 
 linuxTest("a proxy's name that does not resolve is the proxy's fault, in phase dns", async () => {
   const run = await pingThrough("http://proxy.invalid:3128", 10933, "/format=json");
@@ -412,3 +438,36 @@ Deno.test("/proxy pointed at a TLS port (here pong's, as at the Tentacle's own) 
     assert.match(run.stdout, /the proxy answered CONNECT in TLS/);
     assert.match(run.stdout, /cause: proxy - the proxy .* answered CONNECT in TLS: a TLS port/);
   }));
+
+linuxTest(
+  "an inspecting proxy (mitmproxy, regular mode) opens the tunnel, then replaces the certificate: intercepted",
+  () =>
+    withPong([], async (pong) => {
+      const dir = await Deno.makeTempDir();
+      const port = freePort();
+      const mitm = await startDaemon(which("mitmdump")!, [
+        "--set",
+        `confdir=${dir}`,
+        "--listen-host",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "--ssl-insecure",
+        "-q",
+      ], [port]);
+      try {
+        const run = await pingThrough(`127.0.0.1:${port}`, pong.port);
+        assert.equal(run.code, 1, run.stdout);
+        assert.match(run.stdout, /connected: True; SSL: True/);
+        assert.match(
+          run.stdout,
+          /cause: intercepted - the server's certificate was replaced on the way \(TLS inspection\)/,
+        );
+        assert.match(run.stdout, /issued by [^\n]*mitmproxy/);
+      } finally {
+        await mitm.stop();
+        await Deno.remove(dir, { recursive: true });
+      }
+    }),
+  { what: "mitmproxy", here: which("mitmdump") !== undefined },
+);

@@ -9,10 +9,15 @@ import {
   authSchemes,
   connectRequest,
   HttpProxy,
+  MAX_PROXY_ANSWER_BYTES,
   parseProxyUrl,
+  PROXY_FAILURES,
+  ProxyAnswerReader,
+  ProxyError,
   ProxyUrlError,
   redactProxyUrl,
 } from "../src/net/proxy.ts";
+import { diagnose } from "../src/ping/diagnosis.ts";
 import { describeRun } from "../src/report/run_info.ts";
 
 /** What a parsed proxy shows: host, port, user, the redacted URL and its Basic header. */
@@ -211,4 +216,95 @@ Deno.test("a mistyped option holding a proxy URL is not echoed with its password
       return true;
     });
   }
+});
+
+/** Feeds `chunks` to a fresh reader: true once a 200 is whole, or the ProxyError it threw. */
+function answer(...chunks: string[]): boolean | ProxyError {
+  const reader = new ProxyAnswerReader();
+  try {
+    return chunks.map((chunk) => reader.push(new TextEncoder().encode(chunk))).at(-1)!;
+  } catch (error) {
+    if (error instanceof ProxyError) return error;
+    throw error;
+  }
+}
+
+Deno.test("the proxy's answer to CONNECT: a whole 200 opens the tunnel, across chunks", () => {
+  assert.equal(answer("HTTP/1.0 200 Connection established\r\n", "\r\n"), true);
+  assert.equal(answer("HTTP/1.1 2"), false, "not whole yet");
+});
+
+Deno.test("more after the 200, or a head that never ends, is named as such, not as 'not HTTP'", () => {
+  const early = answer("HTTP/1.0 200 OK\r\n\r\nX") as ProxyError;
+  assert.equal(early.code, PROXY_FAILURES.early);
+  const endless = answer(
+    "HTTP/1.0 200 OK\r\nX-Pad: " + "a".repeat(MAX_PROXY_ANSWER_BYTES),
+  ) as ProxyError;
+  assert.equal(endless.code, PROXY_FAILURES.tooLong);
+  assert.match(endless.message, /did not end within 16384 bytes/);
+  const context = {
+    host: "t",
+    port: 10933,
+    dataMode: false,
+    proxy: parseProxyUrl("p:3128", () => undefined),
+  };
+  const summary = (error: ProxyError) =>
+    diagnose({
+      phase: "proxy",
+      code: error.code,
+      message: error.message,
+      proxy: { connected: true },
+    }, context)
+      .summary;
+  assert.equal(
+    summary(early),
+    "the proxy p:3128 sent more after its 200 answer, before the tunnel was used",
+  );
+  assert.equal(
+    summary(endless),
+    "the proxy p:3128 sent an answer to CONNECT longer than 16384 bytes",
+  );
+});
+
+Deno.test("a proxy saying it could not reach the Tentacle puts the fault behind it, whatever its status", () => {
+  const behind: [string, boolean][] = [
+    ["HTTP/1.0 502 Bad Gateway\r\n\r\n", true],
+    ["HTTP/1.0 504 Gateway Timeout\r\n\r\n", true],
+    ["HTTP/1.0 500 Unable to connect\r\n\r\n", true], // tinyproxy, a refused or unknown host
+    ["HTTP/1.1 503 Service Unavailable\r\nX-Squid-Error: ERR_CONNECT_FAIL 111\r\n\r\n", true],
+    ["HTTP/1.1 500 Internal Server Error\r\nX-Squid-Error: ERR_CANNOT_FORWARD 0\r\n\r\n", true],
+    ["HTTP/1.1 500 Internal Server Error\r\n\r\n", false],
+    ["HTTP/1.0 403 Access violation\r\n\r\n", false],
+  ];
+  const context = {
+    host: "t",
+    port: 10933,
+    dataMode: false,
+    proxy: parseProxyUrl("p:3128", () => undefined),
+  };
+  for (const [text, expected] of behind) {
+    const error = answer(text) as ProxyError;
+    assert.equal(error.unreachable, expected, text);
+    const diagnosis = diagnose({
+      phase: "proxy",
+      code: error.code,
+      message: error.message,
+      proxy: {
+        connected: true,
+        status: error.status,
+        reason: error.reason,
+        unreachable: error.unreachable,
+      },
+    }, context);
+    assert.equal(
+      /^the fault is behind the proxy/.test(diagnosis.hint),
+      expected,
+      `${text}: ${diagnosis.hint}`,
+    );
+  }
+});
+
+Deno.test("a password in any URL on the command line is blanked, not only /proxy's", () => {
+  const run = describeRun("ping", ["ping", "/host=http://alice:S3cret@127.0.0.1", "/port=1"]);
+  assert.equal(run.commandLine, "OctoPing ping /host=http://alice:***@127.0.0.1 /port=1");
 });

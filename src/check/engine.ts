@@ -14,9 +14,9 @@ import type { CheckOptions } from "../cli/options.ts";
 import { type Finding, verdictOf } from "../finding.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { identify } from "../net/halibut.ts";
-import { tlsSession } from "../net/peer_certificate.ts";
+import { type TlsSession, tlsSession } from "../net/peer_certificate.ts";
 import { certificateFindings, probeFindings } from "../net/tls_probe/octopus.ts";
-import { probeTls } from "../net/tls_probe/probe.ts";
+import { type ProbedCertificate, probeTls } from "../net/tls_probe/probe.ts";
 import { diagnose } from "../ping/diagnosis.ts";
 import { exchange } from "../ping/exchange.ts";
 import { type Diagnosis, FAILURE_CODES } from "../ping/failure.ts";
@@ -44,6 +44,7 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     addresses: [],
     findings: [],
     verdict: "ok",
+    interrupted: false,
     notes: [],
   };
   const add = (finding: Finding) => {
@@ -65,8 +66,13 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     const checked: Checked[] = [];
     for (const address of addresses) {
       if (context.signal.aborted) break;
-      checked.push(await checkAddress(address, options, context, add, note));
+      try {
+        checked.push(await checkAddress(address, options, context, add, note));
+      } catch (error) {
+        if (!context.signal.aborted) throw error;
+      }
     }
+    if (context.signal.aborted) return checked; // stopped: no judgement on what was not reached
     result.addresses = checked.map((c) => c.check);
     reachability(checked, options).forEach(add);
     return checked;
@@ -82,7 +88,9 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
   } else {
     const resolved = await resolveAll(host, options);
     if ("failure" in resolved) {
-      add({ level: "blocking", code: "dns", ...resolved.failure });
+      // With /ipv4 or /ipv6 the name may have other addresses: OctoPing's option, not Octopus's.
+      const code = options.family ? "no-address-in-family" : "dns";
+      add({ level: "blocking", code, ...resolved.failure });
     } else {
       result.lookup = resolved;
       if (resolved.ms !== null) {
@@ -105,7 +113,8 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
         "ask the Tentacle whether it trusts it",
     );
   }
-  result.verdict = verdictOf(result.findings);
+  result.interrupted = context.signal.aborted;
+  result.verdict = result.interrupted ? null : verdictOf(result.findings);
   emit({ type: "check", result });
   return result;
 }
@@ -191,7 +200,7 @@ async function checkAddress(
     timeoutMs: options.timeoutMs,
     signal: context.signal,
   });
-  const diagnosis = one.failure && diagnose(one.failure, diagnosisContext(options));
+  const diagnosis = one.failure && diagnose(one.failure, diagnosisContext(options, address));
   if (!one.connected) {
     check.tcp.cause = diagnosis?.cause ?? "other";
     return { check, tcpFailure: diagnosis }; // one dead address of several only warns
@@ -208,15 +217,23 @@ async function checkAddress(
     hint: "",
   });
   let blockedByTls = false;
-  // After a timeout the probe would only wait again: a silent address costs one timeout.
-  if (!options.noSsl && one.failure?.code !== FAILURE_CODES.timeout) {
+  // A timeout before TLS was up: the probe would only wait again (one timeout per address).
+  const silent = one.failure?.code === FAILURE_CODES.timeout && !one.secured;
+  const peer = one.failure ? undefined : identifyPeer(one);
+  const expected = options.subscription ? "server" : "tentacle";
+  if (!options.noSsl && !silent) {
     check.tls = await probeTls(reach, port, {
       servername: options.target.host,
       timeoutMs: options.timeoutMs,
       signal: context.signal,
       proxy,
     });
-    const found = probeFindings(check.tls, where);
+    const found = probeFindings(check.tls, where).map((f) =>
+      // Answered as a Tentacle, yet no client certificate asked for: Octopus's never reaches it.
+      f.code === "client-certificate-not-requested" && peer?.kind === expected
+        ? { ...f, level: "blocking" as const, hint: HALIBUT_WITHOUT_REQUEST }
+        : f
+    );
     found.forEach(add);
     blockedByTls = found.some((f) => f.level === "blocking");
     if (check.tls.stopped) {
@@ -227,6 +244,9 @@ async function checkAddress(
     }
   }
   const session = one.tls ? await tlsSession(one.tls) : undefined;
+  if (check.tls && !check.tls.certificate && session) {
+    check.tls.certificate = probedFrom(session); // TLS 1.3 hides it from the probe
+  }
   const certificate = session ?? check.tls?.certificate ?? undefined;
   if (certificate) {
     const judged = certificateFindings(certificate, new Date());
@@ -256,9 +276,8 @@ async function checkAddress(
     }
     return { check };
   }
-  const peer = identifyPeer(one);
+  if (!peer) throw new Error("an exchange without a failure has a peer");
   check.exchange = { ok: true, peer: peer.description, cause: null, message: null };
-  const expected = options.subscription ? "server" : "tentacle";
   if (peer.kind === "pong" || peer.kind === expected) {
     add({
       level: "ok",
@@ -350,24 +369,48 @@ async function testTrust(
 }
 
 /** A failed exchange, by what failed. */
+/** Why the blocking `client-certificate-not-requested` blocks: Halibut insists on one. */
+const HALIBUT_WITHOUT_REQUEST = "Octopus presents its certificate only when asked, and a " +
+  "Tentacle refuses a connection without one, so Octopus cannot connect: what answers here is " +
+  "not the Tentacle itself (SSL offloading, a load balancer, or another service)";
+
+/** A completed handshake's certificate, as the probe would have read it. */
+function probedFrom(session: TlsSession): ProbedCertificate {
+  return {
+    subject: session.subject,
+    issuer: session.issuer,
+    selfSigned: session.selfSigned,
+    sha1: session.sha1,
+    sha256: session.sha256,
+    keyType: session.keyType,
+    keyBits: session.keyBits,
+    signatureAlgorithm: session.signatureAlgorithm,
+    validFrom: session.validFrom.toISOString(),
+    validTo: session.validTo.toISOString(),
+  };
+}
+
 function exchangeFinding(
   code: string | undefined,
   address: string,
   summary: string,
   hint: string,
 ): Finding {
+  const finding = (code: string): Finding => ({
+    level: "blocking",
+    code,
+    message: `${address}: ${summary}`,
+    hint,
+  });
   switch (code) {
     case FAILURE_CODES.thumbprint:
-      return { level: "blocking", code: "thumbprint", message: `${address}: ${summary}`, hint };
+      return finding("thumbprint");
     case FAILURE_CODES.intercepted:
-      return { level: "blocking", code: "intercepted", message: `${address}: ${summary}`, hint };
+      return finding("intercepted");
+    case FAILURE_CODES.speaksTls:
+      return finding("nossl-on-tls");
     default:
-      return {
-        level: "blocking",
-        code: "exchange-failed",
-        message: `${address}: ${summary}`,
-        hint,
-      };
+      return finding("exchange-failed");
   }
 }
 
@@ -411,7 +454,8 @@ function reachability(checked: readonly Checked[], options: CheckOptions): Findi
     const first = why(dead[0]);
     return [{
       level: "blocking",
-      code: "unreachable",
+      // Through a proxy that would not open the tunnel, the proxy is what to look at.
+      code: dead[0].tcpFailure?.cause === "proxy" ? "proxy" : "unreachable",
       message: checked.length === 1
         ? `${dead[0].check.address ?? host}: ${first.summary}`
         : `none of ${host}'s ${checked.length} addresses answers on port ${port}: ${first.summary}`,
@@ -424,18 +468,23 @@ function reachability(checked: readonly Checked[], options: CheckOptions): Findi
     message: `one of ${host}'s addresses, ${c.check.address}, does not answer ` +
       `(${why(c).summary}): Octopus may pick it`,
     hint: "Octopus connects to whichever address the name gives it: remove the dead address " +
-      `from DNS, or make it answer. ${why(c).hint}`,
+      `from DNS, or make it answer. ${capitalised(why(c).hint)}`,
   }));
 }
 
-function diagnosisContext(options: CheckOptions) {
+/** What `diagnose` needs: per address, the address is the host its words name. */
+function diagnosisContext(options: CheckOptions, address?: string | null) {
   return {
-    host: options.target.host,
+    host: address ?? options.target.host,
     port: options.target.port,
     dataMode: false,
     family: options.family,
     proxy: options.proxy,
   };
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function firstLine(text: string): string {

@@ -62,11 +62,23 @@ export interface CheckResult {
   lookup: { addresses: string[]; ms: number | null };
   addresses: AddressCheck[];
   findings: Finding[];
-  /** The worst finding's level. */
-  verdict: FindingLevel;
+  /** The worst finding's level; null when the check was stopped before the end. */
+  verdict: FindingLevel | null;
+  /** Stopped before the end (Ctrl+C): what was not reached is left out. */
+  interrupted: boolean;
   /** What the check did not do and why, with how to do it (`the trust test was not run: ...`). */
   notes: string[];
 }
+
+/**
+ * Blocking findings about how OctoPing was asked to check (`/nossl` against a
+ * TLS port, `/ipv6` for a name with only IPv4 addresses), not about what
+ * Octopus would do: the verdict says the check could not run as asked.
+ */
+export const AS_ASKED_CODES: ReadonlySet<string> = new Set([
+  "nossl-on-tls",
+  "no-address-in-family",
+]);
 
 /** What the check engine reports as it runs. */
 export type CheckEvent =

@@ -146,7 +146,29 @@ export const PROXY_FAILURES = {
   tls: "OCTOPING_PROXY_TLS",
   /** The proxy closed the connection before its answer was complete. */
   closed: "OCTOPING_PROXY_CLOSED",
+  /** The proxy sent more after its 200, before anything went through the tunnel. */
+  early: "OCTOPING_PROXY_EARLY",
+  /** The proxy's answer went on past the cap without ending. */
+  tooLong: "OCTOPING_PROXY_TOO_LONG",
 } as const;
+
+/**
+ * Squid's own reasons (`X-Squid-Error`) for not reaching the target: a refused
+ * or silent port, a name it cannot resolve, no route.
+ */
+const SQUID_UNREACHABLE =
+  /^ERR_(CONNECT_FAIL|DNS_FAIL|CANNOT_FORWARD|READ_TIMEOUT|CONNECT_TIMEOUT)\b/;
+
+/**
+ * Whether a refusal says the proxy could not reach the target (the fault is
+ * behind it): 502, 503 and 504 from any proxy, tinyproxy's `500 Unable to
+ * connect`, and squid's own reasons.
+ */
+function couldNotReach(status: number, reason: string, squid: string | undefined): boolean {
+  return status === 502 || status === 503 || status === 504 ||
+    (status === 500 && /unable to connect/i.test(reason)) ||
+    (squid !== undefined && SQUID_UNREACHABLE.test(squid));
+}
 
 /** The proxy would not open the tunnel: the message says how, with what it answered. */
 export class ProxyError extends Error {
@@ -159,17 +181,20 @@ export class ProxyError extends Error {
   reason?: string;
   /** The authentication schemes a 407 offers (`Basic`, `NTLM`, `Negotiate`), as named. */
   schemes?: string[];
+  /** The proxy says it could not reach the target: the fault is behind it. */
+  unreachable?: boolean;
 
   constructor(
     code: string,
     message: string,
-    answer: Pick<ProxyError, "status" | "reason" | "schemes"> = {},
+    answer: Pick<ProxyError, "status" | "reason" | "schemes" | "unreachable"> = {},
   ) {
     super(message);
     this.code = code;
     this.status = answer.status;
     this.reason = answer.reason;
     this.schemes = answer.schemes;
+    this.unreachable = answer.unreachable;
   }
 }
 
@@ -207,11 +232,6 @@ export function connectRequest(proxy: HttpProxy, target: TunnelTarget): Uint8Arr
 export class ProxyAnswerReader {
   #received: Uint8Array = new Uint8Array(0);
 
-  /** Bytes received so far. */
-  get bytes(): number {
-    return this.#received.length;
-  }
-
   /** Takes the next chunk; true once a 200 has arrived whole. */
   push(chunk: Uint8Array): boolean {
     const room = MAX_PROXY_ANSWER_BYTES + 1 - this.#received.length;
@@ -225,7 +245,7 @@ export class ProxyAnswerReader {
     if (end < 0) {
       if (received.length <= MAX_PROXY_ANSWER_BYTES) return false;
       throw new ProxyError(
-        PROXY_FAILURES.notHttp,
+        PROXY_FAILURES.tooLong,
         `the proxy's answer to CONNECT did not end within ${MAX_PROXY_ANSWER_BYTES} bytes: ` +
           quote(received),
       );
@@ -244,12 +264,19 @@ export class ProxyAnswerReader {
         PROXY_FAILURES.status,
         `the proxy answered CONNECT with ${head.version} ${head.status} ${head.reason}`.trim() +
           offers + (squid ? ` (squid: ${squid})` : ""),
-        { status: head.status, reason: head.reason, schemes },
+        {
+          status: head.status,
+          reason: head.reason,
+          schemes,
+          unreachable: couldNotReach(head.status, head.reason, squid),
+        },
       );
     }
+    // Nothing may come before the client speaks (TLS's hello, or the request): a stray byte
+    // would be a byte of the Tentacle's stream lost or forged, so it ends the attempt.
     if (end + 4 < received.length || chunk.length > room) {
       throw new ProxyError(
-        PROXY_FAILURES.notHttp,
+        PROXY_FAILURES.early,
         "the proxy sent more after its 200 answer, before anything went through the tunnel",
       );
     }

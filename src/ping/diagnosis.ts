@@ -7,7 +7,7 @@
  * @module
  */
 import { joinHostPort } from "../net/address.ts";
-import { type HttpProxy, PROXY_FAILURES } from "../net/proxy.ts";
+import { type HttpProxy, MAX_PROXY_ANSWER_BYTES, PROXY_FAILURES } from "../net/proxy.ts";
 import { formatMB } from "../report/format.ts";
 import {
   type Diagnosis,
@@ -336,8 +336,7 @@ function proxyDiagnosis(
         `CONNECT to the Tentacle's port ${port} (and to this host)`,
     );
   }
-  // 503 too: squid's answer when it cannot connect (ERR_CONNECT_FAIL) or resolve the name.
-  if (code === PROXY_FAILURES.status && (status === 502 || status === 503 || status === 504)) {
+  if (code === PROXY_FAILURES.status && failure.proxy?.unreachable) {
     return diagnosis(
       `${at} could not reach ${target} (${answered})`,
       "the fault is behind the proxy, between it and the Tentacle: run the same test from the " +
@@ -364,6 +363,19 @@ function proxyDiagnosis(
   if (code === PROXY_FAILURES.notHttp) {
     return diagnosis(
       `${at} did not answer CONNECT in HTTP`,
+      `${checkProxy}: something else answers there`,
+    );
+  }
+  if (code === PROXY_FAILURES.early) {
+    return diagnosis(
+      `${at} sent more after its 200 answer, before the tunnel was used`,
+      "Octopus speaks first through the tunnel (its TLS hello), so nothing may come before: " +
+        `something else answers there, or the proxy is misbehaving. ${checkProxy}`,
+    );
+  }
+  if (code === PROXY_FAILURES.tooLong) {
+    return diagnosis(
+      `${at} sent an answer to CONNECT longer than ${MAX_PROXY_ANSWER_BYTES} bytes`,
       `${checkProxy}: something else answers there`,
     );
   }

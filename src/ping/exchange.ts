@@ -296,6 +296,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         status: answer?.status,
         reason: answer?.reason,
         schemes: answer?.schemes,
+        unreachable: answer?.unreachable,
       };
     }
   } finally {

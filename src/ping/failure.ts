@@ -78,6 +78,8 @@ export interface ProxyFailure {
   reason?: string;
   /** The authentication schemes it offers (`Proxy-Authenticate`), when it names some. */
   schemes?: string[];
+  /** It said it could not reach the target (502, 504, tinyproxy's 500, squid's reasons). */
+  unreachable?: boolean;
 }
 
 /**

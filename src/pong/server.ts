@@ -396,7 +396,7 @@ async function serve(
     const [kind, reason]: [ConnectionFailure, string] = stalled
       ? [stalled.kind, stalled.reason]
       : handshaking
-      ? ["handshake", `TLS handshake failed: ${message}`]
+      ? ["handshake", `TLS handshake failed: ${handshakeFailure(message)}`]
       : error instanceof ClientGone
       ? ["closed early", message]
       : ["other", message];
@@ -458,4 +458,23 @@ function closeQuietly(conn: Deno.Conn): void {
   } catch {
     // already closed
   }
+}
+
+/**
+ * The TLS library's (rustls's) reason for a failed handshake, in words: a
+ * client offering only TLS 1.0 or 1.1 (an old client, or `check`'s probe
+ * asking what pong speaks) shows as "peer is incompatible:
+ * SignatureAlgorithmsExtensionRequired" otherwise.
+ */
+function handshakeFailure(message: string): string {
+  if (
+    /peer is incompatible: (SignatureAlgorithmsExtensionRequired|.*ProtocolVersion|Tls12NotOffered)/
+      .test(message)
+  ) {
+    return `the client offered only TLS 1.0 or 1.1, which pong, like Octopus, does not speak (${message})`;
+  }
+  if (/NoCipherSuitesInCommon/.test(message)) {
+    return `no cipher suite in common with the client (${message})`;
+  }
+  return message;
 }

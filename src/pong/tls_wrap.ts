@@ -65,21 +65,26 @@ export function acceptTls(
     const left = () => fail(new Error("the client closed the connection during the TLS handshake"));
     const cancelled = () => fail(new Error("the TLS handshake was cut short"));
     // The TLS socket does not always hear that the connection under it ended mid-handshake
-    // (a client that reads the server's first flight and leaves): listen to both.
+    // (a client that reads the server's first flight and leaves, as check's probe does): listen
+    // to both, and to the connection's end, which comes without a close while pong could still
+    // write (a half-open socket).
     const fail = (error: Error) => {
       cancel.removeEventListener("abort", cancelled);
       duplex.off("close", left);
+      duplex.off("end", left);
       socket.destroy();
       reject(error);
     };
     if (cancel.aborted) return cancelled();
     cancel.addEventListener("abort", cancelled, { once: true });
     duplex.once("close", left);
+    duplex.once("end", left);
     socket.once("error", fail);
     socket.once("close", left);
     socket.once("secure", () => {
       cancel.removeEventListener("abort", cancelled);
       duplex.off("close", left);
+      duplex.off("end", left);
       socket.off("error", fail);
       socket.off("close", left);
       resolve(new TlsSocketStream(socket, duplex));

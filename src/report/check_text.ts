@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { CheckEvent, CheckResult } from "../check/result.ts";
+import { AS_ASKED_CODES, type CheckEvent, type CheckResult } from "../check/result.ts";
 import type { FindingLevel } from "../finding.ts";
 import type { LineWriter, Style } from "./console.ts";
 import { formatValue, plural } from "./format.ts";
@@ -34,10 +34,12 @@ const FINDING_MAX = 600;
 
 /** Makes a reporter that writes check's events as text lines. */
 export function checkTextReporter(write: LineWriter, style: Style): (event: CheckEvent) => void {
+  let subscription = false;
   return (event) => {
     switch (event.type) {
       case "start": {
         const { target, timeoutMs, noSsl, proxy } = event.options;
+        subscription = event.options.subscription !== undefined;
         write(
           `Checking ${target.host} port ${target.port}${noSsl ? " without TLS (/nossl)" : ""} ` +
             (proxy ? `through the proxy ${printable(proxy.url)} ` : "") +
@@ -60,19 +62,33 @@ export function checkTextReporter(write: LineWriter, style: Style): (event: Chec
         write(`Note: ${printable(event.message, FINDING_MAX)}`);
         break;
       case "check":
-        write(verdictLine(event.result));
+        write(verdictLine(event.result, subscription ? "this polling Tentacle" : "Octopus"));
         break;
     }
   };
 }
 
-/** The verdict in one line: whether Octopus can connect, and if not, the first reason. */
-export function verdictLine(result: CheckResult): string {
+/**
+ * The verdict in one line: whether `who` (Octopus, or with /subscription the
+ * polling Tentacle) can connect, and if not, the first reason; or that the
+ * check was stopped, or could not run as asked.
+ */
+export function verdictLine(result: CheckResult, who = "Octopus"): string {
+  if (result.interrupted) return "Check stopped before the end (Ctrl+C): no verdict";
   const { host, port } = result.target;
   const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   const first = result.findings.find((f) => f.level === "blocking");
-  if (first) return `Octopus cannot connect to ${target}: ${printable(first.message, FINDING_MAX)}`;
+  if (first && AS_ASKED_CODES.has(first.code)) {
+    return `OctoPing could not check ${target} as asked: ${printable(first.message, FINDING_MAX)}`;
+  }
+  const working = result.addresses.filter((a) => a.exchange?.ok).length;
+  if (first && working > 0 && working < result.addresses.length) {
+    // Some addresses work: Octopus fails on whichever of the others it picks.
+    return `${who} cannot connect reliably to ${target} (${working} of ` +
+      `${result.addresses.length} addresses work): ${printable(first.message, FINDING_MAX)}`;
+  }
+  if (first) return `${who} cannot connect to ${target}: ${printable(first.message, FINDING_MAX)}`;
   const warnings = result.findings.filter((f) => f.level === "warning").length;
-  return `Octopus should be able to connect to ${target}` +
+  return `${who} should be able to connect to ${target}` +
     (warnings > 0 ? ` (${plural(warnings, "warning")} above)` : "");
 }

@@ -363,6 +363,7 @@ export function checkJsonReporter(
           })),
           findings: r.findings,
           verdict: r.verdict,
+          interrupted: r.interrupted,
           notes: r.notes,
         });
         break;

@@ -30,6 +30,9 @@ export interface RunInfo {
  */
 const SECRET = /^((?:\/\/?|--?)(clientpassword|proxy))(?:=(.*))?$/is;
 
+/** `scheme://user:password@`: the password's place in any URL. */
+const CREDENTIALS_IN_URL = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
+
 /**
  * Describes this run of `command` with `args`. This is the one place the
  * command line is copied for output, logs and JSON, so it is where secrets
@@ -45,7 +48,9 @@ export function describeRun(command: string, args: readonly string[]): RunInfo {
     }
     const previous = SECRET.exec(args[i - 1] ?? "");
     // `--clientpassword value`
-    return previous && previous[3] === undefined ? blank(previous[2], arg) : arg;
+    if (previous && previous[3] === undefined) return blank(previous[2], arg);
+    // A URL with credentials anywhere else (a proxy's URL given to /host by mistake).
+    return arg.replace(CREDENTIALS_IN_URL, "$1***@");
   });
   const quoted = redacted.map((arg) => /[\s"]/.test(arg) ? `"${arg.replaceAll('"', '\\"')}"` : arg);
   return {

@@ -54,9 +54,10 @@ export function speaksOctopusTls(probe: TlsProbe): boolean {
 export function probeFindings(probe: TlsProbe, where: string): Finding[] {
   const accepted = TLS_VERSIONS.filter((v) => probe.versions[v] === true);
   const findings: Finding[] = [];
-  const known = TLS_VERSIONS.every((v) => probe.versions[v] !== null);
+  // A probe stopped part-way never tried some suites: no "does not speak" from what is unknown.
+  const complete = probe.stopped === null;
   if (accepted.length === 0) {
-    if (known) {
+    if (complete) {
       findings.push({
         level: "blocking",
         code: "not-tls",
@@ -65,7 +66,7 @@ export function probeFindings(probe: TlsProbe, where: string): Finding[] {
           "server, another service, or a pong started with /nossl, which is checked with /nossl)",
       });
     }
-  } else if (!speaksOctopusTls(probe)) {
+  } else if (!speaksOctopusTls(probe) && complete) {
     const modern = accepted.filter((v) => v === "TLSv1.2" || v === "TLSv1.3");
     findings.push({
       level: "blocking",
@@ -77,12 +78,11 @@ export function probeFindings(probe: TlsProbe, where: string): Finding[] {
       hint: `Octopus needs TLS 1.2 or later with its suites and cannot connect: ${ENABLE_TLS12}. ` +
         TLS_DOCS,
     });
-  } else {
+  } else if (speaksOctopusTls(probe)) {
     findings.push({
       level: "ok",
       code: "modern-tls",
-      message: `${where} speaks ${spoken(probe, accepted.filter((v) => isModern(v)))}, ` +
-        "as Octopus needs",
+      message: `${where} speaks ${octopusSpoken(probe)}, as Octopus needs`,
       hint: "",
     });
     const old = accepted.filter((v) => !isModern(v));
@@ -168,6 +168,26 @@ export function certificateFindings(
     });
   }
   return findings;
+}
+
+/**
+ * What the server speaks of Octopus's list: TLS 1.2 with the suites it accepts
+ * (and the one it prefers, when that is not one of them), TLS 1.3 with its pick.
+ */
+function octopusSpoken(probe: TlsProbe): string {
+  const parts: string[] = [];
+  const tls12 = OCTOPUS_TLS12_SUITES.filter((s) => probe.suites["TLSv1.2"]?.includes(s.iana));
+  if (tls12.length > 0) {
+    const chosen = probe.chosen["TLSv1.2"];
+    const prefers = chosen && !tls12.some((s) => s.iana === chosen)
+      ? ` (it prefers ${suiteLabel(chosen)})`
+      : "";
+    parts.push(`TLS 1.2 with ${and(tls12.map((s) => suiteLabel(s.iana)))}${prefers}`);
+  }
+  if (probe.versions["TLSv1.3"] && probe.chosen["TLSv1.3"]) {
+    parts.push(`TLS 1.3 with ${probe.chosen["TLSv1.3"]}`);
+  }
+  return parts.join("; ");
 }
 
 function isModern(version: TlsVersion): boolean {
