@@ -27,7 +27,7 @@ export function worstCheckFirst(a: TargetCheck, b: TargetCheck): number {
 }
 
 function rank({ result }: TargetCheck): number {
-  return result ? RANK[result.verdict] : 3;
+  return result?.verdict ? RANK[result.verdict] : 3;
 }
 
 /** The table of `checks`, already in order. */
@@ -35,7 +35,9 @@ export function checkTableLines(checks: readonly TargetCheck[]): string[] {
   return columns(
     CHECK_COLUMNS,
     checks.map(({ target, result }) => {
-      if (!result) return [target.name, "-", "-", "not checked", "the run was stopped first"];
+      if (!result?.verdict) {
+        return [target.name, "-", "-", "not checked", "the run was stopped first"];
+      }
       const blocking = result.findings.find((finding) => finding.level === "blocking");
       return [
         target.name,
@@ -71,7 +73,7 @@ function versions(result: CheckResult): string {
 /** The run's last line: the targets whose verdict blocks, or that none does. */
 export function blockingLine(checks: readonly TargetCheck[]): string {
   const blocking = checks.filter(({ result }) => result?.verdict === "blocking");
-  const unchecked = checks.filter(({ result }) => !result).length;
+  const unchecked = checks.filter(({ result }) => !result?.verdict).length;
   const notChecked = unchecked > 0 ? ` (${plural(unchecked, "target")} not checked)` : "";
   if (blocking.length === 0) {
     const warnings = checks.filter(({ result }) => result?.verdict === "warning").length;
