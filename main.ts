@@ -8,6 +8,8 @@
  */
 import type {
   CheckOptions,
+  FleetOptions,
+  FleetTarget,
   PingOptions,
   PongOptions,
   RecordOptions,
@@ -17,9 +19,12 @@ import type {
 import { parseArgs, UsageError } from "./src/cli/parse.ts";
 import { usage } from "./src/cli/usage.ts";
 import { disableQuickEdit } from "./src/console_mode.ts";
+import type { FleetPingEvent } from "./src/fleet/ping_fleet.ts";
+import type { LogReport } from "./src/logs/analyse.ts";
+import type { FleetReport } from "./src/logs/fleet.ts";
 import type { CertificateWithKey } from "./src/net/certificate.ts";
 import type { PingEvent } from "./src/ping/events.ts";
-import { LINE_END, lineWriter, outputTo, styleFor } from "./src/report/console.ts";
+import { LINE_END, lineWriter, outputTo, SINK_CAPACITY, styleFor } from "./src/report/console.ts";
 import type { Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
@@ -55,9 +60,26 @@ export async function main(args: readonly string[]): Promise<number> {
         command.notices,
         command.secrets,
       );
+    case "pingFleet":
+      disableQuickEdit();
+      return await pingFleet(
+        command.options,
+        command.fleet,
+        describeRun("ping", args),
+        command.notices,
+        command.secrets,
+      );
     case "pong":
       disableQuickEdit();
       return await pong(command.options, describeRun("pong", args));
+    case "checkFleet":
+      disableQuickEdit();
+      return await checkFleet(
+        command.options,
+        command.fleet,
+        describeRun("check", args),
+        command.secrets,
+      );
     case "check":
       return await check(command.options, describeRun("check", args), command.secrets);
     case "report":
@@ -122,12 +144,149 @@ async function ping(
       if (event.type === "attempt" && !event.result.ok) anyFailed = true;
       print(event);
     };
-    const summary = await runPing(options, report, stopper.signal, clientCertificate);
+    const summary = await runPing(options, report, stopper.signal, { clientCertificate });
     return summary.failed > 0 || record.incomplete ? 1 : 0;
   } finally {
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
   }
+}
+
+/** `ping /hosts=<file>`: every target at once, under `/parallel`; exit 1 if any failed. */
+async function pingFleet(
+  options: Omit<PingOptions, "target" | "thumbprint">,
+  fleet: FleetOptions,
+  run: RunInfo,
+  notices: string[],
+  secrets: Secrets,
+): Promise<number> {
+  const [
+    { runPingFleet },
+    { pingFleetJsonReporter },
+    { pingFleetTextReporter },
+    { stopOnSignals },
+  ] = await Promise.all([
+    import("./src/fleet/ping_fleet.ts"),
+    import("./src/report/json.ts"),
+    import("./src/report/fleet_text.ts"),
+    import("./src/shutdown.ts"),
+  ]);
+  const ready = await prepareFleet(options, fleet, run, secrets);
+  if (typeof ready === "number") return ready;
+  const { targets, clientCertificate, record } = ready;
+  notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
+  let anyFailed = false;
+  const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
+  try {
+    const screen = Deno.stdout.isTerminal() ? consoleSize() : undefined;
+    const print = options.record.format === "json"
+      ? pingFleetJsonReporter(record.line, run)
+      : pingFleetTextReporter(record, styleFor(Deno.stdout), screen);
+    const report = (event: FleetPingEvent) => {
+      if (event.type === "ping" && event.event.type === "attempt" && !event.event.result.ok) {
+        anyFailed = true;
+      }
+      print(event);
+    };
+    await runPingFleet(targets, options, fleet, report, stopper.signal, clientCertificate);
+    return anyFailed || record.incomplete ? 1 : 0;
+  } finally {
+    await record.flush(); // a second Ctrl+C here still exits with the run's code
+    stopper.dispose();
+  }
+}
+
+/** The console's size; 24 x 80 where a terminal does not say (a pseudo-terminal given none). */
+function consoleSize(): { rows: number; columns: number } {
+  const { rows, columns } = Deno.consoleSize();
+  return { rows: rows || 24, columns: columns || 80 };
+}
+
+/** `check /hosts=<file>`: each target once, `/parallel` at a time; exit 1 if any blocks. */
+async function checkFleet(
+  options: Omit<CheckOptions, "target" | "thumbprint">,
+  fleet: FleetOptions,
+  run: RunInfo,
+  secrets: Secrets,
+): Promise<number> {
+  const [
+    { runCheckFleet },
+    { checkFleetJsonReporter },
+    { checkFleetTextReporter },
+    { stopOnSignals },
+  ] = await Promise.all([
+    import("./src/fleet/check_fleet.ts"),
+    import("./src/report/json.ts"),
+    import("./src/report/fleet_text.ts"),
+    import("./src/shutdown.ts"),
+  ]);
+  const ready = await prepareFleet(options, fleet, run, secrets);
+  if (typeof ready === "number") return ready;
+  const { targets, clientCertificate, record } = ready;
+  const stopper = stopOnSignals(() => 1);
+  try {
+    const print = options.record.format === "json"
+      ? checkFleetJsonReporter(record.line, run)
+      : checkFleetTextReporter(record, styleFor(Deno.stdout), Deno.stdout.isTerminal());
+    const checks = await runCheckFleet(
+      targets,
+      options,
+      fleet,
+      print,
+      stopper.signal,
+      clientCertificate,
+    );
+    const blocks = checks.some(({ result }) => result?.verdict === "blocking");
+    return blocks || stopper.signal.aborted || record.incomplete ? 1 : 0;
+  } finally {
+    await record.flush();
+    stopper.dispose();
+  }
+}
+
+/** A target's last lines (its statistics), and its row in the final table, with room to spare. */
+const LINES_PER_TARGET = 12;
+
+/**
+ * What a fleet needs before it starts: its targets, the client certificate
+ * and the record; or exit code 2 for a bad hosts file or certificate, with nothing run.
+ */
+async function prepareFleet(
+  options: Pick<PingOptions, "noSsl" | "clientCertificate" | "family" | "record">,
+  fleet: FleetOptions,
+  run: RunInfo,
+  secrets: Secrets,
+): Promise<
+  { targets: FleetTarget[]; clientCertificate?: CertificateWithKey; record: Record } | number
+> {
+  const [{ readHostsFile }, { CertificateFileError }] = await Promise.all([
+    import("./src/cli/hosts_file.ts"),
+    import("./src/net/certificate.ts"),
+  ]);
+  let targets;
+  let clientCertificate: CertificateWithKey | undefined;
+  try {
+    targets = await readHostsFile(fleet.hosts, {
+      defaultPort: fleet.defaultPort,
+      family: options.family,
+      tls: !options.noSsl,
+    });
+    clientCertificate = await loadClientCertificate(options, secrets);
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof CertificateFileError)) throw error;
+    return usageError(error.message);
+  }
+  if (clientCertificate) {
+    run.clientCertificate = {
+      thumbprint: clientCertificate.thumbprint,
+      file: options.clientCertificate?.cert,
+    };
+  }
+  // Every target may end at once, each with its statistics, and then the table has a row each.
+  output.sink.capacity = SINK_CAPACITY + LINES_PER_TARGET * targets.length;
+  const record = await openRunRecord(options.record, run);
+  if (typeof record === "number") return record;
+  return { targets, clientCertificate, record };
 }
 
 /**
@@ -161,7 +320,7 @@ async function clientCertificateFor(
  * own: the files given, or one made for this run. None without TLS.
  */
 async function loadClientCertificate(
-  options: PingOptions | CheckOptions,
+  options: Pick<PingOptions | CheckOptions, "noSsl" | "clientCertificate">,
   secrets: Secrets,
 ): Promise<CertificateWithKey | undefined> {
   const files = options.clientCertificate;
@@ -238,60 +397,125 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
 }
 
 async function report(options: ReportOptions): Promise<number> {
-  const [{ analyse, summarise }, { LogReadError }, { logReportLines, nothingToReport }] =
-    await Promise.all([
-      import("./src/logs/analyse.ts"),
-      import("./src/logs/lines.ts"),
-      import("./src/report/log_text.ts"),
-    ]);
+  const [
+    { expandInputs },
+    { analyse, summarise },
+    { LogReadError },
+    { logReportLines, nothingToReport },
+  ] = await Promise.all([
+    import("./src/logs/inputs.ts"),
+    import("./src/logs/analyse.ts"),
+    import("./src/logs/lines.ts"),
+    import("./src/report/log_text.ts"),
+  ]);
   try {
+    const inputs = await expandInputs(options.inputs);
     if (options.output === undefined) {
-      const log = await summarise(options.input);
-      const nothing = nothingToReport(log, options.input);
+      if (inputs.length > 1) return await fleetReport(inputs, undefined);
+      const log = await summarise(inputs[0]);
+      if (holdsFleet(log)) return await fleetReport(inputs, undefined);
+      const nothing = nothingToReport(log, inputs[0]);
       if (nothing) return badLog(nothing);
-      logReportLines(log).forEach((line) => output.line(line));
+      printAll(logReportLines(log));
       return 0;
     }
-    if (await sameFile(options.input, options.output)) {
-      throw new ReportWriteError(
-        `/out=${options.output} is the log being read: name another file for the report`,
-      );
-    }
-    // Written beside /out and renamed into place once whole: an unwritable /out fails before a
-    // week of log is read, and /out is never left half-written.
-    const partial = `${options.output}.partial-${Deno.pid}`;
-    const file = await openForWriting(partial, options.output);
-    let nothing: string | undefined;
-    try {
-      const analysis = await analyse(options.input);
-      nothing = nothingToReport(analysis, options.input);
-      if (nothing === undefined) {
-        const { reportPage } = await import("./src/report/html.ts");
-        const page = new TextEncoder().encode(reportPage(analysis, options.input));
-        for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+    for (const input of inputs) {
+      if (await sameFile(input, options.output)) {
+        throw new ReportWriteError(
+          `/out=${options.output} is the log being read: name another file for the report`,
+        );
       }
-      file.close();
-      if (nothing === undefined) await Deno.rename(partial, options.output);
-      else await Deno.remove(partial);
-    } catch (error) {
-      try {
-        file.close();
-      } catch { /* closed already */ }
-      await Deno.remove(partial).catch(() => {});
-      if (error instanceof LogReadError) throw error;
-      throw new ReportWriteError(
-        `cannot write the report to ${options.output}: ${(error as Error).message}`,
-      );
     }
-    if (nothing) return badLog(nothing);
-    output.line(`${PROGRAM}: wrote the report to ${options.output}`);
-    return 0;
+    if (inputs.length > 1) return await fleetReport(inputs, options.output);
+    return await writeReport(options.output, async () => {
+      const analysis = await analyse(inputs[0]);
+      if (holdsFleet(analysis)) return await fleetPage(inputs);
+      const nothing = nothingToReport(analysis, inputs[0]);
+      if (nothing !== undefined) return { nothing };
+      const { reportPage } = await import("./src/report/html.ts");
+      return reportPage(analysis, inputs[0]);
+    });
   } catch (error) {
     if (error instanceof LogReadError || error instanceof ReportWriteError) {
       return usageError(error.message);
     }
     throw error;
   }
+}
+
+/** Whether `log` holds a fleet's run (`ping /hosts`): then it is reported by target. */
+function holdsFleet(log: LogReport): boolean {
+  return log.runs.some(({ run }) => run.fleet !== undefined);
+}
+
+/** `report` over several logs, or a fleet's: by target, as text or, with /out, the page. */
+async function fleetReport(inputs: string[], out: string | undefined): Promise<number> {
+  const { fleetReportLines } = await import("./src/report/log_text.ts");
+  if (out !== undefined) return await writeReport(out, () => fleetPage(inputs));
+  const fleet = await readFleet(inputs, false);
+  if ("nothing" in fleet) return badLog(fleet.nothing);
+  printAll(fleetReportLines(fleet));
+  return 0;
+}
+
+async function fleetPage(inputs: string[]): Promise<string | { nothing: string }> {
+  const { fleetReportPage } = await import("./src/report/fleet_html.ts");
+  const fleet = await readFleet(inputs, true);
+  return "nothing" in fleet ? fleet : fleetReportPage(fleet);
+}
+
+/** Every target in `inputs`, or why there is none: bad input only when no log has attempts. */
+async function readFleet(
+  inputs: string[],
+  charts: boolean,
+): Promise<FleetReport | { nothing: string }> {
+  const [{ reportFleet }, { noAttempts, worstTargetFirst }] = await Promise.all([
+    import("./src/logs/fleet.ts"),
+    import("./src/report/log_text.ts"),
+  ]);
+  const fleet = await reportFleet(inputs, charts, noAttempts, worstTargetFirst);
+  if (fleet.targets.length > 0) return fleet;
+  return { nothing: fleet.skipped.map(({ why }) => why).join("; ") };
+}
+
+/**
+ * Writes the page `make` gives to `out`, beside it first and renamed into place once whole:
+ * an unwritable /out fails before a week of log is read, and /out is never left half-written.
+ */
+async function writeReport(
+  out: string,
+  make: () => Promise<string | { nothing: string }>,
+): Promise<number> {
+  const { LogReadError } = await import("./src/logs/lines.ts");
+  const partial = `${out}.partial-${Deno.pid}`;
+  const file = await openForWriting(partial, out);
+  let made: string | { nothing: string };
+  try {
+    made = await make();
+    if (typeof made === "string") {
+      const page = new TextEncoder().encode(made);
+      for (let done = 0; done < page.length;) done += await file.write(page.subarray(done));
+    }
+    file.close();
+    if (typeof made === "string") await Deno.rename(partial, out);
+    else await Deno.remove(partial);
+  } catch (error) {
+    try {
+      file.close();
+    } catch { /* closed already */ }
+    await Deno.remove(partial).catch(() => {});
+    if (error instanceof LogReadError) throw error;
+    throw new ReportWriteError(`cannot write the report to ${out}: ${(error as Error).message}`);
+  }
+  if (typeof made !== "string") return badLog(made.nothing);
+  output.line(`${PROGRAM}: wrote the report to ${out}`);
+  return 0;
+}
+
+/** A report's lines, every one: the console's queue is made room for them, none is dropped. */
+function printAll(lines: string[]): void {
+  output.sink.capacity = SINK_CAPACITY + lines.length;
+  lines.forEach((line) => output.line(line));
 }
 
 /** A log that holds nothing to report: bad input, said plainly (usage would not help). */

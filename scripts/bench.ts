@@ -61,6 +61,8 @@ function sizes(quick: boolean) {
     sTimeSeconds: quick ? 3 : 5,
     /** Attempts counted for stalls, after the first (which pays for start-up). */
     stallAttempts: quick ? 20 : 40,
+    /** Targets of the fleet row, each pinged three times. */
+    fleetTargets: quick ? 200 : 1000,
   };
 }
 
@@ -101,6 +103,10 @@ function background(command: string, args: string[], stdout: "piped" | "null" = 
     pid: child.pid,
     /** The output, when started with `"piped"`. */
     stdout: () => child.stdout,
+    /** Waits for it to end on its own. */
+    async ended() {
+      await child.status;
+    },
     async stop() {
       try {
         child.kill("SIGTERM");
@@ -591,6 +597,60 @@ async function checkTime(): Promise<Figure> {
   };
 }
 
+const FLEET_SERVER = fileURLToPath(new URL("../tests/fleet_server.ts", import.meta.url));
+
+/**
+ * `ping /hosts` over many Tentacle-like loopback listeners (one process, the
+ * tests' fleet server), 3 attempts each at /interval=0 and the default
+ * /parallel: the whole process's time and peak RSS (VmHWM, read as it runs).
+ */
+async function fleet(size: Sizes, dir: string): Promise<Figure[]> {
+  // Its stdin kept open: the server serves until that closes.
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", FLEET_SERVER, `tentacle=${size.fleetTargets}`],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the fleet server said nothing: ${text}`);
+    text += value;
+  }
+  const ports: number[] = JSON.parse(text.split("\n")[0]).tentacle;
+  const hosts = `${dir}/fleet-hosts.txt`;
+  await Deno.writeTextFile(hosts, ports.map((port, i) => `127.0.0.1:${port} T${i + 1}`).join("\n"));
+  const started = performance.now();
+  const ping = background(Deno.execPath(), [
+    "run",
+    "-A",
+    "--quiet",
+    MAIN,
+    "ping",
+    `/hosts=${hosts}`,
+    "/count=3",
+    "/interval=0",
+  ]);
+  let peak = 0;
+  const watching = setInterval(() => {
+    try {
+      peak = Math.max(peak, peakRssMB(ping.pid));
+    } catch { /* ended */ }
+  }, 50);
+  await ping.ended();
+  clearInterval(watching);
+  const seconds = (performance.now() - started) / 1000;
+  await reader.cancel();
+  await server.stdin.close();
+  await server.status;
+  const what = `ping /hosts, ${size.fleetTargets} targets x 3 attempts, whole process`;
+  return [
+    { what, unit: " s", ours: seconds, goal: "", digits: 1 },
+    { what: "ping /hosts's peak RSS over that run", unit: " MB", ours: peak, goal: "< 300 MB" },
+  ];
+}
+
 /** One full run: every measurement once, in a fixed order. */
 async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -607,6 +667,7 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   figures.push(await attemptRate(size));
   figures.push(await stalls(size, dir));
   figures.push(await checkTime());
+  figures.push(...await fleet(size, dir));
   return figures;
 }
 

@@ -432,7 +432,10 @@ Deno.test("check takes ping's connection options, a 5 s step timeout and a polli
   assert.equal(full.family, 6);
   assert.deepEqual(full.clientCertificate, { cert: "octopus.pfx" });
   assert.equal(full.subscription, "poll://ABC123def/", "with the slash Octopus shows");
-  rejects(["check"], /^check needs \/host=<ip\/hostname>, e\.g\. OctoPing check \/host=MyServer$/);
+  rejects(
+    ["check"],
+    /^check needs \/host=<ip\/hostname>, e\.g\. OctoPing check \/host=MyServer, or \/hosts=<file>/,
+  );
   rejects(["check", "/host=x", "/datasize=5"], /^\/datasize is an option of ping, not of check$/);
   rejects(["ping", "/host=x", "/subscription=poll://a/"], /^\/subscription is an option of check/);
 });

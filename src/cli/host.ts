@@ -18,10 +18,13 @@ export interface HostSpec {
 const NAME = /^[A-Za-z0-9._-]+$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?$/;
 
-/** Parses a `/host` value into a host and an optional port. */
-export function parseHost(text: string): HostSpec {
+/**
+ * Parses a `/host` value into a host and an optional port. `shown` is how a
+ * message names the value: `/host=…` on the command line, a line of a hosts file.
+ */
+export function parseHost(text: string, shown = `/host=${text}`): HostSpec {
   const value = text.trim();
-  const bad = (why: string) => new UsageError(`/host=${text}: ${why}`);
+  const bad = (why: string) => new UsageError(`${shown}: ${why}`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return parseUrl(value, bad);
   if (value.startsWith("[")) {
     const match = /^\[([^\]]+)\](?::(.*))?$/.exec(value);

@@ -28,6 +28,27 @@ export interface Target {
   port: number;
 }
 
+/** One target of a hosts file (`/hosts`): where, the name shown for it, and its certificate. */
+export interface FleetTarget extends Target {
+  /** As the hosts file names it, or `host:port`; unique in the file. */
+  name: string;
+  /** `thumbprint=<hex>` on its line: the certificate this target must present. */
+  thumbprint?: string;
+}
+
+/** `/hosts` and what goes with it: many targets at once. */
+export interface FleetOptions {
+  /** The hosts file, or `-` for stdin. */
+  hosts: string;
+  /** The port of a line that names none (`/port`, else 10933). */
+  defaultPort: number;
+  /** `/parallel`: connections in flight at most, over all targets. */
+  parallel: number;
+}
+
+/** The most connections a fleet has in flight by default (`/parallel`). */
+export const DEFAULT_PARALLEL = 50;
+
 /** Options of `OctoPing ping`. */
 export interface PingOptions {
   /** Where to connect. */
@@ -143,8 +164,11 @@ export const CHECK_DEFAULTS = {
 
 /** Options of `OctoPing report`. */
 export interface ReportOptions {
-  /** The log to read: OctoPing's JSON lines or text, or TentaclePing's text. */
-  input: string;
+  /**
+   * The logs to read, as given (`*` and `?` in a file name are expanded by
+   * OctoPing: cmd.exe does not): OctoPing's JSON lines or text, or TentaclePing's text.
+   */
+  inputs: string[];
   /** Where to write the HTML report; the statistics go to stdout when absent. */
   output?: string;
 }
@@ -161,8 +185,23 @@ export interface Secrets {
 /** What the command line asks for. */
 export type Command =
   | { kind: "ping"; options: PingOptions; notices: string[]; secrets: Secrets }
+  /** `ping /hosts=<file>`: every target with `options`, its own target and thumbprint apart. */
+  | {
+    kind: "pingFleet";
+    options: Omit<PingOptions, "target" | "thumbprint">;
+    fleet: FleetOptions;
+    notices: string[];
+    secrets: Secrets;
+  }
   | { kind: "pong"; options: PongOptions; notices: string[] }
   | { kind: "check"; options: CheckOptions; secrets: Secrets }
+  /** `check /hosts=<file>`: each target checked once, `/parallel` at a time. */
+  | {
+    kind: "checkFleet";
+    options: Omit<CheckOptions, "target" | "thumbprint">;
+    fleet: FleetOptions;
+    secrets: Secrets;
+  }
   | { kind: "report"; options: ReportOptions }
   | { kind: "help" }
   | { kind: "version" };

@@ -17,6 +17,8 @@ import {
   CHECK_DEFAULTS,
   type CheckOptions,
   type Command,
+  DEFAULT_PARALLEL,
+  type FleetOptions,
   PING_DEFAULTS,
   type PingOptions,
   PONG_DEFAULTS,
@@ -49,6 +51,8 @@ interface OptionSpec {
 const CONNECTION_SPECS: OptionSpec[] = [
   { name: "host", example: "MyServer" },
   { name: "port", example: "10933" },
+  { name: "hosts", example: "tentacles.txt" },
+  { name: "parallel", example: "50" },
   { name: "nossl" },
   { name: "timeout", example: "30" },
   { name: "ipv4" },
@@ -157,10 +161,25 @@ export function parseArgs(args: readonly string[]): Command {
   const values = collect(command, rest);
   switch (command) {
     case "ping":
+      if (values.has("hosts")) {
+        return {
+          kind: "pingFleet",
+          ...fleetOf("ping", values, buildPing),
+          notices: [],
+          secrets: secrets(values),
+        };
+      }
       return { kind: "ping", options: buildPing(values), notices: [], secrets: secrets(values) };
     case "pong":
       return { kind: "pong", options: buildPong(values), notices: [] };
     case "check":
+      if (values.has("hosts")) {
+        return {
+          kind: "checkFleet",
+          ...fleetOf("check", values, buildCheck),
+          secrets: secrets(values),
+        };
+      }
       return { kind: "check", options: buildCheck(values), secrets: secrets(values) };
     case "report":
       return { kind: "report", options: buildReport(values) };
@@ -186,15 +205,14 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
     if (token.name === undefined) {
       // The report's log file may be given bare: `OctoPing report C:\logs\run.jsonl`.
       if (command !== "report" || gitBashOption(token.raw)) throw positional(command, token.raw);
-      if (values.has("in")) {
-        throw new UsageError(`unexpected argument '${token.raw}': report reads one log file`);
-      }
-      values.set("in", token.raw);
+      addInput(values, token.raw);
       continue;
     }
     const spec = specs.find((s) => s.name === token.name);
     if (!spec) throw unknownOption(command, token);
-    if (values.has(spec.name)) throw new UsageError(`/${spec.name} is given twice`);
+    if (values.has(spec.name) && !(command === "report" && spec.name === "in")) {
+      throw new UsageError(`/${spec.name} is given twice`);
+    }
     if (spec.example === undefined) {
       if (token.value !== undefined) {
         throw new UsageError(
@@ -211,9 +229,16 @@ function collect(command: CommandName, tokens: Token[]): Map<string, string> {
     if (value === undefined || value.trim() === "") {
       throw new UsageError(`/${spec.name} needs a value, e.g. /${spec.name}=${spec.example}`);
     }
-    values.set(spec.name, value);
+    if (spec.name === "in") addInput(values, value);
+    else values.set(spec.name, value);
   }
   return values;
+}
+
+/** The report's logs, in the order given, kept as one value: a file name can't hold NUL. */
+function addInput(values: Map<string, string>, path: string): void {
+  const before = values.get("in");
+  values.set("in", before === undefined ? path : `${before}\0${path}`);
 }
 
 /** `raw` as Git Bash makes it of a known option, e.g. `C:/Program Files/Git/host=x`. */
@@ -259,10 +284,13 @@ function unknownOption(command: CommandName, token: Token): UsageError {
   );
 }
 
-function buildPing(values: Map<string, string>): PingOptions {
+function buildPing(
+  values: Map<string, string>,
+  where: Connection = connection("ping", values),
+): PingOptions {
   const get = getter(values);
   const options: PingOptions = {
-    ...connection("ping", values),
+    ...where,
     dataSize: get("datasize", (t) => parseSize("datasize", t, true), PING_DEFAULTS.dataSize),
     chunkSize: get("chunksize", (t) => parseSize("chunksize", t, false), PING_DEFAULTS.chunkSize),
     count: get(
@@ -294,10 +322,13 @@ function buildPing(values: Map<string, string>): PingOptions {
 /** A polling Tentacle's subscription, as Octopus shows it: `poll://<id>/`. */
 const SUBSCRIPTION = /^poll:\/\/[A-Za-z0-9][A-Za-z0-9._-]*\/?$/;
 
-function buildCheck(values: Map<string, string>): CheckOptions {
+function buildCheck(
+  values: Map<string, string>,
+  where: Connection = connection("check", values),
+): CheckOptions {
   const get = getter(values);
   const options: CheckOptions = {
-    ...connection("check", values),
+    ...where,
     timeoutMs: get("timeout", (t) => parseSeconds("timeout", t) * 1000, CHECK_DEFAULTS.timeoutMs),
     subscription: get("subscription", (text) => {
       if (!SUBSCRIPTION.test(text)) {
@@ -321,12 +352,18 @@ function buildCheck(values: Map<string, string>): CheckOptions {
  * Where and how ping and check connect: the target, TLS, address family,
  * proxy and certificates.
  */
+type Connection = ReturnType<typeof connection>;
+
 function connection(command: "ping" | "check", values: Map<string, string>) {
   const hostText = values.get("host");
   if (hostText === undefined) {
     throw new UsageError(
-      `${command} needs /host=<ip/hostname>, e.g. OctoPing ${command} /host=MyServer`,
+      `${command} needs /host=<ip/hostname>, e.g. OctoPing ${command} /host=MyServer, ` +
+        "or /hosts=<file> with one target per line",
     );
+  }
+  if (values.has("parallel")) {
+    throw new UsageError("/parallel goes with /hosts=<file>: one /host makes one connection");
   }
   const spec = parseHost(hostText);
   const portText = values.get("port");
@@ -336,10 +373,20 @@ function connection(command: "ping" | "check", values: Map<string, string>) {
       `/host=${hostText} names port ${spec.port} but /port=${port}: give the port once`,
     );
   }
-  const options = {
+  return {
     target: { host: spec.host, port: spec.port ?? port ?? PING_DEFAULTS.port },
+    ...link(command, values, spec.host),
+  };
+}
+
+/**
+ * How ping and check connect, wherever to: TLS, address family (`host` must
+ * fit it), proxy and certificates.
+ */
+function link(command: "ping" | "check", values: Map<string, string>, host: string) {
+  const options = {
     noSsl: values.has("nossl"),
-    family: family(values, spec.host),
+    family: family(values, host),
     proxy: getter(values)("proxy", proxy, undefined),
     thumbprint: getter(values)("thumbprint", (t) => parseThumbprint("thumbprint", t), undefined),
     clientCertificate: clientCertificate(values),
@@ -361,6 +408,44 @@ function connection(command: "ping" | "check", values: Map<string, string>) {
     );
   }
   return options;
+}
+
+/**
+ * `/hosts=<file>`: what `build` makes of the options every target shares
+ * (each target brings its own host, port and thumbprint), and how to read the targets.
+ */
+function fleetOf<T extends { target: unknown; thumbprint?: string }>(
+  command: "ping" | "check",
+  values: Map<string, string>,
+  build: (values: Map<string, string>, where: Connection) => T,
+): { options: Omit<T, "target" | "thumbprint">; fleet: FleetOptions } {
+  if (values.has("host")) {
+    throw new UsageError("/host and /hosts exclude each other: put every target in the file");
+  }
+  if (values.has("thumbprint")) {
+    throw new UsageError(
+      "/thumbprint with /hosts: a thumbprint belongs to one Tentacle; write " +
+        "thumbprint=<hex> on its line of the hosts file",
+    );
+  }
+  if (values.has("subscription")) {
+    throw new UsageError("/subscription with /hosts: a subscription belongs to one Tentacle");
+  }
+  const portText = values.get("port");
+  const shared = build(values, { target: { host: "", port: 0 }, ...link(command, values, "") });
+  const { target: _, thumbprint: __, ...options } = shared;
+  return {
+    options,
+    fleet: {
+      hosts: values.get("hosts")!,
+      defaultPort: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText),
+      parallel: getter(values)(
+        "parallel",
+        (t) => parseInteger("parallel", t, [1, 10_000], "a number of connections, 1 to 10,000"),
+        DEFAULT_PARALLEL,
+      ),
+    },
+  };
 }
 
 /** `/proxy`; a password left out of the URL comes from the environment. */
@@ -467,9 +552,11 @@ function buildPong(values: Map<string, string>): PongOptions {
 function buildReport(values: Map<string, string>): ReportOptions {
   const input = values.get("in");
   if (input === undefined) {
-    throw new UsageError("report needs the log file: OctoPing report run.jsonl [/out=report.html]");
+    throw new UsageError(
+      "report needs the log file: OctoPing report run.jsonl [more.jsonl ...] [/out=report.html]",
+    );
   }
-  return { input, output: values.get("out") };
+  return { inputs: input.split("\0"), output: values.get("out") };
 }
 
 function recordOptions(values: Map<string, string>): RecordOptions {

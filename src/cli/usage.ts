@@ -19,7 +19,8 @@ Usage:
   ${PROGRAM} check /host=<ip/hostname> [/port=<port>] [/thumbprint=<hex>] [/timeout=<s>]
                   [/ipv4 | /ipv6] [/nossl] [/clientcert=<file> [/clientkey=<file> |
                   /clientpassword=<p>] [/subscription=poll://<id>/]] [/proxy=<url>]
-  ${PROGRAM} report <log file> [/out=<report.html>]
+  ${PROGRAM} ping | check /hosts=<file> [/parallel=<N>] [the options above but /host, /thumbprint]
+  ${PROGRAM} report <log file> [<log file> ...] [/out=<report.html>]
 
 ping, pong and check take /logfile=<path> (also append every line to that file) and
 /format=json (JSON Lines instead of text).
@@ -79,8 +80,15 @@ check  Runs Octopus's Tentacle troubleshooting checklist once: every address the
   /subscription=poll://<id>/  With /clientcert (a polling Tentacle's certificate), against an
                        Octopus Server's polling port: does the server accept this Tentacle?
 
+/hosts=<file> Many Tentacles at once (ping and check): one per line, in any /host form, then
+       optionally a name and thumbprint=<hex> ("web01:10933 Web01 thumbprint=3C2A..."); # starts
+       a comment; /hosts=- reads stdin. Ends with a table, worst first, and the failing targets.
+  /parallel=<N>        Connections in flight at most, over all targets (default 50)
+
 report Reads a log (OctoPing's JSON or text, or TentaclePing's Output.txt) and prints its
-       statistics, or with /out writes an HTML page with charts. /in=<file> names the log too.
+       statistics, or with /out writes an HTML page with charts. /in=<file> names a log too.
+       Several logs (or one from /hosts) are reported by machine and target, worst first;
+       *.jsonl is expanded by OctoPing itself.
 
 Examples:
   ${PROGRAM} ping /host=MyServer                                # default port 10933
@@ -97,6 +105,8 @@ Examples:
   ${PROGRAM} ping /host=MyServer /proxy=http://proxy:8080       # through Octopus's proxy
   ${PROGRAM} ping /host=MyServer /format=json /logfile=run.jsonl   # a record to chart
   ${PROGRAM} report run.jsonl /out=report.html                 # ... charted
+  ${PROGRAM} ping /hosts=tentacles.txt /count=100 > Output.txt  # many Tentacles, one table
+  ${PROGRAM} report node1.jsonl node2.jsonl /out=fleet.html     # merged from two HA nodes
 
 Runs on Windows 10 / Windows Server 2019 or later (not 2012 R2; 2016 is untested), Linux with
 glibc 2.27 or later (x64, arm64), and macOS.

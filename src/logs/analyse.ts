@@ -83,7 +83,7 @@ export async function summarise(path: string): Promise<LogReport> {
     number,
     { statistics: RunStatistics; byTime: boolean; from: number; to: number }
   >();
-  for await (const attempt of attempts(path, parser)) {
+  for await (const attempt of logAttempts(path, parser)) {
     let tally = tallies.get(attempt.run);
     if (!tally) {
       tally = { statistics: new RunStatistics(), byTime: true, from: Infinity, to: -Infinity };
@@ -117,7 +117,7 @@ type Tally = Bucket & { sum: number; successes: number; rates: number; rateSum: 
 export async function analyse(path: string): Promise<LogAnalysis> {
   const first = await summarise(path);
   const charts = new Map(first.runs.map((report) => [report.run.number, chartFor(report)]));
-  for await (const attempt of attempts(path, new LogParser())) {
+  for await (const attempt of logAttempts(path, new LogParser())) {
     charts.get(attempt.run)?.add(attempt);
   }
   return {
@@ -232,7 +232,11 @@ export function findCluster(buckets: Bucket[]): Cluster | undefined {
   };
 }
 
-async function* attempts(path: string, parser: LogParser): AsyncGenerator<LoggedAttempt> {
+/** The attempts in the log at `path`, as `parser` reads them (its runs fill in as they go). */
+export async function* logAttempts(
+  path: string,
+  parser: LogParser,
+): AsyncGenerator<LoggedAttempt> {
   for await (const [line, number] of readLines(path)) yield* parser.push(line, number);
   yield* parser.end();
 }

@@ -25,6 +25,8 @@ export interface LoggedAttempt {
   line: number;
   /** The number of the run it belongs to. */
   run: number;
+  /** In a fleet's run (`ping /hosts`), the target's name. */
+  target?: string;
 }
 
 const OCTOPING_ATTEMPT =
@@ -33,6 +35,10 @@ const OCTOPING_ATTEMPT =
 const BANNER =
   /^OctoPing (\S+) \S{1,3} pinging (\S+) on port (\d+).*?(?: through the proxy (\S+))?$/;
 const PONG_BANNER = /^OctoPing (\S+) \S{1,3} listening on port (\d+)/;
+/** A fleet's banner (`ping /hosts`), its per-target lines, and its closing table. */
+const FLEET_BANNER = /^OctoPing (\S+) \S{1,3} pinging ([\d,]+) targets? from (.*), at most/;
+const TARGET_LINE = /^\[(\S+)\] (.*)$/s;
+const FLEET_TABLE = /^--- [\d,]+ targets?, worst first/;
 /** The original TentaclePing's banner. */
 const OLD_BANNER = /^Pinging (\S+) on port (\d+)/;
 /** A text run's first line (`log` in older versions, for ping and pong alike). */
@@ -60,6 +66,8 @@ const KNOWN = [
   /^\d[\d.,\s\u00a0\u202f']* attempts?: /,
   /^(failures by cause|latency of successful attempts|longest run of failures|throughput): /,
   /^stopped: /,
+  /^effective interval: /,
+  /^note: /,
   /^# /,
   /^\s*$/,
 ];
@@ -90,6 +98,10 @@ export class LogParser {
   #lastTime?: Date;
   /** A text certificate whose thumbprint and validity lines are still to come. */
   #certificate?: LoggedCertificate;
+  /** In a fleet's text run: a parser per target for its `[name] ` lines. */
+  #targets = new Map<string, LogParser>();
+  /** In a fleet's text run: its closing table has begun. */
+  #inFleetTable = false;
 
   /** Takes line number `number`; returns the attempts it completes. */
   push(line: string, number: number): LoggedAttempt[] {
@@ -101,6 +113,15 @@ export class LogParser {
       return done;
     }
     if (this.#textRunStart(text, number, done)) return done;
+    if (this.#run?.fleet && this.#run.format === "text") {
+      const tagged = TARGET_LINE.exec(text);
+      if (tagged) {
+        this.#targetLine(this.#run, tagged[1], tagged[2], number, done);
+        return done;
+      }
+      if (FLEET_TABLE.test(text)) this.#inFleetTable = true;
+      if (this.#inFleetTable) return done; // the table sums up what the lines above told
+    }
     if (this.#run?.command === "pong") {
       const counted = PONG_COUNTED.exec(text);
       if (counted) this.#run.connections += Number(counted[1].replaceAll(",", ""));
@@ -162,6 +183,7 @@ export class LogParser {
     const header = HEADER.exec(text);
     if (header) {
       this.#flush(done);
+      this.#endTargets(done);
       const run = this.#begin("text", number);
       run.version = clip(header[1]);
       if (header[2] !== "log") run.command = header[2] as "ping" | "pong";
@@ -173,6 +195,18 @@ export class LogParser {
       if (field[1] === "command line") this.#run.commandLine = value;
       else if (field[1] === "started") this.#run.started = value;
       else this.#run.machine = value;
+      return true;
+    }
+    const fleet = FLEET_BANNER.exec(text);
+    if (fleet) {
+      this.#flush(done);
+      this.#endTargets(done);
+      const fresh = this.#run?.format === "text" && !this.#runHasAttempts && !this.#run.target;
+      const run = fresh ? this.#run! : this.#begin("text", number);
+      run.version = clip(fleet[1]);
+      run.command = "ping";
+      run.target = clip(`${fleet[2]} targets from ${fleet[3]}`);
+      run.fleet = { targets: Number(fleet[2].replaceAll(",", "")) };
       return true;
     }
     const banner = BANNER.exec(text);
@@ -235,6 +269,34 @@ export class LogParser {
     return false;
   }
 
+  /** A line of one target in a fleet's text run: its own parser reads it. */
+  #targetLine(run: LoggedRun, name: string, text: string, number: number, done: LoggedAttempt[]) {
+    let parser = this.#targets.get(name);
+    if (!parser) {
+      parser = new LogParser();
+      this.#targets.set(name, parser);
+    }
+    this.#runHasAttempts = true;
+    for (const attempt of parser.push(text, number)) {
+      done.push({ ...attempt, run: run.number, target: name });
+    }
+    if (parser.skipped > 0) {
+      this.#skip(parser.firstSkipped!);
+      parser.skipped = 0;
+      parser.firstSkipped = undefined;
+    }
+  }
+
+  /** Ends a fleet's text run: each target's attempt still in hand. */
+  #endTargets(done: LoggedAttempt[]): void {
+    const run = this.#run;
+    for (const [name, parser] of this.#targets) {
+      for (const attempt of parser.end()) done.push({ ...attempt, run: run!.number, target: name });
+    }
+    this.#targets.clear();
+    this.#inFleetTable = false;
+  }
+
   /** Starts run number `runs.length + 1`. */
   #begin(format: "text" | "json", line: number): LoggedRun {
     this.#run = newRun(this.runs.length + 1, format, line);
@@ -252,10 +314,11 @@ export class LogParser {
     return run;
   }
 
-  /** Ends the log; returns the attempt still in hand. */
+  /** Ends the log; returns the attempts still in hand. */
   end(): LoggedAttempt[] {
     const done: LoggedAttempt[] = [];
     this.#flush(done);
+    this.#endTargets(done);
     return done;
   }
 
@@ -278,6 +341,7 @@ export class LogParser {
     const str = (value: unknown) => typeof value === "string" ? clip(value) : undefined;
     const time = typeof event.time === "string" ? new Date(event.time) : undefined;
     if (event.type === "start") {
+      this.#endTargets(done);
       const run = this.#begin("json", number);
       run.version = str(event.version);
       run.commandLine = str(event.commandLine);
@@ -291,6 +355,10 @@ export class LogParser {
         return;
       }
       run.command = "ping";
+      if (typeof event.targets === "number") {
+        run.fleet = { targets: event.targets };
+        run.target = clip(`${event.targets} targets from ${str(event.hosts)}`);
+      }
       const target = event.target as { host?: unknown; port?: unknown } | undefined;
       if (target && typeof target === "object") {
         run.target = clip(`${String(target.host)} port ${Number(target.port)}`);
@@ -315,6 +383,7 @@ export class LogParser {
         ? event.cause as Cause
         : "other";
       if (typeof event.address === "string") run.addresses.add(clip(event.address));
+      const target = (event.target as { name?: unknown } | undefined)?.name;
       done.push({
         time,
         ok: event.ok as boolean,
@@ -323,6 +392,7 @@ export class LogParser {
         dataBytes: event.ok ? this.#dataBytes : 0,
         line: number,
         run: run.number,
+        ...(typeof target === "string" ? { target: clip(target) } : {}),
       });
       return;
     }

@@ -77,6 +77,13 @@ export interface LoggedRun {
   peers: Capped<string>;
   /** Connections a pong run saw. */
   connections: number;
+  /** A fleet's run (`ping /hosts`): how many targets; its attempts name theirs. */
+  fleet?: { targets: number };
+}
+
+/** The machine a run ran on, by name alone: what `report` groups targets by. */
+export function machineName(run: LoggedRun | undefined): string {
+  return run?.machine?.split(", ")[0] || "an unnamed machine";
 }
 
 /** A new run numbered `number`, in `format`, starting at line `firstLine`. */

@@ -23,6 +23,19 @@ import type { AttemptResult } from "./result.ts";
 /** Attempts between two garbage collections (see src/gc.ts: each one frees TLS memory). */
 const COLLECT_EVERY = 200;
 
+/** What a run may share with others: the client certificate, a cap on connections, statistics. */
+export interface PingContext {
+  /** The certificate to present when the server asks for one. */
+  clientCertificate?: CertificateWithKey;
+  /**
+   * Runs each attempt when a connection may start (a fleet's `/parallel`);
+   * rejects only when `stop` aborts while it waits. Absent: at once.
+   */
+  gate?: <T>(attempt: () => Promise<T>) => Promise<T>;
+  /** Where the attempts are counted (a fleet reads them as it runs); a new one when absent. */
+  statistics?: RunStatistics;
+}
+
 /**
  * Runs ping until `/count` attempts are done or `stop` aborts, and returns the
  * run's summary. An attempt cut short by `stop` is not counted.
@@ -31,9 +44,9 @@ export async function runPing(
   options: PingOptions,
   emit: (event: PingEvent) => void,
   stop: AbortSignal,
-  clientCertificate?: CertificateWithKey,
+  { clientCertificate, gate = (attempt) => attempt(), statistics = new RunStatistics() }:
+    PingContext = {},
 ): Promise<RunSummary> {
-  const statistics = new RunStatistics();
   const changes = changeTracker(options, emit);
   let pongAnswered = false;
   const noted = new Set<Note>();
@@ -55,12 +68,14 @@ export async function runPing(
     if (stop.aborted) break;
     let result: AttemptResult;
     try {
-      result = await runAttempt(options, seq, {
-        signal: stop,
-        onProgress: (progress) => emit({ type: "progress", seq, progress }),
-        pongAnswered,
-        clientCertificate,
-      });
+      result = await gate(() =>
+        runAttempt(options, seq, {
+          signal: stop,
+          onProgress: (progress) => emit({ type: "progress", seq, progress }),
+          pongAnswered,
+          clientCertificate,
+        })
+      );
     } catch (error) {
       if (stop.aborted) break;
       throw error;

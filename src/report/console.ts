@@ -34,6 +34,12 @@ export interface Output {
   line: LineWriter;
   /** Replaces the status line (progress); "" clears it. Absent where output is not a terminal. */
   status?: (text: string) => void;
+  /**
+   * Replaces the lines last drawn with `lines` (a live table), redrawn in
+   * place; [] clears them. Each must fit the console's width. Absent where
+   * output is not a terminal.
+   */
+  board?: (lines: string[]) => void;
 }
 
 const encoder = new TextEncoder();
@@ -78,28 +84,34 @@ export function outputTo(
   const flush = () => sink.flush();
   const whole = (text: string) => asciiOnly(text) + lineEnd;
   if (!stream.isTerminal()) return { line: (text) => sink.write(whole(text)), flush, sink };
-  let showing = false;
-  // Carriage return and erase-line: the status line is redrawn in place.
-  const clear = () => showing && sink.write("\r\x1b[2K");
+  /** Lines of the status line or board on screen now; the last has no line end. */
+  let showing = 0;
+  // Carriage return and erase the line; for a board, up to its first line and erase to the end.
+  const clear = () => {
+    if (showing === 1) sink.write("\r\x1b[2K");
+    if (showing > 1) sink.write(`\r\x1b[${showing - 1}A\x1b[J`);
+    showing = 0;
+  };
+  const board = (lines: string[]) => {
+    if (sink.busy) return; // ephemeral: never queue it behind real lines
+    clear();
+    showing = lines.length;
+    if (showing > 0) sink.write(lines.map(asciiOnly).join(lineEnd));
+  };
   return {
     line: (text) => {
       clear();
-      showing = false;
       sink.write(whole(text));
     },
-    status: (text) => {
-      if (sink.busy) return; // progress is ephemeral: never queue it behind real lines
-      clear();
-      showing = text !== "";
-      if (showing) sink.write(asciiOnly(text));
-    },
+    status: (text) => board(text === "" ? [] : [text]),
+    board,
     flush,
     sink,
   };
 }
 
-/** The most text waiting for a slow console before more is dropped (and counted). */
-const SINK_CAPACITY = 1000;
+/** The most text waiting for a slow console before more is dropped (and counted), by default. */
+export const SINK_CAPACITY = 1000;
 /** The longest {@linkcode ConsoleSink.flush} waits for a console that does not read. */
 const FLUSH_WAIT_MS = 5000;
 
@@ -107,7 +119,7 @@ const FLUSH_WAIT_MS = 5000;
  * Writes text without blocking the event loop: a console window with a
  * selection in it (Windows QuickEdit) or a pipe nobody reads blocks writes,
  * and with synchronous writes a pong would stop serving. At most
- * {@linkcode SINK_CAPACITY} pieces wait; past that they are dropped, and the
+ * {@linkcode ConsoleSink.capacity} pieces wait; past that they are dropped, and the
  * output says how many.
  */
 export class ConsoleSink {
@@ -116,6 +128,11 @@ export class ConsoleSink {
   #dropped = 0;
   #pumping?: Promise<void>;
   #broken = false;
+  /**
+   * The most pieces waiting before more are dropped. Raised where a burst is
+   * known and bounded: a fleet's targets ending together, its final table, a report.
+   */
+  capacity = SINK_CAPACITY;
   /** How a run of dropped lines is told: a text line, or a JSON object in JSON mode. */
   droppedNotice = (count: number) =>
     `... ${count} lines dropped: the console did not keep up${LINE_END}`;
@@ -132,7 +149,7 @@ export class ConsoleSink {
   /** Queues `text` (a whole line with its newline, or a status redraw). */
   write(text: string): void {
     if (this.#broken) return;
-    if (this.#queue.length >= SINK_CAPACITY) {
+    if (this.#queue.length >= this.capacity) {
       this.#dropped++;
       return;
     }

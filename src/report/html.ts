@@ -18,7 +18,8 @@ import { summaryLines } from "./ping_text.ts";
 const WIDTH = 960;
 const HEIGHT = 260;
 const PAD = { left: 60, right: 16, top: 16, bottom: 34 };
-const CAUSE_COLORS: Record<Cause, string> = {
+/** A colour per cause, the same on every chart. */
+export const CAUSE_COLORS: Record<Cause, string> = {
   dns: "#8e44ad",
   proxy: "#b7950b",
   refused: "#c0392b",
@@ -378,13 +379,14 @@ function niceMax(value: number): number {
 }
 
 /** `2026-11-27 12:13:52 UTC`, or the time alone; to the millisecond when `ms`. */
-function stamp(epochMs: number, withDate: boolean, ms = false): string {
+export function stamp(epochMs: number, withDate: boolean, ms = false): string {
   const iso = new Date(epochMs).toISOString();
   const time = iso.slice(11, ms ? 23 : 19);
   return withDate ? `${iso.slice(0, 10)} ${time} UTC` : time;
 }
 
-function esc(text: string): string {
+/** `text` made safe inside HTML text and attribute values. */
+export function esc(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
     '"',
     "&quot;",

@@ -6,6 +6,9 @@
  * @module
  */
 import type { CheckEvent } from "../check/result.ts";
+import type { FleetOptions } from "../cli/options.ts";
+import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
+import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
 import type { PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/server.ts";
 import type { LineWriter } from "./console.ts";
@@ -42,9 +45,13 @@ function targetStart(
   });
 }
 
-/** Makes a reporter that writes ping's events as JSON lines. */
-export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingEvent) => void {
-  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+/** Makes a reporter that writes ping's events as JSON lines; `tag` adds to each object. */
+export function pingJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+  tag = (object: Record<string, unknown>) => object,
+): (event: PingEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(tag(object)));
   return (event) => {
     switch (event.type) {
       case "start":
@@ -146,6 +153,123 @@ export function pingJsonReporter(write: LineWriter, run: RunInfo): (event: PingE
   };
 }
 
+/**
+ * Makes a reporter that writes a fleet's ping as JSON lines: one `start` for
+ * the run, each target's events with its `target` (a `summary` also with its
+ * `effectiveIntervalMs`), and a closing `fleet` object naming the failing targets.
+ */
+export function pingFleetJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+): (event: FleetPingEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+  const reporters = new Map<TargetRun, (event: PingEvent) => void>();
+  const reporter = (target: TargetRun) => {
+    let report = reporters.get(target);
+    if (!report) {
+      const { host, port, name } = target.target;
+      report = pingJsonReporter(write, run, ({ type, ...rest }) => ({
+        type,
+        target: { host, port, name },
+        ...rest,
+        ...(type === "summary"
+          ? { effectiveIntervalMs: nullable(target.effectiveIntervalMs) }
+          : {}),
+      }));
+      reporters.set(target, report);
+    }
+    return report;
+  };
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        out(fleetStart(run, "ping", event.runs.length, event));
+        break;
+      case "ping":
+        if (event.event.type === "start") break; // the run's own start says it all
+        reporter(event.run)(event.event);
+        if (event.event.type === "end") reporters.delete(event.run);
+        break;
+      case "waiting":
+        out({
+          type: "note",
+          time: event.time.toISOString(),
+          code: "waiting",
+          message: `/parallel=${event.parallel} keeps targets waiting for a connection: ` +
+            "attempts start later than /interval says",
+        });
+        break;
+      case "end": {
+        const failing = event.runs.filter((target) => target.statistics.failed > 0);
+        out(fleetEnd(event, event.runs.length, failing.map((target) => target.target.name)));
+        break;
+      }
+    }
+  };
+}
+
+/**
+ * Makes a reporter that writes a fleet's check as JSON lines: one `start` for
+ * the run, a `check` object per target with its `target`, and a closing
+ * `fleet` object naming the targets whose verdict blocks.
+ */
+export function checkFleetJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+): (event: FleetCheckEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+  return (event) => {
+    switch (event.type) {
+      case "start":
+        out(fleetStart(run, "check", event.targets.length, event));
+        break;
+      case "check": {
+        if (event.event.type !== "check") break; // the start and findings are in the check object
+        const { host, port, name } = event.target;
+        checkJsonReporter(write, run, (object) => ({ ...object, target: { host, port, name } }))(
+          event.event,
+        );
+        break;
+      }
+      case "end": {
+        const blocking = event.checks.filter(({ result }) => result?.verdict === "blocking");
+        out(fleetEnd(event, event.checks.length, blocking.map(({ target }) => target.name)));
+        break;
+      }
+    }
+  };
+}
+
+/** A fleet's `start`: the hosts file, how many targets, `/parallel`, and the shared options. */
+function fleetStart(
+  run: RunInfo,
+  command: string,
+  targets: number,
+  event: { fleet: FleetOptions; options: object; clientThumbprint?: string },
+) {
+  return start(run, {
+    command,
+    hosts: event.fleet.hosts,
+    targets,
+    parallel: event.fleet.parallel,
+    defaultPort: event.fleet.defaultPort,
+    options: jsonSafe(event.options),
+    clientThumbprint: event.clientThumbprint ?? null,
+  });
+}
+
+/** A fleet's closing `fleet` object: how many targets, and the names of those that failed. */
+function fleetEnd(event: { time: Date; interrupted: boolean }, targets: number, failing: string[]) {
+  return {
+    type: "fleet",
+    time: event.time.toISOString(),
+    interrupted: event.interrupted,
+    targets,
+    failed: failing.length,
+    failing,
+  };
+}
+
 /** Makes a reporter that writes pong's events as JSON lines. */
 export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongEvent) => void {
   const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
@@ -208,8 +332,12 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
  * Makes a reporter that writes check's events as JSON lines: the `start`
  * event, then the `check` object. Findings and notes come in it, not one by one.
  */
-export function checkJsonReporter(write: LineWriter, run: RunInfo): (event: CheckEvent) => void {
-  const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
+export function checkJsonReporter(
+  write: LineWriter,
+  run: RunInfo,
+  tag = (object: Record<string, unknown>) => object,
+): (event: CheckEvent) => void {
+  const out = (object: Record<string, unknown>) => write(JSON.stringify(tag(object)));
   return (event) => {
     switch (event.type) {
       case "start":
@@ -242,6 +370,10 @@ export function checkJsonReporter(write: LineWriter, run: RunInfo): (event: Chec
       }
     }
   };
+}
+
+function nullable(value: number | undefined): number | null {
+  return value === undefined ? null : ms(value);
 }
 
 /** Dates as ISO strings, `Infinity` as null, fractions to 3 decimals, as JSON has them. */

@@ -8,7 +8,9 @@
  * @module
  */
 import type { LogReport, RunReport } from "../logs/analyse.ts";
+import type { FleetReport, TargetReport } from "../logs/fleet.ts";
 import type { LoggedRun } from "../logs/run.ts";
+import { failingLine, type FleetRow, fleetTableLines, worstFirst } from "./fleet_table.ts";
 import { formatCount, formatTimestamp, plural } from "./format.ts";
 import { summaryLines } from "./ping_text.ts";
 import { printable } from "./printable.ts";
@@ -18,15 +20,20 @@ const INDENT = "    ";
 /** Why the log at `source` has nothing to report (bad input), or undefined when it has. */
 export function nothingToReport(log: LogReport, source: string): string | undefined {
   if (log.runs.some((report) => report.summary.attempts > 0)) return undefined;
-  const pong = log.runs.filter(({ run }) => run.command === "pong");
-  if (pong.length > 0 && pong.length === log.runs.length) {
-    const connections = pong.reduce((sum, { run }) => sum + run.connections, 0);
-    const where = pong.map(({ run }) => printable(run.target ?? "port unknown")).join(", ");
+  return noAttempts(log.runs.map(({ run }) => run), log.skipped, source);
+}
+
+/** Why a log whose `runs` hold no ping attempts (and `skipped` lines unread) has none. */
+export function noAttempts(runs: LoggedRun[], skipped: number, source: string): string {
+  const pong = runs.filter((run) => run.command === "pong");
+  if (pong.length > 0 && pong.length === runs.length) {
+    const connections = pong.reduce((sum, run) => sum + run.connections, 0);
+    const where = pong.map((run) => printable(run.target ?? "port unknown")).join(", ");
     return `this is a pong log (${plural(connections, "connection")}, ${
       plural(pong.length, "run")
     } on ${where}); report charts ping runs`;
   }
-  const unread = log.skipped > 0 ? ` (${plural(log.skipped, "line")} could not be read)` : "";
+  const unread = skipped > 0 ? ` (${plural(skipped, "line")} could not be read)` : "";
   return `no ping attempts found in ${printable(source)}${unread}`;
 }
 
@@ -135,4 +142,77 @@ function duration(ms: number, precise: boolean): string {
   ];
   const first = parts.findIndex(([value]) => value > 0);
   return parts.slice(first, first + 2).map(([value, unit]) => `${value} ${unit}`).join(" ");
+}
+
+/** A fleet report's table row for `target`: named with its machine when there are several. */
+export function fleetRow(target: TargetReport, machines: number): FleetRow {
+  const latency = target.summary.latency;
+  return {
+    name: machines > 1 ? `${target.target} from ${target.machine}` : target.target,
+    attempts: target.summary.attempts,
+    failed: target.summary.failed,
+    median: latency?.median,
+    p95: latency?.p95,
+    lastCause: target.lastCause,
+  };
+}
+
+/** Worst first, as the fleet table orders its rows. */
+export function worstTargetFirst(a: TargetReport, b: TargetReport): number {
+  return worstFirst(fleetRow(a, 1), fleetRow(b, 1)) || a.machine.localeCompare(b.machine);
+}
+
+/** What a report says before its table: logs skipped, lines unread. */
+export function fleetNotes(report: FleetReport): string[] {
+  return [
+    ...report.skipped.map(({ source, why }) => `${printable(source)} skipped: ${why}`),
+    ...report.unread.map(({ source, lines, first }) =>
+      `${printable(source)}: ${plural(lines, "line")} could not be read and ` +
+      `${lines === 1 ? "was" : "were"} skipped; the first is line ${first}`
+    ),
+  ];
+}
+
+/**
+ * The text report over several logs or targets: the fleet table worst first,
+ * the failing targets, then each target's figures with the runs they came from.
+ */
+export function fleetReportLines(report: FleetReport): string[] {
+  const { targets, machines, sources } = report;
+  const span = spanText(
+    targets.reduce((sum, target) => sum + target.summary.attempts, 0),
+    report.from === undefined ? undefined : new Date(report.from),
+    report.to === undefined ? undefined : new Date(report.to),
+  );
+  const lines = [
+    `report of ${plural(sources.length, "log")}: ${plural(targets.length, "target")} from ` +
+    `${plural(machines, "machine")}; ${span}`,
+    ...fleetNotes(report).map((note) => `note: ${note}`),
+    `--- ${plural(targets.length, "target")}, worst first ---`,
+  ];
+  const rows = targets.map((target) => fleetRow(target, machines));
+  lines.push(...fleetTableLines(rows), failingLine(rows), "");
+  for (const target of targets) {
+    const name = printable(target.target);
+    lines.push(
+      `=== ${name} from ${printable(target.machine)} ===`,
+      ...summaryLines(target.summary, name).slice(1),
+    );
+    for (const part of target.runs) {
+      const { run, summary } = part;
+      lines.push(
+        `${INDENT}${printable(part.source)} run ${run.number} (${
+          run.format === "json" ? "JSON lines" : "text"
+        }, from line ${run.firstLine}): ${
+          spanText(
+            summary.attempts,
+            part.from === undefined ? undefined : new Date(part.from),
+            part.to === undefined ? undefined : new Date(part.to),
+          )
+        }; ${formatCount(summary.failed)} of ${plural(summary.attempts, "attempt")} failed`,
+      );
+    }
+    lines.push("");
+  }
+  return lines;
 }

@@ -27,6 +27,8 @@ export interface Record extends Output {
   readonly incomplete: boolean;
   /** A message for the person at the console (stderr) that the log file keeps too. */
   notice(text: string): void;
+  /** A line for the log file alone (a fleet's attempts, while the console shows a table). */
+  fileLine(text: string): void;
 }
 
 const CATEGORY = "octoping";
@@ -86,6 +88,8 @@ export async function openRecord(
   return {
     line: (text) => logger.info("{line}", { line: text }),
     status: console.status,
+    board: console.board,
+    fileLine: toFile,
     notice(text) {
       stderr(text);
       toFile(text);
