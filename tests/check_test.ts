@@ -26,6 +26,7 @@ import {
   runWithHosts,
 } from "./helpers.ts";
 import { type CertificateSpec, openssl, selfSigned, sServer } from "./openssl.ts";
+import { silentListener } from "./servers.ts";
 import { sslscan } from "./sslscan.ts";
 
 const PEERS = { what: "openssl and sslscan", here: !!which("openssl") && !!which("sslscan") };
@@ -431,23 +432,20 @@ linuxTest("a name whose addresses are all dead is unreachable: blocking, exit 1"
 }, PRIVATE_HOSTS);
 
 Deno.test("a silent address costs one timeout, not one per probe", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn);
-  })();
+  const silent = silentListener();
   try {
-    const port = (listener.addr as Deno.NetAddr).port;
-    const { run, check } = await checkJson(port, "/timeout=1");
+    const { run, check } = await checkJson(silent.port, "/timeout=1");
     assert.equal(run.code, 1);
     // The exchange's timeout is the one: it stops the probe from being tried at all.
-    assert.equal(held.length, 1, "one connection: the exchange; no probe after it timed out");
+    assert.equal(
+      silent.held.length,
+      1,
+      "one connection: the exchange; no probe after it timed out",
+    );
     assert.equal(check.addresses[0].tcp.ok, true);
     assert.equal(check.addresses[0].exchange.cause, "timeout");
   } finally {
-    listener.close();
-    held.forEach((conn) => conn.close());
-    await accepting.catch(() => {});
+    await silent.close();
   }
 });
 
@@ -664,18 +662,13 @@ linuxTest("a probe stopped part-way judges only what it saw: no false no-modern-
 }, PEERS);
 
 Deno.test("Ctrl+C during a check: a plain line saying it stopped, no verdict, exit 1", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn);
-  })();
+  const silent = silentListener();
   try {
-    const port = (listener.addr as Deno.NetAddr).port;
-    const check = new Running(["check", `/host=127.0.0.1:${port}`, "/timeout=60"]);
+    const check = new Running(["check", `/host=127.0.0.1:${silent.port}`, "/timeout=60"]);
     await check.stdout.waitFor(/^Checking /);
     await bounded(
       (async () => {
-        while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        while (silent.held.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
       })(),
       "check's connection",
     );
@@ -685,9 +678,7 @@ Deno.test("Ctrl+C during a check: a plain line saying it stopped, no verdict, ex
     assert.doesNotMatch(stdout, /should be able to connect|cannot connect/);
     assert.equal(check.stderr.text(), "");
   } finally {
-    listener.close();
-    held.forEach((conn) => conn.close());
-    await accepting.catch(() => {});
+    await silent.close();
   }
 });
 
@@ -740,11 +731,7 @@ linuxTest(
   async () => {
     const pong = await Pong.start(["/listen=127.0.0.1"]);
     // On pong's port at another loopback address: accepts, never speaks.
-    const silent = Deno.listen({ hostname: "127.0.0.3", port: pong.port });
-    const held: Deno.Conn[] = [];
-    const accepting = (async () => {
-      for await (const conn of silent) held.push(conn);
-    })();
+    const silent = silentListener("127.0.0.3", pong.port);
     try {
       const hosts = "127.0.0.1 mixed.octoping.test\n127.0.0.3 mixed.octoping.test\n";
       const run = await runWithHosts(hosts, [
@@ -758,9 +745,7 @@ linuxTest(
         /^Octopus cannot connect reliably to mixed\.octoping\.test:\d+ \(1 of 2 addresses work\): 127\.0\.0\.3: timeout during the TLS handshake$/,
       );
     } finally {
-      silent.close();
-      held.forEach((conn) => conn.close());
-      await accepting.catch(() => {});
+      await silent.close();
       await pong.stop();
     }
   },

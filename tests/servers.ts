@@ -147,3 +147,33 @@ export async function pythonServer(script: string, ...args: string[]): Promise<P
     },
   };
 }
+
+/** A listener that accepts and never says a word: the connections it holds, and how to stop it. */
+export interface SilentListener {
+  port: number;
+  /** Every connection accepted so far, held open. */
+  held: Deno.Conn[];
+  close(): Promise<void>;
+}
+
+/** Listens on `hostname` at `port` (0: a free one), accepting every connection and answering none. */
+export function silentListener(hostname = "127.0.0.1", port = 0): SilentListener {
+  const listener = Deno.listen({ hostname, port });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    held,
+    async close() {
+      listener.close();
+      await accepting;
+      for (const conn of held) {
+        try {
+          conn.close();
+        } catch { /* closed already */ }
+      }
+    },
+  };
+}

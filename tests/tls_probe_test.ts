@@ -10,6 +10,7 @@ import {
 import { fault, which } from "./daemons.ts";
 import { Pong } from "./helpers.ts";
 import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
+import { silentListener } from "./servers.ts";
 import { sslscan } from "./sslscan.ts";
 
 const PEERS = !which("openssl") || !which("sslscan");
@@ -187,14 +188,9 @@ Deno.test("pong speaks TLS 1.2 and 1.3 with Octopus's suites, asks for a client 
 });
 
 Deno.test("a silent address costs one connection and one timeout, and the rest is null", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn); // accepted, never answered
-  })();
+  const silent = silentListener();
   try {
-    const port = (listener.addr as Deno.NetAddr).port;
-    const probe = await probeTls("127.0.0.1", port, { timeoutMs: 300 });
+    const probe = await probeTls("127.0.0.1", silent.port, { timeoutMs: 300 });
     assert.equal(probe.connections, 1);
     assert.equal(probe.stopped, "connection 1 timed out after 300 ms");
     assert.deepEqual(probe.versions, {
@@ -205,9 +201,7 @@ Deno.test("a silent address costs one connection and one timeout, and the rest i
     });
     assert.equal(probe.groups, null);
   } finally {
-    listener.close();
-    await accepting.catch(() => {});
-    held.forEach((conn) => conn.close());
+    await silent.close();
   }
 });
 
