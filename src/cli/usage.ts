@@ -50,7 +50,8 @@ ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts th
                        OCTOPING_PROXY_PASSWORD variable). The proxy resolves the Tentacle's name
 
   Each failure names its cause (dns, proxy, refused, timeout, reset, tls, closed, unreachable,
-  thumbprint, intercepted, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the run with statistics.
+  thumbprint, intercepted, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the
+  run with statistics.
 
 pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
        same machine and port, look at the Tentacle; if it fails against both, look at the network.
