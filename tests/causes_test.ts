@@ -283,11 +283,11 @@ linuxTest("thumbprint: pong's own passes, any other fails naming both", async ()
     const failure = await failOnce(pong.port, [`/thumbprint=${wrong}`]);
     assert.equal(
       failure.message,
-      `the server presented the certificate ${pong.thumbprint}, but /thumbprint expects ${wrong}`,
+      `the server presented the certificate ${pong.thumbprint}, but the expected one is ${wrong}`,
     );
     assert.equal(
       failure.cause,
-      "cause: thumbprint - the certificate is not the one /thumbprint names",
+      "cause: thumbprint - the certificate is not the expected one: its thumbprint differs",
     );
     assert.match(failure.stdout, /^failures by cause: thumbprint 1$/m);
   } finally {

@@ -96,7 +96,7 @@ Deno.test("the cause comes from the error's code and phase", () => {
       FAILURE_CODES.thumbprint,
       "tls",
       "thumbprint",
-      /not the one \/thumbprint names/,
+      /not the expected one: its thumbprint differs/,
       /compare it with the thumbprint on the Tentacle's page in Octopus/,
     ],
     [

@@ -207,3 +207,20 @@ Deno.test(
     }
   },
 );
+
+Deno.test("a slice of latency with no neighbour is still drawn: a dot, not an empty chart", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Three attempts over a week: three lone slices of 96.
+    await Deno.writeTextFile(`${dir}/sparse.jsonl`, fleetJson("NODE1", 1, 3, 0));
+    const made = await runOctoPing(["report", `${dir}/sparse.jsonl`, `/out=${dir}/r.html`]);
+    assert.equal(made.code, 0, made.stderr);
+    const page = await Deno.readTextFile(`${dir}/r.html`);
+    const path = /<path d="([^"]+)"[^>]*stroke-linecap="round"/.exec(page);
+    assert.ok(path, "the latency line has round caps, which draw a zero-length segment as a dot");
+    // Each lone point is a zero-length segment: M x y h0.
+    assert.equal(path[1].match(/M[\d.]+ [\d.]+h0/g)?.length, 3, path[1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

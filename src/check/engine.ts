@@ -292,7 +292,7 @@ async function checkAddress(
     add({
       level: "ok",
       code: "thumbprint-matches",
-      message: `${where} presents the certificate /thumbprint names`,
+      message: `${where} presents the expected certificate`,
       hint: "",
     });
   }

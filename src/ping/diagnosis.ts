@@ -90,7 +90,7 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
   if (code === FAILURE_CODES.thumbprint) {
     return {
       cause: "thumbprint",
-      summary: "the certificate is not the one /thumbprint names",
+      summary: "the certificate is not the expected one: its thumbprint differs",
       hint: "Octopus trusts a Tentacle by this thumbprint: compare it with the thumbprint on " +
         "the Tentacle's page in Octopus. A different one means another Tentacle instance, a " +
         "re-generated certificate, or a device in between presenting its own certificate",

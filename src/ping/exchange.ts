@@ -403,7 +403,7 @@ function checkThumbprint(session: { sha1: string; sha256: string }, expected?: s
   const presented = expected.length === 40 ? session.sha1 : session.sha256;
   throw new ExchangeError(
     FAILURE_CODES.thumbprint,
-    `the server presented the certificate ${presented}, but /thumbprint expects ${expected}`,
+    `the server presented the certificate ${presented}, but the expected one is ${expected}`,
   );
 }
 

@@ -128,7 +128,9 @@ function sparkline(target: TargetReport, from: number, width: number, long: bool
     const x = round((i + 0.5) * step);
     if (isNaN(latency[i])) drawing = false;
     else {
-      path += `${drawing ? "L" : "M"}${x} ${round(2 + top * (1 - latency[i] / max))}`;
+      const y = round(2 + top * (1 - latency[i] / max));
+      // A lone slice (its neighbours without successes) is a zero-length segment: a round dot.
+      path += drawing ? `L${x} ${y}` : `M${x} ${y}h0`;
       drawing = true;
     }
     if (failures[i] > 0) {
@@ -146,7 +148,14 @@ function sparkline(target: TargetReport, from: number, width: number, long: bool
   const color = CAUSE_COLORS[target.lastCause ?? "other"];
   return `<svg width="${CHART_WIDTH}" height="${CHART_HEIGHT}" role="img"><title>${
     esc(target.target)
-  }: latency up to ${formatValue(max)} ms</title>${
-    path ? `<path d="${path}" fill="none" stroke="#2980b9" stroke-width="1.2"/>` : ""
+  }: ${
+    latency.some((ms) => !isNaN(ms))
+      ? `latency up to ${formatValue(max)} ms`
+      : "no successful attempt"
+  }</title>${
+    path
+      ? `<path d="${path}" fill="none" stroke="#2980b9" stroke-width="1.5" ` +
+        `stroke-linecap="round" stroke-linejoin="round"/>`
+      : ""
   }<g fill="${color}">${bars.join("")}</g></svg>`;
 }

@@ -28,15 +28,27 @@ export interface FleetRow {
   lastCause?: string;
 }
 
-/** Worst first: the largest share failed, then the most failures, then the slowest; then by name. */
+/**
+ * Worst first: the largest share failed, then the most failures, then the
+ * slowest; then by name. A target with no finished attempt (silent until the
+ * run was stopped) comes after every failing one and before every healthy one.
+ */
 export function worstFirst(a: FleetRow, b: FleetRow): number {
-  return loss(b) - loss(a) || b.failed - a.failed || (b.p95 ?? 0) - (a.p95 ?? 0) ||
+  return rank(b) - rank(a) || b.failed - a.failed || (b.p95 ?? 0) - (a.p95 ?? 0) ||
     a.name.localeCompare(b.name);
+}
+
+/** The share failed; for a target with no finished attempt, just above none. */
+function rank(row: FleetRow): number {
+  return row.attempts > 0 ? row.failed / row.attempts : Number.MIN_VALUE;
 }
 
 function loss(row: FleetRow): number {
   return row.attempts > 0 ? row.failed / row.attempts : 0;
 }
+
+/** What the last column says of a target with no finished attempt. */
+const UNFINISHED = "no attempt finished";
 
 /** A name this long or longer is cut, so a row fits a console. */
 const NAME_MAX = 40;
@@ -65,10 +77,10 @@ export function fleetTableLines(rows: readonly FleetRow[], limit = Infinity): st
       formatCount(row.attempts),
       formatCount(row.attempts - row.failed),
       formatCount(row.failed),
-      formatPercent(loss(row) * 100),
+      row.attempts === 0 ? "-" : formatPercent(loss(row) * 100),
       row.median === undefined ? "-" : formatValue(row.median),
       row.p95 === undefined ? "-" : formatValue(row.p95),
-      row.lastCause ?? "-",
+      row.lastCause ?? (row.attempts === 0 ? UNFINISHED : "-"),
     ]),
   );
   const rest = rows.slice(shown.length);
@@ -117,21 +129,34 @@ function cut(name: string): string {
 /** The most names the closing line lists before it counts the rest. */
 const NAMES_MAX = 100;
 
-/** The run's last line: which targets failed (worst first), or that none did. */
+/**
+ * The run's last line: which targets failed (worst first), and which never
+ * finished an attempt; or that none did either.
+ */
 export function failingLine(rows: readonly FleetRow[]): string {
   const failing = rows.filter((row) => row.failed > 0).sort(worstFirst);
+  const unfinished = rows.filter((row) => row.attempts === 0);
+  const silent = unfinished.length > 0 ? `${UNFINISHED}: ${listed(unfinished)}` : "";
   if (failing.length === 0) {
+    if (silent) {
+      return `${silent} - ${formatCount(unfinished.length)} of ` +
+        `${plural(rows.length, "target")} never answered`;
+    }
     return `no failures: ${
       rows.length === 1 ? "the target" : `all ${formatCount(rows.length)} targets`
     } ` +
       "answered every attempt";
   }
-  const names = failing.slice(0, NAMES_MAX).map((row) =>
-    `${printable(row.name)} (${row.lastCause ?? "other"})`
-  );
-  const more = failing.length > NAMES_MAX
-    ? ` and ${formatCount(failing.length - NAMES_MAX)} more (see the table)`
+  const names = listed(failing, (row) => ` (${row.lastCause ?? "other"})`);
+  return `failing: ${names} - ${formatCount(failing.length)} of ` +
+    `${plural(rows.length, "target")} had failures${silent ? `; ${silent}` : ""}`;
+}
+
+/** Up to {@linkcode NAMES_MAX} names, each with `detail`, and a count of the rest. */
+function listed(rows: readonly FleetRow[], detail: (row: FleetRow) => string = () => ""): string {
+  const names = rows.slice(0, NAMES_MAX).map((row) => `${printable(row.name)}${detail(row)}`);
+  const more = rows.length > NAMES_MAX
+    ? ` and ${formatCount(rows.length - NAMES_MAX)} more (see the table)`
     : "";
-  return `failing: ${names.join(", ")}${more} - ${formatCount(failing.length)} of ` +
-    `${plural(rows.length, "target")} had failures`;
+  return `${names.join(", ")}${more}`;
 }
