@@ -144,3 +144,37 @@ export function squid(): Promise<ProxyDaemon> {
     "shutdown_lifetime 0 seconds",
   ]);
 }
+
+/**
+ * mitmproxy's `mitmdump` on loopback, intercepting TLS with its own CA (made
+ * in a directory of its own): in front of one server with `mode`
+ * (`reverse:https://127.0.0.1:<port>`), or as an HTTP proxy without.
+ */
+export async function mitmdump(mode?: string): Promise<ProxyDaemon> {
+  const dir = await Deno.makeTempDir({ prefix: "octoping-mitm-" });
+  const port = freePort();
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(which("mitmdump") ?? "mitmdump", [
+      "--set",
+      `confdir=${dir}`,
+      ...(mode ? ["--mode", mode] : []),
+      "--listen-host",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "--ssl-insecure",
+      "-q",
+    ], [port]);
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+  return {
+    port,
+    async stop() {
+      await daemon.stop();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describeRun } from "../src/report/run_info.ts";
-import { startDaemon, which } from "./daemons.ts";
+import { mitmdump, startDaemon, which } from "./daemons.ts";
 import { afterHeader, freePort, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
 import { openssl, selfSigned, sServer } from "./openssl.ts";
 
@@ -32,20 +32,8 @@ Deno.test({
   ignore: MITMDUMP === undefined,
   async fn() {
     const pong = await Pong.start();
-    const dir = await Deno.makeTempDir();
-    const port = freePort();
-    const mitm = await startDaemon(MITMDUMP!, [
-      "--set",
-      `confdir=${dir}`,
-      "--mode",
-      `reverse:https://127.0.0.1:${pong.port}`,
-      "--listen-host",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "--ssl-insecure",
-      "-q",
-    ], [port]);
+    const mitm = await mitmdump(`reverse:https://127.0.0.1:${pong.port}`);
+    const port = mitm.port;
     try {
       const run = await pingLoopback(port, "/count=1");
       assert.equal(run.code, 1, run.stdout);
@@ -61,7 +49,6 @@ Deno.test({
     } finally {
       await mitm.stop();
       await pong.stop();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { type ProxyDaemon, squid, startDaemon, tinyproxy, which } from "./daemons.ts";
+import { mitmdump, type ProxyDaemon, squid, tinyproxy, which } from "./daemons.ts";
 import { afterHeader, freePort, linuxTest, Pong, runOctoPing } from "./helpers.ts";
 import { halibutListener } from "./halibut.ts";
 import { selfSigned } from "./openssl.ts";
@@ -443,20 +443,9 @@ linuxTest(
   "an inspecting proxy (mitmproxy, regular mode) opens the tunnel, then replaces the certificate: intercepted",
   () =>
     withPong([], async (pong) => {
-      const dir = await Deno.makeTempDir();
-      const port = freePort();
-      const mitm = await startDaemon(which("mitmdump")!, [
-        "--set",
-        `confdir=${dir}`,
-        "--listen-host",
-        "127.0.0.1",
-        "-p",
-        String(port),
-        "--ssl-insecure",
-        "-q",
-      ], [port]);
+      const mitm = await mitmdump();
       try {
-        const run = await pingThrough(`127.0.0.1:${port}`, pong.port);
+        const run = await pingThrough(`127.0.0.1:${mitm.port}`, pong.port);
         assert.equal(run.code, 1, run.stdout);
         assert.match(run.stdout, /connected: True; SSL: True/);
         assert.match(
@@ -466,7 +455,6 @@ linuxTest(
         assert.match(run.stdout, /issued by [^\n]*mitmproxy/);
       } finally {
         await mitm.stop();
-        await Deno.remove(dir, { recursive: true });
       }
     }),
   { what: "mitmproxy", here: which("mitmdump") !== undefined },
