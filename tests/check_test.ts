@@ -26,7 +26,7 @@ import {
   runWithHosts,
 } from "./helpers.ts";
 import { type CertificateSpec, openssl, selfSigned, sServer } from "./openssl.ts";
-import { silentListener } from "./servers.ts";
+import { holdOpen, serveWith, silentListener, type TestServer } from "./servers.ts";
 import { sslscan } from "./sslscan.ts";
 
 const PEERS = { what: "openssl and sslscan", here: !!which("openssl") && !!which("sslscan") };
@@ -598,33 +598,22 @@ Deno.test("a server with Halibut's page that never asks for a client certificate
  * A relay to `port` that forwards the first `forwarded` connections and
  * accepts the rest without a word: a probe that stops part-way.
  */
-function stallingRelay(port: number, forwarded: number) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  const pipes: Promise<unknown>[] = [];
+function stallingRelay(port: number, forwarded: number): Promise<TestServer> {
   let accepted = 0;
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      conns.push(conn);
-      if (++accepted > forwarded) continue;
-      const upstream = await Deno.connect({ hostname: "127.0.0.1", port });
-      conns.push(upstream);
-      pipes.push(conn.readable.pipeTo(upstream.writable).catch(() => {}));
-      pipes.push(upstream.readable.pipeTo(conn.writable).catch(() => {}));
+  return serveWith(async (client) => {
+    if (++accepted > forwarded) return await holdOpen(client);
+    const server = await Deno.connect({ hostname: "127.0.0.1", port });
+    try {
+      await Promise.all([
+        client.readable.pipeTo(server.writable),
+        server.readable.pipeTo(client.writable),
+      ]);
+    } finally {
+      try {
+        server.close();
+      } catch { /* closed already */ }
     }
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch { /* closed already */ }
-      }
-      await Promise.all([accepting, ...pipes]);
-    },
-  };
+  });
 }
 
 linuxTest("a probe stopped part-way judges only what it saw: no false no-modern-tls", async () => {
@@ -643,7 +632,7 @@ linuxTest("a probe stopped part-way judges only what it saw: no false no-modern-
     ]);
     // The exchange and the probe's first four hellos get through; the test of Octopus's suite
     // alone (the probe's fifth) meets silence.
-    const relay = stallingRelay(server.port, 5);
+    const relay = await stallingRelay(server.port, 5);
     try {
       const { check } = await checkJson(relay.port, "/timeout=1");
       assert.match(check.addresses[0].tls.stopped, /^connection 5 timed out/);
