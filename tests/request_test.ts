@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { RequestScanner } from "../src/pong/request.ts";
+import { indexOfLf, RequestScanner } from "../src/pong/request.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -69,4 +69,24 @@ Deno.test("a 64 MB line is counted without keeping it", () => {
   scanner.push(bytes("\r\n\r\n"));
   assert.ok(scanner.done);
   assert.equal(scanner.bytes, 7 + 64 * 1024 * 1024 + 4);
+});
+
+Deno.test("indexOfLf finds the first LF at or after the start, wherever the bytes sit in memory", () => {
+  const memory = new Uint8Array(300);
+  fc.assert(
+    fc.property(
+      fc.nat(7),
+      fc.nat(260),
+      fc.array(fc.nat(259), { maxLength: 3 }),
+      fc.constantFrom(10, 13, 0x0a0a0a0b),
+      fc.nat(260),
+      (offset, length, lfs, other, from) => {
+        memory.fill(other & 0xff);
+        const bytes = memory.subarray(offset, offset + length);
+        for (const at of lfs) if (at < length) bytes[at] = 10;
+        assert.equal(indexOfLf(bytes, from), bytes.indexOf(10, from));
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
