@@ -78,10 +78,11 @@ Deno.test("indexOfLf finds the first LF at or after the start, wherever the byte
       fc.nat(7),
       fc.nat(260),
       fc.array(fc.nat(259), { maxLength: 3 }),
-      fc.constantFrom(10, 13, 0x0a0a0a0b),
-      fc.nat(260),
+      // Bytes next to LF in value, CR, the top bit set, and any other.
+      fc.oneof(fc.constantFrom(9, 11, 13, 0x8a, 0xff), fc.nat(255)),
+      fc.oneof(fc.nat(260), fc.integer({ min: -300, max: -1 }), fc.double({ min: 0, max: 260 })),
       (offset, length, lfs, other, from) => {
-        memory.fill(other & 0xff);
+        memory.fill(other);
         const bytes = memory.subarray(offset, offset + length);
         for (const at of lfs) if (at < length) bytes[at] = 10;
         assert.equal(indexOfLf(bytes, from), bytes.indexOf(10, from));

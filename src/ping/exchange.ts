@@ -208,6 +208,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
         cert: request.clientCertificate?.certPem,
         key: request.clientCertificate?.keyPem,
         // Stream option node's types omit: 1 MiB reads made /reverse ~30 % faster than 16 KiB.
+        // It sizes the write buffer too, which is why send() keeps one write in flight.
         highWaterMark: READ_BUFFER_BYTES,
       };
       const secure = watch(tls.connect(options));

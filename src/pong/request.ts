@@ -19,11 +19,14 @@ const SHORT_BYTES = 64;
  * 6 GB/s this way).
  */
 export function indexOfLf(bytes: Uint8Array, from = 0): number {
-  if (bytes.length - from < SHORT_BYTES) return bytes.indexOf(LF, from);
-  let i = Math.max(from, 0);
+  // A short span, or a start `indexOf` reads its own way (negative, fractional): `indexOf`.
+  if (!Number.isInteger(from) || from < 0 || bytes.length - from < SHORT_BYTES) {
+    return bytes.indexOf(LF, from);
+  }
+  let i = from;
   // Byte by byte to a 4-byte boundary of the memory below, then a word at a time.
   for (; ((bytes.byteOffset + i) & 3) !== 0; i++) if (bytes[i] === LF) return i;
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (bytes.length - i) >> 2);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (bytes.length - i) >>> 2);
   let w = 0;
   for (; w < words.length; w++) {
     // Where a byte held LF, it is now zero; the expression is non-zero exactly when one is.
