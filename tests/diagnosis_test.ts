@@ -153,3 +153,29 @@ Deno.test("data mode against a Tentacle is told to use pong as the data target",
   assert.match(dataMode.hint, /OctoPing pong/);
   assert.doesNotMatch(causeOf(FAILURE_CODES.answeredEarly, "send", false).hint, /20,000/);
 });
+
+Deno.test("data mode: a close before pong's answer, once pong has answered in the run, is the network's", () => {
+  // The system takes the last megabytes of a chunk before they leave, so a cut on the way can
+  // come after ping has handed over the whole request: pong never closes without answering.
+  const run = { ...context, dataMode: true, pongAnswered: true };
+  const closed = (bytesRead: number) => ({
+    code: FAILURE_CODES.closed,
+    phase: "response" as const,
+    message: "the server closed the connection without answering",
+    bytesSent: 2_097_214,
+    bytesRead,
+  });
+  const unanswered = diagnose(closed(0), run);
+  assert.equal(unanswered.cause, "closed");
+  assert.match(
+    unanswered.summary,
+    /^the connection dropped after [\d.,]+ MB were sent, before pong answered$/,
+  );
+  assert.match(unanswered.hint, /the network between here and pong cut this connection/);
+  // Not when pong had begun to answer, or has not answered in this run: the server's, as before.
+  assert.match(diagnose(closed(100), run).hint, /overloaded, or restarting/);
+  assert.match(
+    diagnose(closed(0), { ...run, pongAnswered: false }).hint,
+    /overloaded, or restarting/,
+  );
+});

@@ -103,10 +103,17 @@ export function diagnose(failure: Failure, context: DiagnosisContext): Diagnosis
       hint: timeoutHint(phase, target),
     };
   }
-  if (code === FAILURE_CODES.answeredEarly && context.pongAnswered) {
+  // The system takes a chunk's last megabytes before they leave, so a cut on the way can also
+  // come after ping has handed over the whole request; pong never closes without answering.
+  const cutBeforeAnswer = code === FAILURE_CODES.closed && phase === "response" &&
+    context.dataMode && failure.bytesRead === 0;
+  if ((code === FAILURE_CODES.answeredEarly || cutBeforeAnswer) && context.pongAnswered) {
+    const sent = formatMB(failure.bytesSent ?? 0);
     return {
       cause: "closed",
-      summary: `the connection dropped mid-transfer after ${formatMB(failure.bytesSent ?? 0)} MB`,
+      summary: cutBeforeAnswer
+        ? `the connection dropped after ${sent} MB were sent, before pong answered`
+        : `the connection dropped mid-transfer after ${sent} MB`,
       hint: "pong answered earlier in this run, so unless pong itself stopped (look at its " +
         "window), the network between here and pong cut this connection: a firewall, proxy, " +
         "VPN or WAN optimiser with a session, size or idle limit. This is the fault data mode " +

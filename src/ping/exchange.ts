@@ -290,7 +290,11 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeResult
     checkPongsCount(result);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    result.failure = { ...toFailure(error, phase), bytesSent: result.bytesSent };
+    result.failure = {
+      ...toFailure(error, phase),
+      bytesSent: result.bytesSent,
+      bytesRead: result.bytesRead,
+    };
     if (phase === "proxy") {
       const answer = error instanceof ProxyError ? error : undefined;
       result.failure.proxy = {

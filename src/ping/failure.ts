@@ -58,6 +58,8 @@ export interface Failure {
   code?: string;
   /** Request bytes the failing connection had sent. */
   bytesSent?: number;
+  /** Answer bytes the failing connection had read. */
+  bytesRead?: number;
   /** For `rejected`: the HTTP status the server answered with. */
   status?: number;
   /** For a refusal by pong: the most it sends back per request (0: nothing). */
