@@ -95,9 +95,21 @@ async function startProxy(
   const port = freePort();
   const file = `${dir}/proxy.conf`;
   await Deno.writeTextFile(file, config(port, dir).join("\n") + "\n");
+  return inOwnDir(dir, port, () => startDaemon(which(command) ?? command, args(file), [port]));
+}
+
+/**
+ * A daemon on `port` whose files live in `dir`: the directory goes when the
+ * daemon stops, or at once when it fails to start.
+ */
+async function inOwnDir(
+  dir: string,
+  port: number,
+  start: () => Promise<Daemon>,
+): Promise<ProxyDaemon> {
   let daemon: Daemon;
   try {
-    daemon = await startDaemon(which(command) ?? command, args(file), [port]);
+    daemon = await start();
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     throw error;
@@ -153,9 +165,8 @@ export function squid(): Promise<ProxyDaemon> {
 export async function mitmdump(mode?: string): Promise<ProxyDaemon> {
   const dir = await Deno.makeTempDir({ prefix: "octoping-mitm-" });
   const port = freePort();
-  let daemon: Daemon;
-  try {
-    daemon = await startDaemon(which("mitmdump") ?? "mitmdump", [
+  return inOwnDir(dir, port, () =>
+    startDaemon(which("mitmdump") ?? "mitmdump", [
       "--set",
       `confdir=${dir}`,
       ...(mode ? ["--mode", mode] : []),
@@ -165,16 +176,5 @@ export async function mitmdump(mode?: string): Promise<ProxyDaemon> {
       String(port),
       "--ssl-insecure",
       "-q",
-    ], [port]);
-  } catch (error) {
-    await Deno.remove(dir, { recursive: true });
-    throw error;
-  }
-  return {
-    port,
-    async stop() {
-      await daemon.stop();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+    ], [port]));
 }
