@@ -93,8 +93,11 @@ async function run(command: string, args: string[]): Promise<{ ms: number; stdou
   return { ms, stdout };
 }
 
+/** The arguments that make `deno` run OctoPing with `args`. */
+const octopingArgs = (args: string[]) => ["run", "-A", "--quiet", MAIN, ...args];
+
 /** `deno run main.ts …`, the whole process: start-up included. */
-const octoping = (args: string[]) => run(Deno.execPath(), ["run", "-A", "--quiet", MAIN, ...args]);
+const octoping = (args: string[]) => run(Deno.execPath(), octopingArgs(args));
 
 /** A background process, with a way to stop it; its output is read only when asked for. */
 function background(command: string, args: string[], stdout: "piped" | "null" = "null") {
@@ -149,7 +152,7 @@ async function startServer(
 /** Starts pong on a free port. */
 function startPong(extra: string[] = [], stdout: "piped" | "null" = "null") {
   const args = (port: number) =>
-    ["run", "-A", "--quiet", MAIN, "pong", `/port=${port}`, "/listen=127.0.0.1"].concat(extra);
+    octopingArgs(["pong", `/port=${port}`, "/listen=127.0.0.1", ...extra]);
   return startServer(Deno.execPath(), args, stdout);
 }
 
@@ -430,9 +433,13 @@ async function concurrentClients(size: Sizes): Promise<Figure[]> {
  */
 async function pingMemoryAttempts(size: Sizes): Promise<Figure> {
   const pong = await startPong();
-  const args = ["run", "-A", "--quiet", MAIN, "ping", `/host=127.0.0.1:${pong.port}`];
   const ping = new Deno.Command(Deno.execPath(), {
-    args: [...args, `/count=${size.memoryAttempts}`, "/interval=0"],
+    args: octopingArgs([
+      "ping",
+      `/host=127.0.0.1:${pong.port}`,
+      `/count=${size.memoryAttempts}`,
+      "/interval=0",
+    ]),
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -458,18 +465,18 @@ async function pingMemoryAttempts(size: Sizes): Promise<Figure> {
 
 async function pingMemory(size: Sizes): Promise<Figure> {
   const pong = await startPong();
-  const ping = background(Deno.execPath(), [
-    "run",
-    "-A",
-    "--quiet",
-    MAIN,
-    "ping",
-    `/host=127.0.0.1:${pong.port}`,
-    `/datasize=${size.transferMB}`,
-    `/chunksize=${size.transferMB}`,
-    "/count=2",
-    "/interval=3000",
-  ], "piped");
+  const ping = background(
+    Deno.execPath(),
+    octopingArgs([
+      "ping",
+      `/host=127.0.0.1:${pong.port}`,
+      `/datasize=${size.transferMB}`,
+      `/chunksize=${size.transferMB}`,
+      "/count=2",
+      "/interval=3000",
+    ]),
+    "piped",
+  );
   await waitForOutput(ping.stdout(), /Success!|Failed!/);
   const peak = peakRssMB(ping.pid);
   await ping.stop();
@@ -523,16 +530,12 @@ async function attemptRate(size: Sizes): Promise<Figure> {
 /** Attempts (after the first) whose TLS phase took STALL_MS or more, from ping's JSON Lines. */
 async function countStalls(size: Sizes, port: number): Promise<number> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      MAIN,
+    args: octopingArgs([
       "ping",
       `/host=127.0.0.1:${port}`,
       `/count=${size.stallAttempts + 1}`,
       "/format=json",
-    ],
+    ]),
     stdout: "piped",
     stderr: "null",
   }).output();
@@ -622,16 +625,15 @@ async function fleet(size: Sizes, dir: string): Promise<Figure[]> {
   const hosts = `${dir}/fleet-hosts.txt`;
   await Deno.writeTextFile(hosts, ports.map((port, i) => `127.0.0.1:${port} T${i + 1}`).join("\n"));
   const started = performance.now();
-  const ping = background(Deno.execPath(), [
-    "run",
-    "-A",
-    "--quiet",
-    MAIN,
-    "ping",
-    `/hosts=${hosts}`,
-    "/count=3",
-    "/interval=0",
-  ]);
+  const ping = background(
+    Deno.execPath(),
+    octopingArgs([
+      "ping",
+      `/hosts=${hosts}`,
+      "/count=3",
+      "/interval=0",
+    ]),
+  );
   let peak = 0;
   const watching = setInterval(() => {
     try {
