@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import tls from "node:tls";
-import { outputTo } from "../src/report/console.ts";
+import { lineWriter, outputTo } from "../src/report/console.ts";
 import { openRecord } from "../src/report/record.ts";
 import { afterHeader, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
 import { selfSigned } from "./openssl.ts";
@@ -141,6 +141,31 @@ Deno.test("with CRLF line ends, the console and the log file end every line in C
     const expected = "# OctoPing header\r\nfirst \\u00e9\r\nsecond\r\n";
     assert.equal(await Deno.readTextFile(`${dir}/run.log`), expected);
     assert.equal(new TextDecoder().decode(concat(written)), expected);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("with CRLF line ends, a text of several lines (usage, a table) ends each of them in CRLF", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const written: Uint8Array[] = [];
+    const stream = {
+      write: (bytes: Uint8Array) => Promise.resolve(written.push(bytes.slice()) && bytes.length),
+      writeSync: (bytes: Uint8Array) => written.push(bytes.slice()) && bytes.length,
+      isTerminal: () => false,
+    };
+    const console = outputTo(stream, "\r\n");
+    const record = await openRecord(console, `${dir}/run.log`, () => {}, () => {}, "\r\n");
+    record.line("Usage:\n  OctoPing ping\n\nExamples:");
+    await record.flush();
+    lineWriter(stream, "\r\n")("OctoPing: bad input\nRun 'OctoPing /?' for usage.");
+    const expected = "Usage:\r\n  OctoPing ping\r\n\r\nExamples:\r\n";
+    assert.equal(await Deno.readTextFile(`${dir}/run.log`), expected);
+    assert.equal(
+      new TextDecoder().decode(concat(written)),
+      expected + "OctoPing: bad input\r\nRun 'OctoPing /?' for usage.\r\n",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

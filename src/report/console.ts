@@ -51,6 +51,14 @@ const encoder = new TextEncoder();
 export const LINE_END = Deno.build.os === "windows" ? "\r\n" : "\n";
 
 /**
+ * `text` as the bytes of whole lines: plain ASCII, each of its lines (a text
+ * such as the usage may hold several) ended with `lineEnd`.
+ */
+export function asLines(text: string, lineEnd = LINE_END): string {
+  return asciiOnly(text).replace(/\r?\n/g, lineEnd) + lineEnd;
+}
+
+/**
  * A writer that puts each line out at once (so `tail -f` of a redirected file
  * follows along). When the stream goes away (a closed pipe) it falls silent
  * rather than crashing the run.
@@ -62,7 +70,7 @@ export function lineWriter(
   let broken = false;
   return (text) => {
     if (broken) return;
-    const bytes = encoder.encode(asciiOnly(text) + lineEnd);
+    const bytes = encoder.encode(asLines(text, lineEnd));
     try {
       for (let done = 0; done < bytes.length;) done += stream.writeSync(bytes.subarray(done));
     } catch {
@@ -82,7 +90,7 @@ export function outputTo(
 ): Output & { flush(): Promise<void>; sink: ConsoleSink } {
   const sink = new ConsoleSink(stream);
   const flush = () => sink.flush();
-  const whole = (text: string) => asciiOnly(text) + lineEnd;
+  const whole = (text: string) => asLines(text, lineEnd);
   if (!stream.isTerminal()) return { line: (text) => sink.write(whole(text)), flush, sink };
   /** Lines of the status line or board on screen now; the last has no line end. */
   let showing = 0;

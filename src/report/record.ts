@@ -11,8 +11,7 @@
  * @module
  */
 import { configure, getLogger, type LogRecord, reset } from "@logtape/logtape";
-import { LINE_END, type Output } from "./console.ts";
-import { asciiOnly } from "./printable.ts";
+import { asLines, LINE_END, type Output } from "./console.ts";
 
 /** A log file that cannot be opened at the start: bad input. */
 export class LogFileError extends Error {
@@ -61,7 +60,7 @@ export async function openRecord(
   const encoder = new TextEncoder();
   const toFile = (text: string) => {
     if (!file || incomplete) return;
-    const bytes = encoder.encode(asciiOnly(text.replace(ANSI, "")) + lineEnd);
+    const bytes = encoder.encode(asLines(text.replace(ANSI, ""), lineEnd));
     try {
       for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
     } catch (error) {
