@@ -3,7 +3,7 @@
  * and every mistake named by file and line, as bad input (exit 2) with nothing run.
  */
 import assert from "node:assert/strict";
-import { type HostsFileRules, parseHostsFile } from "../src/cli/hosts_file.ts";
+import { type HostsFileRules, parseHostsFile, readHostsFile } from "../src/cli/hosts_file.ts";
 import { parseArgs, UsageError } from "../src/cli/parse.ts";
 import { freePort, MAIN, runOctoPing, runTool } from "./helpers.ts";
 
@@ -133,3 +133,34 @@ Deno.test("/hosts=- reads the targets from stdin", async () => {
   assert.deepEqual(fleet.failing, ["Nobody"]);
   assert.equal(fleet.type, "fleet");
 });
+
+Deno.test("a hosts file saved by Notepad - UTF-16 LE or UTF-8, with a BOM and CRLF - reads as typed", async () => {
+  const typed = [
+    `web01.corp.local:10933 Web01 thumbprint=${SHA1}`, // first: right after the BOM
+    "",
+    "# the database",
+    "10.0.0.5 DB",
+  ].join("\r\n") + "\r\n";
+  const utf16le = new Uint8Array([0xff, 0xfe, ...new Uint8Array(utf16leBytes(typed))]);
+  const utf8 = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(typed)]);
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [encoding, bytes] of [["UTF-16 LE", utf16le], ["UTF-8", utf8]] as const) {
+      const file = `${dir}/tentacles.txt`;
+      await Deno.writeFile(file, bytes);
+      assert.deepEqual(await readHostsFile(file, RULES), [
+        { host: "web01.corp.local", port: 10933, name: "Web01", thumbprint: SHA1 },
+        { host: "10.0.0.5", port: 10933, name: "DB" },
+      ], encoding);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** `text` as UTF-16 LE code units, as Notepad writes "Unicode". */
+function utf16leBytes(text: string): ArrayBuffer {
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return units.buffer; // little-endian on every machine Deno runs on
+}
