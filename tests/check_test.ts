@@ -555,27 +555,31 @@ Deno.test("/nossl against a plain pong: name, TCP and a plain exchange; no probe
   }
 });
 
-Deno.test("a web server on the port: not a Tentacle, and no advice to test the trust of a web server", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { cert, key } = await selfSigned(dir, "web");
-    const server = await sServer(cert, key, ["-www", "-verify", "1"]);
+linuxTest(
+  "a web server on the port: not a Tentacle, and no advice to test the trust of a web server",
+  async () => {
+    const dir = await Deno.makeTempDir();
     try {
-      const { run, check } = await checkJson(server.port);
-      assert.equal(run.code, 1);
-      const finding = check.findings.find((f: JsonFinding) => f.code === "not-a-tentacle");
-      assert.equal(
-        finding.message,
-        "127.0.0.1 is answered by a web server, not a Tentacle (HTTP/1.0 200)",
-      );
-      assert.deepEqual(check.notes, []);
+      const { cert, key } = await selfSigned(dir, "web");
+      const server = await sServer(cert, key, ["-www", "-verify", "1"]);
+      try {
+        const { run, check } = await checkJson(server.port);
+        assert.equal(run.code, 1);
+        const finding = check.findings.find((f: JsonFinding) => f.code === "not-a-tentacle");
+        assert.equal(
+          finding.message,
+          "127.0.0.1 is answered by a web server, not a Tentacle (HTTP/1.0 200)",
+        );
+        assert.deepEqual(check.notes, []);
+      } finally {
+        await server.stop();
+      }
     } finally {
-      await server.stop();
+      await Deno.remove(dir, { recursive: true });
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  },
+  { what: "openssl", here: !!which("openssl") },
+);
 
 Deno.test("a server with Halibut's page that never asks for a client certificate blocks: Octopus's would not reach a Tentacle", async () => {
   const impostor = await halibutListener("0".repeat(40), "Tentacle", {
@@ -650,7 +654,7 @@ linuxTest("a probe stopped part-way judges only what it saw: no false no-modern-
   }
 }, PEERS);
 
-Deno.test("Ctrl+C during a check: a plain line saying it stopped, no verdict, exit 1", async () => {
+linuxTest("Ctrl+C during a check: a plain line saying it stopped, no verdict, exit 1", async () => {
   const silent = silentListener();
   try {
     const check = new Running(["check", `/host=127.0.0.1:${silent.port}`, "/timeout=60"]);

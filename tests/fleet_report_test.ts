@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { Lines, runOctoPing } from "./helpers.ts";
+import { Lines, linuxTest, runOctoPing } from "./helpers.ts";
 import { browse, CHROMIUM } from "./chromium.ts";
 
 const SERVER = fileURLToPath(new URL("./fleet_server.ts", import.meta.url));
@@ -160,11 +160,8 @@ Deno.test("the page's size does not grow with the attempts: each target is bucke
   }
 });
 
-Deno.test(
-  "the page for 200 targets from two machines renders in headless Chromium, failing targets first [needs Chromium]",
-  {
-    ignore: CHROMIUM === undefined,
-  },
+linuxTest(
+  "the page for 200 targets from two machines renders in headless Chromium, failing targets first",
   async () => {
     const dir = await Deno.makeTempDir();
     try {
@@ -206,6 +203,7 @@ Deno.test(
       await Deno.remove(dir, { recursive: true });
     }
   },
+  { what: "Chromium", here: CHROMIUM !== undefined },
 );
 
 Deno.test("a slice of latency with no neighbour is still drawn: a dot, not an empty chart", async () => {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
   bounded,
+  fromLineEnds,
   inTerminal,
   Lines,
   linuxTest,
@@ -79,8 +80,8 @@ function socketCount(pid: number): number {
  */
 async function runCountingFds(args: string[]) {
   const child = spawnOctoPing(args);
-  const stdout = new Lines(child.stdout);
-  const stderr = new Lines(child.stderr);
+  const stdout = new Lines(child.stdout, true);
+  const stderr = new Lines(child.stderr, true);
   let peakFds = 0;
   let peakSockets = 0;
   let ended = false;
@@ -186,9 +187,8 @@ Deno.test("200 targets, /parallel at its default (50), JSON: every event names i
     const output = await child.output();
     clearTimeout(timer);
     assert.equal(output.code, 1);
-    const events = new TextDecoder().decode(output.stdout).trimEnd().split("\n").map((line) =>
-      JSON.parse(line)
-    );
+    const events = fromLineEnds(new TextDecoder().decode(output.stdout), "ping /hosts")
+      .trimEnd().split("\n").map((line) => JSON.parse(line));
     assert.equal(events[0].type, "start");
     assert.equal(events[0].targets, 200);
     assert.equal(events[0].parallel, 50);
@@ -254,7 +254,7 @@ Deno.test("check over 200 targets, /parallel=8 and the default: exactly the bad 
       const timer = setTimeout(() => child.kill("SIGKILL"), RUN_MS);
       const output = await child.output();
       clearTimeout(timer);
-      const stdout = new TextDecoder().decode(output.stdout);
+      const stdout = fromLineEnds(new TextDecoder().decode(output.stdout), "check /hosts");
       assert.equal(output.code, 1, "a verdict blocks");
       if (!json) {
         assert.deepEqual(blockingNamed(stdout), new Set(fleet.bad.keys()));

@@ -47,8 +47,35 @@ export interface Finished {
 }
 
 /** Runs OctoPing to the end (bounded by {@linkcode WAIT_MS}). */
-export function runOctoPing(args: string[], options: SpawnOptions = {}): Promise<Finished> {
-  return finish(spawnOctoPing(args, options));
+export async function runOctoPing(args: string[], options: SpawnOptions = {}): Promise<Finished> {
+  return ownLineEnds(await finish(spawnOctoPing(args, options)), args.join(" "));
+}
+
+/** The line end OctoPing writes on this OS: CRLF on Windows, LF elsewhere. */
+export const LINE_END = Deno.build.os === "windows" ? "\r\n" : "\n";
+
+/**
+ * `text`, which OctoPing wrote, with LF line ends, after checking that every
+ * line ended with {@linkcode LINE_END}: a bare LF on Windows, or a CR anywhere
+ * else, fails the test that read it. So the same assertions hold on both OSes,
+ * and every one of them is also a check of the line ends.
+ */
+export function fromLineEnds(text: string, what: string): string {
+  const stray = Deno.build.os === "windows" ? /(?<!\r)\n|\r(?!\n)/.exec(text) : /\r/.exec(text);
+  if (stray) {
+    const near = JSON.stringify(text.slice(Math.max(0, stray.index - 60), stray.index + 2));
+    throw new Error(`${what}: a line does not end with ${JSON.stringify(LINE_END)}, near ${near}`);
+  }
+  return text.replaceAll(LINE_END, "\n");
+}
+
+/** `run`, with its stdout and stderr read by {@linkcode fromLineEnds}. */
+export function ownLineEnds(run: Finished, what: string): Finished {
+  return {
+    code: run.code,
+    stdout: fromLineEnds(run.stdout, `${what}: stdout`),
+    stderr: fromLineEnds(run.stderr, `${what}: stderr`),
+  };
 }
 
 /** Runs `OctoPing ping` against 127.0.0.1 at `port` with `options`. */
@@ -104,8 +131,16 @@ export class Lines {
   #ended = false;
   #changed: () => void = () => {};
   #pump: Promise<void>;
+  #ownLineEnds: boolean;
+  /** A line that did not end with {@linkcode LINE_END}, when the stream is OctoPing's. */
+  #strayLineEnd?: Error;
 
-  constructor(stream: ReadableStream<Uint8Array>) {
+  /**
+   * Reads `stream`. With `ownLineEnds` (OctoPing's output), a line that does not
+   * end with {@linkcode LINE_END} fails the next wait, as {@linkcode fromLineEnds} does.
+   */
+  constructor(stream: ReadableStream<Uint8Array>, ownLineEnds = false) {
+    this.#ownLineEnds = ownLineEnds;
     this.#pump = this.#read(stream.pipeThrough(new TextDecoderStream()));
   }
 
@@ -118,6 +153,7 @@ export class Lines {
   async waitForCount(pattern: RegExp, count: number, ms = WAIT_MS): Promise<string[]> {
     const deadline = Date.now() + ms;
     for (;;) {
+      if (this.#strayLineEnd) throw this.#strayLineEnd;
       const matching = this.seen.filter((line) => pattern.test(line));
       if (matching.length >= count) return matching.slice(0, count);
       if (this.#ended) {
@@ -132,6 +168,7 @@ export class Lines {
   /** Waits (bounded) for the end of the stream, then returns all text. */
   async rest(ms = WAIT_MS): Promise<string> {
     await bounded(this.#pump, `the end of the output; saw:\n${this.text()}`, ms);
+    if (this.#strayLineEnd) throw this.#strayLineEnd;
     return this.text();
   }
 
@@ -143,9 +180,9 @@ export class Lines {
   async #read(stream: ReadableStream<string>): Promise<void> {
     try {
       for await (const text of stream) {
-        const parts = (this.#partial + text).split(/\r?\n/);
+        const parts = (this.#partial + text).split("\n");
         this.#partial = parts.pop()!;
-        this.seen.push(...parts);
+        this.seen.push(...parts.map((line) => this.#line(line)));
         this.#changed();
       }
     } finally {
@@ -153,6 +190,17 @@ export class Lines {
       this.#partial = "";
       this.#ended = true;
       this.#changed();
+    }
+  }
+
+  /** `line` (its LF taken off) without its CR, noting a line end that is not OctoPing's. */
+  #line(line: string): string {
+    if (!this.#ownLineEnds) return line.replace(/\r$/, "");
+    try {
+      return fromLineEnds(line + "\n", "a line").slice(0, -1);
+    } catch (error) {
+      this.#strayLineEnd ??= error as Error;
+      return line.replace(/\r$/, "");
     }
   }
 
@@ -175,8 +223,8 @@ export class Running {
 
   constructor(args: string[], options: SpawnOptions = {}) {
     this.child = spawnOctoPing(args, options);
-    this.stdout = new Lines(this.child.stdout);
-    this.stderr = new Lines(this.child.stderr);
+    this.stdout = new Lines(this.child.stdout, true);
+    this.stderr = new Lines(this.child.stderr, true);
   }
 
   /** Sends `signal` and waits (bounded) for the exit code. */
@@ -265,13 +313,38 @@ export function linuxTest(
   fn: () => Promise<void> | void,
   needs?: { what: string; here: boolean },
 ): void {
-  const linux = Deno.build.os === "linux";
-  Deno.test({
-    name: needs ? `${name} [needs Linux, ${needs.what}]` : `${name} [needs Linux]`,
-    ignore: !linux || (needs !== undefined && !needs.here),
-    fn,
-  });
+  Deno.test({ ...linuxOnly(name, needs), fn });
 }
+
+/** The name and `ignore` of a {@linkcode linuxTest}, for `Deno.test`'s object form. */
+export function linuxOnly(
+  name: string,
+  needs?: { what: string; here: boolean },
+): { name: string; ignore: boolean } {
+  return {
+    name: needs ? `${name} [needs Linux, ${needs.what}]` : `${name} [needs Linux]`,
+    ignore: Deno.build.os !== "linux" || (needs !== undefined && !needs.here),
+  };
+}
+
+/** What marks a test that runs on Windows alone: CI's Linux run allows these as its skips. */
+export const WINDOWS_ONLY = "[Windows only]";
+
+/**
+ * A test of what only Windows does (cmd's redirection, CRLF, drive-letter
+ * paths): elsewhere it shows as ignored, its name ending in {@linkcode WINDOWS_ONLY}.
+ */
+export function windowsTest(name: string, fn: () => Promise<void> | void): void {
+  Deno.test({ name: `${name} ${WINDOWS_ONLY}`, ignore: Deno.build.os !== "windows", fn });
+}
+
+/**
+ * The exit code of an OctoPing a test stopped with {@linkcode Running.stop}:
+ * 0 after SIGTERM where signals exist. Windows has no signal a test can send
+ * to a child: Deno's kill() there ends the process outright (exit 1), so a
+ * graceful stop is tested on Linux only.
+ */
+export const EXIT_WHEN_STOPPED = Deno.build.os === "windows" ? 1 : 0;
 
 /** Whether a private mount namespace can be made here (root, or unprivileged namespaces). */
 export const PRIVATE_HOSTS = {

@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import { describeRun } from "../src/report/run_info.ts";
 import { mitmdump, startDaemon, which } from "./daemons.ts";
-import { afterHeader, freePort, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
+import {
+  afterHeader,
+  freePort,
+  linuxOnly,
+  linuxTest,
+  pingLoopback,
+  Pong,
+  runOctoPing,
+} from "./helpers.ts";
 import { openssl, selfSigned, sServer } from "./openssl.ts";
 
 const MITMDUMP = which("mitmdump");
@@ -28,8 +36,10 @@ async function sha1(path: string): Promise<string> {
 }
 
 Deno.test({
-  name: "a TLS-inspecting proxy (mitmproxy) in front of pong: intercepted, exit 1",
-  ignore: MITMDUMP === undefined,
+  ...linuxOnly("a TLS-inspecting proxy (mitmproxy) in front of pong: intercepted, exit 1", {
+    what: "mitmproxy",
+    here: MITMDUMP !== undefined,
+  }),
   async fn() {
     const pong = await Pong.start();
     const mitm = await mitmdump(`reverse:https://127.0.0.1:${pong.port}`);
@@ -54,8 +64,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "TLS offloading (haproxy) in front of a /nossl pong: intercepted, plain and data mode",
-  ignore: HAPROXY === undefined,
+  ...linuxOnly(
+    "TLS offloading (haproxy) in front of a /nossl pong: intercepted, plain and data mode",
+    { what: "haproxy and openssl", here: HAPROXY !== undefined },
+  ),
   async fn() {
     const pong = await Pong.start(["/nossl"]);
     const dir = await Deno.makeTempDir();

@@ -4,6 +4,7 @@ import { VERSION } from "../src/version.ts";
 import {
   afterHeader,
   bounded,
+  EXIT_WHEN_STOPPED,
   freePort,
   inTerminal,
   Lines,
@@ -55,7 +56,7 @@ Deno.test("ping ↔ pong over TLS: every attempt succeeds and pong counts each r
     assert.ok(lines.includes("Done: 3 successful connections, 0 failed connections."), run.stdout);
     assert.deepEqual(await pong.answered(3), Array(3).fill(plainRequestBytes(pong.port)));
   } finally {
-    assert.equal(await pong.stop(), 0);
+    assert.equal(await pong.stop(), EXIT_WHEN_STOPPED);
   }
 });
 

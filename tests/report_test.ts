@@ -9,6 +9,7 @@ import { analyse, findCluster, summarise } from "../src/logs/analyse.ts";
 import { reportPage } from "../src/report/html.ts";
 import {
   freePort,
+  linuxTest,
   MAIN,
   pingLoopback,
   Pong,
@@ -433,21 +434,25 @@ Deno.test("bad input for report: no file, a file that can't be read, an /out tha
   }
 });
 
-Deno.test("/out that is the log itself - by name, ./name, a symlink or a hard link - is bad input and writes nothing", async () => {
+/** Runs `report log /out=out` for each of `outs`: each is bad input, and the log is untouched. */
+async function refusedAsTheLog(log: string, outs: string[]): Promise<void> {
+  const before = await Deno.readFile(log);
+  for (const out of outs) {
+    const same = await runOctoPing(["report", log, `/out=${out}`]);
+    assert.equal(same.code, 2, `${out}: ${same.stderr}`);
+    assert.match(same.stderr, /is the log being read/, out);
+    assert.deepEqual(await Deno.readFile(log), before, `${out}: the log is untouched`);
+  }
+}
+
+Deno.test("/out that is the log itself - by name, ./name or a hard link - is bad input and writes nothing", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const log = `${dir}/run.txt`;
     await Deno.copyFile(fixture("tentacleping.txt"), log);
     const before = await Deno.readFile(log);
-    await Deno.symlink(log, `${dir}/alias.txt`);
     await Deno.link(log, `${dir}/hard.txt`);
-    const outs = [log, `${dir}/./run.txt`, `${dir}/alias.txt`, `${dir}/hard.txt`];
-    for (const out of outs) {
-      const same = await runOctoPing(["report", log, `/out=${out}`]);
-      assert.equal(same.code, 2, `${out}: ${same.stderr}`);
-      assert.match(same.stderr, /is the log being read/, out);
-      assert.deepEqual(await Deno.readFile(log), before, `${out}: the log is untouched`);
-    }
+    await refusedAsTheLog(log, [log, `${dir}/./run.txt`, `${dir}/hard.txt`]);
     const relative = await runTool(
       Deno.execPath(),
       ["run", "--allow-all", "--quiet", MAIN, "report", "run.txt", "/out=./run.txt"],
@@ -456,8 +461,24 @@ Deno.test("/out that is the log itself - by name, ./name, a symlink or a hard li
     assert.equal(relative.code, 2, relative.stderr);
     assert.deepEqual(await Deno.readFile(log), before);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
-      "alias.txt",
       "hard.txt",
+      "run.txt",
+    ], "nothing written beside it");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// Wine 8.0 makes a symbolic link that does not resolve (stat: file not found).
+linuxTest("/out that is a symbolic link to the log is bad input and writes nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = `${dir}/run.txt`;
+    await Deno.copyFile(fixture("tentacleping.txt"), log);
+    await Deno.symlink(log, `${dir}/alias.txt`);
+    await refusedAsTheLog(log, [`${dir}/alias.txt`]);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "alias.txt",
       "run.txt",
     ], "nothing written beside it");
   } finally {
@@ -479,10 +500,9 @@ Deno.test("/out never harms an existing page when the log cannot be read", async
   }
 });
 
-const RENDERS =
-  "the HTML report renders in headless Chromium: charts present, no console errors [needs Chromium]";
+const RENDERS = "the HTML report renders in headless Chromium: charts present, no console errors";
 
-Deno.test(RENDERS, { ignore: CHROMIUM === undefined }, async () => {
+linuxTest(RENDERS, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const page = `${dir}/report.html`;
@@ -510,4 +530,4 @@ Deno.test(RENDERS, { ignore: CHROMIUM === undefined }, async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}, { what: "Chromium", here: CHROMIUM !== undefined });

@@ -8,12 +8,12 @@ import {
   TLS_VERSIONS,
 } from "../src/net/tls_probe/suites.ts";
 import { fault, which } from "./daemons.ts";
-import { Pong } from "./helpers.ts";
+import { EXIT_WHEN_STOPPED, linuxOnly, Pong } from "./helpers.ts";
 import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
 import { silentListener } from "./servers.ts";
 import { sslscan } from "./sslscan.ts";
 
-const PEERS = !which("openssl") || !which("sslscan");
+const HAS_PEERS = !!which("openssl") && !!which("sslscan");
 const TIMEOUT_MS = 10_000;
 
 /** What the probe and sslscan say of `openssl s_server` with `options`, and its certificate. */
@@ -60,8 +60,10 @@ function assertAgrees(probe: TlsProbe, scan: Awaited<ReturnType<typeof sslscan>>
 const hex = (fingerprint: string) => fingerprint.replaceAll(":", "");
 
 Deno.test({
-  name: "a TLS 1.0-only server (SECLEVEL 0): TLS 1.0 alone, its CBC suite and its certificate",
-  ignore: PEERS,
+  ...linuxOnly(
+    "a TLS 1.0-only server (SECLEVEL 0): TLS 1.0 alone, its CBC suite and its certificate",
+    { what: "openssl and sslscan", here: HAS_PEERS },
+  ),
   async fn() {
     const { probe, scan, certificate } = await probeAndScan([
       "-tls1",
@@ -94,8 +96,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a TLS 1.3-only server: its suites and groups; the certificate is encrypted, so null",
-  ignore: PEERS,
+  ...linuxOnly(
+    "a TLS 1.3-only server: its suites and groups; the certificate is encrypted, so null",
+    { what: "openssl and sslscan", here: HAS_PEERS },
+  ),
   async fn() {
     const { probe, scan } = await probeAndScan([
       "-tls1_3",
@@ -118,8 +122,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a TLS 1.2 server with CBC suites only accepts neither suite Octopus requires",
-  ignore: PEERS,
+  ...linuxOnly("a TLS 1.2 server with CBC suites only accepts neither suite Octopus requires", {
+    what: "openssl and sslscan",
+    here: HAS_PEERS,
+  }),
   async fn() {
     const { probe, scan } = await probeAndScan([
       "-tls1_2",
@@ -137,8 +143,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a server that asks for a client certificate (-verify) is seen asking",
-  ignore: PEERS,
+  ...linuxOnly("a server that asks for a client certificate (-verify) is seen asking", {
+    what: "openssl and sslscan",
+    here: HAS_PEERS,
+  }),
   async fn() {
     const { probe, scan } = await probeAndScan(["-verify", "1"]);
     assertAgrees(probe, scan);
@@ -152,8 +160,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a SHA-1 certificate is read with its signature algorithm",
-  ignore: PEERS,
+  ...linuxOnly("a SHA-1 certificate is read with its signature algorithm", {
+    what: "openssl and sslscan",
+    here: HAS_PEERS,
+  }),
   async fn() {
     const { probe, scan } = await probeAndScan(["-cipher", "DEFAULT:@SECLEVEL=0"], {
       digest: "sha1",
@@ -183,7 +193,11 @@ Deno.test("pong speaks TLS 1.2 and 1.3 with Octopus's suites, asks for a client 
       probe.connections,
     );
   } finally {
-    assert.equal(await pong.stop(), 0, "pong stops on SIGTERM with no handshake left hanging");
+    assert.equal(
+      await pong.stop(),
+      EXIT_WHEN_STOPPED,
+      "pong stops on SIGTERM with no handshake left hanging",
+    );
   }
 });
 
@@ -238,8 +252,10 @@ Deno.test("a server that is not TLS accepts no version, after one hello per vers
 });
 
 Deno.test({
-  name: "a server that resets the connection on each hello accepts no version",
-  ignore: !which("python3"),
+  ...linuxOnly("a server that resets the connection on each hello accepts no version", {
+    what: "python3",
+    here: !!which("python3"),
+  }),
   async fn() {
     const server = await fault("reset-hello");
     try {

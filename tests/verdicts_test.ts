@@ -5,7 +5,7 @@
  * success in data mode.
  */
 import assert from "node:assert/strict";
-import { afterHeader, linuxTest, pingLoopback, Pong } from "./helpers.ts";
+import { afterHeader, linuxOnly, linuxTest, pingLoopback, Pong } from "./helpers.ts";
 import { NGINX, startNginx } from "./nginx.ts";
 
 /** The detail lines under the first failed attempt of a run's output. */
@@ -143,8 +143,10 @@ linuxTest("TLS against a /nossl pong fails at once: add /nossl; pong says what c
 });
 
 Deno.test({
-  name: "nginx's TLS port and a plain request: the HTTP 400 page is a TLS mismatch, not success",
-  ignore: NGINX === undefined,
+  ...linuxOnly(
+    "nginx's TLS port and a plain request: the HTTP 400 page is a TLS mismatch, not success",
+    { what: "nginx and openssl", here: NGINX !== undefined },
+  ),
   async fn() {
     const nginx = await startNginx();
     try {
@@ -161,9 +163,11 @@ Deno.test({
 });
 
 Deno.test({
-  name: "data mode: a web server's error answer is 'rejected'; an answer without pong's count " +
-    "is noted once as unconfirmed",
-  ignore: NGINX === undefined,
+  ...linuxOnly(
+    "data mode: a web server's error answer is 'rejected'; an answer without pong's count " +
+      "is noted once as unconfirmed",
+    { what: "nginx and openssl", here: NGINX !== undefined },
+  ),
   async fn() {
     const nginx = await startNginx();
     try {
