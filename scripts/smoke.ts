@@ -16,6 +16,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { redirected, type ShellLine } from "./shell.ts";
 
 /** How long pong listens: enough for every step below on a loaded machine. */
 const PONG_SECONDS = 30;
@@ -226,24 +227,6 @@ async function stopPong(smoke: Smoke): Promise<void> {
   await Deno.writeTextFile(join(smoke.out, "pong.txt"), pong.stdout.text() + pong.stderr.text());
 }
 
-/**
- * `command` with its output redirected to `file` by the OS's shell, as a user
- * types it: `cmd /c "... > Output.txt"` on Windows, `sh -c "... > Output.txt"` elsewhere.
- */
-function redirected(command: string[], file: string): { argv: string[]; raw: boolean } {
-  if (!IS_WINDOWS) {
-    const quote = (part: string) => `'${part.replaceAll("'", `'\\''`)}'`;
-    return { argv: ["sh", "-c", `${command.map(quote).join(" ")} > ${quote(file)}`], raw: false };
-  }
-  const quote = (part: string) => {
-    if (part.includes('"')) throw new StepFailed(`cmd cannot quote ${part}`);
-    return /[\s&|<>^()%!]/.test(part) ? `"${part}"` : part;
-  };
-  // /s: cmd strips the outer quotes and keeps the rest as it is; so the arguments go raw.
-  const line = `${command.map(quote).join(" ")} > ${quote(file)}`;
-  return { argv: ["cmd", "/d", "/s", "/c", `"${line}"`], raw: true };
-}
-
 /** What a finished run printed, and its exit code. */
 interface Finished {
   code: number;
@@ -252,9 +235,7 @@ interface Finished {
 }
 
 /** Runs `command` to the end, killed after {@linkcode RUN_MS}. */
-async function runCommand(
-  command: string[] | { argv: string[]; raw: boolean },
-): Promise<Finished> {
+async function runCommand(command: string[] | ShellLine): Promise<Finished> {
   const { argv, raw } = Array.isArray(command) ? { argv: command, raw: false } : command;
   const output = await new Deno.Command(argv[0], {
     args: argv.slice(1),

@@ -1,0 +1,199 @@
+/**
+ * What only Windows does, as Windows users meet it: `cmd /c "... > Output.txt"`,
+ * CRLF line ends, drive-letter paths with backslashes, and a PFX named by one.
+ * Each test is ignored elsewhere ({@linkcode windowsTest}); the Windows lane
+ * fails if any of them is ignored there.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+// @ts-types="@types/node-forge"
+import forge from "node-forge";
+import { createSelfSignedCertificate } from "../src/net/certificate.ts";
+import { redirected } from "../scripts/shell.ts";
+import { MAIN, Pong, runOctoPing, WAIT_MS, windowsTest } from "./helpers.ts";
+
+/** A temporary folder for `use`, removed after it. */
+async function inTempDir(use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await use(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Runs OctoPing with `args` as a user types it in cmd, its output redirected to `file`. */
+async function inCmd(args: string[], file: string): Promise<{ code: number; stderr: string }> {
+  const { argv, raw } = redirected(
+    [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args],
+    file,
+  );
+  const output = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    windowsRawArguments: raw,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(WAIT_MS),
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+/**
+ * The lines of the text file at `path`, after checking it as support reads it:
+ * plain ASCII, and every line ended with CRLF, the last one included.
+ */
+async function crlfAsciiLines(path: string): Promise<string[]> {
+  const bytes = await Deno.readFile(path);
+  const notAscii = bytes.findIndex((b) => b !== 13 && b !== 10 && (b < 32 || b > 126));
+  assert.equal(notAscii, -1, `${path}: a byte that is not plain ASCII at offset ${notAscii}`);
+  const text = new TextDecoder().decode(bytes);
+  assert.ok(text.endsWith("\r\n"), `${path}: its last line is not ended with CRLF`);
+  const bare = /(?<!\r)\n|\r(?!\n)/.exec(text);
+  assert.equal(bare, null, `${path}: a line ends in LF or CR alone at offset ${bare?.index}`);
+  return text.slice(0, -2).split("\r\n");
+}
+
+windowsTest("ping > Output.txt in cmd: plain ASCII, CRLF on every line, header first", async () => {
+  const pong = await Pong.start();
+  try {
+    await inTempDir(async (dir) => {
+      const output = join(dir, "Output.txt");
+      const run = await inCmd(
+        ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=2"],
+        output,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const lines = await crlfAsciiLines(output);
+      assert.match(lines[0], /^# OctoPing \S+ ping$/);
+      assert.equal(lines.filter((line) => / Connect: Success! /.test(line)).length, 2);
+      assert.match(lines.at(-1)!, /^2 attempts: 2 succeeded, 0 failed/);
+    });
+  } finally {
+    await pong.stop();
+  }
+});
+
+windowsTest(
+  "check > Output.txt in cmd: plain ASCII, CRLF on every line, the verdict last",
+  async () => {
+    const pong = await Pong.start();
+    try {
+      await inTempDir(async (dir) => {
+        const output = join(dir, "Output.txt");
+        const run = await inCmd(["check", `/host=127.0.0.1:${pong.port}`], output);
+        assert.equal(run.code, 0, run.stderr);
+        const lines = await crlfAsciiLines(output);
+        assert.match(lines[0], /^# OctoPing \S+ check$/);
+        assert.ok(
+          lines.some((line) => /Octopus should be able to connect/.test(line)),
+          lines.join("\n"),
+        );
+      });
+    } finally {
+      await pong.stop();
+    }
+  },
+);
+
+windowsTest(
+  "pong > Output.txt in cmd: plain ASCII, CRLF on every line, its statistics at the end",
+  async () => {
+    await inTempDir(async (dir) => {
+      const output = join(dir, "Output.txt");
+      const run = await inCmd(["pong", "/port=0", "/listen=127.0.0.1", "/duration=1"], output);
+      assert.equal(run.code, 0, run.stderr);
+      const lines = await crlfAsciiLines(output);
+      assert.match(lines[0], /^# OctoPing \S+ pong$/);
+      assert.ok(lines.some((line) => /listening on port \d+/.test(line)), lines.join("\n"));
+    });
+  },
+);
+
+windowsTest(
+  "/logfile=C:\\...\\run.log and report /out=C:\\...\\r.html: backslash paths, CRLF log",
+  async () => {
+    const pong = await Pong.start();
+    try {
+      await inTempDir(async (dir) => {
+        assert.match(dir, /^[A-Za-z]:\\/, "a temporary folder on Windows is a drive-letter path");
+        const log = join(dir, "logs", "run.log");
+        await Deno.mkdir(join(dir, "logs"));
+        const run = await runOctoPing([
+          "ping",
+          "/host=127.0.0.1",
+          `/port=${pong.port}`,
+          "/count=2",
+          `/logfile=${log}`,
+        ]);
+        assert.equal(run.code, 0, run.stderr);
+        const lines = await crlfAsciiLines(log);
+        assert.equal(
+          lines[1],
+          `# command line: OctoPing ping /host=127.0.0.1 /port=${pong.port} ` +
+            `/count=2 /logfile=${log}`,
+        );
+        assert.equal(lines.filter((line) => / Connect: Success! /.test(line)).length, 2);
+
+        const page = join(dir, "r.html");
+        const report = await runOctoPing(["report", log, `/out=${page}`]);
+        assert.equal(report.code, 0, report.stderr);
+        const html = await Deno.readTextFile(page);
+        assert.match(html, /^<!DOCTYPE html>/i);
+        assert.match(html, /<meta charset="utf-8">/i);
+        assert.match(
+          report.stdout,
+          new RegExp(`^OctoPing: wrote the report to ${escape(page)}$`, "m"),
+        );
+      });
+    } finally {
+      await pong.stop();
+    }
+  },
+);
+
+windowsTest(
+  "/clientcert=C:\\...\\octopus.pfx: a PFX named by a backslash path is presented",
+  async () => {
+    const made = await createSelfSignedCertificate("Octopus Deploy");
+    const pfx = forge.pkcs12.toPkcs12Asn1(
+      forge.pki.privateKeyFromPem(made.keyPem),
+      [forge.pki.certificateFromPem(made.certPem)],
+      "pfx-secret",
+      { algorithm: "3des" },
+    );
+    const pong = await Pong.start();
+    try {
+      await inTempDir(async (dir) => {
+        const file = join(dir, "octopus.pfx");
+        await Deno.writeFile(
+          file,
+          Uint8Array.from(forge.asn1.toDer(pfx).getBytes(), (c) => c.charCodeAt(0)),
+        );
+        const run = await runOctoPing([
+          "ping",
+          "/host=127.0.0.1",
+          `/port=${pong.port}`,
+          "/count=1",
+          `/clientcert=${file}`,
+          "/clientpassword=pfx-secret",
+        ]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(
+          run.stdout,
+          new RegExp(`^# client certificate: ${made.thumbprint} \\(${escape(file)}\\)$`, "m"),
+        );
+        await pong.stdout.waitFor(new RegExp(`client certificate ${made.thumbprint}`));
+      });
+    } finally {
+      await pong.stop();
+    }
+  },
+);
+
+/** `text` as a regular expression that matches it literally. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
