@@ -1,12 +1,12 @@
 /**
  * `deno task bench`: OctoPing's speed and memory on loopback, each figure
  * beside a baseline doing the same work over the same loopback in the same
- * run (this machine is noisy; absolute figures drift, same-run ratios hold
+ * run (a shared machine is noisy; absolute figures drift, same-run ratios hold
  * better). Prints a Markdown table per run and, with `--runs`, the median of
  * every figure with its spread (min-max).
  *
  *   deno task bench              one full run (1 GiB TLS transfers, 4 GiB plain, 200 x 50 MB clients)
- *   deno task bench --runs=3     three full runs: medians and spreads, as the README shows
+ *   deno task bench --runs=3     three full runs: medians and spreads, as docs/performance.md shows
  *   deno task bench --quick      smaller sizes, for a quick look
  *
  * Baselines: socat (OpenSSL and plain TCP, 256 KiB buffers, and a TCP relay
@@ -43,7 +43,7 @@ function parseOptions(args: string[]): Options {
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const MB = 1_048_576;
 const BUFFER = 256 * 1024;
-/** A TLS phase this long or longer is a stall (issue 10: pong must add nothing of its own). */
+/** A TLS phase this long or longer is a stall: pong must add no delay of its own. */
 const STALL_MS = 30;
 
 /** Sizes for one run: full, or `--quick`. */

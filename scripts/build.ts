@@ -79,7 +79,7 @@ const DIST = new URL("dist/", ROOT);
 const STANDIN_NOTE =
   `This archive was made by 'deno task build --standin' to check the build offline.
 Its executable is the plain Deno ${Deno.version.deno} runtime carrying OctoPing as a payload:
-it runs as 'deno', NOT as OctoPing. Do not ship it. Build with a real runtime (see README.md).
+it runs as 'deno', NOT as OctoPing. Do not ship it. Build with a real runtime (see docs/development.md).
 `;
 
 /** The build could not be done; the message says why and what to do. */

@@ -1,6 +1,6 @@
 /**
  * The smoke test of a built OctoPing, run where it runs (GitHub's runners for
- * the executables; the tests run it here against `deno run -A main.ts`):
+ * the executables; the tests run it against `deno run -A main.ts`):
  *
  *   deno run -A scripts/smoke.ts [--out=<folder>] <command to run OctoPing...>
  *   deno run -A scripts/smoke.ts --out=smoke ./OctoPing

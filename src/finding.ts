@@ -13,7 +13,7 @@ export type FindingLevel = "ok" | "warning" | "blocking";
 /** One finding, with a stable code for scripts and the words for people. */
 export interface Finding {
   level: FindingLevel;
-  /** Stable, documented in the README: `no-modern-tls`, `weak-key`, ... */
+  /** Stable, documented in docs/check.md: `no-modern-tls`, `weak-key`, ... */
   code: string;
   /** What was found, e.g. `127.0.0.1 speaks only TLS 1.0 (TLS_RSA_WITH_AES_256_CBC_SHA)`. */
   message: string;

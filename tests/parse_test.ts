@@ -186,7 +186,7 @@ Deno.test("pong's limits and certificate files", () => {
   });
 });
 
-Deno.test("pong given /host (the seed README's slip) runs as ping with one notice", () => {
+Deno.test("pong given /host (TentaclePing's README's slip) runs as ping with one notice", () => {
   const command = parseArgs(["pong", "/host=YourServer", "/port=10945", "/datasize=100"]);
   assert.equal(command.kind, "ping");
   const { options, notices } = command as Extract<Command, { kind: "ping" }>;

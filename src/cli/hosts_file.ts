@@ -27,7 +27,7 @@ export interface HostsFileRules {
   tls: boolean;
 }
 
-/** A fleet this large is for several machines (see the README): each target costs memory. */
+/** A fleet this large is for several machines (see docs/hosts.md): each target costs memory. */
 export const MAX_TARGETS = 10_000;
 /** A name is shown in tables and prefixes lines: printable ASCII, no spaces. */
 const NAME = /^[\x21-\x7e]+$/;
@@ -90,7 +90,7 @@ export function parseHostsFile(text: string, source: string, rules: HostsFileRul
     if (targets.length === MAX_TARGETS) {
       throw new UsageError(
         `${at}: more than ${MAX_TARGETS.toLocaleString("en-US")} targets: split the file ` +
-          "and run it from several machines (see 'Beyond one machine' in the README)",
+          "and run it from several machines (see 'Beyond one machine' in docs/hosts.md)",
       );
     }
     targets.push({ host: spec.host, port, name, ...(thumbprint ? { thumbprint } : {}) });

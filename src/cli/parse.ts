@@ -38,9 +38,11 @@ import {
 
 export { UsageError };
 
-type CommandName = "ping" | "pong" | "check" | "report";
+/** The commands, as typed on the command line. */
+export type CommandName = "ping" | "pong" | "check" | "report";
 
-interface OptionSpec {
+/** One option a command takes. */
+export interface OptionSpec {
   /** Lower-case name, letters only. */
   name: string;
   /** An example value, shown when the value is missing; absent for flags. */
@@ -70,7 +72,11 @@ const RECORD_SPECS: OptionSpec[] = [
   { name: "format", example: "json" },
 ];
 
-const SPECS: Record<CommandName, OptionSpec[]> = {
+/**
+ * Every command's options: the one table the parser checks arguments against,
+ * and that `/?` and the docs' option tables are held to (tests/docs_test.ts).
+ */
+export const SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>> = {
   ping: [
     ...CONNECTION_SPECS,
     { name: "datasize", example: "100" },

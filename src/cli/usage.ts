@@ -13,17 +13,20 @@ Usage:
   ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
                   [/count=<N>] [/interval=<ms>] [/timeout=<s>] [/ipv4 | /ipv6] [/thumbprint=<hex>]
                   [/reverse] [/clientcert=<file> [/clientkey=<file> | /clientpassword=<p>]]
-                  [/proxy=http://[user[:password]@]host:port]
+                  [/proxy=http://[user[:password]@]host:port] [/logfile=<path>] [/format=json]
   ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
                   [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>] [/duration=<s>]
+                  [/logfile=<path>] [/format=json]
   ${PROGRAM} check /host=<ip/hostname> [/port=<port>] [/thumbprint=<hex>] [/timeout=<s>]
                   [/ipv4 | /ipv6] [/nossl] [/clientcert=<file> [/clientkey=<file> |
                   /clientpassword=<p>] [/subscription=poll://<id>/]] [/proxy=<url>]
-  ${PROGRAM} ping | check /hosts=<file> [/parallel=<N>] [the options above but /host, /thumbprint]
-  ${PROGRAM} report <log file> [<log file> ...] [/out=<report.html>]
+                  [/logfile=<path>] [/format=json]
+  ${PROGRAM} ping | check /hosts=<file> [/parallel=<N>]
+                  [the options above but /host, /thumbprint and /subscription]
+  ${PROGRAM} report <log file> [<log file> ...] [/in=<log file>] [/out=<report.html>]
 
-ping, pong and check take /logfile=<path> (also append every line to that file) and
-/format=json (JSON Lines instead of text).
+/logfile=<path> also appends every line to that file; /format=json writes JSON Lines instead
+of text.
 
 ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
        Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.
@@ -59,8 +62,8 @@ pong   Stands in for a Tentacle: if ping fails against the Tentacle but not agai
   /port=<port>         Port to listen on (default 10933; 0 picks a free port and prints it)
   /nossl               Plain TCP instead of TLS
   /listen=<ip>         Listen on this one address of the machine (default: every interface)
-  /idle=<s>            Drop a client silent this long (default 60)
-  /handshake=<s>       Give up on a TLS handshake not done in this time (default 10)
+  /idle=<s>            Drop a client silent this long (default 60 s)
+  /handshake=<s>       Give up on a TLS handshake not done in this time (default 10 s)
   /maxconn=<N>         Connections open at once; more are closed at once (default 1000)
   /maxsend=<MB>        Turns /reverse on: the most sent back for one request (default: off,
                        nothing is sent back)

@@ -1,7 +1,7 @@
 /**
  * The JSON Lines reporters (`/format=json`): one object per event, each with a
  * `type`. Times are ISO 8601 UTC with milliseconds; durations are milliseconds
- * as numbers. The field names are documented in the README and stay stable.
+ * as numbers. The field names are documented in docs/json.md and stay stable.
  *
  * @module
  */
@@ -140,7 +140,7 @@ export function pingJsonReporter(
           type: "summary",
           time: event.time.toISOString(),
           interrupted: event.interrupted,
-          // Every field always there: absent figures are null, as the README promises.
+          // Every field always there: absent figures are null, as docs/json.md promises.
           ...jsonSafe({
             ...event.summary,
             latency: event.summary.latency ?? null,
