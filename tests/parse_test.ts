@@ -298,6 +298,30 @@ Deno.test("/thumbprint takes SHA-1 or SHA-256 as people copy them", () => {
   assert.equal(thumbprint("ab".repeat(32)), "AB".repeat(32));
 });
 
+Deno.test("/thumbprint drops the invisible format characters Windows copies with it", () => {
+  const thumbprint = (text: string) => ping(["ping", "/host=h", `/thumbprint=${text}`]).thumbprint;
+  const sha1 = "3C2A0F11223344556677889900AABBCCDDEEFF00";
+  // The certificate dialog's Thumbprint field starts with a left-to-right mark.
+  assert.equal(thumbprint(`\u200e${sha1.toLowerCase()}`), sha1);
+  assert.equal(thumbprint(`\u200e${sha1.match(/../g)!.join(" ")}`), sha1);
+  for (const invisible of ["\u200f", "\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u00ad"]) {
+    assert.equal(thumbprint(`${invisible}${sha1.slice(0, 20)}${invisible}${sha1.slice(20)}`), sha1);
+  }
+  assert.equal(thumbprint(`${sha1.slice(0, 20)}\u00a0${sha1.slice(20)}`), sha1, "a no-break space");
+});
+
+Deno.test("/thumbprint: any other character that is not hex is named by its code point", () => {
+  const sha1 = "3C2A0F11223344556677889900AABBCCDDEEFF00";
+  const thumbprint = (text: string) => ["ping", "/host=h", `/thumbprint=${text}`];
+  rejects(
+    thumbprint(`\u200e3C2A\u00e9${sha1.slice(5)}`),
+    /^\/thumbprint=3C2A\u00e9F11.*: U\+00E9 is not a hex digit \(0-9, A-F\)$/,
+  );
+  rejects(thumbprint(`G${sha1.slice(1)}`), /: 'G' \(U\+0047\) is not a hex digit/);
+  rejects(thumbprint(`${sha1.slice(1)}\u{1F600}`), /: U\+1F600 is not a hex digit/);
+  rejects(thumbprint(`${sha1}-`), /: '-' \(U\+002D\) is not a hex digit/);
+});
+
 Deno.test("Git Bash's rewriting of /host=x into a path is recognised and explained", () => {
   rejects(
     ["ping", "C:/Program Files/Git/host=MyServer"],
