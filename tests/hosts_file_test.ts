@@ -36,6 +36,22 @@ Deno.test("each line: any /host form, then a name, then a thumbprint; comments a
   }
 });
 
+Deno.test("thumbprint= comes last and takes the rest of the line, spaced and marked as Windows copies it", () => {
+  const spaced = SHA1.toLowerCase().match(/../g)!.join(" ");
+  const table: [string, object][] = [
+    [`db01 DB01 thumbprint=\u200e${spaced}`, { name: "DB01", thumbprint: SHA1 }],
+    [`db01 DB01 Thumbprint=\ufeff${SHA1}  # the database`, { name: "DB01", thumbprint: SHA1 }],
+    [`db01 thumbprint=${spaced}`, { name: "db01:10933", thumbprint: SHA1 }],
+  ];
+  for (const [line, expected] of table) {
+    assert.deepEqual(
+      parseHostsFile(line, "hosts.txt", RULES),
+      [{ host: "db01", port: 10933, ...expected }],
+      line,
+    );
+  }
+});
+
 Deno.test("the default port is /port's", () => {
   const [target] = parseHostsFile("web01", "hosts.txt", { ...RULES, defaultPort: 443 });
   assert.equal(target.port, 443);
@@ -56,6 +72,14 @@ Deno.test("bad lines: the file and line number, and what is wrong", () => {
     ["web01 A\n# x\nweb02 a", /^hosts\.txt line 3: the name a is used on line 1 too/],
     ["web01\nweb01", /^hosts\.txt line 2: the name web01:10933 is used on line 1 too/],
     ["web01 thumbprint=12", /^hosts\.txt line 1: .*expected a SHA-1 thumbprint \(40 hex digits/],
+    [
+      `web01 thumbprint=3C2A\u00e9${SHA1.slice(5)}`,
+      /^hosts\.txt line 1: thumbprint=3C2A\u00e9\w+: U\+00E9 is not a hex digit \(0-9, A-F\)$/,
+    ],
+    [
+      `web01 thumbprint=${SHA1} Web01`,
+      /^hosts\.txt line 1: 'Web01' after the thumbprint: thumbprint=<hex> comes last on a line$/,
+    ],
     [
       `web01 thumbprint=${SHA1} thumbprint=${SHA1}`,
       /^hosts\.txt line 1: thumbprint= is given twice/,
