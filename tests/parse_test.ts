@@ -144,6 +144,17 @@ Deno.test("/host takes the forms people paste", () => {
   assert.deepEqual(target("https://[::1]:10935/"), { host: "::1", port: 10935 });
 });
 
+Deno.test("/host: a slash after host:port, as copied from a browser's address bar, is dropped", () => {
+  const target = (host: string) => ping(["ping", `/host=${host}`]).target;
+  assert.deepEqual(target("localhost:21020/"), { host: "localhost", port: 21020 });
+  assert.deepEqual(target("server/"), { host: "server", port: 10933 });
+  assert.deepEqual(target("10.0.0.5:10935/"), { host: "10.0.0.5", port: 10935 });
+  assert.deepEqual(target("[::1]:10935/"), { host: "::1", port: 10935 });
+  assert.deepEqual(target("https://localhost:21020/"), { host: "localhost", port: 21020 });
+  rejects(["ping", "/host=localhost:21020/x"], /expected a port number, 1-65535, after the colon/);
+  rejects(["ping", "/host=10.0.0.0/24"], /expected a host name or IP address/);
+});
+
 Deno.test("a port in /host and the same in /port is fine; a different one is bad input", () => {
   assert.equal(ping(["ping", "/host=server:10935", "/port=10935"]).target.port, 10935);
   rejects(["ping", "/host=server:10935", "/port=10936"], /port 10935 but \/port=10936/);

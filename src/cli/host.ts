@@ -1,6 +1,7 @@
 /**
  * Reads `/host` in the forms people paste: `server`, `server:10933`,
- * `https://server:10933/` (from the Octopus UI), `[fe80::1]`,
+ * `https://server:10933/` (from the Octopus UI), `server:10933/` (from a
+ * browser's address bar), `[fe80::1]`,
  * `[fe80::1]:10933` and bare IPv6 addresses.
  *
  * @module
@@ -23,9 +24,11 @@ const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?$/;
  * message names the value: `/host=…` on the command line, a line of a hosts file.
  */
 export function parseHost(text: string, shown = `/host=${text}`): HostSpec {
-  const value = text.trim();
   const bad = (why: string) => new UsageError(`${shown}: ${why}`);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return parseUrl(value, bad);
+  const written = text.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(written)) return parseUrl(written, bad);
+  // A browser's address bar shows `server:10933/`, the URL without its scheme.
+  const value = written.replace(/\/$/, "");
   if (value.startsWith("[")) {
     const match = /^\[([^\]]+)\](?::(.*))?$/.exec(value);
     if (!match || !IPV6.test(match[1]) || !match[1].includes(":")) {
