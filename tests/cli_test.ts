@@ -20,6 +20,10 @@ Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothi
     [["pong", "/duration=soon"], /\/duration=soon: expected a number of seconds above 0/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument/],
     [["ping", "C:/Program Files/Git/host=x"], /Git Bash/],
+    [
+      ["ping", "/host=::1:10933", "/count=1"],
+      /an IPv6 address with a port is written in brackets, \[::1\]:10933/,
+    ],
   ];
   await Promise.all(cases.map(async ([args, message]) => {
     const run = await runOctoPing(args);

@@ -40,6 +40,11 @@ function ping(args: string[]): PingOptions {
   return (command as Extract<Command, { kind: "ping" }>).options;
 }
 
+/** `text` matched literally in a regular expression. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 function rejects(args: string[], message: RegExp) {
   assert.throws(() => parseArgs(args), (error: unknown) => {
     assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
@@ -142,6 +147,34 @@ Deno.test("/host takes the forms people paste", () => {
   assert.deepEqual(target("fe80::1"), { host: "fe80::1", port: 10933 });
   assert.deepEqual(target("::1"), { host: "::1", port: 10933 });
   assert.deepEqual(target("https://[::1]:10935/"), { host: "::1", port: 10935 });
+});
+
+Deno.test("/host: an IPv6 address with a port and no brackets is bad input that shows the brackets", () => {
+  const table: [string, string][] = [
+    ["::1:10933", "[::1]:10933"],
+    ["2001:db8::5:21020", "[2001:db8::5]:21020"],
+    ["2001:db8:0:0:0:0:0:5:443", "[2001:db8:0:0:0:0:0:5]:443"],
+    ["::ffff:10.0.0.5:10933", "[::ffff:10.0.0.5]:10933"],
+    ["fe80::1%eth0:10933", "[fe80::1%eth0]:10933"],
+  ];
+  for (const [host, bracketed] of table) {
+    rejects(
+      ["ping", `/host=${host}`],
+      new RegExp(
+        `^/host=${escape(host)}: an IPv6 address with a port is written in brackets, ` +
+          `${escape(bracketed)} \\(without them, every ':' is part of the address, ` +
+          `and ${escape(host)} is no IPv6 address\\)$`,
+      ),
+    );
+  }
+});
+
+Deno.test("/host: without brackets, an IPv6 address whose last group could be a port is an address", () => {
+  const target = (host: string) => ping(["ping", `/host=${host}`]).target;
+  // A group has at most 4 hex digits: ::1:10933 can't be an address, ::1:443 is one.
+  assert.deepEqual(target("::1:443"), { host: "::1:443", port: 10933 });
+  assert.deepEqual(target("2001:db8::1:8443"), { host: "2001:db8::1:8443", port: 10933 });
+  assert.deepEqual(target("1:2:3:4:5:6:7:8"), { host: "1:2:3:4:5:6:7:8", port: 10933 });
 });
 
 Deno.test("/host: a slash after host:port, as copied from a browser's address bar, is dropped", () => {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { ipFamily } from "../net/address.ts";
 import { UsageError } from "./values.ts";
 
 /** A host and the port written with it, if any. */
@@ -18,6 +19,7 @@ export interface HostSpec {
 
 const NAME = /^[A-Za-z0-9._-]+$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?$/;
+const ZONE = /^[A-Za-z0-9._-]+$/;
 
 /**
  * Parses a `/host` value into a host and an optional port. `shown` is how a
@@ -36,16 +38,36 @@ export function parseHost(text: string, shown = `/host=${text}`): HostSpec {
     }
     return withPort(match[1], match[2], bad);
   }
-  const colons = value.split(":").length - 1;
-  if (colons >= 2) {
-    if (!IPV6.test(value)) throw bad("expected a host name, an IPv4 or an IPv6 address");
-    return { host: value };
-  }
+  if (value.split(":").length > 2) return parseBareIpv6(value, bad);
   const [host, port] = value.split(":");
   if (!NAME.test(host)) {
     throw bad("expected a host name or IP address, e.g. MyServer, 10.0.0.1 or MyServer:10933");
   }
   return withPort(host, port, bad);
+}
+
+/**
+ * An IPv6 address without brackets, where every `:` is part of the address.
+ * Only when the whole is no address but all before the last `:` is one, and
+ * a port follows, was that a port: `::1:10933` (a group has at most 4 hex
+ * digits). `::1:443` is an address, and is taken as one.
+ */
+function parseBareIpv6(value: string, bad: (why: string) => UsageError): HostSpec {
+  if (isIpv6(value)) return { host: value };
+  const split = /^(.+):(\d{1,5})$/.exec(value);
+  if (split && isIpv6(split[1])) {
+    throw bad(
+      `an IPv6 address with a port is written in brackets, [${split[1]}]:${split[2]} ` +
+        `(without them, every ':' is part of the address, and ${value} is no IPv6 address)`,
+    );
+  }
+  throw bad("expected a host name, an IPv4 or an IPv6 address");
+}
+
+/** An IPv6 address, perhaps with a zone: an interface's name (`eth0`) or index (`12`). */
+function isIpv6(text: string): boolean {
+  const [address, zone, ...more] = text.split("%");
+  return ipFamily(address) === 6 && more.length === 0 && (zone === undefined || ZONE.test(zone));
 }
 
 function withPort(
