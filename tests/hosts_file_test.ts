@@ -53,6 +53,32 @@ Deno.test("thumbprint= comes last and takes the rest of the line, spaced and mar
   }
 });
 
+Deno.test("a space inside the address: a name that holds ':' or is an IP address is bad input", () => {
+  const table: [string, RegExp][] = [
+    [
+      "web01\nweb 01:21020",
+      /^hosts\.txt line 2: '01:21020' can't be a name \(it holds ':'\): write the address without spaces, then the name, e.g\. web01:10933 Web01$/,
+    ],
+    ["web 01:21020 Web01", /^hosts\.txt line 1: '01:21020' can't be a name \(it holds ':'\)/],
+    ["[2001:db8::5] :10933", /^hosts\.txt line 1: ':10933' can't be a name/],
+    [
+      "10.0.0.5 10.0.0.6",
+      /^hosts\.txt line 1: '10\.0\.0\.6' can't be a name \(it is an IP address\): one target per line/,
+    ],
+  ];
+  for (const [text, message] of table) {
+    assert.throws(
+      () => parseHostsFile(text, "hosts.txt", RULES),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+      `${JSON.stringify(text)} should fail with ${message}`,
+    );
+  }
+  // Without a ':', a space splits the host from its name: host web, named 01.
+  assert.deepEqual(parseHostsFile("web 01", "hosts.txt", RULES), [
+    { host: "web", port: 10933, name: "01" },
+  ]);
+});
+
 Deno.test("the default port is /port's", () => {
   const [target] = parseHostsFile("web01", "hosts.txt", { ...RULES, defaultPort: 443 });
   assert.equal(target.port, 443);

@@ -93,8 +93,20 @@ function parseLine(line: string, at: string, rules: HostsFileRules): FleetTarget
 /** The name written after the host, if any: one word. */
 function lineName(words: string[], at: string): string | undefined {
   const [name, next] = words;
-  if (name !== undefined && !NAME.test(name)) {
-    throw new UsageError(`${at}: the name '${name}' is not plain ASCII`);
+  if (name === undefined) return undefined;
+  if (!NAME.test(name)) throw new UsageError(`${at}: the name '${name}' is not plain ASCII`);
+  // A space inside the address (`web 01:21020`) leaves part of it where the name goes.
+  if (name.includes(":")) {
+    throw new UsageError(
+      `${at}: '${name}' can't be a name (it holds ':'): write the address without spaces, ` +
+        "then the name, e.g. web01:10933 Web01",
+    );
+  }
+  if (isIP(name) !== 0) {
+    throw new UsageError(
+      `${at}: '${name}' can't be a name (it is an IP address): one target per line, ` +
+        "its address, then the name, e.g. web01:10933 Web01",
+    );
   }
   if (next !== undefined) {
     throw new UsageError(
