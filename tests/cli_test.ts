@@ -20,6 +20,14 @@ Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothi
     [["pong", "/duration=soon"], /\/duration=soon: expected a number of seconds above 0/],
     [["ping", "/host=x", "/tmp/run.jsonl"], /unexpected argument/],
     [["ping", "C:/Program Files/Git/host=x"], /Git Bash/],
+    [
+      ["ping", "/host=::1:10933", "/count=1"],
+      /an IPv6 address with a port is written in brackets, \[::1\]:10933/,
+    ],
+    [
+      ["ping", "/host=[fe80::1]:10933", "/count=1"],
+      /a link-local address \(fe80::\/10\) needs its zone/,
+    ],
   ];
   await Promise.all(cases.map(async ([args, message]) => {
     const run = await runOctoPing(args);

@@ -15,8 +15,9 @@ Deno.test("each line: any /host form, then a name, then a thumbprint; comments a
     ["web01", { host: "web01", port: 10933, name: "web01:10933" }],
     ["web01:10934", { host: "web01", port: 10934, name: "web01:10934" }],
     ["https://web01:10933/", { host: "web01", port: 10933, name: "web01:10933" }],
-    ["[fe80::1]:10933", { host: "fe80::1", port: 10933, name: "[fe80::1]:10933" }],
-    ["fe80::1", { host: "fe80::1", port: 10933, name: "[fe80::1]:10933" }],
+    ["[fe80::1%12]:10933", { host: "fe80::1%12", port: 10933, name: "[fe80::1%12]:10933" }],
+    ["fe80::1%eth0", { host: "fe80::1%eth0", port: 10933, name: "[fe80::1%eth0]:10933" }],
+    ["2001:db8::5", { host: "2001:db8::5", port: 10933, name: "[2001:db8::5]:10933" }],
     ["web01.corp.local:10933 Web01", { host: "web01.corp.local", port: 10933, name: "Web01" }],
     ["  10.0.0.5\tDB # the database", { host: "10.0.0.5", port: 10933, name: "DB" }],
     [
@@ -36,6 +37,48 @@ Deno.test("each line: any /host form, then a name, then a thumbprint; comments a
   }
 });
 
+Deno.test("thumbprint= comes last and takes the rest of the line, spaced and marked as Windows copies it", () => {
+  const spaced = SHA1.toLowerCase().match(/../g)!.join(" ");
+  const table: [string, object][] = [
+    [`db01 DB01 thumbprint=\u200e${spaced}`, { name: "DB01", thumbprint: SHA1 }],
+    [`db01 DB01 Thumbprint=\ufeff${SHA1}  # the database`, { name: "DB01", thumbprint: SHA1 }],
+    [`db01 thumbprint=${spaced}`, { name: "db01:10933", thumbprint: SHA1 }],
+  ];
+  for (const [line, expected] of table) {
+    assert.deepEqual(
+      parseHostsFile(line, "hosts.txt", RULES),
+      [{ host: "db01", port: 10933, ...expected }],
+      line,
+    );
+  }
+});
+
+Deno.test("a space inside the address: a name that holds ':' or is an IP address is bad input", () => {
+  const table: [string, RegExp][] = [
+    [
+      "web01\nweb 01:21020",
+      /^hosts\.txt line 2: '01:21020' can't be a name \(it holds ':'\): write the address without spaces, then the name, e.g\. web01:10933 Web01$/,
+    ],
+    ["web 01:21020 Web01", /^hosts\.txt line 1: '01:21020' can't be a name \(it holds ':'\)/],
+    ["[2001:db8::5] :10933", /^hosts\.txt line 1: ':10933' can't be a name/],
+    [
+      "10.0.0.5 10.0.0.6",
+      /^hosts\.txt line 1: '10\.0\.0\.6' can't be a name \(it is an IP address\): one target per line/,
+    ],
+  ];
+  for (const [text, message] of table) {
+    assert.throws(
+      () => parseHostsFile(text, "hosts.txt", RULES),
+      (error: unknown) => error instanceof UsageError && message.test(error.message),
+      `${JSON.stringify(text)} should fail with ${message}`,
+    );
+  }
+  // Without a ':', a space splits the host from its name: host web, named 01.
+  assert.deepEqual(parseHostsFile("web 01", "hosts.txt", RULES), [
+    { host: "web", port: 10933, name: "01" },
+  ]);
+});
+
 Deno.test("the default port is /port's", () => {
   const [target] = parseHostsFile("web01", "hosts.txt", { ...RULES, defaultPort: 443 });
   assert.equal(target.port, 443);
@@ -53,9 +96,18 @@ Deno.test("bad lines: the file and line number, and what is wrong", () => {
     ["web01\n\nbad$host:1 B", /^hosts\.txt line 3: 'bad\$host:1': expected a host name/],
     ["web01:99999", /^hosts\.txt line 1: 'web01:99999': expected a port number, 1-65535/],
     ["[zz::1]", /^hosts\.txt line 1: '\[zz::1\]': expected an IPv6 address in brackets/],
+    ["[fe80::1]:10933", /^hosts\.txt line 1: '\[fe80::1\]:10933': a link-local address .*zone/],
     ["web01 A\n# x\nweb02 a", /^hosts\.txt line 3: the name a is used on line 1 too/],
     ["web01\nweb01", /^hosts\.txt line 2: the name web01:10933 is used on line 1 too/],
     ["web01 thumbprint=12", /^hosts\.txt line 1: .*expected a SHA-1 thumbprint \(40 hex digits/],
+    [
+      `web01 thumbprint=3C2A\u00e9${SHA1.slice(5)}`,
+      /^hosts\.txt line 1: thumbprint=3C2A\u00e9\w+: U\+00E9 is not a hex digit \(0-9, A-F\)$/,
+    ],
+    [
+      `web01 thumbprint=${SHA1} Web01`,
+      /^hosts\.txt line 1: 'Web01' after the thumbprint: thumbprint=<hex> comes last on a line$/,
+    ],
     [
       `web01 thumbprint=${SHA1} thumbprint=${SHA1}`,
       /^hosts\.txt line 1: thumbprint= is given twice/,

@@ -40,6 +40,11 @@ function ping(args: string[]): PingOptions {
   return (command as Extract<Command, { kind: "ping" }>).options;
 }
 
+/** `text` matched literally in a regular expression. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 function rejects(args: string[], message: RegExp) {
   assert.throws(() => parseArgs(args), (error: unknown) => {
     assert.ok(error instanceof UsageError, `expected a UsageError, got ${error}`);
@@ -137,11 +142,89 @@ Deno.test("/host takes the forms people paste", () => {
     port: 10933,
   });
   assert.deepEqual(target("https://10.0.0.5:443/"), { host: "10.0.0.5", port: 443 });
-  assert.deepEqual(target("[fe80::1]"), { host: "fe80::1", port: 10933 });
-  assert.deepEqual(target("[fe80::1]:10935"), { host: "fe80::1", port: 10935 });
-  assert.deepEqual(target("fe80::1"), { host: "fe80::1", port: 10933 });
+  assert.deepEqual(target("[2001:db8::5]"), { host: "2001:db8::5", port: 10933 });
+  assert.deepEqual(target("[2001:db8::5]:10935"), { host: "2001:db8::5", port: 10935 });
+  assert.deepEqual(target("2001:db8::5"), { host: "2001:db8::5", port: 10933 });
   assert.deepEqual(target("::1"), { host: "::1", port: 10933 });
   assert.deepEqual(target("https://[::1]:10935/"), { host: "::1", port: 10935 });
+});
+
+Deno.test("/host: a link-local address (fe80::/10) keeps its zone, as Linux and Windows write it", () => {
+  const target = (host: string) => ping(["ping", `/host=${host}`]).target;
+  assert.deepEqual(target("fe80::1%eth0"), { host: "fe80::1%eth0", port: 10933 });
+  assert.deepEqual(target("[fe80::1%eth0]:10935"), { host: "fe80::1%eth0", port: 10935 });
+  assert.deepEqual(target("[fe80::1%12]"), { host: "fe80::1%12", port: 10933 });
+  // In a URL the % is written %25 (RFC 6874); Windows writes it bare.
+  assert.deepEqual(target("https://[fe80::1%2512]:10935/"), { host: "fe80::1%12", port: 10935 });
+  assert.deepEqual(target("https://[fe80::1%12]:10935/"), { host: "fe80::1%12", port: 10935 });
+  // Beside fe80::/10, no zone is needed.
+  for (const host of ["fec0::1", "fe7f::1", "fe8::1", "::1", "2001:db8::fe80"]) {
+    assert.deepEqual(target(`[${host}]`), { host, port: 10933 });
+  }
+});
+
+Deno.test("/host: a link-local address without its zone is bad input that explains the zone", () => {
+  rejects(
+    ["ping", "/host=[fe80::1]:21020"],
+    new RegExp(
+      "^" + escape(
+        "/host=[fe80::1]:21020: a link-local address (fe80::/10) needs its zone, the " +
+          "interface to reach it through: [fe80::1%eth0]:21020 on Linux (its name, from " +
+          "'ip addr'), [fe80::1%12]:21020 on Windows (its index: the %12 'ipconfig' shows " +
+          "after this machine's own fe80:: address, or Idx in 'netsh interface ipv6 show " +
+          "interfaces')",
+      ) + "$",
+    ),
+  );
+  const table: [string, string][] = [
+    ["fe80::1", "fe80::1%eth0 on Linux .*, fe80::1%12 on Windows"],
+    ["[fe80::1]", "fe80::1%eth0 on Linux .*, fe80::1%12 on Windows"],
+    ["https://[fe80::1]:10933/", "\\[fe80::1%eth0\\]:10933 on Linux"],
+    ["FE80::a:b", "FE80::a:b%eth0 on Linux"],
+    ["[febf:0:0:0:0:0:0:1]:10933", "\\[febf:0:0:0:0:0:0:1%eth0\\]:10933 on Linux"],
+  ];
+  for (const [host, advice] of table) {
+    rejects(["ping", `/host=${host}`], new RegExp(`needs its zone, .*: ${advice}`));
+  }
+});
+
+Deno.test("/host: an IPv6 address with a port and no brackets is bad input that shows the brackets", () => {
+  const table: [string, string][] = [
+    ["::1:10933", "[::1]:10933"],
+    ["2001:db8::5:21020", "[2001:db8::5]:21020"],
+    ["2001:db8:0:0:0:0:0:5:443", "[2001:db8:0:0:0:0:0:5]:443"],
+    ["::ffff:10.0.0.5:10933", "[::ffff:10.0.0.5]:10933"],
+    ["fe80::1%eth0:10933", "[fe80::1%eth0]:10933"],
+  ];
+  for (const [host, bracketed] of table) {
+    rejects(
+      ["ping", `/host=${host}`],
+      new RegExp(
+        `^/host=${escape(host)}: an IPv6 address with a port is written in brackets, ` +
+          `${escape(bracketed)} \\(without them, every ':' is part of the address, ` +
+          `and ${escape(host)} is no IPv6 address\\)$`,
+      ),
+    );
+  }
+});
+
+Deno.test("/host: without brackets, an IPv6 address whose last group could be a port is an address", () => {
+  const target = (host: string) => ping(["ping", `/host=${host}`]).target;
+  // A group has at most 4 hex digits: ::1:10933 can't be an address, ::1:443 is one.
+  assert.deepEqual(target("::1:443"), { host: "::1:443", port: 10933 });
+  assert.deepEqual(target("2001:db8::1:8443"), { host: "2001:db8::1:8443", port: 10933 });
+  assert.deepEqual(target("1:2:3:4:5:6:7:8"), { host: "1:2:3:4:5:6:7:8", port: 10933 });
+});
+
+Deno.test("/host: a slash after host:port, as copied from a browser's address bar, is dropped", () => {
+  const target = (host: string) => ping(["ping", `/host=${host}`]).target;
+  assert.deepEqual(target("localhost:21020/"), { host: "localhost", port: 21020 });
+  assert.deepEqual(target("server/"), { host: "server", port: 10933 });
+  assert.deepEqual(target("10.0.0.5:10935/"), { host: "10.0.0.5", port: 10935 });
+  assert.deepEqual(target("[::1]:10935/"), { host: "::1", port: 10935 });
+  assert.deepEqual(target("https://localhost:21020/"), { host: "localhost", port: 21020 });
+  rejects(["ping", "/host=localhost:21020/x"], /expected a port number, 1-65535, after the colon/);
+  rejects(["ping", "/host=10.0.0.0/24"], /expected a host name or IP address/);
 });
 
 Deno.test("a port in /host and the same in /port is fine; a different one is bad input", () => {
@@ -296,6 +379,30 @@ Deno.test("/thumbprint takes SHA-1 or SHA-256 as people copy them", () => {
   assert.equal(thumbprint(sha1.match(/../g)!.join(":")), sha1);
   assert.equal(thumbprint(sha1.match(/../g)!.join(" ")), sha1);
   assert.equal(thumbprint("ab".repeat(32)), "AB".repeat(32));
+});
+
+Deno.test("/thumbprint drops the invisible format characters Windows copies with it", () => {
+  const thumbprint = (text: string) => ping(["ping", "/host=h", `/thumbprint=${text}`]).thumbprint;
+  const sha1 = "3C2A0F11223344556677889900AABBCCDDEEFF00";
+  // The certificate dialog's Thumbprint field starts with a left-to-right mark.
+  assert.equal(thumbprint(`\u200e${sha1.toLowerCase()}`), sha1);
+  assert.equal(thumbprint(`\u200e${sha1.match(/../g)!.join(" ")}`), sha1);
+  for (const invisible of ["\u200f", "\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u00ad"]) {
+    assert.equal(thumbprint(`${invisible}${sha1.slice(0, 20)}${invisible}${sha1.slice(20)}`), sha1);
+  }
+  assert.equal(thumbprint(`${sha1.slice(0, 20)}\u00a0${sha1.slice(20)}`), sha1, "a no-break space");
+});
+
+Deno.test("/thumbprint: any other character that is not hex is named by its code point", () => {
+  const sha1 = "3C2A0F11223344556677889900AABBCCDDEEFF00";
+  const thumbprint = (text: string) => ["ping", "/host=h", `/thumbprint=${text}`];
+  rejects(
+    thumbprint(`\u200e3C2A\u00e9${sha1.slice(5)}`),
+    /^\/thumbprint=3C2A\u00e9F11.*: U\+00E9 is not a hex digit \(0-9, A-F\)$/,
+  );
+  rejects(thumbprint(`G${sha1.slice(1)}`), /: 'G' \(U\+0047\) is not a hex digit/);
+  rejects(thumbprint(`${sha1.slice(1)}\u{1F600}`), /: U\+1F600 is not a hex digit/);
+  rejects(thumbprint(`${sha1}-`), /: '-' \(U\+002D\) is not a hex digit/);
 });
 
 Deno.test("Git Bash's rewriting of /host=x into a path is recognised and explained", () => {

@@ -1,10 +1,12 @@
 /**
  * Reads `/host` in the forms people paste: `server`, `server:10933`,
- * `https://server:10933/` (from the Octopus UI), `[fe80::1]`,
- * `[fe80::1]:10933` and bare IPv6 addresses.
+ * `https://server:10933/` (from the Octopus UI), `server:10933/` (from a
+ * browser's address bar), `[2001:db8::5]:10933`, bare IPv6 addresses, and
+ * link-local ones with their zone: `fe80::1%eth0`, `[fe80::1%12]:10933`.
  *
  * @module
  */
+import { ipFamily } from "../net/address.ts";
 import { UsageError } from "./values.ts";
 
 /** A host and the port written with it, if any. */
@@ -15,29 +17,35 @@ export interface HostSpec {
   port?: number;
 }
 
+type Bad = (why: string) => UsageError;
+
 const NAME = /^[A-Za-z0-9._-]+$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?$/;
+/** An interface's name (Linux: `eth0`) or index (Windows: `12`), after an address's `%`. */
+const ZONE = /^[A-Za-z0-9._-]+$/;
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * A URL whose host is in brackets, read as `[...]:port` is: the URL parser
+ * takes no zone, which a URL writes `%25eth0` (RFC 6874) and Windows `%12`.
+ */
+const BRACKETED_URL = /^[a-z][a-z0-9+.-]*:\/\/(\[[^\]]*\](?::\d+)?)(?:[/?#].*)?$/is;
 
 /**
  * Parses a `/host` value into a host and an optional port. `shown` is how a
  * message names the value: `/host=…` on the command line, a line of a hosts file.
  */
 export function parseHost(text: string, shown = `/host=${text}`): HostSpec {
-  const value = text.trim();
-  const bad = (why: string) => new UsageError(`${shown}: ${why}`);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return parseUrl(value, bad);
-  if (value.startsWith("[")) {
-    const match = /^\[([^\]]+)\](?::(.*))?$/.exec(value);
-    if (!match || !IPV6.test(match[1]) || !match[1].includes(":")) {
-      throw bad("expected an IPv6 address in brackets, e.g. [fe80::1]:10933");
-    }
-    return withPort(match[1], match[2], bad);
-  }
-  const colons = value.split(":").length - 1;
-  if (colons >= 2) {
-    if (!IPV6.test(value)) throw bad("expected a host name, an IPv4 or an IPv6 address");
-    return { host: value };
-  }
+  const bad: Bad = (why) => new UsageError(`${shown}: ${why}`);
+  const spec = parseForm(text.trim(), bad);
+  if (needsZone(spec.host)) throw bad(zoneAdvice(spec));
+  return spec;
+}
+
+function parseForm(written: string, bad: Bad): HostSpec {
+  if (SCHEME.test(written)) return parseUrl(written, bad);
+  // A browser's address bar shows `server:10933/`, the URL without its scheme.
+  const value = written.replace(/\/$/, "");
+  if (value.startsWith("[")) return parseBracketed(value, bad);
+  if (value.split(":").length > 2) return parseBareIpv6(value, bad);
   const [host, port] = value.split(":");
   if (!NAME.test(host)) {
     throw bad("expected a host name or IP address, e.g. MyServer, 10.0.0.1 or MyServer:10933");
@@ -45,11 +53,60 @@ export function parseHost(text: string, shown = `/host=${text}`): HostSpec {
   return withPort(host, port, bad);
 }
 
-function withPort(
-  host: string,
-  port: string | undefined,
-  bad: (why: string) => UsageError,
-): HostSpec {
+/** `[address]` or `[address]:port`. */
+function parseBracketed(value: string, bad: Bad): HostSpec {
+  const match = /^\[([^\]]+)\](?::(.*))?$/.exec(value);
+  if (!match || !isIpv6(match[1])) {
+    throw bad("expected an IPv6 address in brackets, e.g. [2001:db8::5]:10933");
+  }
+  return withPort(match[1], match[2], bad);
+}
+
+/**
+ * An IPv6 address without brackets, where every `:` is part of the address.
+ * Only when the whole is no address but all before the last `:` is one, and
+ * a port follows, was that a port: `::1:10933` (a group has at most 4 hex
+ * digits). `::1:443` is an address, and is taken as one.
+ */
+function parseBareIpv6(value: string, bad: Bad): HostSpec {
+  if (isIpv6(value)) return { host: value };
+  const split = /^(.+):(\d{1,5})$/.exec(value);
+  if (split && isIpv6(split[1])) {
+    throw bad(
+      `an IPv6 address with a port is written in brackets, [${split[1]}]:${split[2]} ` +
+        `(without them, every ':' is part of the address, and ${value} is no IPv6 address)`,
+    );
+  }
+  throw bad("expected a host name, an IPv4 or an IPv6 address");
+}
+
+/** An IPv6 address, perhaps with a zone: an interface's name (`eth0`) or index (`12`). */
+function isIpv6(text: string): boolean {
+  const [address, zone, ...more] = text.split("%");
+  return ipFamily(address) === 6 && more.length === 0 && (zone === undefined || ZONE.test(zone));
+}
+
+/**
+ * A link-local address (fe80::/10: its first 10 bits are 1111 1110 10) is on
+ * every interface's link: without a zone the system can't choose one (EINVAL).
+ */
+function needsZone(host: string): boolean {
+  if (host.includes("%") || ipFamily(host) !== 6) return false;
+  const firstGroup = Number.parseInt(host.split(":")[0] || "0", 16);
+  return (firstGroup & 0xffc0) === 0xfe80;
+}
+
+/** What a link-local address without its zone lacks, shown in the form it was written in. */
+function zoneAdvice({ host, port }: HostSpec): string {
+  const zoned = (zone: string) =>
+    port === undefined ? `${host}%${zone}` : `[${host}%${zone}]:${port}`;
+  return "a link-local address (fe80::/10) needs its zone, the interface to reach it " +
+    `through: ${zoned("eth0")} on Linux (its name, from 'ip addr'), ${zoned("12")} on ` +
+    "Windows (its index: the %12 'ipconfig' shows after this machine's own fe80:: " +
+    "address, or Idx in 'netsh interface ipv6 show interfaces')";
+}
+
+function withPort(host: string, port: string | undefined, bad: Bad): HostSpec {
   if (port === undefined) return { host };
   const number = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
   if (!(number >= 1 && number <= 65535)) {
@@ -58,7 +115,9 @@ function withPort(
   return { host, port: number };
 }
 
-function parseUrl(value: string, bad: (why: string) => UsageError): HostSpec {
+function parseUrl(value: string, bad: Bad): HostSpec {
+  const bracketed = BRACKETED_URL.exec(value);
+  if (bracketed) return parseBracketed(bracketed[1].replace("%25", "%"), bad);
   let url: URL;
   try {
     url = new URL(value);

@@ -94,17 +94,35 @@ export function parseSeconds(name: string, text: string, maxDays = 1): number {
 }
 
 /**
+ * Invisible format characters (Unicode's Cf: the left-to-right mark U+200E the
+ * Windows certificate dialog puts before a thumbprint, U+FEFF, zero-width spaces
+ * and joiners, U+2060): copied along with a thumbprint, never part of it.
+ */
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+
+/**
  * Parses a certificate thumbprint as people copy it: SHA-1 (40 hex digits, as
- * Octopus shows it) or SHA-256 (64), any case, with colons or spaces. Returns
- * upper-case hex without separators.
+ * Octopus shows it) or SHA-256 (64), any case, with colons, spaces or invisible
+ * format characters. Returns upper-case hex without separators.
  */
 export function parseThumbprint(name: string, text: string): string {
-  const hex = text.replace(/[\s:]/g, "").toUpperCase();
-  if (!/^[0-9A-F]+$/.test(hex) || (hex.length !== 40 && hex.length !== 64)) {
+  const visible = text.replace(FORMAT_CHARACTERS, "");
+  const digits = visible.replace(/[\s:]/g, "");
+  const stray = /[^0-9A-Fa-f]/u.exec(digits)?.[0];
+  if (stray !== undefined) {
+    throw new UsageError(`/${name}=${visible}: ${codePoint(stray)} is not a hex digit (0-9, A-F)`);
+  }
+  if (digits.length !== 40 && digits.length !== 64) {
     throw new UsageError(
-      `/${name}=${text}: expected a SHA-1 thumbprint (40 hex digits, as Octopus shows it) ` +
+      `/${name}=${visible}: expected a SHA-1 thumbprint (40 hex digits, as Octopus shows it) ` +
         "or a SHA-256 fingerprint (64 hex digits)",
     );
   }
-  return hex;
+  return digits.toUpperCase();
+}
+
+/** A character as `U+00E9`, the glyph first when it is printable ASCII: `'G' (U+0047)`. */
+function codePoint(character: string): string {
+  const code = `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  return /^[\x21-\x7e]$/.test(character) ? `'${character}' (${code})` : code;
 }
