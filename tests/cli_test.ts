@@ -26,7 +26,7 @@ Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothi
     ],
     [
       ["ping", "/host=[fe80::1]:10933", "/count=1"],
-      /a link-local address \(fe80::\/10\) needs its zone/,
+      /a link-local address \(fe80::\/10\) can't be reached by this OctoPing/,
     ],
   ];
   await Promise.all(cases.map(async ([args, message]) => {

@@ -1,8 +1,9 @@
 /**
  * Reads `/host` in the forms people paste: `server`, `server:10933`,
  * `https://server:10933/` (from the Octopus UI), `server:10933/` (from a
- * browser's address bar), `[2001:db8::5]:10933`, bare IPv6 addresses, and
- * link-local ones with their zone: `fe80::1%eth0`, `[fe80::1%12]:10933`.
+ * browser's address bar), `[2001:db8::5]:10933` and bare IPv6 addresses.
+ * Link-local addresses are read with their zone (`fe80::1%eth0`,
+ * `[fe80::1%12]:10933`) only to be refused: see {@linkcode linkLocalRefusal}.
  *
  * @module
  */
@@ -36,7 +37,7 @@ const BRACKETED_URL = /^[a-z][a-z0-9+.-]*:\/\/(\[[^\]]*\](?::\d+)?)(?:[/?#].*)?$
 export function parseHost(text: string, shown = `/host=${text}`): HostSpec {
   const bad: Bad = (why) => new UsageError(`${shown}: ${why}`);
   const spec = parseForm(text.trim(), bad);
-  if (needsZone(spec.host)) throw bad(zoneAdvice(spec));
+  if (isLinkLocal(spec.host)) throw bad(linkLocalRefusal());
   return spec;
 }
 
@@ -86,24 +87,26 @@ function isIpv6(text: string): boolean {
   return ipFamily(address) === 6 && more.length === 0 && (zone === undefined || ZONE.test(zone));
 }
 
-/**
- * A link-local address (fe80::/10: its first 10 bits are 1111 1110 10) is on
- * every interface's link: without a zone the system can't choose one (EINVAL).
- */
-function needsZone(host: string): boolean {
-  if (host.includes("%") || ipFamily(host) !== 6) return false;
-  const firstGroup = Number.parseInt(host.split(":")[0] || "0", 16);
+/** A link-local address (fe80::/10: its first 10 bits are 1111 1110 10), with a zone or not. */
+function isLinkLocal(host: string): boolean {
+  const address = host.split("%")[0];
+  if (ipFamily(address) !== 6) return false;
+  const firstGroup = Number.parseInt(address.split(":")[0] || "0", 16);
   return (firstGroup & 0xffc0) === 0xfe80;
 }
 
-/** What a link-local address without its zone lacks, shown in the form it was written in. */
-function zoneAdvice({ host, port }: HostSpec): string {
-  const zoned = (zone: string) =>
-    port === undefined ? `${host}%${zone}` : `[${host}%${zone}]:${port}`;
-  return "a link-local address (fe80::/10) needs its zone, the interface to reach it " +
-    `through: ${zoned("eth0")} on Linux (its name, from 'ip addr'), ${zoned("12")} on ` +
-    "Windows (its index: the %12 'ipconfig' shows after this machine's own fe80:: " +
-    "address, or Idx in 'netsh interface ipv6 show interfaces')";
+/**
+ * Why a link-local address is refused, and what to use instead. It is on
+ * every interface's link, so it is reached through a zone (`%eth0`, `%12`);
+ * and the runtime's TCP connect, which ping and check use, drops the zone
+ * (connect EINVAL, with the zone or without). Refused here, it costs the user
+ * one line instead of a run of failures blamed on nothing.
+ */
+function linkLocalRefusal(): string {
+  return "a link-local address (fe80::/10) can't be reached by this OctoPing: it needs its " +
+    "zone (the interface, %eth0 or %12), which OctoPing's runtime drops when it connects. " +
+    "Use the Tentacle's name, its IPv4 address, or a global or unique-local IPv6 address " +
+    "(not fe80::): 'ipconfig' on the Tentacle lists them";
 }
 
 function withPort(host: string, port: string | undefined, bad: Bad): HostSpec {

@@ -31,7 +31,7 @@ of text.
 ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
        Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.
   /host=<ip/hostname>  The Tentacle: MyServer, 10.0.0.1, MyServer:10933, https://MyServer:10933/,
-                       [2001:db8::5]:10933, [fe80::1%12]:10933 (link-local: with its zone)
+                       MyServer:10933/, [2001:db8::5]:10933 (not link-local fe80::, see the docs)
   /port=<port>         Its port (default 10933, the Tentacle port)
   /datasize=<MB>       Also send this much data per attempt (default 0: none); 0.5, 100, 512KB,
                        1GB (units B, KB, MB, GB, TB)
