@@ -34,7 +34,7 @@ async function failOnce(port: number, extra: string[] = []) {
   };
 }
 
-linuxTest("refused: nothing listens on the port", async () => {
+Deno.test("refused: nothing listens on the port", async () => {
   const failure = await failOnce(freePort());
   assert.match(failure.line, /connected: False; SSL: False$/);
   assert.match(
@@ -45,7 +45,7 @@ linuxTest("refused: nothing listens on the port", async () => {
   assert.match(failure.stdout, /^failures by cause: refused 1$/m);
 });
 
-linuxTest("dns: a name under .invalid does not resolve", async () => {
+Deno.test("dns: a name under .invalid does not resolve", async () => {
   const run = await runOctoPing(["ping", "/host=no-such-tentacle.invalid", "/count=1"]);
   assert.equal(run.code, 1);
   assert.match(
@@ -69,7 +69,7 @@ linuxTest("timeout while connecting: a full accept queue leaves the SYN unanswer
   }
 });
 
-linuxTest("timeout during the TLS handshake: a listener that never answers", async () => {
+Deno.test("timeout during the TLS handshake: a listener that never answers", async () => {
   const server = await serveWith(holdOpen);
   try {
     const failure = await failOnce(server.port, ["/timeout=0.5"]);
@@ -82,7 +82,7 @@ linuxTest("timeout during the TLS handshake: a listener that never answers", asy
   }
 });
 
-linuxTest("timeout waiting for the response: a server that reads and never answers", async () => {
+Deno.test("timeout waiting for the response: a server that reads and never answers", async () => {
   const server = await serveWith(async (conn) => {
     await readRequest(conn);
     await holdOpen(conn);
@@ -152,7 +152,7 @@ linuxTest("dns: /ipv6 with a name that has only IPv4 addresses says so", async (
   assert.match(run.stdout, /\n {4}hint: drop \/ipv6 to use the addresses it has/);
 }, PRIVATE_HOSTS);
 
-linuxTest("tls: a server that speaks something other than TLS", async () => {
+Deno.test("tls: a server that speaks something other than TLS", async () => {
   const server = await serveWith(async (conn) => {
     await writeText(conn, "SSH-2.0-OpenSSH_9.2\r\n");
     await holdOpen(conn);
@@ -206,7 +206,7 @@ linuxTest("tls: a TLS 1.2 server with CBC suites only: none of Octopus's suites"
   assert.doesNotMatch(failure.hint, /may still connect/);
 });
 
-linuxTest(
+Deno.test(
   "closed: a Tentacle-like server that reads 20,000 bytes, answers and closes",
   async () => {
     const server = await serveWith(async (conn) => {
@@ -236,7 +236,7 @@ linuxTest(
   },
 );
 
-linuxTest("closed: a server that closes without answering", async () => {
+Deno.test("closed: a server that closes without answering", async () => {
   const server = await serveWith(async (conn) => {
     await readRequest(conn);
     conn.close();
@@ -253,7 +253,7 @@ linuxTest("closed: a server that closes without answering", async () => {
   }
 });
 
-linuxTest("other: an endless answer is cut at 16 MiB", async () => {
+Deno.test("other: an endless answer is cut at 16 MiB", async () => {
   const server = await serveWith(async (conn) => {
     await readRequest(conn);
     await writeText(conn, "HTTP/1.1 200 OK\r\n\r\n");
@@ -270,7 +270,7 @@ linuxTest("other: an endless answer is cut at 16 MiB", async () => {
   }
 });
 
-linuxTest("thumbprint: pong's own passes, any other fails naming both", async () => {
+Deno.test("thumbprint: pong's own passes, any other fails naming both", async () => {
   const pong = await Pong.start();
   try {
     for (

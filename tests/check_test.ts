@@ -320,7 +320,7 @@ linuxTest("the trust test tells a trusted certificate from an untrusted one", as
   }
 }, PEERS);
 
-linuxTest(
+Deno.test(
   "without /clientcert the trust test is not run, and check says how to run it",
   async () => {
     const tentacle = await halibutListener("0".repeat(40));

@@ -111,7 +111,7 @@ backend pong
   },
 });
 
-linuxTest("ping's client certificate reaches pong, and pong's line names it", async () => {
+Deno.test("ping's client certificate reaches pong, and pong's line names it", async () => {
   const pong = await Pong.start();
   try {
     const run = await pong.ping("/count=1");

@@ -10,7 +10,7 @@ import { VERSION } from "../src/version.ts";
 import { attemptResult } from "./sessions.ts";
 import { afterHeader, freePort, linuxTest, pingLoopback, Pong } from "./helpers.ts";
 
-linuxTest("ping > Output.txt starts with the header: command line, start, machine", async () => {
+Deno.test("ping > Output.txt starts with the header: command line, start, machine", async () => {
   const port = freePort();
   const run = await pingLoopback(port, "/count=1", "/timeout=2");
   const lines = run.stdout.split("\n");
@@ -25,7 +25,7 @@ linuxTest("ping > Output.txt starts with the header: command line, start, machin
   assert.match(lines[5], /^OctoPing .* - pinging 127\.0\.0\.1/);
 });
 
-linuxTest("an outage prints each failure's cause, but its hint and message only once", async () => {
+Deno.test("an outage prints each failure's cause, but its hint and message only once", async () => {
   const run = await pingLoopback(freePort(), "/count=4", "/interval=0");
   assert.equal(run.code, 1);
   const lines = afterHeader(run.stdout);

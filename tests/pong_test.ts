@@ -86,7 +86,7 @@ linuxTest("300 idle sockets and 50 garbage senders held open: a ping still succe
   }
 });
 
-linuxTest("/idle drops a silent client", async () => {
+Deno.test("/idle drops a silent client", async () => {
   const pong = await Pong.start(["/nossl", "/idle=0.3"]);
   try {
     const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
@@ -98,7 +98,7 @@ linuxTest("/idle drops a silent client", async () => {
   }
 });
 
-linuxTest(
+Deno.test(
   "/handshake gives up on a client that never starts TLS: pong closes the connection",
   async () => {
     const pong = await Pong.start(["/handshake=0.3"]);
@@ -134,7 +134,7 @@ linuxTest("/maxconn: the connection past the cap is closed at once", async () =>
   assert.match(pong.stdout.text(), /^ended badly: .*over \/maxconn 1/m);
 });
 
-linuxTest("incomplete: a relay loses one byte of the payload on its way to pong", async () => {
+Deno.test("incomplete: a relay loses one byte of the payload on its way to pong", async () => {
   const pong = await Pong.start(["/nossl"]);
   // Byte 1,000 is well inside the payload line: past the request's head, before its end.
   const relay = await lossyRelay(pong.port, 1_000);
@@ -159,7 +159,7 @@ linuxTest("incomplete: a relay loses one byte of the payload on its way to pong"
   }
 });
 
-linuxTest("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
+Deno.test("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
   const pong = await Pong.start(["/maxsend=2"]);
   try {
     const run = await pong.ping("/datasize=3", "/chunksize=2", "/reverse", "/count=1");
@@ -197,7 +197,7 @@ linuxTest(
   },
 );
 
-linuxTest("/maxsend: pong refuses to send more, and says so", async () => {
+Deno.test("/maxsend: pong refuses to send more, and says so", async () => {
   const pong = await Pong.start(["/maxsend=1"]);
   try {
     const run = await pong.ping("/datasize=2", "/chunksize=2", "/reverse");
@@ -287,7 +287,7 @@ linuxTest("progress: one updating line on a terminal, nothing of it in a pipe", 
   }
 }, SCRIPT);
 
-linuxTest("pong keeps serving while nobody reads its output (a blocked console)", async () => {
+Deno.test("pong keeps serving while nobody reads its output (a blocked console)", async () => {
   const port = freePort();
   const pong = spawnOctoPing(["pong", `/port=${port}`, "/nossl"]); // stdout piped, never read
   try {

@@ -9,7 +9,7 @@ import { probeTls } from "../src/net/tls_probe/probe.ts";
 import { LEGACY_SUITES } from "../src/net/tls_probe/suites.ts";
 import { linuxTest, Pong } from "./helpers.ts";
 
-linuxTest("a ClientHello split after its first byte is still a ClientHello to pong", async () => {
+Deno.test("a ClientHello split after its first byte is still a ClientHello to pong", async () => {
   const pong = await Pong.start();
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
   try {
@@ -52,7 +52,7 @@ linuxTest(
   },
 );
 
-linuxTest(
+Deno.test(
   "a client that reads pong's first flight and leaves is logged as gone, not as a timeout",
   async () => {
     // What check's TLS probe does, up to 11 times a check: a hello, the server's flight, a close.

@@ -229,7 +229,7 @@ linuxTest(
   TINYPROXY,
 );
 
-linuxTest("a proxy that is not running: cause proxy, in phase proxy, not refused", async () => {
+Deno.test("a proxy that is not running: cause proxy, in phase proxy, not refused", async () => {
   const run = await pingThrough(`http://127.0.0.1:${freePort()}`, 10933, "/format=json");
   assert.equal(run.code, 1);
   const attempt = events(run.stdout).find((event) => event.type === "attempt")!;
@@ -243,7 +243,7 @@ linuxTest("a proxy that is not running: cause proxy, in phase proxy, not refused
   );
 });
 
-linuxTest(
+Deno.test(
   "check through a proxy that is not running: the blocking finding is the proxy's",
   async () => {
     const run = await runThrough("check", `http://127.0.0.1:${freePort()}`, 10933, "/format=json");
@@ -255,7 +255,7 @@ linuxTest(
   },
 );
 
-linuxTest("a proxy's name that does not resolve is the proxy's fault, in phase dns", async () => {
+Deno.test("a proxy's name that does not resolve is the proxy's fault, in phase dns", async () => {
   const run = await pingThrough("http://proxy.invalid:3128", 10933, "/format=json");
   const attempt = events(run.stdout).find((event) => event.type === "attempt")!;
   assert.equal(attempt.cause, "proxy");
@@ -273,7 +273,7 @@ function scriptedProxy(answer?: string) {
   });
 }
 
-linuxTest(
+Deno.test(
   "what a proxy answers instead of a tunnel is named, escaped where it is not text",
   async () => {
     const cases: [string, string | undefined, RegExp, RegExp][] = [

@@ -5,7 +5,7 @@
  * success in data mode.
  */
 import assert from "node:assert/strict";
-import { afterHeader, linuxOnly, linuxTest, pingLoopback, Pong } from "./helpers.ts";
+import { afterHeader, linuxOnly, pingLoopback, Pong } from "./helpers.ts";
 import { NGINX, startNginx } from "./nginx.ts";
 
 /** The detail lines under the first failed attempt of a run's output. */
@@ -72,7 +72,7 @@ function cuttingRelay(port: number, cut: number, afterBytes: number) {
   };
 }
 
-linuxTest(
+Deno.test(
   "a drop mid-transfer after pong has answered is the network's, not a Tentacle's",
   async () => {
     const pong = await Pong.start();
@@ -109,7 +109,7 @@ linuxTest(
   },
 );
 
-linuxTest("/nossl against a TLS pong fails: the server speaks TLS on this port", async () => {
+Deno.test("/nossl against a TLS pong fails: the server speaks TLS on this port", async () => {
   const pong = await Pong.start();
   try {
     const run = await pong.ping("/nossl", "/count=1");
@@ -123,7 +123,7 @@ linuxTest("/nossl against a TLS pong fails: the server speaks TLS on this port",
   }
 });
 
-linuxTest("TLS against a /nossl pong fails at once: add /nossl; pong says what came", async () => {
+Deno.test("TLS against a /nossl pong fails at once: add /nossl; pong says what came", async () => {
   const pong = await Pong.start(["/nossl"]);
   try {
     const run = await pong.ping("/count=1", "/timeout=20");
@@ -196,7 +196,7 @@ Deno.test({
   },
 });
 
-linuxTest(
+Deno.test(
   "pong sends nothing back unless started with /maxsend, and ping names the fix",
   async () => {
     const closed = await Pong.start();
@@ -231,7 +231,7 @@ linuxTest(
   },
 );
 
-linuxTest("refused /reverse requests that flood pong are counted, not listed", async () => {
+Deno.test("refused /reverse requests that flood pong are counted, not listed", async () => {
   const pong = await Pong.start(["/nossl"]);
   try {
     const request = new TextEncoder().encode(
