@@ -26,3 +26,28 @@ export function redirected(command: string[], file: string): ShellLine {
   const line = `${command.map(quote).join(" ")} > ${quote(file)}`;
   return { argv: ["cmd", "/d", "/s", "/c", `"${line}"`], raw: true };
 }
+
+/** What a finished command printed, and its exit code. */
+export interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `line` to the end, its output read; killed after `ms`. */
+export async function runLine({ argv, raw }: ShellLine, ms: number): Promise<Finished> {
+  const output = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    windowsRawArguments: raw,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(ms),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}

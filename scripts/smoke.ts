@@ -16,7 +16,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { redirected, type ShellLine } from "./shell.ts";
+import { type Finished, redirected, runLine, type ShellLine } from "./shell.ts";
 
 /** How long pong listens: enough for every step below on a loaded machine. */
 const PONG_SECONDS = 30;
@@ -227,30 +227,9 @@ async function stopPong(smoke: Smoke): Promise<void> {
   await Deno.writeTextFile(join(smoke.out, "pong.txt"), pong.stdout.text() + pong.stderr.text());
 }
 
-/** What a finished run printed, and its exit code. */
-interface Finished {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `command` to the end, killed after {@linkcode RUN_MS}. */
-async function runCommand(command: string[] | ShellLine): Promise<Finished> {
-  const { argv, raw } = Array.isArray(command) ? { argv: command, raw: false } : command;
-  const output = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    windowsRawArguments: raw,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(RUN_MS),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function runCommand(command: string[] | ShellLine): Promise<Finished> {
+  return runLine(Array.isArray(command) ? { argv: command, raw: false } : command, RUN_MS);
 }
 
 /** A stream read to its end in the background (a child whose pipe nobody reads would stall). */

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 // @ts-types="@types/node-forge"
 import forge from "node-forge";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
-import { redirected } from "../scripts/shell.ts";
+import { type Finished, redirected, runLine } from "../scripts/shell.ts";
 import { MAIN, Pong, runOctoPing, WAIT_MS, windowsTest } from "./helpers.ts";
 
 /** A TentaclePing log, as support receives them. */
@@ -29,20 +29,9 @@ async function inTempDir(use: (dir: string) => Promise<void>): Promise<void> {
 }
 
 /** Runs OctoPing with `args` as a user types it in cmd, its output redirected to `file`. */
-async function inCmd(args: string[], file: string): Promise<{ code: number; stderr: string }> {
-  const { argv, raw } = redirected(
-    [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args],
-    file,
-  );
-  const output = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    windowsRawArguments: raw,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(WAIT_MS),
-  }).output();
-  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+function inCmd(args: string[], file: string): Promise<Finished> {
+  const octoping = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args];
+  return runLine(redirected(octoping, file), WAIT_MS);
 }
 
 /**
@@ -125,13 +114,7 @@ windowsTest(
         assert.match(dir, /^[A-Za-z]:\\/, "a temporary folder on Windows is a drive-letter path");
         const log = join(dir, "logs", "run.log");
         await Deno.mkdir(join(dir, "logs"));
-        const run = await runOctoPing([
-          "ping",
-          "/host=127.0.0.1",
-          `/port=${pong.port}`,
-          "/count=2",
-          `/logfile=${log}`,
-        ]);
+        const run = await pong.ping("/count=2", `/logfile=${log}`);
         assert.equal(run.code, 0, run.stderr);
         const lines = await crlfAsciiLines(log);
         assert.equal(
@@ -176,14 +159,11 @@ windowsTest(
           file,
           Uint8Array.from(forge.asn1.toDer(pfx).getBytes(), (c) => c.charCodeAt(0)),
         );
-        const run = await runOctoPing([
-          "ping",
-          "/host=127.0.0.1",
-          `/port=${pong.port}`,
+        const run = await pong.ping(
           "/count=1",
           `/clientcert=${file}`,
           "/clientpassword=pfx-secret",
-        ]);
+        );
         assert.equal(run.code, 0, run.stderr);
         assert.match(
           run.stdout,
