@@ -692,13 +692,17 @@ Deno.test("/nossl against a TLS port is OctoPing's option, not Octopus's verdict
 
 Deno.test("a server that completes TLS and then says nothing is still probed", async () => {
   const certificate = await createSelfSignedCertificate("Octopus Tentacle");
-  const sockets = new Set<tls.TLSSocket>();
+  // Every connection, handshake finished or not: one left open would hold server.close for ever.
+  const sockets = new Set<{ destroy(): void }>();
   const server = tls.createServer({
     cert: certificate.certPem,
     key: certificate.keyPem,
     requestCert: true,
     rejectUnauthorized: false,
   }, (socket) => {
+    socket.on("error", () => {});
+  });
+  server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("error", () => {});
   });
@@ -715,7 +719,7 @@ Deno.test("a server that completes TLS and then says nothing is still probed", a
     assert.equal(check.addresses[0].tls.clientCertificateRequested, true);
   } finally {
     sockets.forEach((socket) => socket.destroy());
-    await new Promise((resolve) => server.close(resolve));
+    await bounded(new Promise((resolve) => server.close(resolve)), "the TLS server to close");
   }
 });
 

@@ -11,6 +11,7 @@
 import tls from "node:tls";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 import { fingerprintHex } from "../src/net/peer_certificate.ts";
+import { bounded } from "./helpers.ts";
 
 /** A running listener: its port, the identity lines it got, and how to stop it. */
 export interface HalibutListener {
@@ -40,15 +41,14 @@ export async function halibutListener(
   );
   const identities: string[] = [];
   const firstChunks: string[] = [];
-  const sockets = new Set<tls.TLSSocket>();
+  // Every connection, handshake finished or not: one left open would hold server.close for ever.
+  const sockets = new Set<{ destroy(): void }>();
   const server = tls.createServer({
     cert: certificate.certPem,
     key: certificate.keyPem,
     requestCert: askClientCertificate,
     rejectUnauthorized: false,
   }, (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     let text = "";
     socket.on("data", (chunk: Uint8Array) => {
@@ -69,6 +69,11 @@ export async function halibutListener(
       socket.write("MX-SERVER 1.0\r\n\r\n"); // then waits for a request that never comes
     });
   });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as { port: number }).port,
@@ -76,7 +81,10 @@ export async function halibutListener(
     firstChunks,
     async close() {
       for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
+      await bounded(
+        new Promise((resolve) => server.close(resolve)),
+        "the Halibut-like server to close",
+      );
     },
   };
 }
