@@ -34,7 +34,7 @@ const READY = join(PREFIX, "octoping-ready");
 
 /** How long each kind of step may take before the lane fails. */
 const MINUTE = 60_000;
-const LIMITS = { install: 15 * MINUTE, setup: 5 * MINUTE, smoke: 10 * MINUTE, tests: 40 * MINUTE };
+const LIMITS = { install: 15 * MINUTE, setup: 5 * MINUTE, smoke: 10 * MINUTE, tests: 15 * MINUTE };
 
 /** Wine's settings for every command: this prefix, no debug chatter, no Mono or Gecko prompts. */
 const WINE_ENV = {
