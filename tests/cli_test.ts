@@ -90,3 +90,13 @@ Deno.test("pong on a port in use: one clear line, exit 1", async () => {
     taken.close();
   }
 });
+
+Deno.test("pong /listen= an address not on this machine: one line naming it, exit 1", async () => {
+  // 192.0.2.1 is TEST-NET-1: never a machine's own address. It is only bound, never contacted.
+  const run = await runOctoPing(["pong", "/listen=192.0.2.1", "/port=0"]);
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stderr,
+    /^OctoPing: cannot listen on 192\.0\.2\.1: it is not one of this machine's addresses[^\n]*\n$/,
+  );
+});
