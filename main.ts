@@ -379,7 +379,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
       server = await startPong(options, certificate, report);
     } catch (error) {
       if (!(error instanceof ListenError)) throw error;
-      record.notice(`${PROGRAM}: ${error.message}`);
+      startupError(record, options.record.format, `${PROGRAM}: ${error.message}`);
       return 1;
     }
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
@@ -394,6 +394,16 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
   }
+}
+
+/**
+ * Why pong could not start: on stderr and in the log file, and in a redirected stdout too, so
+ * that the Output.txt sent to support says why it ends after the header. Not in JSON, whose
+ * lines are objects; not twice on a console, where stdout and stderr are the same screen.
+ */
+function startupError(record: Record, format: RecordOptions["format"], message: string): void {
+  record.notice(message);
+  if (format === "text" && !Deno.stdout.isTerminal()) output.line(message);
 }
 
 async function report(options: ReportOptions): Promise<number> {
