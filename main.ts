@@ -2,7 +2,8 @@
  * OctoPing: diagnoses connections between an Octopus Server and a listening
  * Tentacle. Parses the command line, runs the command, and turns its outcome
  * into the exit code: 0 all well, 1 failures (or a run-time problem such as a
- * port in use, or a log file that could not be completed), 2 bad input.
+ * port in use, or output that could not be written: stdout or the log file),
+ * 2 bad input.
  *
  * @module
  */
@@ -25,6 +26,7 @@ import type { FleetReport } from "./src/logs/fleet.ts";
 import type { CertificateWithKey } from "./src/net/certificate.ts";
 import type { PingEvent } from "./src/ping/events.ts";
 import { LINE_END, lineWriter, outputTo, SINK_CAPACITY, styleFor } from "./src/report/console.ts";
+import { LostOutput } from "./src/report/lost_output.ts";
 import type { Record } from "./src/report/record.ts";
 import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
@@ -32,12 +34,39 @@ import { PROGRAM, VERSION } from "./src/version.ts";
 // Each command imports what only it needs when it runs (certificates, the engines, the
 // reporters, the log file's sink): `/?` and `--version` start in a fraction of the time.
 
-/** The console: written without ever stalling the network work. */
-const output = outputTo(Deno.stdout);
 const stderr = lineWriter(Deno.stderr);
+/** Output that could not be written (stdout, the log file): each said once on stderr. */
+const lost = new LostOutput((message) => stderr(`${PROGRAM}: ${message}`));
+/**
+ * The console: written without ever stalling the network work. When stdout cannot be written
+ * (a full disk under `> Output.txt`), the rest of the run goes to stderr, so that its end and
+ * statistics still reach the person who ran it.
+ */
+const output = outputTo(Deno.stdout, LINE_END, {
+  tell: (error) =>
+    lost.failed(
+      "stdout",
+      error,
+      "the output (e.g. Output.txt)",
+      "the rest of the run, statistics included, goes to stderr. " +
+        "Free some space (or fix what the error names) and run again.",
+    ),
+  fallback: Deno.stderr,
+});
 
-/** Runs OctoPing with `args` and returns the exit code. */
+/**
+ * Runs OctoPing with `args` and returns the exit code, once all its output is
+ * written: output that could not be (stdout, the log file) makes a run that
+ * went well exit 1, as it did not say everything.
+ */
 export async function main(args: readonly string[]): Promise<number> {
+  const code = await runCommand(args);
+  await output.flush();
+  return code === 0 && lost.any ? 1 : code;
+}
+
+/** Runs the command `args` name, and returns its exit code. */
+async function runCommand(args: readonly string[]): Promise<number> {
   let command;
   try {
     command = parseArgs(args);
@@ -109,7 +138,7 @@ async function check(options: CheckOptions, run: RunInfo, secrets: Secrets): Pro
       signal: stopper.signal,
       clientCertificate,
     });
-    return result.verdict === "blocking" || stopper.signal.aborted || record.incomplete ? 1 : 0;
+    return result.verdict === "blocking" || stopper.signal.aborted ? 1 : 0;
   } finally {
     await record.flush();
     stopper.dispose();
@@ -135,7 +164,7 @@ async function ping(
   if (typeof record === "number") return record;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
   let anyFailed = false;
-  const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
+  const stopper = stopOnSignals(() => anyFailed || lost.any ? 1 : 0);
   try {
     const print = options.record.format === "json"
       ? pingJsonReporter(record.line, run)
@@ -145,7 +174,7 @@ async function ping(
       print(event);
     };
     const summary = await runPing(options, report, stopper.signal, { clientCertificate });
-    return summary.failed > 0 || record.incomplete ? 1 : 0;
+    return summary.failed > 0 ? 1 : 0;
   } finally {
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
@@ -176,7 +205,7 @@ async function pingFleet(
   const { targets, clientCertificate, record } = ready;
   notices.forEach((notice) => record.notice(`${PROGRAM}: ${notice}`));
   let anyFailed = false;
-  const stopper = stopOnSignals(() => anyFailed || record.incomplete ? 1 : 0);
+  const stopper = stopOnSignals(() => anyFailed || lost.any ? 1 : 0);
   try {
     const screen = Deno.stdout.isTerminal() ? consoleSize() : undefined;
     const print = options.record.format === "json"
@@ -189,7 +218,7 @@ async function pingFleet(
       print(event);
     };
     await runPingFleet(targets, options, fleet, report, stopper.signal, clientCertificate);
-    return anyFailed || record.incomplete ? 1 : 0;
+    return anyFailed ? 1 : 0;
   } finally {
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
@@ -237,7 +266,7 @@ async function checkFleet(
       clientCertificate,
     );
     const blocks = checks.some(({ result }) => result?.verdict === "blocking");
-    return blocks || stopper.signal.aborted || record.incomplete ? 1 : 0;
+    return blocks || stopper.signal.aborted ? 1 : 0;
   } finally {
     await record.flush();
     stopper.dispose();
@@ -368,7 +397,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
   }
   const record = await openRunRecord(options.record, run);
   if (typeof record === "number") return record;
-  const stopper = stopOnSignals(() => record.incomplete ? 1 : 0);
+  const stopper = stopOnSignals(() => lost.any ? 1 : 0);
   try {
     const interactive = Deno.stdin.isTerminal();
     const report = options.record.format === "json"
@@ -379,7 +408,7 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
       server = await startPong(options, certificate, report);
     } catch (error) {
       if (!(error instanceof ListenError)) throw error;
-      record.notice(`${PROGRAM}: ${error.message}`);
+      startupError(record, options.record.format, `${PROGRAM}: ${error.message}`);
       return 1;
     }
     const stopped = new Promise((resolve) => stopper.signal.addEventListener("abort", resolve));
@@ -389,11 +418,21 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
       : delay(options.durationMs, stopper.signal);
     await Promise.race([stopped, enterPressed(), timeUp]);
     await server.close();
-    return record.incomplete ? 1 : 0;
+    return 0;
   } finally {
     await record.flush(); // a second Ctrl+C here still exits with the run's code
     stopper.dispose();
   }
+}
+
+/**
+ * Why pong could not start: on stderr and in the log file, and in a redirected stdout too, so
+ * that the Output.txt sent to support says why it ends after the header. Not in JSON, whose
+ * lines are objects; not twice on a console, where stdout and stderr are the same screen.
+ */
+function startupError(record: Record, format: RecordOptions["format"], message: string): void {
+  record.notice(message);
+  if (format === "text" && !Deno.stdout.isTerminal()) output.line(message);
 }
 
 async function report(options: ReportOptions): Promise<number> {
@@ -570,7 +609,7 @@ async function openRunRecord(options: RecordOptions, run: RunInfo): Promise<Reco
     record = await openRecord(
       console,
       options.logfile,
-      (message) => stderr(`${PROGRAM}: ${message}`),
+      lost,
       stderr,
     );
   } catch (error) {

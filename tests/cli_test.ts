@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-import { Pong, runOctoPing } from "./helpers.ts";
+import { redirected, runLine } from "../scripts/shell.ts";
+import { fromLineEnds, MAIN, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
 
 Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothing run", async () => {
   const cases: [string[], RegExp][] = [
@@ -89,4 +90,32 @@ Deno.test("pong on a port in use: one clear line, exit 1", async () => {
   } finally {
     taken.close();
   }
+});
+
+Deno.test("pong on a port in use with its stdout in a file: the file holds the error too", async () => {
+  const taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+  const dir = await Deno.makeTempDir();
+  try {
+    const port = (taken.addr as Deno.NetAddr).port;
+    const pong = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "pong", `/port=${port}`];
+    const run = await runLine(redirected(pong, `${dir}/Output.txt`), WAIT_MS);
+    assert.equal(run.code, 1);
+    const output = fromLineEnds(await Deno.readTextFile(`${dir}/Output.txt`), "Output.txt");
+    assert.match(output, /^# command line: OctoPing pong /m, "the header, as ever");
+    assert.match(output, /^OctoPing: port \d+ is already in use: /m, "and why pong stopped");
+    assert.match(fromLineEnds(run.stderr, "stderr"), /^OctoPing: port \d+ is already in use: /);
+  } finally {
+    taken.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pong /listen= an address not on this machine: one line naming it, exit 1", async () => {
+  // 192.0.2.1 is TEST-NET-1: never a machine's own address. It is only bound, never contacted.
+  const run = await runOctoPing(["pong", "/listen=192.0.2.1", "/port=0"]);
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stderr,
+    /^OctoPing: cannot listen on 192\.0\.2\.1: it is not one of this machine's addresses[^\n]*\n$/,
+  );
 });

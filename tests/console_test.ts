@@ -44,3 +44,30 @@ Deno.test("a line written just as the previous write finishes is not lost", asyn
     assert.equal(console.written.join(""), "first\nsecond\n", `second line after ${ticks} ticks`);
   }
 });
+
+Deno.test("a stream that fills up mid-line: told once, the fallback takes the rest from that line's start", async () => {
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  let room = 8; // the bytes the stream takes before its disk is full
+  const kept: string[] = [];
+  const full = {
+    write(bytes: Uint8Array): Promise<number> {
+      if (room === 0) return Promise.reject(new Error("No space left on device"));
+      const taken = Math.min(room, bytes.length);
+      room -= taken;
+      kept.push(decode(bytes.subarray(0, taken)));
+      return Promise.resolve(taken);
+    },
+  };
+  const told: unknown[] = [];
+  const fallback: string[] = [];
+  const sink = new ConsoleSink(full, {
+    tell: (error) => told.push(error),
+    fallback: { write: (bytes) => Promise.resolve(fallback.push(decode(bytes)) && bytes.length) },
+  });
+  sink.write("first\nsecond\n");
+  sink.write("third\n");
+  await sink.flush();
+  assert.equal(kept.join(""), "first\nse", "the stream kept what it could");
+  assert.equal(fallback.join(""), "second\nthird\n", "the cut line again, whole, then the rest");
+  assert.equal(told.length, 1);
+});

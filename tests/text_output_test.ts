@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import tls from "node:tls";
 import { lineWriter, outputTo } from "../src/report/console.ts";
+import { LostOutput } from "../src/report/lost_output.ts";
 import { openRecord } from "../src/report/record.ts";
 import { afterHeader, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
 import { selfSigned } from "./openssl.ts";
@@ -135,7 +136,13 @@ Deno.test("with CRLF line ends, the console and the log file end every line in C
       isTerminal: () => false,
     };
     const console = outputTo(stream, "\r\n");
-    const record = await openRecord(console, `${dir}/run.log`, () => {}, () => {}, "\r\n");
+    const record = await openRecord(
+      console,
+      `${dir}/run.log`,
+      new LostOutput(() => {}),
+      () => {},
+      "\r\n",
+    );
     for (const line of ["# OctoPing header", "first \u00e9", "second"]) record.line(line);
     await record.flush();
     const expected = "# OctoPing header\r\nfirst \\u00e9\r\nsecond\r\n";
@@ -156,7 +163,13 @@ Deno.test("with CRLF line ends, a text of several lines (usage, a table) ends ea
       isTerminal: () => false,
     };
     const console = outputTo(stream, "\r\n");
-    const record = await openRecord(console, `${dir}/run.log`, () => {}, () => {}, "\r\n");
+    const record = await openRecord(
+      console,
+      `${dir}/run.log`,
+      new LostOutput(() => {}),
+      () => {},
+      "\r\n",
+    );
     record.line("Usage:\n  OctoPing ping\n\nExamples:");
     await record.flush();
     lineWriter(stream, "\r\n")("OctoPing: bad input\nRun 'OctoPing /?' for usage.");

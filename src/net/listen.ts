@@ -50,7 +50,7 @@ export async function listen(port: number, address?: string): Promise<Listening>
     return { listeners, port: (listeners[0].addr as Deno.NetAddr).port };
   } catch (error) {
     for (const listener of listeners) listener.close();
-    throw explain(error, port);
+    throw explain(error, port, address);
   }
 }
 
@@ -90,7 +90,8 @@ async function reachesOverIpv4(listener: Deno.Listener, port: number): Promise<b
   }
 }
 
-function explain(error: unknown, port: number): Error {
+/** `error` as a {@linkcode ListenError} that says what to do, naming the port or `address`. */
+function explain(error: unknown, port: number, address: string | undefined): Error {
   if (error instanceof ListenError) return error;
   if (error instanceof Deno.errors.AddrInUse) {
     return new ListenError(
@@ -104,8 +105,11 @@ function explain(error: unknown, port: number): Error {
         `choose another port with /port=<port>.`,
     );
   }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
-    return new ListenError(`cannot listen on that address: it is not one of this machine's`);
+  if (error instanceof Deno.errors.AddrNotAvailable && address !== undefined) {
+    return new ListenError(
+      `cannot listen on ${address}: it is not one of this machine's addresses. ` +
+        `Give one of its own with /listen=<ip>, or leave /listen out to listen on all of them.`,
+    );
   }
   return new ListenError(`cannot listen on port ${port}: ${(error as Error).message}`);
 }

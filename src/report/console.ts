@@ -82,13 +82,14 @@ export function lineWriter(
 /**
  * Output to `stream`, with a status line when it is a terminal. Lines go out
  * through a {@linkcode ConsoleSink}, so a console that stops reading never
- * stalls the network work.
+ * stalls the network work; `ifFails` says what happens when writing fails.
  */
 export function outputTo(
-  stream: { write(p: Uint8Array): Promise<number>; isTerminal(): boolean },
+  stream: Writable & { isTerminal(): boolean },
   lineEnd = LINE_END,
+  ifFails?: IfFails,
 ): Output & { flush(): Promise<void>; sink: ConsoleSink } {
-  const sink = new ConsoleSink(stream);
+  const sink = new ConsoleSink(stream, ifFails);
   const flush = () => sink.flush();
   const whole = (text: string) => asLines(text, lineEnd);
   if (!stream.isTerminal()) return { line: (text) => sink.write(whole(text)), flush, sink };
@@ -118,6 +119,21 @@ export function outputTo(
   };
 }
 
+/** Where a {@linkcode ConsoleSink} writes. */
+export interface Writable {
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** What a {@linkcode ConsoleSink} does when writing to its stream fails. */
+export interface IfFails {
+  /** Hears the first failure, to say it. */
+  tell(error: unknown): void;
+  /** Takes the rest of the text (stderr for stdout); when it fails too, the rest is dropped. */
+  fallback: Writable;
+}
+
+const LF = 0x0a;
+
 /** The most text waiting for a slow console before more is dropped (and counted), by default. */
 export const SINK_CAPACITY = 1000;
 /** The longest {@linkcode ConsoleSink.flush} waits for a console that does not read. */
@@ -128,10 +144,13 @@ const FLUSH_WAIT_MS = 5000;
  * selection in it (Windows QuickEdit) or a pipe nobody reads blocks writes,
  * and with synchronous writes a pong would stop serving. At most
  * {@linkcode ConsoleSink.capacity} pieces wait; past that they are dropped, and the
- * output says how many.
+ * output says how many. A stream that fails (a full disk, a closed pipe) is
+ * told to `ifFails`, whose fallback takes the rest; without one the sink falls
+ * silent rather than crash the run.
  */
 export class ConsoleSink {
-  #stream: { write(p: Uint8Array): Promise<number> };
+  #stream: Writable;
+  #ifFails?: IfFails;
   #queue: string[] = [];
   #dropped = 0;
   #pumping?: Promise<void>;
@@ -145,8 +164,9 @@ export class ConsoleSink {
   droppedNotice = (count: number) =>
     `... ${count} lines dropped: the console did not keep up${LINE_END}`;
 
-  constructor(stream: { write(p: Uint8Array): Promise<number> }) {
+  constructor(stream: Writable, ifFails?: IfFails) {
     this.#stream = stream;
+    this.#ifFails = ifFails;
   }
 
   /** True while earlier text is still being written. */
@@ -187,19 +207,35 @@ export class ConsoleSink {
           text = this.droppedNotice(this.#dropped) + text;
           this.#dropped = 0;
         }
-        const bytes = encoder.encode(text);
-        try {
-          for (let done = 0; done < bytes.length;) {
-            done += await this.#stream.write(bytes.subarray(done));
-          }
-        } catch {
-          this.#broken = true; // a closed pipe: fall silent rather than crash the run
-        }
+        await this.#put(encoder.encode(text));
       }
     } finally {
       // Idle in the same step as the queue was seen empty: a line queued a moment later (with
       // a `.finally()` there were a few microtasks between) starts a new pump, not no pump.
       this.#pumping = undefined;
     }
+  }
+
+  /** Writes `bytes` whole; where the stream fails, the fallback writes them from the cut line on. */
+  async #put(bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    try {
+      while (done < bytes.length) done += await this.#stream.write(bytes.subarray(done));
+    } catch (error) {
+      this.#failed(error);
+      // A disk that fills up takes part of a line: the fallback starts that line again, whole.
+      const cut = done === 0 ? 0 : bytes.lastIndexOf(LF, done - 1) + 1;
+      if (!this.#broken) await this.#put(bytes.subarray(cut));
+    }
+  }
+
+  /** The stream failed: the fallback takes over, once; if it fails too, the sink falls silent. */
+  #failed(error: unknown): void {
+    if (!this.#ifFails || this.#stream === this.#ifFails.fallback) {
+      this.#broken = true;
+      return;
+    }
+    this.#ifFails.tell(error);
+    this.#stream = this.#ifFails.fallback;
   }
 }

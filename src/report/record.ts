@@ -6,24 +6,24 @@
  *
  * The sinks are small functions of our own rather than @logtape/file's: that
  * sink fsyncs every short record (a disk round trip per attempt) and has no
- * way to tell the run, once, that the disk filled up.
+ * way to tell the run, once, that the disk filled up: a failed write here is
+ * told to the run's {@linkcode LostOutput}, as one to stdout is.
  *
  * @module
  */
 import { configure, getLogger, type LogRecord, reset } from "@logtape/logtape";
 import { asLines, LINE_END, type Output } from "./console.ts";
+import type { LostOutput } from "./lost_output.ts";
 
 /** A log file that cannot be opened at the start: bad input. */
 export class LogFileError extends Error {
   override name = "LogFileError";
 }
 
-/** Where a run's lines go, and whether its log file is complete. */
+/** Where a run's lines go. */
 export interface Record extends Output {
   /** Waits (bounded) until everything is written. */
   flush(): Promise<void>;
-  /** True once writing the log file has failed: the record is incomplete. */
-  readonly incomplete: boolean;
   /** A message for the person at the console (stderr) that the log file keeps too. */
   notice(text: string): void;
   /** A line for the log file alone (a fleet's attempts, while the console shows a table). */
@@ -38,17 +38,16 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 /**
  * Opens the record: the console, plus the file at `logfile` when given
  * (appended to, created if missing; throws {@linkcode LogFileError} when it
- * cannot be opened). `onFileError` hears once, with a sentence, when writing
- * the file fails later. File lines are plain ASCII ending in `lineEnd`.
+ * cannot be opened). `lost` hears when writing the file fails later, and the
+ * file is written no more. File lines are plain ASCII ending in `lineEnd`.
  */
 export async function openRecord(
   console: Output & { flush(): Promise<void> },
   logfile: string | undefined,
-  onFileError: (message: string) => void,
+  lost: LostOutput,
   stderr: (text: string) => void,
   lineEnd = LINE_END,
 ): Promise<Record> {
-  let incomplete = false;
   let file: Deno.FsFile | undefined;
   if (logfile) {
     try {
@@ -59,16 +58,14 @@ export async function openRecord(
   }
   const encoder = new TextEncoder();
   const toFile = (text: string) => {
-    if (!file || incomplete) return;
+    if (!file || logfile === undefined) return;
     const bytes = encoder.encode(asLines(text.replace(ANSI, ""), lineEnd));
     try {
       for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
     } catch (error) {
-      incomplete = true;
-      onFileError(
-        `writing to ${logfile} failed (${(error as Error).message}): the log file is ` +
-          "incomplete from here on; the console carries on",
-      );
+      file.close();
+      file = undefined;
+      lost.failed(logfile, error, "the log file", "the console carries on");
     }
   };
   const lineOf = (record: LogRecord) => String(record.properties.line);
@@ -97,9 +94,6 @@ export async function openRecord(
       await console.flush();
       file?.close();
       file = undefined;
-    },
-    get incomplete() {
-      return incomplete;
     },
   };
 }
