@@ -48,11 +48,17 @@ const output = outputTo(Deno.stdout, LINE_END, {
       "stdout",
       error,
       "the output (e.g. Output.txt)",
-      "the rest of the run, statistics included, goes to stderr. " +
-        "Free some space (or fix what the error names) and run again.",
+      `the rest of the run, statistics included, goes to stderr. ${stdoutAdvice(error)}`,
     ),
   fallback: Deno.stderr,
 });
+
+/** What to do when stdout fails: a closed pipe is not a full disk. */
+function stdoutAdvice(error: unknown): string {
+  return error instanceof Deno.errors.BrokenPipe
+    ? "The program reading it stopped reading: send the output to a file (> Output.txt) to keep it all."
+    : "Free some space (or fix what the error names) and run again.";
+}
 
 /**
  * Runs OctoPing with `args` and returns the exit code, once all its output is

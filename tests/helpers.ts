@@ -78,6 +78,16 @@ export function ownLineEnds(run: Finished, what: string): Finished {
   };
 }
 
+/** A temporary folder for `use`, removed after it. */
+export async function inTempDir(use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await use(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Runs `OctoPing ping` against 127.0.0.1 at `port` with `options`. */
 export function pingLoopback(port: number, ...options: string[]): Promise<Finished> {
   return runOctoPing(["ping", "/host=127.0.0.1", `/port=${port}`, ...options]);

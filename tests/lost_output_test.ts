@@ -6,7 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { redirected, runLine } from "../scripts/shell.ts";
-import { type Finished, linuxTest, MAIN, ownLineEnds, Pong, WAIT_MS } from "./helpers.ts";
+import {
+  type Finished,
+  inTempDir,
+  linuxTest,
+  MAIN,
+  ownLineEnds,
+  Pong,
+  WAIT_MS,
+} from "./helpers.ts";
 
 /** Runs OctoPing with `args` as `sh` runs it, stdout to /dev/full and stderr to `stderr`. */
 async function toFullDisk(args: string[], stderr = ""): Promise<Finished> {
@@ -24,16 +32,6 @@ function lossLines(stderr: string): string[] {
 }
 
 const STDOUT_FULL = /^OctoPing: writing to stdout failed \(No space left on device[^)]*\)\): /;
-
-/** A temporary folder for `use`, removed after it. */
-async function inTempDir(use: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await use(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 linuxTest(
   "ping > /dev/full: said once on stderr, the run goes to its end, its statistics on stderr and in the log, exit 1",
@@ -129,3 +127,27 @@ linuxTest("stderr alone to /dev/full: the run and its exit code are as ever", as
     await pong.stop();
   }
 });
+
+linuxTest(
+  "ping | a reader that stops reading: said once as a closed pipe, not a full disk, exit 1",
+  async () => {
+    const pong = await Pong.start();
+    try {
+      const ping = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "ping"];
+      const args = ["/host=127.0.0.1", `/port=${pong.port}`, "/count=3", "/interval=300"];
+      const quoted = [...ping, ...args].map((part) => `'${part}'`).join(" ");
+      // pipefail: the exit code is ping's, since head's is 0.
+      const line = { argv: ["bash", "-c", `set -o pipefail; ${quoted} | head -n 1 >/dev/null`] };
+      const run = ownLineEnds(await runLine({ ...line, raw: false }, WAIT_MS), "ping | head");
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(lossLines(run.stderr).length, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        /^OctoPing: writing to stdout failed \(Broken pipe[^)]*\)\): .* The program reading it stopped reading: send the output to a file \(> Output\.txt\)/m,
+      );
+      assert.doesNotMatch(run.stderr, /Free some space/);
+    } finally {
+      await pong.stop();
+    }
+  },
+);

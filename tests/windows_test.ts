@@ -13,20 +13,10 @@ import { fileURLToPath } from "node:url";
 import forge from "node-forge";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 import { type Finished, redirected, runLine } from "../scripts/shell.ts";
-import { MAIN, Pong, runOctoPing, WAIT_MS, windowsTest } from "./helpers.ts";
+import { inTempDir, MAIN, Pong, runOctoPing, WAIT_MS, windowsTest } from "./helpers.ts";
 
 /** A TentaclePing log, as support receives them. */
 const FIXTURE = new URL("./fixtures/tentacleping.txt", import.meta.url);
-
-/** A temporary folder for `use`, removed after it. */
-async function inTempDir(use: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await use(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Runs OctoPing with `args` as a user types it in cmd, its output redirected to `file`. */
 function inCmd(args: string[], file: string): Promise<Finished> {
