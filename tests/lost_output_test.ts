@@ -26,6 +26,12 @@ async function toFullDisk(args: string[], stderr = ""): Promise<Finished> {
   return ownLineEnds(await runLine({ argv, raw: line.raw }, WAIT_MS), args.join(" "));
 }
 
+/** Two pings of `pong`, stdout to /dev/full, a log file at `log`, and stderr to `stderr`. */
+function pingToFullDisk(pong: Pong, log: string, stderr = ""): Promise<Finished> {
+  const target = ["/host=127.0.0.1", `/port=${pong.port}`];
+  return toFullDisk(["ping", ...target, "/count=2", "/interval=0", `/logfile=${log}`], stderr);
+}
+
 /** The lines of `stderr` that say a write failed: there must be exactly one. */
 function lossLines(stderr: string): string[] {
   return stderr.split("\n").filter((line) => line.startsWith("OctoPing: writing to "));
@@ -39,14 +45,7 @@ linuxTest(
     const pong = await Pong.start();
     try {
       await inTempDir(async (dir) => {
-        const run = await toFullDisk([
-          "ping",
-          "/host=127.0.0.1",
-          `/port=${pong.port}`,
-          "/count=2",
-          "/interval=0",
-          `/logfile=${dir}/run.log`,
-        ]);
+        const run = await pingToFullDisk(pong, `${dir}/run.log`);
         assert.equal(run.code, 1, run.stderr);
         assert.equal(lossLines(run.stderr).length, 1, run.stderr);
         assert.match(run.stderr.split("\n")[0], STDOUT_FULL);
@@ -91,14 +90,7 @@ linuxTest(
     const pong = await Pong.start();
     try {
       await inTempDir(async (dir) => {
-        const run = await toFullDisk([
-          "ping",
-          "/host=127.0.0.1",
-          `/port=${pong.port}`,
-          "/count=2",
-          "/interval=0",
-          `/logfile=${dir}/run.log`,
-        ], "2>/dev/full");
+        const run = await pingToFullDisk(pong, `${dir}/run.log`, "2>/dev/full");
         assert.equal(run.code, 1);
         assert.match(
           await Deno.readTextFile(`${dir}/run.log`),

@@ -8,7 +8,7 @@ import tls from "node:tls";
 import { lineWriter, outputTo } from "../src/report/console.ts";
 import { LostOutput } from "../src/report/lost_output.ts";
 import { openRecord } from "../src/report/record.ts";
-import { afterHeader, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
+import { afterHeader, inTempDir, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
 import { selfSigned } from "./openssl.ts";
 
 /** Bytes a text output must never hold: control characters but LF (and CR before it), non-ASCII. */
@@ -127,61 +127,46 @@ linuxTest("pong's text output is plain ASCII, header and summary included", asyn
   assertPlainAscii(new TextEncoder().encode(stdout), "pong's stdout");
 });
 
+/** A record with CRLF line ends: a console that keeps what it is given, and a log file in `dir`. */
+async function crlfRecord(dir: string) {
+  const written: Uint8Array[] = [];
+  const stream = {
+    write: (bytes: Uint8Array) => Promise.resolve(written.push(bytes.slice()) && bytes.length),
+    writeSync: (bytes: Uint8Array) => written.push(bytes.slice()) && bytes.length,
+    isTerminal: () => false,
+  };
+  const log = `${dir}/run.log`;
+  const record = await openRecord(
+    outputTo(stream, "\r\n"),
+    log,
+    new LostOutput(() => {}),
+    () => {},
+    "\r\n",
+  );
+  return { record, stream, log, console: () => new TextDecoder().decode(concat(written)) };
+}
+
 Deno.test("with CRLF line ends, the console and the log file end every line in CRLF", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const written: Uint8Array[] = [];
-    const stream = {
-      write: (bytes: Uint8Array) => Promise.resolve(written.push(bytes.slice()) && bytes.length),
-      isTerminal: () => false,
-    };
-    const console = outputTo(stream, "\r\n");
-    const record = await openRecord(
-      console,
-      `${dir}/run.log`,
-      new LostOutput(() => {}),
-      () => {},
-      "\r\n",
-    );
+  await inTempDir(async (dir) => {
+    const { record, log, console } = await crlfRecord(dir);
     for (const line of ["# OctoPing header", "first \u00e9", "second"]) record.line(line);
     await record.flush();
     const expected = "# OctoPing header\r\nfirst \\u00e9\r\nsecond\r\n";
-    assert.equal(await Deno.readTextFile(`${dir}/run.log`), expected);
-    assert.equal(new TextDecoder().decode(concat(written)), expected);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    assert.equal(await Deno.readTextFile(log), expected);
+    assert.equal(console(), expected);
+  });
 });
 
 Deno.test("with CRLF line ends, a text of several lines (usage, a table) ends each of them in CRLF", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const written: Uint8Array[] = [];
-    const stream = {
-      write: (bytes: Uint8Array) => Promise.resolve(written.push(bytes.slice()) && bytes.length),
-      writeSync: (bytes: Uint8Array) => written.push(bytes.slice()) && bytes.length,
-      isTerminal: () => false,
-    };
-    const console = outputTo(stream, "\r\n");
-    const record = await openRecord(
-      console,
-      `${dir}/run.log`,
-      new LostOutput(() => {}),
-      () => {},
-      "\r\n",
-    );
+  await inTempDir(async (dir) => {
+    const { record, stream, log, console } = await crlfRecord(dir);
     record.line("Usage:\n  OctoPing ping\n\nExamples:");
     await record.flush();
     lineWriter(stream, "\r\n")("OctoPing: bad input\nRun 'OctoPing /?' for usage.");
     const expected = "Usage:\r\n  OctoPing ping\r\n\r\nExamples:\r\n";
-    assert.equal(await Deno.readTextFile(`${dir}/run.log`), expected);
-    assert.equal(
-      new TextDecoder().decode(concat(written)),
-      expected + "OctoPing: bad input\r\nRun 'OctoPing /?' for usage.\r\n",
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    assert.equal(await Deno.readTextFile(log), expected);
+    assert.equal(console(), expected + "OctoPing: bad input\r\nRun 'OctoPing /?' for usage.\r\n");
+  });
 });
 
 function concat(parts: Uint8Array[]): Uint8Array {
