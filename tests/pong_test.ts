@@ -98,6 +98,21 @@ Deno.test("/idle drops a silent client", async () => {
   }
 });
 
+Deno.test("a client that leaves mid-request: pong counts what it read, with separators", async () => {
+  const pong = await Pong.start(["/nossl"]);
+  try {
+    const client = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+    const partial = "GET / HTTP/1.1\r\nX-Padding: " + "a".repeat(12_345 - 27);
+    await client.write(new TextEncoder().encode(partial)); // no blank line: the request goes on
+    client.close();
+    await pong.stdout.waitFor(
+      /: closed the connection after 12,345 bytes, before the end of its request/,
+    );
+  } finally {
+    await pong.stop();
+  }
+});
+
 Deno.test(
   "/handshake gives up on a client that never starts TLS: pong closes the connection",
   async () => {

@@ -20,7 +20,7 @@ import { listen } from "../net/listen.ts";
 import { payloadPool } from "../net/payload.ts";
 import { HEADERS } from "../net/protocol.ts";
 import { startsWithClientHello } from "../net/sniff.ts";
-import { formatValue } from "../report/format.ts";
+import { formatCount, formatValue } from "../report/format.ts";
 import { delay, Watchdog } from "../timers.ts";
 import { VERSION } from "../version.ts";
 import { LargeBuffers, SMALL_READ_BYTES } from "./read_buffers.ts";
@@ -330,7 +330,9 @@ async function serve(
       const n = await stream.read(buffer);
       if (n === null) {
         throw new ClientGone(
-          `closed the connection after ${scanner.bytes} bytes, before the end of its request`,
+          `closed the connection after ${
+            formatCount(scanner.bytes)
+          } bytes, before the end of its request`,
         );
       }
       watchdog.kick();
