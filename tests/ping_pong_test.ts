@@ -374,6 +374,21 @@ Deno.test("running totals after every 10 attempts, as the original prints them",
   assert.ok(attempts[10].endsWith("quit any time."), "after the 10th attempt line");
 });
 
+Deno.test("no running total, nor its Ctrl+C advice, after the last attempt: Done follows", async () => {
+  const run = await runOctoPing([
+    "ping",
+    "/host=127.0.0.1",
+    `/port=${freePort()}`,
+    "/count=20",
+    "/interval=0",
+  ]);
+  const totals = run.stdout.split("\n").filter((line) => line.endsWith("quit any time."));
+  assert.deepEqual(totals, [
+    "0 successful connections, 10 failed connections. Hit Ctrl+C to quit any time.",
+  ]);
+  assert.match(run.stdout, /^Done: 0 successful connections, 20 failed connections\.$/m);
+});
+
 Deno.test("/interval is the pause between one attempt's end and the next one's start", async () => {
   // Each attempt lasts its /timeout (500 ms) against a server that never answers: longer than
   // the interval, so a pause counted from each start would leave no gap at all.

@@ -45,6 +45,8 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
   let reverse = false;
   let noSsl = false;
   let target = "";
+  /** /count: after the last attempt "Done:" follows, so no running total tells how to quit. */
+  let count = Infinity;
   // A hint, or an error message, is printed the first time it comes up and again after a
   // success: during an outage the same four lines every half second bury everything else.
   const hintsShown = new Set<string>();
@@ -60,6 +62,7 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
         dataMode = dataSize > 0;
         reverse = event.options.reverse;
         noSsl = event.options.noSsl;
+        count = event.options.count;
         target = `${host} port ${port}`;
         const data = dataMode
           ? `, ${reverse ? "receiving" : "sending"} ${formatMB(dataSize)} MB in ` +
@@ -102,7 +105,7 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
               `${event.dnsMoved.from} when it last worked (a stale DNS record?)`,
           );
         }
-        if ((succeeded + failed) % TOTALS_EVERY === 0) {
+        if ((succeeded + failed) % TOTALS_EVERY === 0 && succeeded + failed < count) {
           write(`${totals(succeeded, failed)}. Hit Ctrl+C to quit any time.`);
         }
         break;
