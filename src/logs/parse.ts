@@ -404,7 +404,7 @@ export class LogParser {
       const size = event.keyCurve ?? event.keyBits;
       const key = typeof event.keyType === "string"
         ? `; ${str(event.keyType)}${size ? ` ${clip(String(size))}` : ""}, ${
-          str(event.signatureAlgorithm)
+          signatureShown(str(event.signatureAlgorithm))
         }`
         : ""; // logs from before the key and signature were recorded
       const name = `${str(event.subject)}` +
@@ -433,4 +433,16 @@ export class LogParser {
     this.skipped++;
     this.firstSkipped ??= number;
   }
+}
+
+/**
+ * A signature as ping's text names it (`SHA-256`), from OpenSSL's name in a
+ * JSON log (`sha256WithRSAEncryption`, `ecdsa-with-SHA256`), so that a report
+ * names it alike from either log. Other names are kept as they are.
+ */
+function signatureShown(openssl: string | undefined): string | undefined {
+  if (openssl === undefined) return undefined;
+  const hash = /^sha(\d+)WithRSAEncryption$/i.exec(openssl) ??
+    /^ecdsa-with-SHA(\d+)$/i.exec(openssl);
+  return hash ? `SHA-${hash[1]}` : openssl;
 }
