@@ -35,6 +35,8 @@ const READY = join(PREFIX, "octoping-ready");
 /** How long each kind of step may take before the lane fails. */
 const MINUTE = 60_000;
 const LIMITS = { install: 15 * MINUTE, setup: 5 * MINUTE, smoke: 10 * MINUTE, tests: 15 * MINUTE };
+/** The whole lane, whatever each step's limit: well inside CI's 90 minutes with the Linux run. */
+const LANE_DEADLINE = AbortSignal.timeout(45 * MINUTE);
 
 /** Wine's settings for every command: this prefix, no debug chatter, no Mono or Gecko prompts. */
 const WINE_ENV = {
@@ -54,6 +56,17 @@ function windowsPath(path: string): string {
   return `Z:${path.replaceAll("/", "\\")}`;
 }
 
+/**
+ * A signal that aborts after `ms` or at the lane's deadline. Then it also ends
+ * every Wine process: a program started under Wine (a pong of a test) can hold
+ * the output pipe open after the one Deno killed, and reading would wait on.
+ */
+function limit(ms: number): AbortSignal {
+  const signal = AbortSignal.any([AbortSignal.timeout(ms), LANE_DEADLINE]);
+  signal.addEventListener("abort", () => void stopWine(), { once: true });
+  return signal;
+}
+
 /** Runs `argv` to the end within `ms`, its output shown as it comes; fails the lane if it fails. */
 async function run(argv: string[], ms: number, options: { cwd?: string } = {}): Promise<void> {
   const { code } = await new Deno.Command(argv[0], {
@@ -63,7 +76,7 @@ async function run(argv: string[], ms: number, options: { cwd?: string } = {}): 
     stdin: "null",
     stdout: "inherit",
     stderr: "inherit",
-    signal: AbortSignal.timeout(ms),
+    signal: limit(ms),
   }).output();
   if (code !== 0) throw new LaneError(`${argv.join(" ")} exited with ${code}`);
 }
@@ -76,12 +89,13 @@ async function runAndRead(argv: string[], ms: number): Promise<{ code: number; t
     env: WINE_ENV,
     stdin: "null",
     stdout: "piped",
-    signal: AbortSignal.timeout(ms),
+    signal: limit(ms),
   }).spawn();
   let text = "";
   for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
     text += chunk;
-    await Deno.stdout.write(new TextEncoder().encode(chunk));
+    const bytes = new TextEncoder().encode(chunk);
+    for (let done = 0; done < bytes.length;) done += await Deno.stdout.write(bytes.subarray(done));
   }
   return { code: (await child.status).code, text };
 }
@@ -239,6 +253,10 @@ export function countTests(output: string): TestCounts {
   const [, passed, failed] = /(\d+) passed.*\| (\d+) failed/.exec(summary)!;
   const skipped = Number(/(\d+) ignored/.exec(summary)?.[1] ?? 0);
   const ignored = [...plain.matchAll(/^(.*) \.\.\. ignored/gm)].map((m) => m[1].trim());
+  if (ignored.length !== skipped) {
+    // Were the lines that name them to change, no skip could be judged: fail instead.
+    throw new LaneError(`deno test ignored ${skipped} tests but named ${ignored.length}`);
+  }
   return {
     passed: Number(passed),
     failed: Number(failed),
@@ -249,8 +267,10 @@ export function countTests(output: string): TestCounts {
 
 /** Every test, under deno.exe test. */
 async function tests(): Promise<TestCounts> {
-  const { text } = await runAndRead(["wine", DENO_EXE, "test", "-A"], LIMITS.tests);
-  return countTests(text);
+  const { code, text } = await runAndRead(["wine", DENO_EXE, "test", "-A"], LIMITS.tests);
+  const counts = countTests(text);
+  // A run that failed without counting a failure (killed, crashed after its summary) still failed.
+  return code !== 0 && counts.failed === 0 ? { ...counts, failed: 1 } : counts;
 }
 
 /** Ends the Wine server this lane started, so that no process outlives it. */

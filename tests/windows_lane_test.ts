@@ -26,3 +26,8 @@ Deno.test("a test ignored under Wine that is not marked Linux-only is named, a W
 Deno.test("no closing line is a failure to read, not zero tests", () => {
   assert.throws(() => countTests("running 3 tests\n"), /no closing line/);
 });
+
+Deno.test("fewer tests named ignored than the closing line counts: a failure to read, not a pass", () => {
+  const unnamed = OUTPUT.replace(/^cmd's Output\.txt .*$/m, "");
+  assert.throws(() => countTests(unnamed), /ignored 2 tests but named 1/);
+});
