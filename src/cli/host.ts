@@ -72,6 +72,7 @@ function parseBracketed(value: string, bad: Bad): HostSpec {
 function parseBareIpv6(value: string, bad: Bad): HostSpec {
   if (isIpv6(value)) return { host: value };
   const split = /^(.+):(\d{1,5})$/.exec(value);
+  if (split && isIpv6(split[1]) && isLinkLocal(split[1])) throw bad(linkLocalRefusal());
   if (split && isIpv6(split[1])) {
     throw bad(
       `an IPv6 address with a port is written in brackets, [${split[1]}]:${split[2]} ` +

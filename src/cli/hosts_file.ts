@@ -8,7 +8,7 @@
  * # Web farm
  * web01.corp.local:10933  Web01
  * https://db01:10933/     DB01   thumbprint=3C2A0F...
- * [fe80::1%12]:10933
+ * [2001:db8::5]:10933
  * ```
  *
  * @module
