@@ -66,6 +66,9 @@ export function fromLineEnds(text: string, what: string): string {
     const near = JSON.stringify(text.slice(Math.max(0, stray.index - 60), stray.index + 2));
     throw new Error(`${what}: a line does not end with ${JSON.stringify(LINE_END)}, near ${near}`);
   }
+  if (text !== "" && !text.endsWith(LINE_END)) {
+    throw new Error(`${what}: the last line is not ended, ${JSON.stringify(text.slice(-60))}`);
+  }
   return text.replaceAll(LINE_END, "\n");
 }
 
