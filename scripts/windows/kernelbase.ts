@@ -3,9 +3,10 @@
  * `VirtualAlloc2` rejects `MEM_RESERVE_PLACEHOLDER`, so deno.exe dies with
  * "SegmentedTable::InitializeTable (subspace allocation)"; V8 asks for
  * placeholders only when kernelbase exports `VirtualAlloc2`. The copy names
- * that export `VirtualAlloc0` (same length, so the sorted name table stays
- * sorted) and drops Wine's builtin marker, so that Wine loads the copy when
- * the prefix says `kernelbase=native`.
+ * that export `VirtualAlloc0`: the same length, so it is overwritten in place,
+ * and still between `VirtualAlloc` and `VirtualAlloc2FromApp`, so the name
+ * table stays sorted for lookups. It also drops Wine's builtin marker, so that
+ * Wine loads the copy when the prefix says `kernelbase=native`.
  *
  * @module
  */
