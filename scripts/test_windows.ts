@@ -36,7 +36,7 @@ const READY = join(PREFIX, "octoping-ready");
 const MINUTE = 60_000;
 const LIMITS = { install: 15 * MINUTE, setup: 5 * MINUTE, smoke: 10 * MINUTE, tests: 15 * MINUTE };
 /** The whole lane, whatever each step's limit: well inside CI's 90 minutes with the Linux run. */
-const LANE_DEADLINE = AbortSignal.timeout(45 * MINUTE);
+const LANE_ENDS = Date.now() + 45 * MINUTE;
 
 /** Wine's settings for every command: this prefix, no debug chatter, no Mono or Gecko prompts. */
 const WINE_ENV = {
@@ -57,47 +57,60 @@ function windowsPath(path: string): string {
 }
 
 /**
- * A signal that aborts after `ms` or at the lane's deadline. Then it also ends
- * every Wine process: a program started under Wine (a pong of a test) can hold
- * the output pipe open after the one Deno killed, and reading would wait on.
+ * Runs `use` with a signal that aborts after `ms`, or at the lane's end if that
+ * comes first. Then it also ends every Wine process: a program started under
+ * Wine (a pong of a test) can hold the output pipe open after the one Deno
+ * killed, and reading would wait on. The timer goes with the step.
  */
-function limit(ms: number): AbortSignal {
-  const signal = AbortSignal.any([AbortSignal.timeout(ms), LANE_DEADLINE]);
-  signal.addEventListener("abort", () => void stopWine(), { once: true });
-  return signal;
+async function withinLimit<T>(ms: number, use: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort();
+    void stopWine();
+  }, Math.max(0, Math.min(ms, LANE_ENDS - Date.now())));
+  try {
+    return await use(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Runs `argv` to the end within `ms`, its output shown as it comes; fails the lane if it fails. */
 async function run(argv: string[], ms: number, options: { cwd?: string } = {}): Promise<void> {
-  const { code } = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    cwd: options.cwd,
-    env: WINE_ENV,
-    stdin: "null",
-    stdout: "inherit",
-    stderr: "inherit",
-    signal: limit(ms),
-  }).output();
+  const { code } = await withinLimit(ms, (signal) =>
+    new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      cwd: options.cwd,
+      env: WINE_ENV,
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+      signal,
+    }).output());
   if (code !== 0) throw new LaneError(`${argv.join(" ")} exited with ${code}`);
 }
 
 /** Runs `argv` within `ms` and returns what it printed on stdout, echoing it line by line. */
-async function runAndRead(argv: string[], ms: number): Promise<{ code: number; text: string }> {
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    cwd: ROOT,
-    env: WINE_ENV,
-    stdin: "null",
-    stdout: "piped",
-    signal: limit(ms),
-  }).spawn();
-  let text = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    text += chunk;
-    const bytes = new TextEncoder().encode(chunk);
-    for (let done = 0; done < bytes.length;) done += await Deno.stdout.write(bytes.subarray(done));
-  }
-  return { code: (await child.status).code, text };
+function runAndRead(argv: string[], ms: number): Promise<{ code: number; text: string }> {
+  return withinLimit(ms, async (signal) => {
+    const child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      cwd: ROOT,
+      env: WINE_ENV,
+      stdin: "null",
+      stdout: "piped",
+      signal,
+    }).spawn();
+    let text = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      const bytes = new TextEncoder().encode(chunk);
+      for (let done = 0; done < bytes.length;) {
+        done += await Deno.stdout.write(bytes.subarray(done));
+      }
+    }
+    return { code: (await child.status).code, text };
+  });
 }
 
 function found(command: string): boolean {
