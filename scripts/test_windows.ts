@@ -315,7 +315,7 @@ async function main(): Promise<number> {
     console.log(`windows: ${passed} passed, ${failed} failed, ${counts.skipped} skipped`);
     return failed === 0 && counts.unexpectedSkips.length === 0 ? 0 : 1;
   } catch (error) {
-    console.log(`windows lane: FAILED to set up: ${(error as Error).message}`);
+    console.log(`windows lane: FAILED: ${(error as Error).message}`);
     console.log("windows: 0 passed, 1 failed, 0 skipped");
     return 1;
   } finally {
