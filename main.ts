@@ -484,6 +484,10 @@ async function report(options: ReportOptions): Promise<number> {
     if (error instanceof LogReadError || error instanceof ReportWriteError) {
       return usageError(error.message);
     }
+    if (error instanceof ReportLostError) {
+      stderr(`${PROGRAM}: ${error.message}`);
+      return 1;
+    }
     throw error;
   }
 }
@@ -550,7 +554,9 @@ async function writeReport(
     } catch { /* closed already */ }
     await Deno.remove(partial).catch(() => {});
     if (error instanceof LogReadError) throw error;
-    throw new ReportWriteError(`cannot write the report to ${out}: ${(error as Error).message}`);
+    throw new ReportLostError(
+      `cannot write the report to ${out}: ${(error as Error).message}: nothing was written`,
+    );
   }
   if (typeof made !== "string") return badLog(made.nothing);
   output.line(`${PROGRAM}: wrote the report to ${out}`);
@@ -569,8 +575,11 @@ function badLog(message: string): number {
   return 2;
 }
 
-/** /out that cannot be written: bad input. */
+/** /out that cannot be opened for writing (or is the log itself): bad input. */
 class ReportWriteError extends Error {}
+
+/** A page that could not be written to its end (a full disk): a run-time failure, exit 1. */
+class ReportLostError extends Error {}
 
 /**
  * Whether `output` names the file `input` is: the same real path (`./run.jsonl`, a symlink), or

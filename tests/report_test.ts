@@ -9,10 +9,12 @@ import { analyse, findCluster, summarise } from "../src/logs/analyse.ts";
 import { reportPage } from "../src/report/html.ts";
 import {
   freePort,
+  inTempDir,
   linuxTest,
   MAIN,
   pingLoopback,
   Pong,
+  PRIVATE_HOSTS,
   runOctoPing,
   runTool,
   spawnOctoPing,
@@ -482,6 +484,37 @@ linuxTest("/out that is a symbolic link to the log is bad input and writes nothi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+linuxTest(
+  "/out on a disk that fills up: one line saying the page was not written, exit 1, no usage hint",
+  async () => {
+    await inTempDir(async (dir) => {
+      // A private 16 KiB tmpfs over `dir`: the page (far larger) fills it while being written.
+      const run = await runTool("unshare", [
+        "-m",
+        "sh",
+        "-c",
+        'mount -t tmpfs -o size=16k tmpfs "$1" && shift && exec "$@"',
+        "sh",
+        dir,
+        Deno.execPath(),
+        "run",
+        "--allow-all",
+        "--quiet",
+        MAIN,
+        "report",
+        fixture("tentacleping.txt"),
+        `/out=${dir}/report.html`,
+      ]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        /^OctoPing: cannot write the report to \S+report\.html: No space left on device[^\n]*: nothing was written\n$/,
+      );
+    });
+  },
+  PRIVATE_HOSTS,
+);
 
 Deno.test("/out never harms an existing page when the log cannot be read", async () => {
   const dir = await Deno.makeTempDir();
