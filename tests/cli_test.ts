@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { redirected, runLine } from "../scripts/shell.ts";
-import { fromLineEnds, MAIN, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { fromLineEnds, octoPingCommand, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
 
 Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothing run", async () => {
   const cases: [string[], RegExp][] = [
@@ -97,7 +97,7 @@ Deno.test("pong on a port in use with its stdout in a file: the file holds the e
   const dir = await Deno.makeTempDir();
   try {
     const port = (taken.addr as Deno.NetAddr).port;
-    const pong = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "pong", `/port=${port}`];
+    const pong = octoPingCommand(["pong", `/port=${port}`]);
     const run = await runLine(redirected(pong, `${dir}/Output.txt`), WAIT_MS);
     assert.equal(run.code, 1);
     const output = fromLineEnds(await Deno.readTextFile(`${dir}/Output.txt`), "Output.txt");

@@ -20,10 +20,16 @@ export interface SpawnOptions {
   unset?: string[];
 }
 
+/** The command line that runs OctoPing with `args`, as every test runs it: the same Deno, main.ts. */
+export function octoPingCommand(args: string[]): string[] {
+  return [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args];
+}
+
 /** Starts OctoPing with `args`, stdout and stderr piped. */
 export function spawnOctoPing(args: string[], options: SpawnOptions = {}): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN, ...args],
+  const [program, ...rest] = octoPingCommand(args);
+  return new Deno.Command(program, {
+    args: rest,
     stdin: options.stdin ?? "null",
     stdout: "piped",
     stderr: "piped",
@@ -379,12 +385,7 @@ export async function runWithHosts(hosts: string, args: string[]): Promise<Finis
       "-c",
       'mount --bind "$0" /etc/hosts && exec "$@"',
       `${dir}/hosts`,
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      "--quiet",
-      MAIN,
-      ...args,
+      ...octoPingCommand(args),
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -399,8 +400,7 @@ export async function inTerminal(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<string> {
-  const command = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args]
-    .map((part) => `'${part}'`).join(" ");
+  const command = octoPingCommand(args).map((part) => `'${part}'`).join(" ");
   const output = await new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],
     stdin: "null",

@@ -11,6 +11,7 @@ import {
   inTempDir,
   linuxTest,
   MAIN,
+  octoPingCommand,
   ownLineEnds,
   Pong,
   WAIT_MS,
@@ -18,10 +19,7 @@ import {
 
 /** Runs OctoPing with `args` as `sh` runs it, stdout to /dev/full and stderr to `stderr`. */
 async function toFullDisk(args: string[], stderr = ""): Promise<Finished> {
-  const line = redirected(
-    [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args],
-    "/dev/full",
-  );
+  const line = redirected(octoPingCommand(args), "/dev/full");
   const argv = [...line.argv.slice(0, -1), `${line.argv.at(-1)} ${stderr}`];
   return ownLineEnds(await runLine({ argv, raw: line.raw }, WAIT_MS), args.join(" "));
 }
@@ -125,9 +123,8 @@ linuxTest(
   async () => {
     const pong = await Pong.start();
     try {
-      const ping = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, "ping"];
       const args = ["/host=127.0.0.1", `/port=${pong.port}`, "/count=3", "/interval=300"];
-      const quoted = [...ping, ...args].map((part) => `'${part}'`).join(" ");
+      const quoted = octoPingCommand(["ping", ...args]).map((part) => `'${part}'`).join(" ");
       // pipefail: the exit code is ping's, since head's is 0.
       const line = { argv: ["bash", "-c", `set -o pipefail; ${quoted} | head -n 1 >/dev/null`] };
       const run = ownLineEnds(await runLine({ ...line, raw: false }, WAIT_MS), "ping | head");

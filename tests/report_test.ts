@@ -11,7 +11,7 @@ import {
   freePort,
   inTempDir,
   linuxTest,
-  MAIN,
+  octoPingCommand,
   pingLoopback,
   Pong,
   PRIVATE_HOSTS,
@@ -452,11 +452,8 @@ Deno.test("/out that is the log itself - by name, ./name or a hard link - is bad
     const before = await Deno.readFile(log);
     await Deno.link(log, `${dir}/hard.txt`);
     await refusedAsTheLog(log, [log, `${dir}/./run.txt`, `${dir}/hard.txt`]);
-    const relative = await runTool(
-      Deno.execPath(),
-      ["run", "--allow-all", "--quiet", MAIN, "report", "run.txt", "/out=./run.txt"],
-      { cwd: dir },
-    );
+    const [deno, ...report] = octoPingCommand(["report", "run.txt", "/out=./run.txt"]);
+    const relative = await runTool(deno, report, { cwd: dir });
     assert.equal(relative.code, 2, relative.stderr);
     assert.deepEqual(await Deno.readFile(log), before);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
@@ -497,14 +494,7 @@ linuxTest(
         'mount -t tmpfs -o size=16k tmpfs "$1" && shift && exec "$@"',
         "sh",
         dir,
-        Deno.execPath(),
-        "run",
-        "--allow-all",
-        "--quiet",
-        MAIN,
-        "report",
-        fixture("tentacleping.txt"),
-        `/out=${dir}/report.html`,
+        ...octoPingCommand(["report", fixture("tentacleping.txt"), `/out=${dir}/report.html`]),
       ]);
       assert.equal(run.code, 1, run.stderr);
       assert.match(

@@ -13,15 +13,14 @@ import { fileURLToPath } from "node:url";
 import forge from "node-forge";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 import { type Finished, redirected, runLine } from "../scripts/shell.ts";
-import { inTempDir, MAIN, Pong, runOctoPing, WAIT_MS, windowsTest } from "./helpers.ts";
+import { inTempDir, octoPingCommand, Pong, runOctoPing, WAIT_MS, windowsTest } from "./helpers.ts";
 
 /** A TentaclePing log, as support receives them. */
 const FIXTURE = new URL("./fixtures/tentacleping.txt", import.meta.url);
 
 /** Runs OctoPing with `args` as a user types it in cmd, its output redirected to `file`. */
 function inCmd(args: string[], file: string): Promise<Finished> {
-  const octoping = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args];
-  return runLine(redirected(octoping, file), WAIT_MS);
+  return runLine(redirected(octoPingCommand(args), file), WAIT_MS);
 }
 
 /**
