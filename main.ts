@@ -16,19 +16,19 @@ import type {
   RecordOptions,
   ReportOptions,
   Secrets,
-} from "./src/cli/options.ts";
-import { parseArgs, UsageError } from "./src/cli/parse.ts";
-import { usage } from "./src/cli/usage.ts";
+} from "./src/options/options.ts";
+import { parseArgs, UsageError } from "./src/options/parse.ts";
+import { usage } from "./src/options/usage.ts";
 import { disableQuickEdit } from "./src/console_mode.ts";
 import type { FleetPingEvent } from "./src/fleet/ping_fleet.ts";
 import type { LogReport } from "./src/logs/analyse.ts";
 import type { FleetReport } from "./src/logs/fleet.ts";
 import type { CertificateWithKey } from "./src/net/certificate.ts";
 import type { PingEvent } from "./src/ping/events.ts";
-import { LINE_END, lineWriter, outputTo, SINK_CAPACITY, styleFor } from "./src/report/console.ts";
-import { LostOutput } from "./src/report/lost_output.ts";
-import type { Record } from "./src/report/record.ts";
-import { describeRun, headerLines, type RunInfo } from "./src/report/run_info.ts";
+import { LINE_END, lineWriter, outputTo, SINK_CAPACITY, styleFor } from "./src/output/console.ts";
+import { LostOutput } from "./src/output/lost_output.ts";
+import type { Record } from "./src/output/record.ts";
+import { describeRun, headerLines, type RunInfo } from "./src/reporters/run_info.ts";
 import { PROGRAM, VERSION } from "./src/version.ts";
 
 // Each command imports what only it needs when it runs (certificates, the engines, the
@@ -126,8 +126,8 @@ async function check(options: CheckOptions, run: RunInfo, secrets: Secrets): Pro
   const [{ runCheck }, { checkJsonReporter }, { checkTextReporter }, { stopOnSignals }] =
     await Promise.all([
       import("./src/check/engine.ts"),
-      import("./src/report/json.ts"),
-      import("./src/report/check_text.ts"),
+      import("./src/reporters/json.ts"),
+      import("./src/reporters/check_text.ts"),
       import("./src/shutdown.ts"),
     ]);
   const clientCertificate = await clientCertificateFor(options, secrets, run);
@@ -160,8 +160,8 @@ async function ping(
   const [{ runPing }, { pingJsonReporter }, { pingTextReporter }, { stopOnSignals }] = await Promise
     .all([
       import("./src/ping/engine.ts"),
-      import("./src/report/json.ts"),
-      import("./src/report/ping_text.ts"),
+      import("./src/reporters/json.ts"),
+      import("./src/reporters/ping_text.ts"),
       import("./src/shutdown.ts"),
     ]);
   const clientCertificate = await clientCertificateFor(options, secrets, run);
@@ -202,8 +202,8 @@ async function pingFleet(
     { stopOnSignals },
   ] = await Promise.all([
     import("./src/fleet/ping_fleet.ts"),
-    import("./src/report/json.ts"),
-    import("./src/report/fleet_text.ts"),
+    import("./src/reporters/json.ts"),
+    import("./src/reporters/fleet_text.ts"),
     import("./src/shutdown.ts"),
   ]);
   const ready = await prepareFleet(options, fleet, run, secrets);
@@ -251,8 +251,8 @@ async function checkFleet(
     { stopOnSignals },
   ] = await Promise.all([
     import("./src/fleet/check_fleet.ts"),
-    import("./src/report/json.ts"),
-    import("./src/report/fleet_text.ts"),
+    import("./src/reporters/json.ts"),
+    import("./src/reporters/fleet_text.ts"),
     import("./src/shutdown.ts"),
   ]);
   const ready = await prepareFleet(options, fleet, run, secrets);
@@ -295,7 +295,7 @@ async function prepareFleet(
   { targets: FleetTarget[]; clientCertificate?: CertificateWithKey; record: Record } | number
 > {
   const [{ readHostsFile }, { CertificateFileError }] = await Promise.all([
-    import("./src/cli/hosts_file.ts"),
+    import("./src/options/hosts_file.ts"),
     import("./src/net/certificate.ts"),
   ]);
   let targets;
@@ -385,8 +385,8 @@ async function pong(options: PongOptions, run: RunInfo): Promise<number> {
     import("./src/net/certificate.ts"),
     import("./src/net/listen.ts"),
     import("./src/pong/server.ts"),
-    import("./src/report/json.ts"),
-    import("./src/report/pong_text.ts"),
+    import("./src/reporters/json.ts"),
+    import("./src/reporters/pong_text.ts"),
     import("./src/shutdown.ts"),
     import("./src/timers.ts"),
   ]);
@@ -613,7 +613,7 @@ async function openForWriting(path: string, shownAs: string): Promise<Deno.FsFil
 
 /** The run's record (console, and the log file if asked for), or exit code 2 if it can't open. */
 async function openRunRecord(options: RecordOptions, run: RunInfo): Promise<Record | number> {
-  const { LogFileError, openRecord } = await import("./src/report/record.ts");
+  const { LogFileError, openRecord } = await import("./src/output/record.ts");
   if (options.format === "json") {
     output.sink.droppedNotice = (count) =>
       JSON.stringify({ type: "dropped", time: new Date().toISOString(), lines: count }) + LINE_END;

@@ -600,7 +600,7 @@ async function checkTime(): Promise<Figure> {
   };
 }
 
-const FLEET_SERVER = fileURLToPath(new URL("../tests/fleet_server.ts", import.meta.url));
+const FLEET_SERVER = fileURLToPath(new URL("../tests/support/fleet_server.ts", import.meta.url));
 
 /**
  * `ping /hosts` over many Tentacle-like loopback listeners (one process, the

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
-import { freePort, linuxTest, Pong, runTool } from "./helpers.ts";
+import { freePort, linuxTest, Pong, runTool } from "./support/helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD = `${ROOT}scripts/build.ts`;

@@ -11,10 +11,10 @@ import {
   runOctoPing,
   runWithHosts,
   WAIT_MS,
-} from "./helpers.ts";
-import { selfSigned, sServer } from "./openssl.ts";
-import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
-import { fault } from "./daemons.ts";
+} from "./support/helpers.ts";
+import { selfSigned, sServer } from "./support/openssl.ts";
+import { holdOpen, readRequest, serveWith, writeText } from "./support/servers.ts";
+import { fault } from "./support/daemons.ts";
 
 /** Pings once with `extra` options and returns the failure's detail lines. */
 async function failOnce(port: number, extra: string[] = []) {

@@ -9,11 +9,11 @@ import { X509Certificate } from "node:crypto";
 import { certificateAlgorithms } from "../src/net/certificate_algorithms.ts";
 import { octopusObjections } from "../src/net/certificate_policy.ts";
 import { tlsSession } from "../src/net/peer_certificate.ts";
-import { diagnose } from "../src/ping/diagnosis.ts";
-import { certificateLines } from "../src/report/ping_text.ts";
-import { linuxTest, pingLoopback } from "./helpers.ts";
-import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
-import { TENTACLE_SESSION } from "./sessions.ts";
+import { diagnose } from "../src/connection/diagnosis.ts";
+import { certificateLines } from "../src/reporters/ping_text.ts";
+import { linuxTest, pingLoopback } from "./support/helpers.ts";
+import { type CertificateSpec, selfSigned, sServer } from "./support/openssl.ts";
+import { TENTACLE_SESSION } from "./support/sessions.ts";
 
 /** Serves a certificate made to `spec` with `openssl s_server -www`, and pings it once. */
 async function pingCertificate(name: string, spec: CertificateSpec, ...options: string[]) {

@@ -11,8 +11,8 @@ import { X509Certificate } from "node:crypto";
 import tls from "node:tls";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 import { SUITES, TLS_VERSIONS } from "../src/net/tls_probe/suites.ts";
-import { which } from "./daemons.ts";
-import { halibutListener } from "./halibut.ts";
+import { which } from "./support/daemons.ts";
+import { halibutListener } from "./support/halibut.ts";
 import {
   afterHeader,
   bounded,
@@ -24,10 +24,10 @@ import {
   Running,
   runOctoPing,
   runWithHosts,
-} from "./helpers.ts";
-import { type CertificateSpec, openssl, selfSigned, sServer } from "./openssl.ts";
-import { holdOpen, serveWith, silentListener, type TestServer } from "./servers.ts";
-import { sslscan } from "./sslscan.ts";
+} from "./support/helpers.ts";
+import { type CertificateSpec, openssl, selfSigned, sServer } from "./support/openssl.ts";
+import { holdOpen, serveWith, silentListener, type TestServer } from "./support/servers.ts";
+import { sslscan } from "./support/sslscan.ts";
 
 const PEERS = { what: "openssl and sslscan", here: !!which("openssl") && !!which("sslscan") };
 

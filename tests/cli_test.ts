@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { redirected, runLine } from "../scripts/shell.ts";
-import { fromLineEnds, octoPingCommand, Pong, runOctoPing, WAIT_MS } from "./helpers.ts";
+import { fromLineEnds, octoPingCommand, Pong, runOctoPing, WAIT_MS } from "./support/helpers.ts";
 
 Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothing run", async () => {
   const cases: [string[], RegExp][] = [

@@ -3,7 +3,7 @@
  * they arrive relative to the writes already under way.
  */
 import assert from "node:assert/strict";
-import { ConsoleSink } from "../src/report/console.ts";
+import { ConsoleSink } from "../src/output/console.ts";
 
 /** A console whose writes finish only when the test says so, recording what arrived. */
 function slowConsole() {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { diagnose } from "../src/ping/diagnosis.ts";
-import { type Cause, FAILURE_CODES, type Phase } from "../src/ping/failure.ts";
+import { diagnose } from "../src/connection/diagnosis.ts";
+import { type Cause, FAILURE_CODES, type Phase } from "../src/connection/failure.ts";
 
 const context = { host: "MyServer", port: 10933, dataMode: false };
 

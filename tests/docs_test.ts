@@ -14,9 +14,10 @@
  * process: files and functions only.
  */
 import assert from "node:assert/strict";
-import { type Command, MB } from "../src/cli/options.ts";
-import { type CommandName, parseArgs, SPECS } from "../src/cli/parse.ts";
-import { usage } from "../src/cli/usage.ts";
+import { MB } from "../src/units.ts";
+import { type Command } from "../src/options/options.ts";
+import { type CommandName, parseArgs, SPECS } from "../src/options/parse.ts";
+import { usage } from "../src/options/usage.ts";
 
 const COMMANDS = Object.keys(SPECS) as CommandName[];
 const DOCS = new URL("../docs/", import.meta.url);

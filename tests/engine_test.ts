@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { attemptResult, TENTACLE_SESSION } from "./sessions.ts";
-import type { PingOptions } from "../src/cli/options.ts";
+import { attemptResult, TENTACLE_SESSION } from "./support/sessions.ts";
+import type { PingOptions } from "../src/options/options.ts";
 import { HttpProxy } from "../src/net/proxy_url.ts";
 import { changeTracker } from "../src/ping/engine.ts";
 import type { PingEvent } from "../src/ping/events.ts";
-import type { AttemptResult } from "../src/ping/result.ts";
-import { type Output, PLAIN } from "../src/report/console.ts";
-import { pingTextReporter } from "../src/report/ping_text.ts";
+import type { AttemptResult } from "../src/connection/result.ts";
+import { type Output, PLAIN } from "../src/output/console.ts";
+import { pingTextReporter } from "../src/reporters/ping_text.ts";
 
 const OPTIONS = { target: { host: "MyServer", port: 10933 } } as PingOptions;
 const SESSION = TENTACLE_SESSION;

@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { Lines, linuxTest, runOctoPing } from "./helpers.ts";
-import { browse, CHROMIUM } from "./chromium.ts";
+import { Lines, linuxTest, runOctoPing } from "./support/helpers.ts";
+import { browse, CHROMIUM } from "./support/chromium.ts";
 
-const SERVER = fileURLToPath(new URL("./fleet_server.ts", import.meta.url));
+const SERVER = fileURLToPath(new URL("./support/fleet_server.ts", import.meta.url));
 const DAY_MS = 86_400_000;
 
 /** A fleet's JSON log as `ping /hosts /format=json` writes it, made up: `attempts` per target. */

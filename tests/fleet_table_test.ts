@@ -9,7 +9,7 @@ import {
   type FleetRow,
   fleetTableLines,
   worstFirst,
-} from "../src/report/fleet_table.ts";
+} from "../src/reporters/fleet_table.ts";
 
 const healthy: FleetRow = { name: "web01", attempts: 5, failed: 0, median: 1, p95: 2 };
 const flaky: FleetRow = {

@@ -14,10 +14,10 @@ import {
   Running,
   SCRIPT,
   spawnOctoPing,
-} from "./helpers.ts";
-import type { FleetServerPlan } from "./fleet_server.ts";
+} from "./support/helpers.ts";
+import type { FleetServerPlan } from "./support/fleet_server.ts";
 
-const SERVER = fileURLToPath(new URL("./fleet_server.ts", import.meta.url));
+const SERVER = fileURLToPath(new URL("./support/fleet_server.ts", import.meta.url));
 const PLAN: FleetServerPlan = { tentacle: 160, silent: 10, closed: 15, flaky: 15 };
 /** Each failing kind, and the cause its targets must be named with. */
 const CAUSES = { silent: "timeout", closed: "refused", flaky: "reset" } as const;

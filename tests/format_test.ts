@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  formatCount,
-  formatMB,
-  formatMs,
-  formatRate,
-  formatTimestamp,
-} from "../src/report/format.ts";
+import { formatCount, formatMB, formatMs, formatRate, formatTimestamp } from "../src/format.ts";
 import { displayAddress, joinHostPort } from "../src/net/address.ts";
 
 Deno.test("numbers have comma thousands separators", () => {

@@ -3,9 +3,9 @@
  * and every mistake named by file and line, as bad input (exit 2) with nothing run.
  */
 import assert from "node:assert/strict";
-import { type HostsFileRules, parseHostsFile, readHostsFile } from "../src/cli/hosts_file.ts";
-import { parseArgs, UsageError } from "../src/cli/parse.ts";
-import { freePort, MAIN, runOctoPing, runTool } from "./helpers.ts";
+import { type HostsFileRules, parseHostsFile, readHostsFile } from "../src/options/hosts_file.ts";
+import { parseArgs, UsageError } from "../src/options/parse.ts";
+import { freePort, MAIN, runOctoPing, runTool } from "./support/helpers.ts";
 
 const RULES: HostsFileRules = { defaultPort: 10933, tls: true };
 const SHA1 = "3C2A0F1B2C3D4E5F60718293A4B5C6D7E8F90A1B";

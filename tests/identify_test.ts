@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { TENTACLE_SESSION } from "./sessions.ts";
-import { identifyPeer } from "../src/ping/identify.ts";
-import type { ExchangeResult } from "../src/ping/result.ts";
-import { certificateLines } from "../src/report/ping_text.ts";
+import { TENTACLE_SESSION } from "./support/sessions.ts";
+import { identifyPeer } from "../src/connection/identify.ts";
+import type { ExchangeResult } from "../src/connection/result.ts";
+import { certificateLines } from "../src/reporters/ping_text.ts";
 import { VERSION } from "../src/version.ts";
-import { pingLoopback, Pong, runOctoPing } from "./helpers.ts";
-import { readRequest, serveWith, writeText } from "./servers.ts";
+import { pingLoopback, Pong, runOctoPing } from "./support/helpers.ts";
+import { readRequest, serveWith, writeText } from "./support/servers.ts";
 
 const SESSION = TENTACLE_SESSION;
 

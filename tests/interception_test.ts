@@ -5,8 +5,8 @@
  * Tentacle.
  */
 import assert from "node:assert/strict";
-import { describeRun } from "../src/report/run_info.ts";
-import { mitmdump, startDaemon, which } from "./daemons.ts";
+import { describeRun } from "../src/reporters/run_info.ts";
+import { mitmdump, startDaemon, which } from "./support/daemons.ts";
 import {
   afterHeader,
   freePort,
@@ -15,8 +15,8 @@ import {
   pingLoopback,
   Pong,
   runOctoPing,
-} from "./helpers.ts";
-import { openssl, selfSigned, sServer } from "./openssl.ts";
+} from "./support/helpers.ts";
+import { openssl, selfSigned, sServer } from "./support/openssl.ts";
 
 const MITMDUMP = which("mitmdump");
 const HAPROXY = which("haproxy");

@@ -15,7 +15,7 @@ import {
   ownLineEnds,
   Pong,
   WAIT_MS,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 /** Runs OctoPing with `args` as `sh` runs it, stdout to /dev/full and stderr to `stderr`. */
 async function toFullDisk(args: string[], stderr = ""): Promise<Finished> {

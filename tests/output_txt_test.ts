@@ -4,11 +4,11 @@
  * and pong.
  */
 import assert from "node:assert/strict";
-import { PLAIN } from "../src/report/console.ts";
-import { pingTextReporter } from "../src/report/ping_text.ts";
+import { PLAIN } from "../src/output/console.ts";
+import { pingTextReporter } from "../src/reporters/ping_text.ts";
 import { VERSION } from "../src/version.ts";
-import { attemptResult } from "./sessions.ts";
-import { afterHeader, freePort, linuxTest, pingLoopback, Pong } from "./helpers.ts";
+import { attemptResult } from "./support/sessions.ts";
+import { afterHeader, freePort, linuxTest, pingLoopback, Pong } from "./support/helpers.ts";
 
 Deno.test("ping > Output.txt starts with the header: command line, start, machine", async () => {
   const port = freePort();

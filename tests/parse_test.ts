@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type Command, MB, type PingOptions, type PongOptions } from "../src/cli/options.ts";
-import { parseArgs, UsageError } from "../src/cli/parse.ts";
+import { MB } from "../src/units.ts";
+import { type Command, type PingOptions, type PongOptions } from "../src/options/options.ts";
+import { parseArgs, UsageError } from "../src/options/parse.ts";
 import { ipFamily } from "../src/net/address.ts";
 import { isIP } from "node:net";
 

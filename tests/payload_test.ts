@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { payloadPool } from "../src/net/payload.ts";
-import { requestFrame } from "../src/ping/request.ts";
+import { requestFrame } from "../src/connection/request.ts";
 
 Deno.test("the payload is printable, one line (no CR or LF), and does not compress", async () => {
   const pool = payloadPool();

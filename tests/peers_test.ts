@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { linuxTest, Pong, runOctoPing } from "./helpers.ts";
-import { openssl, selfSigned, sServer, tool } from "./openssl.ts";
+import { linuxTest, Pong, runOctoPing } from "./support/helpers.ts";
+import { openssl, selfSigned, sServer, tool } from "./support/openssl.ts";
 
 /** Runs `openssl s_server -www` with `cert` and `key` and pings it twice. */
 async function pingSServer(cert: string, key: string) {

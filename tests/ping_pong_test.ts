@@ -16,11 +16,11 @@ import {
   runOctoPing,
   SCRIPT,
   WAIT_MS,
-} from "./helpers.ts";
-import { selfSigned, sServer } from "./openssl.ts";
-import { holdOpen, pythonServer, readRequest, serveWith, writeText } from "./servers.ts";
+} from "./support/helpers.ts";
+import { selfSigned, sServer } from "./support/openssl.ts";
+import { holdOpen, pythonServer, readRequest, serveWith, writeText } from "./support/servers.ts";
 
-const KEEP_ALIVE = fileURLToPath(new URL("./keep_alive.py", import.meta.url));
+const KEEP_ALIVE = fileURLToPath(new URL("./support/keep_alive.py", import.meta.url));
 
 const SUCCESS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Connect: Success! [\d,]+ms, /;
 const FAILED =

@@ -4,7 +4,7 @@
  * a child's `kill` is TerminateProcess, which prints nothing.
  */
 import assert from "node:assert/strict";
-import { afterHeader, runOctoPing } from "./helpers.ts";
+import { afterHeader, runOctoPing } from "./support/helpers.ts";
 
 Deno.test("pong /duration=1 stops by itself with its statistics, exit 0", async () => {
   const run = await runOctoPing(["pong", "/port=0", "/listen=127.0.0.1", "/duration=1"]);

@@ -4,7 +4,7 @@
  * `/handshake` deadline rather than when it leaves.
  */
 import assert from "node:assert/strict";
-import { Lines, linuxTest, MAIN, pingLoopback } from "./helpers.ts";
+import { Lines, linuxTest, MAIN, pingLoopback } from "./support/helpers.ts";
 
 /** Pong under `ulimit -n <limit>`, on a free port, once it is listening. */
 async function pongWithFdLimit(limit: number, extra: string[]) {

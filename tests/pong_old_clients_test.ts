@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { linuxOnly, Pong } from "./helpers.ts";
-import { tool } from "./openssl.ts";
-import { which } from "./daemons.ts";
+import { linuxOnly, Pong } from "./support/helpers.ts";
+import { tool } from "./support/openssl.ts";
+import { which } from "./support/daemons.ts";
 
 Deno.test({
   ...linuxOnly("pong survives clients offering only TLS 1.0 or 1.1, and serves the next ping", {

@@ -14,9 +14,9 @@ import {
   runOctoPing,
   SCRIPT,
   spawnOctoPing,
-} from "./helpers.ts";
-import { openssl, selfSigned, sServer } from "./openssl.ts";
-import { lossyRelay, readRequest, serveWith, writeText } from "./servers.ts";
+} from "./support/helpers.ts";
+import { openssl, selfSigned, sServer } from "./support/openssl.ts";
+import { lossyRelay, readRequest, serveWith, writeText } from "./support/servers.ts";
 
 const MB = 1_048_576;
 

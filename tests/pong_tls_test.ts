@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { clientHello } from "../src/net/tls_probe/client_hello.ts";
 import { probeTls } from "../src/net/tls_probe/probe.ts";
 import { LEGACY_SUITES } from "../src/net/tls_probe/suites.ts";
-import { linuxTest, Pong } from "./helpers.ts";
+import { linuxTest, Pong } from "./support/helpers.ts";
 
 Deno.test("a ClientHello split after its first byte is still a ClientHello to pong", async () => {
   const pong = await Pong.start();
@@ -30,7 +30,7 @@ Deno.test("a ClientHello split after its first byte is still a ClientHello to po
   }
 });
 
-const NEVER_READS = fileURLToPath(new URL("./never_reads.py", import.meta.url));
+const NEVER_READS = fileURLToPath(new URL("./support/never_reads.py", import.meta.url));
 
 linuxTest(
   "a /reverse client that never reads is dropped at /idle, never logged as answered",

@@ -7,11 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { mitmdump, type ProxyDaemon, squid, tinyproxy, which } from "./daemons.ts";
-import { afterHeader, freePort, linuxTest, Pong, runOctoPing } from "./helpers.ts";
-import { halibutListener } from "./halibut.ts";
-import { selfSigned } from "./openssl.ts";
-import { holdOpen, readRequest, serveWith, writeText } from "./servers.ts";
+import { mitmdump, type ProxyDaemon, squid, tinyproxy, which } from "./support/daemons.ts";
+import { afterHeader, freePort, linuxTest, Pong, runOctoPing } from "./support/helpers.ts";
+import { halibutListener } from "./support/halibut.ts";
+import { selfSigned } from "./support/openssl.ts";
+import { holdOpen, readRequest, serveWith, writeText } from "./support/servers.ts";
 
 const TINYPROXY = { what: "tinyproxy", here: which("tinyproxy") !== undefined };
 const SQUID = { what: "squid", here: which("squid") !== undefined };

@@ -4,7 +4,7 @@
  * sight (the redacted URL, the copied command line, JSON).
  */
 import assert from "node:assert/strict";
-import { parseArgs, UsageError } from "../src/cli/parse.ts";
+import { parseArgs, UsageError } from "../src/options/parse.ts";
 import {
   authSchemes,
   connectRequest,
@@ -14,8 +14,8 @@ import {
   ProxyError,
 } from "../src/net/proxy.ts";
 import { HttpProxy, parseProxyUrl, ProxyUrlError, redactProxyUrl } from "../src/net/proxy_url.ts";
-import { diagnose } from "../src/ping/diagnosis.ts";
-import { describeRun } from "../src/report/run_info.ts";
+import { diagnose } from "../src/connection/diagnosis.ts";
+import { describeRun } from "../src/reporters/run_info.ts";
 
 /** What a parsed proxy shows: host, port, user, the redacted URL and its Basic header. */
 function read(text: string, variable?: string) {

@@ -14,7 +14,7 @@ import {
   Pong,
   runOctoPing,
   SCRIPT,
-} from "./helpers.ts";
+} from "./support/helpers.ts";
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

@@ -4,7 +4,7 @@
  * (both come from the same code, so comparing them proves nothing).
  */
 import assert from "node:assert/strict";
-import { runOctoPing } from "./helpers.ts";
+import { runOctoPing } from "./support/helpers.ts";
 
 const START = Date.parse("2026-11-27T13:40:00Z");
 const TARGET = { host: "tentacle.example", port: 10933 };

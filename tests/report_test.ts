@@ -18,8 +18,8 @@ import {
   runOctoPing,
   runTool,
   spawnOctoPing,
-} from "./helpers.ts";
-import { browse, CHROMIUM } from "./chromium.ts";
+} from "./support/helpers.ts";
+import { browse, CHROMIUM } from "./support/chromium.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 

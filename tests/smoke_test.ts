@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MAIN, runTool } from "./helpers.ts";
+import { MAIN, runTool } from "./support/helpers.ts";
 
 const SMOKE = fileURLToPath(new URL("../scripts/smoke.ts", import.meta.url));
 /** pong's /duration in the script (30 s), the runs around it, and a loaded machine. */

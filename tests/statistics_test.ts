@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatPercent } from "../src/report/ping_text.ts";
+import { formatPercent } from "../src/reporters/ping_text.ts";
 import { type AttemptSample, RunStatistics } from "../src/stats/run_statistics.ts";
 
 const MB = 1_048_576;

@@ -5,11 +5,18 @@
  */
 import assert from "node:assert/strict";
 import tls from "node:tls";
-import { lineWriter, outputTo } from "../src/report/console.ts";
-import { LostOutput } from "../src/report/lost_output.ts";
-import { openRecord } from "../src/report/record.ts";
-import { afterHeader, inTempDir, linuxTest, pingLoopback, Pong, runOctoPing } from "./helpers.ts";
-import { selfSigned } from "./openssl.ts";
+import { lineWriter, outputTo } from "../src/output/console.ts";
+import { LostOutput } from "../src/output/lost_output.ts";
+import { openRecord } from "../src/output/record.ts";
+import {
+  afterHeader,
+  inTempDir,
+  linuxTest,
+  pingLoopback,
+  Pong,
+  runOctoPing,
+} from "./support/helpers.ts";
+import { selfSigned } from "./support/openssl.ts";
 
 /** Bytes a text output must never hold: control characters but LF (and CR before it), non-ASCII. */
 function assertPlainAscii(bytes: Uint8Array, what: string): void {

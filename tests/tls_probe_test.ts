@@ -7,11 +7,11 @@ import {
   SUITES,
   TLS_VERSIONS,
 } from "../src/net/tls_probe/suites.ts";
-import { fault, which } from "./daemons.ts";
-import { EXIT_WHEN_STOPPED, linuxOnly, Pong } from "./helpers.ts";
-import { type CertificateSpec, selfSigned, sServer } from "./openssl.ts";
-import { silentListener } from "./servers.ts";
-import { sslscan } from "./sslscan.ts";
+import { fault, which } from "./support/daemons.ts";
+import { EXIT_WHEN_STOPPED, linuxOnly, Pong } from "./support/helpers.ts";
+import { type CertificateSpec, selfSigned, sServer } from "./support/openssl.ts";
+import { silentListener } from "./support/servers.ts";
+import { sslscan } from "./support/sslscan.ts";
 
 const HAS_PEERS = !!which("openssl") && !!which("sslscan");
 const TIMEOUT_MS = 10_000;

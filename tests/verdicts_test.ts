@@ -5,8 +5,8 @@
  * success in data mode.
  */
 import assert from "node:assert/strict";
-import { afterHeader, linuxOnly, pingLoopback, Pong } from "./helpers.ts";
-import { NGINX, startNginx } from "./nginx.ts";
+import { afterHeader, linuxOnly, pingLoopback, Pong } from "./support/helpers.ts";
+import { NGINX, startNginx } from "./support/nginx.ts";
 
 /** The detail lines under the first failed attempt of a run's output. */
 function firstFailure(stdout: string) {

@@ -13,7 +13,14 @@ import { fileURLToPath } from "node:url";
 import forge from "node-forge";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 import { type Finished, redirected, runLine } from "../scripts/shell.ts";
-import { inTempDir, octoPingCommand, Pong, runOctoPing, WAIT_MS, windowsTest } from "./helpers.ts";
+import {
+  inTempDir,
+  octoPingCommand,
+  Pong,
+  runOctoPing,
+  WAIT_MS,
+  windowsTest,
+} from "./support/helpers.ts";
 
 /** A TentaclePing log, as support receives them. */
 const FIXTURE = new URL("./fixtures/tentacleping.txt", import.meta.url);

@@ -10,17 +10,17 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import type { CheckOptions } from "../cli/options.ts";
+import type { CheckOptions } from "../options/options.ts";
 import { type Finding, verdictOf } from "../finding.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { identify } from "../net/halibut.ts";
 import { type TlsSession, tlsSession } from "../net/peer_certificate.ts";
 import { certificateFindings, probeFindings } from "../net/tls_probe/octopus.ts";
 import { type ProbedCertificate, probeTls } from "../net/tls_probe/probe.ts";
-import { diagnose } from "../ping/diagnosis.ts";
-import { exchange } from "../ping/exchange.ts";
-import { type Diagnosis, FAILURE_CODES } from "../ping/failure.ts";
-import { identifyPeer } from "../ping/identify.ts";
+import { diagnose } from "../connection/diagnosis.ts";
+import { exchange } from "../connection/exchange.ts";
+import { type Diagnosis, FAILURE_CODES } from "../connection/failure.ts";
+import { identifyPeer } from "../connection/identify.ts";
 import type { AddressCheck, CheckEvent, CheckResult, TrustCheck } from "./result.ts";
 
 /** What the check knows of the run around it. */

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { CheckOptions, Target } from "../cli/options.ts";
+import type { CheckOptions, Target } from "../options/options.ts";
 import type { Finding, FindingLevel } from "../finding.ts";
 import type { TlsProbe } from "../net/tls_probe/probe.ts";
-import type { Cause } from "../ping/failure.ts";
+import type { Cause } from "../connection/failure.ts";
 
 /** The TCP connection to one address. */
 export interface TcpCheck {

@@ -7,7 +7,7 @@
  */
 import { runCheck } from "../check/engine.ts";
 import type { CheckEvent, CheckResult } from "../check/result.ts";
-import type { CheckOptions, FleetOptions, FleetTarget } from "../cli/options.ts";
+import type { CheckOptions, FleetOptions, FleetTarget } from "../options/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { runFleet, Slots } from "./slots.ts";
 

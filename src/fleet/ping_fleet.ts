@@ -7,11 +7,11 @@
  *
  * @module
  */
-import type { FleetOptions, FleetTarget, PingOptions } from "../cli/options.ts";
+import type { FleetOptions, FleetTarget, PingOptions } from "../options/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { runPing } from "../ping/engine.ts";
 import type { PingEvent } from "../ping/events.ts";
-import type { Cause } from "../ping/failure.ts";
+import type { Cause } from "../connection/failure.ts";
 import { COMPACT_DIGITS, RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { runFleet, Slots } from "./slots.ts";
 

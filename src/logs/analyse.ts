@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Cause } from "../ping/failure.ts";
+import type { Cause } from "../connection/failure.ts";
 import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { readLines } from "./lines.ts";
 import { type LoggedAttempt, LogParser } from "./parse.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Cause } from "../ping/failure.ts";
+import type { Cause } from "../connection/failure.ts";
 import { COMPACT_DIGITS, RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { logAttempts } from "./analyse.ts";
 import { type LoggedAttempt, LogParser } from "./parse.ts";

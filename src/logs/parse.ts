@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { MB } from "../cli/options.ts";
-import { type Cause, CAUSES } from "../ping/failure.ts";
+import { MB } from "../units.ts";
+import { type Cause, CAUSES } from "../connection/failure.ts";
 import { clip, type LoggedCertificate, type LoggedRun, newRun } from "./run.ts";
 
 /** One attempt as a log tells it. */

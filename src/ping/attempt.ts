@@ -6,13 +6,13 @@
  *
  * @module
  */
-import type { PingOptions } from "../cli/options.ts";
+import type { PingOptions } from "../options/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { type Handshake, tlsSession } from "../net/peer_certificate.ts";
 import { HEADERS } from "../net/protocol.ts";
-import { diagnose } from "./diagnosis.ts";
-import { exchange } from "./exchange.ts";
-import type { AttemptProgress, AttemptResult } from "./result.ts";
+import { diagnose } from "../connection/diagnosis.ts";
+import { exchange } from "../connection/exchange.ts";
+import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
 
 /** The least time between two progress reports. */
 const PROGRESS_EVERY_MS = 250;

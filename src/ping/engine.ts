@@ -7,18 +7,18 @@
  * @module
  */
 import { isIP } from "node:net";
-import type { PingOptions } from "../cli/options.ts";
+import type { PingOptions } from "../options/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { collectGarbage } from "../gc.ts";
 import { delay } from "../timers.ts";
 import { answeredByPong, runAttempt } from "./attempt.ts";
-import { explainHandshake, type HandshakeExplanation } from "./handshake_probe.ts";
-import { identifyPeer } from "./identify.ts";
+import { explainHandshake, type HandshakeExplanation } from "../connection/handshake_probe.ts";
+import { identifyPeer } from "../connection/identify.ts";
 import { HEADERS } from "../net/protocol.ts";
 import type { Note, PingEvent } from "./events.ts";
-import { FAILURE_CODES } from "./failure.ts";
-import type { AttemptResult } from "./result.ts";
+import { FAILURE_CODES } from "../connection/failure.ts";
+import type { AttemptResult } from "../connection/result.ts";
 
 /** Attempts between two garbage collections (see src/gc.ts: each one frees TLS memory). */
 const COLLECT_EVERY = 200;

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { PingOptions } from "../cli/options.ts";
+import type { PingOptions } from "../options/options.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
-import type { PeerIdentity } from "./identify.ts";
-import type { AttemptProgress, AttemptResult } from "./result.ts";
+import type { PeerIdentity } from "../connection/identify.ts";
+import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
 
 /**
  * What a run says once: `unconfirmed`, data mode against a server that is not

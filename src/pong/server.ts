@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { MB, type PongOptions } from "../cli/options.ts";
+import { MB } from "../units.ts";
+import { type PongOptions } from "../options/options.ts";
 import { joinHostPort } from "../net/address.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import type { SecureContext } from "node:tls";
@@ -20,7 +21,7 @@ import { listen } from "../net/listen.ts";
 import { payloadPool } from "../net/payload.ts";
 import { HEADERS } from "../net/protocol.ts";
 import { startsWithClientHello } from "../net/sniff.ts";
-import { formatCount, formatValue } from "../report/format.ts";
+import { formatCount, formatValue } from "../format.ts";
 import { delay, Watchdog } from "../timers.ts";
 import { VERSION } from "../version.ts";
 import { LargeBuffers, SMALL_READ_BYTES } from "./read_buffers.ts";

@@ -10,11 +10,11 @@
  */
 import { CHART_BUCKETS, type FleetReport, type TargetReport } from "../logs/fleet.ts";
 import { PROGRAM, VERSION } from "../version.ts";
-import { FLEET_COLUMNS } from "./fleet_table.ts";
-import { formatCount, formatValue, plural } from "./format.ts";
+import { FLEET_COLUMNS } from "../reporters/fleet_table.ts";
+import { formatCount, formatValue, plural } from "../format.ts";
 import { CAUSE_COLORS, esc, stamp } from "./html.ts";
 import { fleetNotes, fleetRow } from "./log_text.ts";
-import { formatPercent } from "./ping_text.ts";
+import { formatPercent } from "../reporters/ping_text.ts";
 
 const CHART_WIDTH = 600;
 const CHART_HEIGHT = 36;

@@ -9,11 +9,11 @@
  * @module
  */
 import type { Bucket, LogAnalysis, RunAnalysis } from "../logs/analyse.ts";
-import type { Cause } from "../ping/failure.ts";
+import type { Cause } from "../connection/failure.ts";
 import { PROGRAM, VERSION } from "../version.ts";
-import { formatCount, formatTimestamp, formatValue } from "./format.ts";
+import { formatCount, formatTimestamp, formatValue } from "../format.ts";
 import { addressesLabel } from "./log_text.ts";
-import { summaryLines } from "./ping_text.ts";
+import { summaryLines } from "../reporters/ping_text.ts";
 
 const WIDTH = 960;
 const HEIGHT = 260;

@@ -10,10 +10,15 @@
 import type { LogReport, RunReport } from "../logs/analyse.ts";
 import type { FleetReport, TargetReport } from "../logs/fleet.ts";
 import type { LoggedRun } from "../logs/run.ts";
-import { failingLine, type FleetRow, fleetTableLines, worstFirst } from "./fleet_table.ts";
-import { formatCount, formatTimestamp, plural } from "./format.ts";
-import { summaryLines } from "./ping_text.ts";
-import { printable } from "./printable.ts";
+import {
+  failingLine,
+  type FleetRow,
+  fleetTableLines,
+  worstFirst,
+} from "../reporters/fleet_table.ts";
+import { formatCount, formatTimestamp, plural } from "../format.ts";
+import { summaryLines } from "../reporters/ping_text.ts";
+import { printable } from "../printable.ts";
 
 const INDENT = "    ";
 

@@ -10,8 +10,8 @@
  * @module
  */
 import * as hdr from "hdr-histogram-js";
-import { MB } from "../cli/options.ts";
-import type { Cause } from "../ping/failure.ts";
+import { MB } from "../units.ts";
+import type { Cause } from "../connection/failure.ts";
 
 /** What the statistics need of one attempt. */
 export interface AttemptSample {

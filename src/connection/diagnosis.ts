@@ -9,7 +9,7 @@
 import { joinHostPort } from "../net/address.ts";
 import { MAX_PROXY_ANSWER_BYTES, PROXY_FAILURES } from "../net/proxy.ts";
 import type { HttpProxy } from "../net/proxy_url.ts";
-import { formatMB } from "../report/format.ts";
+import { formatMB } from "../format.ts";
 import {
   type Diagnosis,
   DURING,

@@ -12,9 +12,9 @@
  *
  * @module
  */
-import { formatCount, formatValue, plural } from "./format.ts";
+import { formatCount, formatValue, plural } from "../format.ts";
 import { formatPercent } from "./ping_text.ts";
-import { printable } from "./printable.ts";
+import { printable } from "../printable.ts";
 
 /** One target's figures, as its row shows them. */
 export interface FleetRow {

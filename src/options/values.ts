@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MB } from "./options.ts";
+import { MB } from "../units.ts";
 
 /** Bad input on the command line: reported in one line, exit code 2. */
 export class UsageError extends Error {

@@ -13,7 +13,7 @@
  */
 import net from "node:net";
 import tls from "node:tls";
-import { createSelfSignedCertificate } from "../src/net/certificate.ts";
+import { createSelfSignedCertificate } from "../../src/net/certificate.ts";
 
 /** The kinds of port, and how many of each. */
 export type FleetServerPlan = Record<"tentacle" | "silent" | "closed" | "flaky", number>;

@@ -9,8 +9,8 @@
  * @module
  */
 import tls from "node:tls";
-import { createSelfSignedCertificate } from "../src/net/certificate.ts";
-import { fingerprintHex } from "../src/net/peer_certificate.ts";
+import { createSelfSignedCertificate } from "../../src/net/certificate.ts";
+import { fingerprintHex } from "../../src/net/peer_certificate.ts";
 import { bounded } from "./helpers.ts";
 
 /** A running listener: its port, the identity lines it got, and how to stop it. */

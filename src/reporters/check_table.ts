@@ -13,8 +13,8 @@
 import type { CheckResult } from "../check/result.ts";
 import type { TargetCheck } from "../fleet/check_fleet.ts";
 import { columns } from "./fleet_table.ts";
-import { formatCount, plural } from "./format.ts";
-import { printable } from "./printable.ts";
+import { formatCount, plural } from "../format.ts";
+import { printable } from "../printable.ts";
 
 const CHECK_COLUMNS = ["target", "answering/resolved", "TLS", "verdict", "first blocking finding"];
 /** A finding in the table is cut here; the lines above the table hold it whole. */

@@ -15,9 +15,9 @@
  */
 import { AS_ASKED_CODES, type CheckEvent, type CheckResult } from "../check/result.ts";
 import type { FindingLevel } from "../finding.ts";
-import type { LineWriter, Style } from "./console.ts";
-import { formatValue, plural } from "./format.ts";
-import { printable } from "./printable.ts";
+import type { LineWriter, Style } from "../output/console.ts";
+import { formatValue, plural } from "../format.ts";
+import { printable } from "../printable.ts";
 
 /** Each level's mark, all six characters wide. */
 const MARKS: Record<FindingLevel, string> = {

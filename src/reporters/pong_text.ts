@@ -7,8 +7,8 @@
  */
 import type { PongEvent, PongSummary } from "../pong/server.ts";
 import { PROGRAM, VERSION } from "../version.ts";
-import type { LineWriter } from "./console.ts";
-import { MB } from "../cli/options.ts";
+import type { LineWriter } from "../output/console.ts";
+import { MB } from "../units.ts";
 import {
   formatCount,
   formatMs,
@@ -16,8 +16,8 @@ import {
   formatTimestamp,
   formatValue,
   plural,
-} from "./format.ts";
-import { printable } from "./printable.ts";
+} from "../format.ts";
+import { printable } from "../printable.ts";
 
 /** How the person running pong stops it, shown under the banner. */
 export type StopHint = "enter" | "signal";

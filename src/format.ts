@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MB } from "../cli/options.ts";
+import { MB } from "./units.ts";
 
 const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 

@@ -9,16 +9,16 @@
  * @module
  */
 import type { CheckEvent } from "../check/result.ts";
-import type { FleetOptions, FleetTarget } from "../cli/options.ts";
+import type { FleetOptions, FleetTarget } from "../options/options.ts";
 import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
 import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
 import type { PingEvent } from "../ping/events.ts";
 import { blockingLine, checkTableLines, worstCheckFirst } from "./check_table.ts";
 import { checkTextReporter } from "./check_text.ts";
 import { PROGRAM, VERSION } from "../version.ts";
-import type { LineWriter, Output, Style } from "./console.ts";
+import type { LineWriter, Output, Style } from "../output/console.ts";
 import { failingLine, type FleetRow, fleetTableLines, worstFirst } from "./fleet_table.ts";
-import { formatCount, formatMs, formatTimestamp, plural } from "./format.ts";
+import { formatCount, formatMs, formatTimestamp, plural } from "../format.ts";
 import { pingTextReporter } from "./ping_text.ts";
 
 /** The console's size, when output is one. */

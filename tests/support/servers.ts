@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createSelfSignedCertificate } from "../src/net/certificate.ts";
+import { createSelfSignedCertificate } from "../../src/net/certificate.ts";
 import { Lines } from "./helpers.ts";
 
 /** A test server: its port, and how to stop it. */

@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 
 /** main.ts, run with the same Deno that runs the tests (no `deno` on PATH needed). */
-export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
 /** The longest a test waits for any one line or exit. */
 export const WAIT_MS = 30_000;

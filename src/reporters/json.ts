@@ -6,12 +6,12 @@
  * @module
  */
 import type { CheckEvent } from "../check/result.ts";
-import type { FleetOptions } from "../cli/options.ts";
+import type { FleetOptions } from "../options/options.ts";
 import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
 import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
 import type { PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/server.ts";
-import type { LineWriter } from "./console.ts";
+import type { LineWriter } from "../output/console.ts";
 import type { RunInfo } from "./run_info.ts";
 
 /** Durations to the microsecond: enough, and short lines. */

@@ -5,9 +5,7 @@
  * @module
  */
 import type { HttpProxy } from "../net/proxy_url.ts";
-
-/** 1 MB as the original TentaclePing counts it. */
-export const MB = 1_048_576;
+import { MB } from "../units.ts";
 
 /** The port a listening Tentacle uses. */
 export const TENTACLE_PORT = 10933;

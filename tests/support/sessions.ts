@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { TlsSession } from "../src/net/peer_certificate.ts";
-import type { AttemptResult } from "../src/ping/result.ts";
+import type { TlsSession } from "../../src/net/peer_certificate.ts";
+import type { AttemptResult } from "../../src/connection/result.ts";
 
 /** A Tentacle's self-signed RSA 2048 / SHA-256 certificate over TLS 1.2. */
 export const TENTACLE_SESSION: TlsSession = {

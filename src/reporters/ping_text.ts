@@ -13,13 +13,13 @@
  * @module
  */
 import type { PingEvent } from "../ping/events.ts";
-import type { AttemptResult } from "../ping/result.ts";
+import type { AttemptResult } from "../connection/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
 import { type CertificateObjection, octopusObjections } from "../net/certificate_policy.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import { PROGRAM, VERSION } from "../version.ts";
-import type { Output, Style } from "./console.ts";
-import { printable, PRINTABLE_MAX } from "./printable.ts";
+import type { Output, Style } from "../output/console.ts";
+import { printable, PRINTABLE_MAX } from "../printable.ts";
 import {
   formatCount,
   formatMB,
@@ -28,7 +28,7 @@ import {
   formatTimestamp,
   formatValue,
   plural,
-} from "./format.ts";
+} from "../format.ts";
 
 /** Running totals are printed after every this many attempts, as the original does. */
 const TOTALS_EVERY = 10;

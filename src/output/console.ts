@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { asciiOnly } from "./printable.ts";
+import { asciiOnly } from "../printable.ts";
 
 /** Turns parts of a line green or red, or leaves them alone. */
 export interface Style {

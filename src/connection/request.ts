@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Target } from "../cli/options.ts";
+import type { Target } from "../options/options.ts";
 import { joinHostPort } from "../net/address.ts";
 import { HEADERS } from "../net/protocol.ts";
 

@@ -1,0 +1,8 @@
+/**
+ * Units every layer counts in.
+ *
+ * @module
+ */
+
+/** 1 MB as the original TentaclePing counts it. */
+export const MB = 1_048_576;
