@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { HEADERS } from "./protocol.ts";
 import { SNIFF_BYTES } from "./sniff.ts";
 
 /** Status line and headers of a response. */
@@ -24,14 +25,22 @@ export interface ResponseHead {
 const MAX_HEAD_BYTES = 64 * 1024;
 const STATUS_LINE = /^(HTTP\/\d(?:\.\d)?) (\d{3})(?: (.*))?$/;
 
-/** Follows one response, fed chunk by chunk. Keeps only the head and its first bytes. */
+/**
+ * Follows one response, fed chunk by chunk. Keeps only the head and its first
+ * bytes. Interim responses (1xx but 101) before it are read past: pong sends
+ * `102 Processing` with the bytes it has read while a request still arrives.
+ */
 export class ResponseReader {
-  /** Every byte received, head included. */
+  /** Every byte received, interim responses and head included. */
   bytes = 0;
-  /** The first {@linkcode SNIFF_BYTES} received, whatever they are. */
+  /** The first {@linkcode SNIFF_BYTES} of the final response, whatever they are. */
   first: Uint8Array = new Uint8Array(0);
   /** The parsed head, once it has arrived; undefined for a response that is not HTTP. */
   head?: ResponseHead;
+  /** How many interim responses came before the final one. */
+  interim = 0;
+  /** The last request byte count an interim response confirmed (`X-OctoPing-Bytes-Read`). */
+  confirmed?: number;
   #headBytes: Uint8Array[] = [];
   #headLength = 0;
   #headDone = false;
@@ -48,12 +57,21 @@ export class ResponseReader {
     return this.#bodyLength !== undefined && this.#bodyBytes < this.#bodyLength;
   }
 
+  /** True once bytes arrived that are not, and cannot become, an interim response. */
+  get answering(): boolean {
+    return this.#headDone || (this.first.length > 0 && !mayBeInterim(this.first));
+  }
+
   /** Takes the next chunk of the response. */
   push(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+    this.#take(chunk);
+  }
+
+  #take(chunk: Uint8Array): void {
     if (this.first.length < SNIFF_BYTES) {
       this.first = concat([this.first, chunk.subarray(0, SNIFF_BYTES - this.first.length)]);
     }
-    this.bytes += chunk.length;
     if (this.#headDone) {
       this.#bodyBytes += chunk.length;
       return;
@@ -64,12 +82,15 @@ export class ResponseReader {
     const joined = concat(this.#headBytes, this.#headLength);
     const end = indexOfBlankLine(joined);
     if (end >= 0) {
+      // UTF-8, not latin1: a non-ASCII header then reads as it was meant (escaped when printed).
+      const head = parseHead(new TextDecoder().decode(joined.subarray(0, end)));
+      const rest = concat([joined.subarray(end + 4), chunk.subarray(kept.length)]);
+      if (head && isInterim(head.status)) return this.#afterInterim(head, rest);
       this.#headDone = true;
       this.#headBytes = [];
-      // UTF-8, not latin1: a non-ASCII header then reads as it was meant (escaped when printed).
-      this.head = parseHead(new TextDecoder().decode(joined.subarray(0, end)));
-      this.#bodyBytes = joined.length - end - 4 + (chunk.length - kept.length);
-      this.#bodyLength = this.head ? bodyLength(this.head) : undefined;
+      this.head = head;
+      this.#bodyBytes = rest.length;
+      this.#bodyLength = head ? bodyLength(head) : undefined;
     } else if (this.#headLength >= MAX_HEAD_BYTES) {
       this.#headDone = true; // not HTTP, or a head too large to care about: just count
       this.#headBytes = [];
@@ -77,6 +98,38 @@ export class ResponseReader {
       this.#headBytes = [joined];
     }
   }
+
+  /** Notes an interim response and reads what follows it as a new response. */
+  #afterInterim(head: ResponseHead, rest: Uint8Array): void {
+    this.interim++;
+    const confirmed = head.headers.get(HEADERS.bytesRead.toLowerCase());
+    if (confirmed !== undefined && /^\d+$/.test(confirmed)) this.confirmed = Number(confirmed);
+    this.first = new Uint8Array(0);
+    this.#headBytes = [];
+    this.#headLength = 0;
+    if (rest.length > 0) this.#take(rest);
+  }
+}
+
+/** 1xx but 101 (which switches to another protocol, so nothing HTTP follows). */
+function isInterim(status: number): boolean {
+  return status >= 100 && status < 200 && status !== 101;
+}
+
+/** How an interim status line starts; `#` stands for a digit. */
+const INTERIM_START = "HTTP/#.# 1";
+
+/** Whether `start`, the first bytes of a response, may yet turn out to be an interim one. */
+function mayBeInterim(start: Uint8Array): boolean {
+  for (let i = 0; i < Math.min(start.length, INTERIM_START.length); i++) {
+    const expected = INTERIM_START[i];
+    const byte = start[i];
+    const matches = expected === "#"
+      ? byte >= 0x30 && byte <= 0x39
+      : byte === expected.charCodeAt(0);
+    if (!matches) return false;
+  }
+  return true;
 }
 
 /** `parts` joined into one array (the one part itself, when there is only one). */

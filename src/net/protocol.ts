@@ -10,8 +10,14 @@
 export const HEADERS = {
   /** On pong's answer: `pong <version>`. */
   pong: "X-OctoPing",
-  /** On pong's answer: every byte of the request pong read. */
+  /** On pong's answer, and on its `102 Processing` while a request arrives: the bytes it has read. */
   bytesRead: "X-OctoPing-Bytes-Read",
+  /**
+   * On ping's request: `1` asks pong for a `102 Processing` with the bytes it has read, each
+   * second while the request arrives, so that ping sees what was delivered, not only what its
+   * socket took.
+   */
+  progress: "X-OctoPing-Progress",
   /** On ping's request: bytes pong should send back (`/reverse`); on pong's answer: what it sends. */
   reverse: "X-OctoPing-Reverse",
   /** On pong's answer when it will not send what was asked: why. */
