@@ -17,12 +17,12 @@
 import { type PongOptions } from "../options/options.ts";
 import { joinHostPort } from "../net/address.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
-import { listen } from "../net/listen.ts";
+import { listen, type Listening } from "../net/listen.ts";
 import { delay } from "../timers.ts";
-import { closeQuietly, serve } from "./connection.ts";
-import type { FailedConnection, PongEvent, PongSummary } from "./events.ts";
+import { closeQuietly, serve, type ServerTls, type Serving } from "./connection.ts";
+import type { PongEvent } from "./events.ts";
 import { LargeBuffers } from "./read_buffers.ts";
-import { Throttle } from "./throttle.ts";
+import { PongTally } from "./tally.ts";
 import { serverContext } from "./tls_wrap.ts";
 
 /** A running pong. */
@@ -37,9 +37,6 @@ export interface PongServer {
 
 /** Pause after a failed accept (e.g. out of file descriptors) before trying again. */
 const ACCEPT_RETRY_MS = 100;
-/** Connections (accepted, or ended badly) listed one by one per interval before the rest are counted. */
-const FAILURES_LISTED = 20;
-const FAILURE_INTERVAL_MS = 1000;
 /** Connections reading into a large buffer at once; the rest read 64 KiB at a time. */
 const LARGE_BUFFERS = 16;
 
@@ -54,92 +51,7 @@ export async function startPong(
     context: serverContext(certificate.certPem, certificate.keyPem),
     thumbprint: certificate.thumbprint,
   };
-  const stopping = new AbortController();
-  const open = new Set<Deno.Conn>();
-  const handlers = new Set<Promise<void>>();
-  const largeBuffers = new LargeBuffers(LARGE_BUFFERS);
-  const summary: PongSummary = {
-    connections: 0,
-    peakConcurrent: 0,
-    bytesRead: 0,
-    bytesSent: 0,
-    failures: {},
-  };
-  const failures = new Throttle<FailedConnection>(
-    FAILURES_LISTED,
-    FAILURE_INTERVAL_MS,
-    (failure) => emit({ type: "failed", ...failure }),
-    (count, byKind) => emit({ type: "failedMore", time: new Date(), count, byKind }),
-  );
-  const fail = (failure: FailedConnection) => {
-    summary.failures[failure.kind] = (summary.failures[failure.kind] ?? 0) + 1;
-    failures.add(failure);
-  };
-  const accepted = new Throttle<{ kind: string; client: string }>(
-    FAILURES_LISTED,
-    FAILURE_INTERVAL_MS,
-    ({ client }) => emit({ type: "accepted", time: new Date(), client }),
-    (count) => emit({ type: "acceptedMore", time: new Date(), count }),
-  );
-  const acceptFailures = new Throttle<{ kind: string; reason: string }>(
-    1,
-    FAILURE_INTERVAL_MS,
-    ({ reason }) => emit({ type: "acceptFailed", time: new Date(), reason }),
-    (count) =>
-      emit({
-        type: "acceptFailed",
-        time: new Date(),
-        reason: `${count} more times in the last second`,
-      }),
-  );
-
-  const acceptLoop = async (listener: Deno.Listener) => {
-    while (!stopping.signal.aborted) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (error) {
-        if (stopping.signal.aborted) return;
-        // Out of file descriptors and the like: log, pause, and keep listening.
-        acceptFailures.add({ kind: "accept", reason: (error as Error).message });
-        await delay(ACCEPT_RETRY_MS, stopping.signal);
-        continue;
-      }
-      summary.connections++;
-      const client = clientOf(conn);
-      if (open.size >= options.maxConnections) {
-        closeQuietly(conn);
-        fail({
-          time: new Date(),
-          client,
-          kind: "over /maxconn",
-          reason: `closed at once: ${options.maxConnections} connections are open (/maxconn)`,
-          bytesRead: 0,
-          bytesSent: 0,
-          ms: 0,
-          clientCertificate: null,
-        });
-        continue;
-      }
-      open.add(conn);
-      summary.peakConcurrent = Math.max(summary.peakConcurrent, open.size);
-      accepted.add({ kind: "accepted", client });
-      const handler = serve(conn, client, { options, tls, stopping: stopping.signal, largeBuffers })
-        .then((outcome) => {
-          summary.bytesRead += outcome.bytesRead;
-          summary.bytesSent += outcome.bytesSent;
-          if (outcome.type === "answered") emit(outcome);
-          else if (outcome.type === "failed") fail(outcome);
-        })
-        .finally(() => {
-          open.delete(conn);
-          handlers.delete(handler);
-        });
-      handlers.add(handler);
-    }
-  };
-  const loops = listening.listeners.map(acceptLoop);
-
+  const server = new Server(listening, options, tls, new PongTally(emit));
   emit({
     type: "listening",
     time: new Date(),
@@ -147,23 +59,101 @@ export async function startPong(
     tls: certificate !== undefined,
     thumbprint: certificate?.thumbprint,
   });
-
   return {
     port: listening.port,
     thumbprint: certificate?.thumbprint,
-    async close() {
-      stopping.abort();
-      for (const listener of listening.listeners) listener.close();
-      for (const conn of open) closeQuietly(conn);
-      await Promise.all([...loops, ...handlers]);
-      accepted.flush();
-      failures.flush();
-      acceptFailures.flush();
-      emit({ type: "stopped", time: new Date(), summary });
-    },
+    close: () => server.stop(),
   };
 }
 
+/** Pong's listeners, their accept loops, and the connections open: accept → admit → stop. */
+class Server {
+  readonly #listeners: Deno.Listener[];
+  readonly #maxConnections: number;
+  readonly #tally: PongTally;
+  readonly #stopping = new AbortController();
+  readonly #serving: Serving;
+  readonly #open = new Set<Deno.Conn>();
+  readonly #handlers = new Set<Promise<void>>();
+  readonly #loops: Promise<void>[];
+
+  /** Starts an accept loop on each listener. */
+  constructor(
+    listening: Listening,
+    options: PongOptions,
+    tls: ServerTls | undefined,
+    tally: PongTally,
+  ) {
+    this.#listeners = listening.listeners;
+    this.#maxConnections = options.maxConnections;
+    this.#tally = tally;
+    this.#serving = {
+      options,
+      tls,
+      stopping: this.#stopping.signal,
+      largeBuffers: new LargeBuffers(LARGE_BUFFERS),
+    };
+    this.#loops = this.#listeners.map((listener) => this.#acceptLoop(listener));
+  }
+
+  /** Stops listening, ends open connections, waits for them, and emits `stopped`. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    for (const listener of this.#listeners) listener.close();
+    for (const conn of this.#open) closeQuietly(conn);
+    await Promise.all([...this.#loops, ...this.#handlers]);
+    this.#tally.stopped();
+  }
+
+  /** Accepts until pong stops; a failed accept is logged, and tried again after a pause. */
+  async #acceptLoop(listener: Deno.Listener): Promise<void> {
+    const stopping = this.#stopping.signal;
+    while (!stopping.aborted) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (stopping.aborted) return;
+        // Out of file descriptors and the like: log, pause, and keep listening.
+        this.#tally.acceptFailed((error as Error).message);
+        await delay(ACCEPT_RETRY_MS, stopping);
+        continue;
+      }
+      this.#admit(conn);
+    }
+  }
+
+  /** Serves `conn`, or closes it at once when `/maxconn` connections are open. */
+  #admit(conn: Deno.Conn): void {
+    this.#tally.arrived();
+    const client = clientOf(conn);
+    if (this.#open.size >= this.#maxConnections) {
+      closeQuietly(conn);
+      this.#tally.failed({
+        time: new Date(),
+        client,
+        kind: "over /maxconn",
+        reason: `closed at once: ${this.#maxConnections} connections are open (/maxconn)`,
+        bytesRead: 0,
+        bytesSent: 0,
+        ms: 0,
+        clientCertificate: null,
+      });
+      return;
+    }
+    this.#open.add(conn);
+    this.#tally.accepted(client, this.#open.size);
+    const handler = serve(conn, client, this.#serving)
+      .then((outcome) => this.#tally.ended(outcome))
+      .finally(() => {
+        this.#open.delete(conn);
+        this.#handlers.delete(handler);
+      });
+    this.#handlers.add(handler);
+  }
+}
+
+/** The client's address and port, as pong's events name it. */
 function clientOf(conn: Deno.Conn): string {
   const address = conn.remoteAddr as Deno.NetAddr;
   return joinHostPort(address.hostname, address.port);
