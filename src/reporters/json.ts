@@ -10,7 +10,7 @@ import type { FleetOptions } from "../options/options.ts";
 import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
 import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
 import type { PingEvent } from "../ping/events.ts";
-import type { PongEvent } from "../pong/server.ts";
+import type { PongEvent } from "../pong/events.ts";
 import type { LineWriter } from "../output/console.ts";
 import type { RunInfo } from "./run_info.ts";
 

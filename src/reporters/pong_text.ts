@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { PongEvent, PongSummary } from "../pong/server.ts";
+import type { PongEvent, PongSummary } from "../pong/events.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { LineWriter } from "../output/console.ts";
 import { MB } from "../units.ts";
