@@ -16,7 +16,8 @@
 import assert from "node:assert/strict";
 import { MB } from "../src/units.ts";
 import { type Command } from "../src/options/options.ts";
-import { type CommandName, parseArgs, SPECS } from "../src/options/parse.ts";
+import { parseArgs } from "../src/options/parse.ts";
+import { type CommandName, SPECS } from "../src/options/specs.ts";
 import { usage } from "../src/options/usage.ts";
 
 const COMMANDS = Object.keys(SPECS) as CommandName[];
