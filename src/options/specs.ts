@@ -1,7 +1,7 @@
 /**
  * Every option of every command, written once: its name, its value, what `/?`
  * says of it, and (in {@linkcode SPECS}) the commands that take it. The parser
- * checks arguments against these, and
+ * checks arguments against these, `/?` is built from them, and
  * tests/docs_test.ts holds the docs' option tables to them.
  *
  * @module
@@ -257,11 +257,11 @@ const PONG: readonly OptionSpec[] = [
   },
   {
     name: "cert",
-    value: "<file>",
+    value: "<file.pem>",
     example: "pong.pem",
     help: ["Serve this PEM certificate and key instead of a generated one"],
   },
-  { name: "key", value: "<file>", example: "pong.key", joins: "and" },
+  { name: "key", value: "<file.pem>", example: "pong.key", joins: "and" },
   {
     name: "duration",
     value: "<s>",
