@@ -1,22 +1,25 @@
 /**
- * The docs and `/?` agree with the code on every option: which commands take
- * it (the parser's table, SPECS) and its default (what the parser fills in
- * when the option is not given).
+ * The docs and `/?` agree with the option specs (src/options/specs.ts), the
+ * one source the parser checks arguments against and `/?` is built from: which
+ * commands take each option, and its default (what the parser fills in when
+ * the option is not given).
  *
  * - Each command's page in docs/ (ping.md, pong.md, check.md, report.md) has
  *   an "Options" table with an `option` and a `default` column.
- * - `/?` names each command's options in its synopsis (the "Usage:" block),
- *   and a default in each option's line: `(default 500 ms)`, `(default: off)`.
+ * - `/?` names each command's options in its synopsis (the "Usage:" block).
+ * - Each spec's help, the text `/?` prints for it, gives its default:
+ *   `(default 500 ms)`, `(default: off)`.
  *
- * A default is held equal in the doc and in `/?`, and to the parser's value:
- * a number with its unit (`30 s`, `2 MB`; a bare number is in the option's own
- * unit), or one of a few phrases whose meaning the test knows. No network, no
- * process: files and functions only.
+ * A default is held equal in the doc and in the spec's help, and to the
+ * parser's value: a number with its unit (`30 s`, `2 MB`; a bare number is in
+ * the option's own unit), or one of a few phrases whose meaning the test
+ * knows. No network, no process: files and functions only.
  */
 import assert from "node:assert/strict";
 import { MB } from "../src/units.ts";
 import { type Command } from "../src/options/options.ts";
-import { type CommandName, parseArgs, SPECS } from "../src/options/parse.ts";
+import { parseArgs } from "../src/options/parse.ts";
+import { type CommandName, SPECS } from "../src/options/specs.ts";
 import { usage } from "../src/options/usage.ts";
 
 const COMMANDS = Object.keys(SPECS) as CommandName[];
@@ -90,80 +93,15 @@ function usageSynopsis(text: string): Map<CommandName, Set<string>> {
   return synopsis;
 }
 
-interface UsageOption {
-  options: string[];
-  /** The option's description, its continuation lines joined. */
-  text: string;
-}
-
-/**
- * The option lines of each section of `/?`: a section starts at a line at
- * column 0 that begins with a command (`ping   Makes ...`) or an option
- * (`/hosts=<file> Many Tentacles ...`), and runs to the next such line.
- */
-function usageSections(text: string): Map<string, UsageOption[]> {
-  const sections = new Map<string, UsageOption[]>();
-  let current: UsageOption[] | undefined;
-  let last: UsageOption | undefined;
-  for (const line of text.split("\n")) {
-    if (/^\S/.test(line)) {
-      const word = line.split(/\s+/)[0];
-      const isSection = COMMANDS.includes(word as CommandName) || word.startsWith("/");
-      current = isSection ? [] : undefined;
-      last = undefined;
-      if (isSection) {
-        sections.set(word.startsWith("/") ? optionNames(word)[0] : word, current!);
-        if (word.startsWith("/")) {
-          last = { options: optionNames(word), text: line.slice(word.length) };
-          current!.push(last);
-        }
-      }
-      continue;
-    }
-    if (!current) continue;
-    const option = /^ {2}(\/\S.*?)(?: {2,}(.*))?$/.exec(line);
-    if (option) {
-      last = { options: optionNames(option[1]), text: option[2] ?? "" };
-      current.push(last);
-    } else if (last && /^ {3,}\S/.test(line)) {
-      last.text += " " + line.trim();
-    } else {
-      last = undefined; // prose within the section
-    }
-  }
-  return sections;
-}
-
 /** `(default 30 s; ...)` → `30 s`; `(default: run until Ctrl+C)` → `run until Ctrl+C`. */
 function defaultIn(text: string): string | undefined {
   return /\(default:? ([^,;:)]+)/.exec(text)?.[1].trim();
 }
 
-/**
- * The default `/?` gives `option` of `command`: in the command's section
- * (following `As for ping`), else in a section of its own that the command's
- * synopsis names (`/hosts=<file> ...` for `/parallel`).
- */
-function usageDefault(
-  sections: Map<string, UsageOption[]>,
-  synopsis: Map<CommandName, Set<string>>,
-  command: CommandName,
-  option: string,
-): string | undefined {
-  const line = sections.get(command)?.find((o) => o.options.includes(option));
-  if (line) {
-    const from = /^As for (\w+)/.exec(line.text)?.[1];
-    if (from && from !== command) {
-      return usageDefault(sections, synopsis, from as CommandName, option);
-    }
-    return defaultIn(line.text);
-  }
-  for (const [name, lines] of sections) {
-    if (COMMANDS.includes(name as CommandName) || !synopsis.get(command)!.has(name)) continue;
-    const found = lines.find((o) => o.options.includes(option));
-    if (found) return defaultIn(found.text);
-  }
-  return undefined;
+/** The default the help of `command`'s `option` gives, as `/?` prints it. */
+function specDefault(command: CommandName, option: string): string | undefined {
+  const help = SPECS[command].find((spec) => spec.name === option)?.help;
+  return help && defaultIn(help.join(" "));
 }
 
 // --- The code ----------------------------------------------------------------
@@ -231,9 +169,7 @@ function meaning(key: string, written: string): unknown {
 
 // --- The tests ---------------------------------------------------------------
 
-const text = usage();
-const synopsis = usageSynopsis(text);
-const sections = usageSections(text);
+const synopsis = usageSynopsis(usage());
 
 Deno.test("each command's page lists exactly the options the parser takes for it", () => {
   for (const command of COMMANDS) {
@@ -257,7 +193,7 @@ Deno.test("every option's default is the same in its command's page and in /?", 
       for (const option of row.options) {
         assert.equal(
           row.default,
-          usageDefault(sections, synopsis, command, option) ?? "",
+          specDefault(command, option) ?? "",
           `${command} /${option}: the default in docs/${command}.md against /?`,
         );
       }
@@ -269,7 +205,7 @@ Deno.test("every default the docs and /? give is the parser's, and none is left 
   const given = new Map<string, string>();
   for (const command of COMMANDS) {
     for (const spec of SPECS[command]) {
-      const written = usageDefault(sections, synopsis, command, spec.name);
+      const written = specDefault(command, spec.name);
       if (written !== undefined) given.set(`${command} /${spec.name}`, written);
     }
   }
@@ -278,5 +214,11 @@ Deno.test("every default the docs and /? give is the parser's, and none is left 
     assert.ok(written !== undefined, `${key} has a default in the code, but /? gives none`);
     assert.ok(key in CODE_DEFAULTS, `${key}: add how to read its default to CODE_DEFAULTS`);
     assert.deepEqual(CODE_DEFAULTS[key].read(), meaning(key, written), `${key}: '${written}'`);
+  }
+});
+
+Deno.test("every line of /? fits in 100 columns", () => {
+  for (const line of usage().split("\n")) {
+    assert.ok(line.length <= 100, `${line.length} columns: ${line}`);
   }
 });

@@ -27,6 +27,7 @@ import {
   type ReportOptions,
   type Secrets,
 } from "./options.ts";
+import { type CommandName, SPECS } from "./specs.ts";
 import {
   parseInteger,
   parsePort,
@@ -37,79 +38,6 @@ import {
 } from "./values.ts";
 
 export { UsageError };
-
-/** The commands, as typed on the command line. */
-export type CommandName = "ping" | "pong" | "check" | "report";
-
-/** One option a command takes. */
-export interface OptionSpec {
-  /** Lower-case name, letters only. */
-  name: string;
-  /** An example value, shown when the value is missing; absent for flags. */
-  example?: string;
-}
-
-/** Where and how ping and check connect. */
-const CONNECTION_SPECS: OptionSpec[] = [
-  { name: "host", example: "MyServer" },
-  { name: "port", example: "10933" },
-  { name: "hosts", example: "tentacles.txt" },
-  { name: "parallel", example: "50" },
-  { name: "nossl" },
-  { name: "timeout", example: "30" },
-  { name: "ipv4" },
-  { name: "ipv6" },
-  { name: "proxy", example: "http://proxy:8080" },
-  { name: "thumbprint", example: "3C2A0F...(40 hex digits)" },
-  { name: "clientcert", example: "octopus.pfx" },
-  { name: "clientkey", example: "octopus.key" },
-  { name: "clientpassword", example: "secret" },
-];
-
-/** How a run records what happens. */
-const RECORD_SPECS: OptionSpec[] = [
-  { name: "logfile", example: "run.log" },
-  { name: "format", example: "json" },
-];
-
-/**
- * Every command's options: the one table the parser checks arguments against,
- * and that `/?` and the docs' option tables are held to (tests/docs_test.ts).
- */
-export const SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>> = {
-  ping: [
-    ...CONNECTION_SPECS,
-    { name: "datasize", example: "100" },
-    { name: "chunksize", example: "2" },
-    { name: "count", example: "100" },
-    { name: "interval", example: "500" },
-    { name: "reverse" },
-    ...RECORD_SPECS,
-  ],
-  pong: [
-    { name: "port", example: "10933" },
-    { name: "nossl" },
-    { name: "listen", example: "127.0.0.1" },
-    { name: "idle", example: "60" },
-    { name: "handshake", example: "10" },
-    { name: "maxconn", example: "1000" },
-    { name: "maxsend", example: "1024" },
-    { name: "cert", example: "pong.pem" },
-    { name: "key", example: "pong.key" },
-    { name: "logfile", example: "pong.log" },
-    { name: "format", example: "json" },
-    { name: "duration", example: "7200" },
-  ],
-  check: [
-    ...CONNECTION_SPECS,
-    { name: "subscription", example: "poll://abcdefghijklmnopqrst/" },
-    ...RECORD_SPECS,
-  ],
-  report: [
-    { name: "in", example: "run.jsonl" },
-    { name: "out", example: "report.html" },
-  ],
-};
 
 const COMMANDS = Object.keys(SPECS) as CommandName[];
 const COMMAND_LIST = `${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`;

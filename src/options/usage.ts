@@ -1,100 +1,100 @@
 /**
- * The text `OctoPing /?` prints.
+ * The text `OctoPing /?` prints, built from the option specs: each command's
+ * synopsis and option lines come from {@linkcode SPECS}, so they cannot drift
+ * from what the parser takes. Only what describes a command as a whole, and
+ * the examples, are written here.
  *
  * @module
  */
 import { PROGRAM, VERSION } from "../version.ts";
+import {
+  type CommandName,
+  FORMAT,
+  HOSTS,
+  LOGFILE,
+  type OptionSpec,
+  PARALLEL,
+  SPECS,
+} from "./specs.ts";
 
-/** Usage with examples, for `/?`, `/help`, `-h` and `--help`. */
-export function usage(): string {
-  return `${PROGRAM} ${VERSION} - diagnoses connections between an Octopus Server and a listening Tentacle.
+/** The widest a synopsis line runs. */
+const WIDTH = 100;
+/** Where a synopsis's following lines start. */
+const SYNOPSIS_INDENT = " ".repeat(18);
+/** Where the text about a command starts, and its following lines. */
+const ABOUT_COLUMN = 7;
+/** Where an option's text starts, and its following lines. */
+const OPTION_TEXT_COLUMN = 23;
+/** Options `/?` describes in a part of their own, not in each command's section. */
+const DESCRIBED_APART = new Set([HOSTS, PARALLEL, LOGFILE, FORMAT].map((spec) => spec.name));
+/** The options that go with `/hosts`, which have a synopsis line and a section of their own. */
+const FLEET = [HOSTS, PARALLEL];
 
-Usage:
-  ${PROGRAM} ping /host=<ip/hostname> [/port=<port>] [/datasize=<MB>] [/chunksize=<MB>] [/nossl]
-                  [/count=<N>] [/interval=<ms>] [/timeout=<s>] [/ipv4 | /ipv6] [/thumbprint=<hex>]
-                  [/reverse] [/clientcert=<file> [/clientkey=<file> | /clientpassword=<p>]]
-                  [/proxy=http://[user[:password]@]host:port] [/logfile=<path>] [/format=json]
-  ${PROGRAM} pong [/port=<port>] [/nossl] [/listen=<ip>] [/idle=<s>] [/handshake=<s>]
-                  [/maxconn=<N>] [/maxsend=<MB>] [/cert=<file.pem> /key=<file.pem>] [/duration=<s>]
-                  [/logfile=<path>] [/format=json]
-  ${PROGRAM} check /host=<ip/hostname> [/port=<port>] [/thumbprint=<hex>] [/timeout=<s>]
-                  [/ipv4 | /ipv6] [/nossl] [/clientcert=<file> [/clientkey=<file> |
-                  /clientpassword=<p>] [/subscription=poll://<id>/]] [/proxy=<url>]
-                  [/logfile=<path>] [/format=json]
-  ${PROGRAM} ping | check /hosts=<file> [/parallel=<N>]
-                  [the options above but /host, /thumbprint and /subscription]
-  ${PROGRAM} report <log file> [<log file> ...] [/in=<log file>] [/out=<report.html>]
+/** What `/?` says of a command as a whole. */
+interface CommandSection {
+  command: CommandName;
+  /** What it does, one string per printed line. */
+  about: readonly string[];
+  /** What comes before its options in the synopsis. */
+  operands?: string;
+  /** The command whose options it shares, and what is said of them here. */
+  shares?: { from: CommandName; help: readonly string[] };
+  /** A paragraph after its options. */
+  after?: readonly string[];
+}
 
-/logfile=<path> also appends every line to that file; /format=json writes JSON Lines instead
-of text.
+const PING: CommandSection = {
+  command: "ping",
+  about: [
+    "Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.",
+    "Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.",
+  ],
+  after: [
+    "Each failure names its cause (dns, proxy, refused, timeout, reset, tls, closed, unreachable,",
+    "thumbprint, intercepted, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the",
+    "run with statistics.",
+  ],
+};
 
-ping   Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.
-       Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.
-  /host=<ip/hostname>  The Tentacle: MyServer, 10.0.0.1, MyServer:10933, https://MyServer:10933/,
-                       MyServer:10933/, [2001:db8::5]:10933 (not link-local fe80::, see the docs)
-  /port=<port>         Its port (default 10933, the Tentacle port)
-  /datasize=<MB>       Also send this much data per attempt (default 0: none); 0.5, 100, 512KB,
-                       1GB (units B, KB, MB, GB, TB)
-  /chunksize=<MB>      Data per connection (default 2 MB); the last chunk holds the remainder
-  /nossl               Plain TCP instead of TLS (for a pong started with /nossl)
-  /count=<N>           Stop after N attempts (default: run until Ctrl+C)
-  /interval=<ms>       Pause between attempts (default 500 ms)
-  /timeout=<s>         Longest wait with no progress in any phase (default 30 s; 0.5 allowed)
-  /ipv4, /ipv6         Use only IPv4 or only IPv6 addresses of the host
-  /thumbprint=<hex>    Fail when the certificate is not this one (SHA-1 as Octopus shows it,
-                       or SHA-256)
-  /reverse             With /datasize: pong sends the data back (times the download; pong
-                       must be started with /maxsend)
-  /clientcert=<file>   The client certificate to present, as Octopus presents its own (default:
-                       one made for this run). A PEM file with /clientkey=<file.pem>, or a .pfx
-                       with /clientpassword=<p> (or the OCTOPING_CLIENT_PASSWORD variable)
-  /proxy=<url>         Through this HTTP proxy, as Octopus can: http://[user[:password]@]host:port
-                       (CONNECT, Basic credentials; a user without a password takes it from the
-                       OCTOPING_PROXY_PASSWORD variable). The proxy resolves the Tentacle's name
+const PONG: CommandSection = {
+  command: "pong",
+  about: [
+    "Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the",
+    "same machine and port, look at the Tentacle; if it fails against both, look at the network.",
+    "Press Enter or Ctrl+C to stop it, or give /duration.",
+  ],
+};
 
-  Each failure names its cause (dns, proxy, refused, timeout, reset, tls, closed, unreachable,
-  thumbprint, intercepted, rejected, incomplete, other) with a hint; Ctrl+C or /count ends the
-  run with statistics.
+const CHECK: CommandSection = {
+  command: "check",
+  about: [
+    "Runs Octopus's Tentacle troubleshooting checklist once: every address the name resolves",
+    "to, TCP, which TLS versions, suites and curves the server speaks, its certificate, who",
+    "answers, and (with /clientcert) whether the Tentacle trusts the Octopus Server's",
+    "certificate. One [ OK ], [WARN] or [FAIL] line per finding, then a verdict. Exit code 0:",
+    "Octopus should be able to connect (warnings allowed); 1: something blocks it.",
+  ],
+  shares: {
+    from: "ping",
+    help: [
+      "As for ping (/nossl skips the TLS",
+      "probe; through /proxy, the name is checked as one entry, by CONNECT)",
+    ],
+  },
+};
 
-pong   Stands in for a Tentacle: if ping fails against the Tentacle but not against pong on the
-       same machine and port, look at the Tentacle; if it fails against both, look at the network.
-       Press Enter or Ctrl+C to stop it, or give /duration.
-  /port=<port>         Port to listen on (default 10933; 0 picks a free port and prints it)
-  /nossl               Plain TCP instead of TLS
-  /listen=<ip>         Listen on this one address of the machine (default: every interface)
-  /idle=<s>            Drop a client silent this long (default 60 s)
-  /handshake=<s>       Give up on a TLS handshake not done in this time (default 10 s)
-  /maxconn=<N>         Connections open at once; more are closed at once (default 1000)
-  /maxsend=<MB>        Turns /reverse on: the most sent back for one request (default: off,
-                       nothing is sent back)
-  /cert=<file> /key=<file>  Serve this PEM certificate and key instead of a generated one
-  /duration=<s>        Stop after this many seconds, with the statistics (default: run until
-                       stopped); 7200 leaves pong for two hours
+const REPORT: CommandSection = {
+  command: "report",
+  operands: "<log file> [<log file> ...]",
+  about: [
+    "Reads a log (OctoPing's JSON or text, or TentaclePing's Output.txt) and prints its",
+    "statistics, or with /out writes an HTML page with charts. /in=<file> names a log too.",
+    "Several logs (or one from /hosts) are reported by machine and target, worst first;",
+    "*.jsonl is expanded by OctoPing itself.",
+  ],
+};
 
-check  Runs Octopus's Tentacle troubleshooting checklist once: every address the name resolves
-       to, TCP, which TLS versions, suites and curves the server speaks, its certificate, who
-       answers, and (with /clientcert) whether the Tentacle trusts the Octopus Server's
-       certificate. One [ OK ], [WARN] or [FAIL] line per finding, then a verdict. Exit code 0:
-       Octopus should be able to connect (warnings allowed); 1: something blocks it.
-  /host, /port, /thumbprint, /ipv4, /ipv6, /nossl, /proxy  As for ping (/nossl skips the TLS
-                       probe; through /proxy, the name is checked as one entry, by CONNECT)
-  /timeout=<s>         Longest wait for any one step (default 5 s)
-  /clientcert=<file>   The Octopus Server's certificate (.pfx, or PEM with /clientkey): the
-                       Tentacle is asked, as Octopus asks it, whether it trusts it
-  /subscription=poll://<id>/  With /clientcert (a polling Tentacle's certificate), against an
-                       Octopus Server's polling port: does the server accept this Tentacle?
-
-/hosts=<file> Many Tentacles at once (ping and check): one per line, in any /host form, then
-       optionally a name and thumbprint=<hex> ("web01:10933 Web01 thumbprint=3C2A..."); # starts
-       a comment; /hosts=- reads stdin. Ends with a table, worst first, and the failing targets.
-  /parallel=<N>        Connections in flight at most, over all targets (default 50)
-
-report Reads a log (OctoPing's JSON or text, or TentaclePing's Output.txt) and prints its
-       statistics, or with /out writes an HTML page with charts. /in=<file> names a log too.
-       Several logs (or one from /hosts) are reported by machine and target, worst first;
-       *.jsonl is expanded by OctoPing itself.
-
-Examples:
+const EXAMPLES = `Examples:
   ${PROGRAM} ping /host=MyServer                                # default port 10933
   ${PROGRAM} ping /host=10.0.0.1 /port=10934                    # explicit port
   ${PROGRAM} pong /port=10945                                   # on server 1: listen
@@ -120,4 +120,147 @@ ${PROGRAM} /? (or help, -h, --help) prints this; -v (or --version) prints the ve
 Options may also be written -name=value, --name=value or --name value; names are
 case-insensitive. In Git Bash on Windows write --host=... or //host=... (it rewrites /host=...).
 `;
+
+/** Usage with examples, for `/?`, `/help`, `-h` and `--help`. */
+export function usage(): string {
+  const fleetCommands = (Object.keys(SPECS) as CommandName[])
+    .filter((command) => SPECS[command].includes(HOSTS));
+  const synopsis = [
+    ...[PING, PONG, CHECK].map(commandSynopsis),
+    wrap(`  ${PROGRAM} ${fleetCommands.join(" | ")}`, [
+      ...synopsisGroups(FLEET),
+      ["[the options above but /host, /thumbprint and /subscription]"],
+    ]),
+    commandSynopsis(REPORT),
+  ];
+  const sections = [
+    ...[PING, PONG, CHECK].map(commandText),
+    block(term(HOSTS), HOSTS.help!, optionLines([PARALLEL])),
+    commandText(REPORT),
+  ];
+  return `${PROGRAM} ${VERSION} - diagnoses connections between an Octopus Server and a listening Tentacle.
+
+Usage:
+${synopsis.join("\n")}
+
+${[LOGFILE, FORMAT].map((spec) => `${term(spec)} ${spec.help!.join(" ")}`).join(";\n")}.
+
+${sections.join("\n\n")}
+
+${EXAMPLES}`;
+}
+
+/** `/name=<value>`, or `/name` for a switch. */
+function term(spec: OptionSpec): string {
+  return spec.value === undefined ? `/${spec.name}` : `/${spec.name}=${spec.value}`;
+}
+
+function commandSynopsis(section: CommandSection): string {
+  const operands = section.operands === undefined ? [] : [[section.operands]];
+  const options = SPECS[section.command].filter((spec) => !FLEET.includes(spec));
+  return wrap(`  ${PROGRAM} ${section.command}`, [...operands, ...synopsisGroups(options)]);
+}
+
+/**
+ * The options as a synopsis: a group of words per option and those that join
+ * it, e.g. `[/ipv4`, `|`, `/ipv6]`.
+ */
+function synopsisGroups(specs: readonly OptionSpec[]): string[][] {
+  const groups: string[][] = [];
+  let open = 0;
+  const close = (brackets: number) => {
+    const group = groups[groups.length - 1];
+    group[group.length - 1] += "]".repeat(brackets);
+    open -= brackets;
+  };
+  for (const spec of specs) {
+    const words = groups[groups.length - 1];
+    if (spec.joins === "or") words.push("|", term(spec));
+    else if (spec.joins === "and") words.push(term(spec));
+    else if (spec.joins === "inside") {
+      if (open > 1) close(1);
+      words.push(`[${term(spec)}`);
+      open++;
+    } else {
+      if (open > 0) close(open);
+      groups.push([spec.needed ? term(spec) : `[${term(spec)}`]);
+      open = spec.needed ? 0 : 1;
+    }
+  }
+  if (open > 0) close(open);
+  return groups;
+}
+
+/**
+ * `groups` after `start`, on lines of at most {@linkcode WIDTH}: a group
+ * starts a line rather than break, unless no line holds it.
+ */
+function wrap(start: string, groups: readonly string[][]): string {
+  const lines = [start];
+  const add = (text: string) => {
+    const line = lines[lines.length - 1];
+    if (line.length + 1 + text.length <= WIDTH) lines[lines.length - 1] = `${line} ${text}`;
+    else lines.push(SYNOPSIS_INDENT + text);
+  };
+  for (const group of groups) {
+    const text = group.join(" ");
+    if (SYNOPSIS_INDENT.length + text.length <= WIDTH) add(text);
+    else group.forEach(add);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * A command's section: what it does, a line for the options it shares with
+ * another command, a line for each of its own, and a paragraph after them.
+ */
+function commandText(section: CommandSection): string {
+  const own = SPECS[section.command].filter((spec) => !DESCRIBED_APART.has(spec.name));
+  const shared = section.shares ? SPECS[section.shares.from] : [];
+  const lines = optionLines(own.filter((spec) => !shared.includes(spec)));
+  if (section.shares) {
+    const names = own.filter((spec) => shared.includes(spec) && described(spec, own));
+    lines.unshift(optionLine(names.map((spec) => `/${spec.name}`).join(", "), section.shares.help));
+  }
+  const text = block(section.command, section.about, lines);
+  const after = section.after?.map((line) => `  ${line}`).join("\n");
+  return after === undefined ? text : `${text}\n\n${after}`;
+}
+
+/** A heading at the margin, the text beside it, then the option lines. */
+function block(heading: string, about: readonly string[], options: string[]): string {
+  const [first, ...rest] = about;
+  const indent = " ".repeat(ABOUT_COLUMN);
+  return [`${heading.padEnd(ABOUT_COLUMN - 1)} ${first}`, ...rest.map((line) => indent + line)]
+    .concat(options).join("\n");
+}
+
+/** Whether `spec` has a line: its own help, or one it shares with the option it joins. */
+function described(spec: OptionSpec, specs: readonly OptionSpec[]): boolean {
+  if (spec.joins === "or" || spec.joins === "and") {
+    const before = specs[specs.indexOf(spec) - 1];
+    return before !== undefined && described(before, specs);
+  }
+  return spec.help !== undefined;
+}
+
+/**
+ * One line per option with help; an option that joins the one before it
+ * (`/ipv4, /ipv6`, `/cert=<file.pem> /key=<file.pem>`) shares its line.
+ */
+function optionLines(specs: readonly OptionSpec[]): string[] {
+  const lines: { label: string; help: readonly string[] }[] = [];
+  for (const spec of specs) {
+    if (!described(spec, specs)) continue;
+    if (spec.help !== undefined) lines.push({ label: term(spec), help: spec.help });
+    else lines[lines.length - 1].label += `${spec.joins === "or" ? "," : ""} ${term(spec)}`;
+  }
+  return lines.map((line) => optionLine(line.label, line.help));
+}
+
+function optionLine(label: string, help: readonly string[]): string {
+  const [first, ...rest] = help;
+  const indent = " ".repeat(OPTION_TEXT_COLUMN);
+  return [`  ${label.padEnd(OPTION_TEXT_COLUMN - 4)}  ${first}`]
+    .concat(rest.map((line) => indent + line)).join("\n");
 }
