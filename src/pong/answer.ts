@@ -63,7 +63,24 @@ export function refusal(asked: number, maxSendBytes: number): string {
 
 /** The byte count in the request's `X-OctoPing-Reverse` header, if it has one. */
 export function reverseBytes(head: Uint8Array): number | undefined {
+  const value = requestHeader(head, HEADERS.reverse);
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** Whether the request asks for progress while it arrives (`X-OctoPing-Progress: 1`). */
+export function asksProgress(head: Uint8Array): boolean {
+  return requestHeader(head, HEADERS.progress) === "1";
+}
+
+/** What pong sends while a request that asked for progress still arrives: the bytes read so far. */
+export function progressAnswer(bytesRead: number): Uint8Array {
+  return new TextEncoder().encode(
+    `HTTP/1.1 102 Processing\r\n${HEADERS.bytesRead}: ${bytesRead}\r\n\r\n`,
+  );
+}
+
+/** The value of header `name` in `head`, the start of a request, if it is there. */
+function requestHeader(head: Uint8Array, name: string): string | undefined {
   const text = new TextDecoder("latin1").decode(head);
-  const match = new RegExp(`^${HEADERS.reverse}: *(\\d+)\\r?$`, "mi").exec(text);
-  return match ? Number(match[1]) : undefined;
+  return new RegExp(`^${name}: *(\\S*)\\r?$`, "mi").exec(text)?.[1];
 }

@@ -15,8 +15,10 @@ import { formatCount } from "../format.ts";
 import { Watchdog } from "../timers.ts";
 import {
   answer,
+  asksProgress,
   BODY,
   NOT_TLS_ANSWER,
+  progressAnswer,
   refusal,
   reverseBytes,
   TLS_DECODE_ERROR_ALERT,
@@ -26,8 +28,11 @@ import { type LargeBuffers, SMALL_READ_BYTES } from "./read_buffers.ts";
 import { RequestScanner } from "./request.ts";
 import { acceptTls, type ByteStream } from "./tls_wrap.ts";
 
-/** The most of a request's start kept, to find the `/reverse` header in. */
+/** The most of a request's start kept, to find the `/reverse` and progress headers in. */
 const HEAD_KEPT_BYTES = 4096;
+
+/** How often a request that asked for progress hears how much of it has arrived. */
+const PROGRESS_MS = 1000;
 
 /** The certificate pong serves, ready for handshakes. */
 export interface ServerTls {
@@ -89,6 +94,11 @@ class PongConnection {
   readonly #handshakeCut = new AbortController();
   #handshaking: boolean;
   #watchdog: Watchdog;
+  /** Sends progress while a request that asked for it arrives; undefined when none is due. */
+  #progressTimer: ReturnType<typeof setInterval> | undefined;
+  /** The progress write in flight: the answer waits for it, so the two never interleave. */
+  #progressWritten: Promise<void> = Promise.resolve();
+  #progressSent = 0;
 
   constructor(conn: Deno.Conn, client: string, serving: Serving) {
     this.#conn = conn;
@@ -186,13 +196,40 @@ class PongConnection {
         const kept = buffer.subarray(0, Math.min(used, HEAD_KEPT_BYTES - this.#headLength));
         this.#head.set(kept, this.#headLength);
         this.#headLength += kept.length;
+        // Only a request larger than the kept head can take long enough to need progress.
+        if (this.#headLength === HEAD_KEPT_BYTES) this.#startProgress();
       }
       if (n === buffer.length && !this.#borrowed) {
         this.#borrowed = largeBuffers.borrow(); // a bulk upload: fewer, larger reads
         buffer = this.#borrowed ?? buffer;
       }
     }
+    await this.#stopProgress();
     return undefined;
+  }
+
+  /**
+   * Each second while the request arrives, a `102 Processing` with the bytes read so far, when
+   * the request asked for it: ping then sees what reached pong, not only what its socket took.
+   */
+  #startProgress(): void {
+    if (!asksProgress(this.#head)) return;
+    this.#progressTimer = setInterval(() => {
+      const bytesRead = this.#scanner.bytes;
+      if (bytesRead === this.#progressSent || this.#scanner.done) return;
+      this.#progressSent = bytesRead;
+      // Not a sign of life from the client: its own idle timeout must still run.
+      this.#progressWritten = this.#progressWritten
+        .then(() => this.#write(progressAnswer(bytesRead), { kick: false }))
+        .catch(() => {}); // the read that follows sees the connection's end
+    }, PROGRESS_MS);
+  }
+
+  /** No more progress; resolves once the last progress write is out. */
+  async #stopProgress(): Promise<void> {
+    clearInterval(this.#progressTimer);
+    this.#progressTimer = undefined;
+    await this.#progressWritten;
   }
 
   /** Answers the request: the count, with a short body, `/reverse`'s bytes, or a refusal. */
@@ -248,11 +285,11 @@ class PongConnection {
     }
   }
 
-  /** Writes all of `bytes`; each write taken counts as progress for the watchdog. */
-  async #write(bytes: Uint8Array): Promise<void> {
+  /** Writes all of `bytes`; each write taken counts as progress for the watchdog, unless not. */
+  async #write(bytes: Uint8Array, { kick } = { kick: true }): Promise<void> {
     for (let done = 0; done < bytes.length;) {
       done += await this.#stream.write(bytes.subarray(done));
-      this.#watchdog.kick();
+      if (kick) this.#watchdog.kick();
     }
     this.#bytesSent += bytes.length;
   }
@@ -291,6 +328,7 @@ class PongConnection {
   /** Stops the watchdog, gives back the large buffer, and ends the connection. */
   async #close(): Promise<void> {
     this.#watchdog.stop();
+    await this.#stopProgress();
     if (this.#borrowed) this.#serving.largeBuffers.giveBack(this.#borrowed);
     await this.#stream.end?.(); // TLS: the last bytes and close_notify go out before the socket closes
     closeQuietly(this.#conn);
