@@ -1,3 +1,7 @@
+/**
+ * What OctoPing says before it runs anything, or instead of running: bad
+ * input, `/?`, `--version`, and a pong that cannot take its port or address.
+ */
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { redirected, runLine } from "../scripts/shell.ts";
