@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import denoJson from "../deno.json" with { type: "json" };
-import { freePort, linuxTest, Pong, runTool } from "./support/helpers.ts";
+import { freePort, linuxTest, Pong, runTool, tempDir } from "./support/helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BUILD = `${ROOT}scripts/build.ts`;
@@ -108,34 +108,30 @@ linuxTest(
 linuxTest(
   "build without a reachable runtime: one clear message, exit 1, no backtrace",
   async () => {
-    const denoDir = await Deno.makeTempDir();
-    try {
-      // Deno's download server made unreachable wherever the test runs: HTTPS goes to a port
-      // where nothing listens, except npm's registry, which the empty DENO_DIR still needs.
-      const run = await build(["--target=x86_64-unknown-linux-gnu"], {
-        DENO_DIR: denoDir,
-        HTTPS_PROXY: `http://127.0.0.1:${freePort()}`,
-        NO_PROXY: "registry.npmjs.org",
-      });
-      assert.equal(run.code, 1, run.stdout + run.stderr);
-      // Deno's own lines (npm downloads into the empty DENO_DIR) come first; the build says one thing.
-      const lines = run.stderr.trim().split("\n").filter((line) => !/Download/.test(line));
-      assert.equal(lines.length, 1, run.stderr);
-      assert.match(
-        lines[0],
-        /^build: deno compile could not get the runtime for x86_64-unknown-linux-gnu/,
-      );
-      assert.match(
-        lines[0],
-        new RegExp(
-          `${denoDir}/dl/release/v${Deno.version.deno}/denort-x86_64-unknown-linux-gnu\\.zip`,
-        ),
-      );
-      assert.match(lines[0], /DENORT_BIN/);
-      assert.doesNotMatch(run.stderr, /backtrace|Caused by/i);
-    } finally {
-      await Deno.remove(denoDir, { recursive: true });
-    }
+    await using denoDir = await tempDir();
+    // Deno's download server made unreachable wherever the test runs: HTTPS goes to a port
+    // where nothing listens, except npm's registry, which the empty DENO_DIR still needs.
+    const run = await build(["--target=x86_64-unknown-linux-gnu"], {
+      DENO_DIR: denoDir.path,
+      HTTPS_PROXY: `http://127.0.0.1:${freePort()}`,
+      NO_PROXY: "registry.npmjs.org",
+    });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    // Deno's own lines (npm downloads into the empty DENO_DIR) come first; the build says one thing.
+    const lines = run.stderr.trim().split("\n").filter((line) => !/Download/.test(line));
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(
+      lines[0],
+      /^build: deno compile could not get the runtime for x86_64-unknown-linux-gnu/,
+    );
+    assert.match(
+      lines[0],
+      new RegExp(
+        `${denoDir.path}/dl/release/v${Deno.version.deno}/denort-x86_64-unknown-linux-gnu\\.zip`,
+      ),
+    );
+    assert.match(lines[0], /DENORT_BIN/);
+    assert.doesNotMatch(run.stderr, /backtrace|Caused by/i);
   },
 );
 
@@ -161,25 +157,17 @@ linuxTest(
   async () => {
     const run = await build(["--target=x86_64-unknown-linux-gnu"]);
     assert.equal(run.code, 0, run.stderr);
-    const dir = await Deno.makeTempDir();
-    try {
-      await new Deno.Command("tar", {
-        args: ["-xzf", `${ROOT}dist/OctoPing-${VERSION}-linux-x64.tar.gz`, "-C", dir],
-      }).output();
-      const pong = await Pong.start();
-      try {
-        const ping = await new Deno.Command(`${dir}/OctoPing`, {
-          args: ["ping", `/host=127.0.0.1:${pong.port}`, "/count=2"],
-          stdout: "piped",
-        }).output();
-        assert.equal(ping.code, 0);
-        assert.match(new TextDecoder().decode(ping.stdout), /Connect: Success!/);
-      } finally {
-        await pong.stop();
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using dir = await tempDir();
+    await new Deno.Command("tar", {
+      args: ["-xzf", `${ROOT}dist/OctoPing-${VERSION}-linux-x64.tar.gz`, "-C", dir.path],
+    }).output();
+    await using pong = await Pong.start();
+    const ping = await new Deno.Command(`${dir.path}/OctoPing`, {
+      args: ["ping", `/host=127.0.0.1:${pong.port}`, "/count=2"],
+      stdout: "piped",
+    }).output();
+    assert.equal(ping.code, 0);
+    assert.match(new TextDecoder().decode(ping.stdout), /Connect: Success!/);
   },
   { what: "a real Deno runtime (DENORT_BIN, or denort in DENO_DIR)", here: realRuntime() },
 );

@@ -10,6 +10,7 @@ import {
   PRIVATE_HOSTS,
   runOctoPing,
   runWithHosts,
+  tempDir,
   WAIT_MS,
 } from "./support/helpers.ts";
 import { selfSigned, sServer } from "./support/openssl.ts";
@@ -56,59 +57,43 @@ Deno.test("dns: a name under .invalid does not resolve", async () => {
 });
 
 linuxTest("timeout while connecting: a full accept queue leaves the SYN unanswered", async () => {
-  const server = await fault("backlog-full");
-  try {
-    const failure = await failOnce(server.port, ["/timeout=1"]);
-    assert.match(failure.line, /connected: False; SSL: False$/);
-    assert.equal(failure.message, "no answer from the server for 1 s while connecting");
-    assert.equal(failure.cause, "cause: timeout - timeout while connecting");
-    assert.match(failure.hint, /firewall that drops/);
-    assert.ok(failure.ms >= 1000 && failure.ms < 1000 + WAIT_MS / 6, `${failure.ms} ms`);
-  } finally {
-    await server.stop();
-  }
+  await using server = await fault("backlog-full");
+  const failure = await failOnce(server.port, ["/timeout=1"]);
+  assert.match(failure.line, /connected: False; SSL: False$/);
+  assert.equal(failure.message, "no answer from the server for 1 s while connecting");
+  assert.equal(failure.cause, "cause: timeout - timeout while connecting");
+  assert.match(failure.hint, /firewall that drops/);
+  assert.ok(failure.ms >= 1000 && failure.ms < 1000 + WAIT_MS / 6, `${failure.ms} ms`);
 });
 
 Deno.test("timeout during the TLS handshake: a listener that never answers", async () => {
-  const server = await serveWith(holdOpen);
-  try {
-    const failure = await failOnce(server.port, ["/timeout=0.5"]);
-    assert.match(failure.line, /connected: True; SSL: False$/);
-    assert.equal(failure.cause, "cause: timeout - timeout during the TLS handshake");
-    assert.match(failure.hint, /proxy or TLS-inspecting firewall/);
-    assert.ok(failure.ms >= 500 && failure.ms < 500 + WAIT_MS / 6, `${failure.ms} ms`);
-  } finally {
-    await server.close();
-  }
+  await using server = await serveWith(holdOpen);
+  const failure = await failOnce(server.port, ["/timeout=0.5"]);
+  assert.match(failure.line, /connected: True; SSL: False$/);
+  assert.equal(failure.cause, "cause: timeout - timeout during the TLS handshake");
+  assert.match(failure.hint, /proxy or TLS-inspecting firewall/);
+  assert.ok(failure.ms >= 500 && failure.ms < 500 + WAIT_MS / 6, `${failure.ms} ms`);
 });
 
 Deno.test("timeout waiting for the response: a server that reads and never answers", async () => {
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await readRequest(conn);
     await holdOpen(conn);
   });
-  try {
-    const failure = await failOnce(server.port, ["/nossl", "/timeout=0.5"]);
-    assert.match(failure.line, /; connected: True$/);
-    assert.equal(failure.cause, "cause: timeout - timeout while waiting for the response");
-  } finally {
-    await server.close();
-  }
+  const failure = await failOnce(server.port, ["/nossl", "/timeout=0.5"]);
+  assert.match(failure.line, /; connected: True$/);
+  assert.equal(failure.cause, "cause: timeout - timeout while waiting for the response");
 });
 
 linuxTest("reset: on accept, and after the ClientHello", async () => {
   for (const mode of ["reset-accept", "reset-hello"]) {
-    const server = await fault(mode);
-    try {
-      const failure = await failOnce(server.port);
-      assert.match(failure.cause, /^cause: reset - connection reset/, mode);
-      assert.match(failure.stdout, /^failures by cause: reset 1$/m, mode);
-      if (mode === "reset-hello") {
-        assert.match(failure.cause, /during the TLS handshake$/);
-        assert.match(failure.hint, /TLS-inspecting firewall/);
-      }
-    } finally {
-      await server.stop();
+    await using server = await fault(mode);
+    const failure = await failOnce(server.port);
+    assert.match(failure.cause, /^cause: reset - connection reset/, mode);
+    assert.match(failure.stdout, /^failures by cause: reset 1$/m, mode);
+    if (mode === "reset-hello") {
+      assert.match(failure.cause, /during the TLS handshake$/);
+      assert.match(failure.hint, /TLS-inspecting firewall/);
     }
   }
 });
@@ -116,19 +101,15 @@ linuxTest("reset: on accept, and after the ClientHello", async () => {
 linuxTest(
   "reset without TLS: a reset on accept is a reset, never 'closed', in whichever phase it lands",
   async () => {
-    const server = await fault("reset-accept");
-    try {
-      for (let i = 0; i < 3; i++) {
-        const failure = await failOnce(server.port, ["/nossl"]);
-        // The request may be written before the RST arrives (a race, not a bug): any phase
-        // after the connect began is right, as long as it is named a reset.
-        assert.match(
-          failure.cause,
-          /^cause: reset - connection reset while (connecting|sending the request|waiting for the response)$/,
-        );
-      }
-    } finally {
-      await server.stop();
+    await using server = await fault("reset-accept");
+    for (let i = 0; i < 3; i++) {
+      const failure = await failOnce(server.port, ["/nossl"]);
+      // The request may be written before the RST arrives (a race, not a bug): any phase
+      // after the connect began is right, as long as it is named a reset.
+      assert.match(
+        failure.cause,
+        /^cause: reset - connection reset while (connecting|sending the request|waiting for the response)$/,
+      );
     }
   },
 );
@@ -153,31 +134,22 @@ linuxTest("dns: /ipv6 with a name that has only IPv4 addresses says so", async (
 }, PRIVATE_HOSTS);
 
 Deno.test("tls: a server that speaks something other than TLS", async () => {
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await writeText(conn, "SSH-2.0-OpenSSH_9.2\r\n");
     await holdOpen(conn);
   });
-  try {
-    const failure = await failOnce(server.port);
-    assert.match(failure.cause, /^cause: tls - the server does not speak TLS on this port/);
-    // Not a pong started with /nossl either: the hint names the other things it can be.
-    assert.match(failure.hint, /not a Tentacle \(a web server, another service\)/);
-  } finally {
-    await server.close();
-  }
+  const failure = await failOnce(server.port);
+  assert.match(failure.cause, /^cause: tls - the server does not speak TLS on this port/);
+  // Not a pong started with /nossl either: the hint names the other things it can be.
+  assert.match(failure.hint, /not a Tentacle \(a web server, another service\)/);
 });
 
 /** Pings `openssl s_server -www` with `options` once and returns the failure's lines. */
 async function failOnOpenssl(options: string[]) {
-  const dir = await Deno.makeTempDir();
-  const { cert, key } = await selfSigned(dir, "old");
-  const server = await sServer(cert, key, [...options, "-www"]);
-  try {
-    return await failOnce(server.port);
-  } finally {
-    await server.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  const { cert, key } = await selfSigned(dir.path, "old");
+  await using server = await sServer(cert, key, [...options, "-www"]);
+  return await failOnce(server.port);
 }
 
 linuxTest("tls: a TLS 1.0-only server is named by what it speaks, found by the probe", async () => {
@@ -209,7 +181,7 @@ linuxTest("tls: a TLS 1.2 server with CBC suites only: none of Octopus's suites"
 Deno.test(
   "closed: a Tentacle-like server that reads 20,000 bytes, answers and closes",
   async () => {
-    const server = await serveWith(async (conn) => {
+    await using server = await serveWith(async (conn) => {
       await readRequest(conn, 20_000);
       await writeText(
         conn,
@@ -217,80 +189,64 @@ Deno.test(
       );
       conn.close();
     }, true);
-    try {
-      // 20 MB chunks: more than loopback's socket buffers hold, so the first chunk can never be
-      // all handed to the kernel before the answer comes (with 2 MB it sometimes was, and passed).
-      const failure = await failOnce(server.port, ["/datasize=50", "/chunksize=20"]);
-      assert.match(
-        failure.message,
-        /^chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 20,971,[56]\d\d bytes/,
-      );
-      assert.equal(
-        failure.cause,
-        "cause: closed - the server stopped taking the request before it was all sent",
-      );
-      assert.match(failure.hint, /first 20,000 bytes .* 'OctoPing pong'/);
-    } finally {
-      await server.close();
-    }
+    // 20 MB chunks: more than loopback's socket buffers hold, so the first chunk can never be
+    // all handed to the kernel before the answer comes (with 2 MB it sometimes was, and passed).
+    const failure = await failOnce(server.port, ["/datasize=50", "/chunksize=20"]);
+    assert.match(
+      failure.message,
+      /^chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 20,971,[56]\d\d bytes/,
+    );
+    assert.equal(
+      failure.cause,
+      "cause: closed - the server stopped taking the request before it was all sent",
+    );
+    assert.match(failure.hint, /first 20,000 bytes .* 'OctoPing pong'/);
   },
 );
 
 Deno.test("closed: a server that closes without answering", async () => {
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await readRequest(conn);
     conn.close();
   });
-  try {
-    const failure = await failOnce(server.port, ["/nossl"]);
-    assert.equal(failure.message, "the server closed the connection without answering");
-    assert.equal(
-      failure.cause,
-      "cause: closed - the server closed the connection while waiting for the response",
-    );
-  } finally {
-    await server.close();
-  }
+  const failure = await failOnce(server.port, ["/nossl"]);
+  assert.equal(failure.message, "the server closed the connection without answering");
+  assert.equal(
+    failure.cause,
+    "cause: closed - the server closed the connection while waiting for the response",
+  );
 });
 
 Deno.test("other: an endless answer is cut at 16 MiB", async () => {
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await readRequest(conn);
     await writeText(conn, "HTTP/1.1 200 OK\r\n\r\n");
     const chunk = new Uint8Array(64 * 1024).fill(120);
     for (let sent = 0; sent < 64 * 1024 * 1024; sent += chunk.length) await conn.write(chunk);
   });
-  try {
-    const failure = await failOnce(server.port, ["/nossl"]);
-    assert.match(failure.message, /^response too large: more than 16,777,216 bytes/);
-    assert.equal(failure.cause, "cause: other - the answer was too large");
-    assert.match(failure.stdout, /^failures by cause: other 1$/m);
-  } finally {
-    await server.close();
-  }
+  const failure = await failOnce(server.port, ["/nossl"]);
+  assert.match(failure.message, /^response too large: more than 16,777,216 bytes/);
+  assert.equal(failure.cause, "cause: other - the answer was too large");
+  assert.match(failure.stdout, /^failures by cause: other 1$/m);
 });
 
 Deno.test("thumbprint: pong's own passes, any other fails naming both", async () => {
-  const pong = await Pong.start();
-  try {
-    for (
-      const written of [pong.thumbprint!, pong.thumbprint!.toLowerCase().match(/../g)!.join(":")]
-    ) {
-      const good = await pong.ping("/count=1", `/thumbprint=${written}`);
-      assert.equal(good.code, 0, good.stdout);
-    }
-    const wrong = "AB".repeat(20);
-    const failure = await failOnce(pong.port, [`/thumbprint=${wrong}`]);
-    assert.equal(
-      failure.message,
-      `the server presented the certificate ${pong.thumbprint}, but the expected one is ${wrong}`,
-    );
-    assert.equal(
-      failure.cause,
-      "cause: thumbprint - the certificate is not the expected one: its thumbprint differs",
-    );
-    assert.match(failure.stdout, /^failures by cause: thumbprint 1$/m);
-  } finally {
-    await pong.stop();
+  await using pong = await Pong.start();
+  for (
+    const written of [pong.thumbprint!, pong.thumbprint!.toLowerCase().match(/../g)!.join(":")]
+  ) {
+    const good = await pong.ping("/count=1", `/thumbprint=${written}`);
+    assert.equal(good.code, 0, good.stdout);
   }
+  const wrong = "AB".repeat(20);
+  const failure = await failOnce(pong.port, [`/thumbprint=${wrong}`]);
+  assert.equal(
+    failure.message,
+    `the server presented the certificate ${pong.thumbprint}, but the expected one is ${wrong}`,
+  );
+  assert.equal(
+    failure.cause,
+    "cause: thumbprint - the certificate is not the expected one: its thumbprint differs",
+  );
+  assert.match(failure.stdout, /^failures by cause: thumbprint 1$/m);
 });

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { Lines, linuxTest, runOctoPing } from "./support/helpers.ts";
+import { Lines, linuxTest, runOctoPing, tempDir } from "./support/helpers.ts";
 import { browse, CHROMIUM } from "./support/chromium.ts";
 
 const SERVER = fileURLToPath(new URL("./support/fleet_server.ts", import.meta.url));
@@ -56,7 +56,7 @@ const PONG_LOG = JSON.stringify({
 }) + "\n";
 
 Deno.test("report over several logs: grouped by machine and target, worst first, the pong log skipped with a note", async () => {
-  const dir = await Deno.makeTempDir();
+  await using dir = await tempDir();
   const server = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", SERVER, "tentacle=3", "closed=2"],
     stdin: "piped",
@@ -68,24 +68,24 @@ Deno.test("report over several logs: grouped by machine and target, worst first,
       ...ports.tentacle.map((port: number, i: number) => `127.0.0.1:${port} Tentacle${i + 1}`),
       ...ports.closed.map((port: number, i: number) => `127.0.0.1:${port} Gone${i + 1}`),
     ];
-    await Deno.writeTextFile(`${dir}/hosts.txt`, hosts.join("\n"));
+    await Deno.writeTextFile(`${dir.path}/hosts.txt`, hosts.join("\n"));
     const live = await runOctoPing([
       "ping",
-      `/hosts=${dir}/hosts.txt`,
+      `/hosts=${dir.path}/hosts.txt`,
       "/count=3",
       "/interval=0",
-      `/logfile=${dir}/here.log`,
+      `/logfile=${dir.path}/here.log`,
     ]);
     assert.equal(live.code, 1, live.stderr);
-    await Deno.writeTextFile(`${dir}/node1.jsonl`, fleetJson("NODE1", 4, 10, 1));
-    await Deno.writeTextFile(`${dir}/node2.jsonl`, fleetJson("NODE2", 4, 10, 2));
-    await Deno.writeTextFile(`${dir}/pong.jsonl`, PONG_LOG);
+    await Deno.writeTextFile(`${dir.path}/node1.jsonl`, fleetJson("NODE1", 4, 10, 1));
+    await Deno.writeTextFile(`${dir.path}/node2.jsonl`, fleetJson("NODE2", 4, 10, 2));
+    await Deno.writeTextFile(`${dir.path}/pong.jsonl`, PONG_LOG);
 
     const report = await runOctoPing([
       "report",
-      `${dir}/here.log`,
-      `/in=${dir}/pong.jsonl`,
-      `${dir}/node*.jsonl`, // expanded by OctoPing, as on cmd.exe
+      `${dir.path}/here.log`,
+      `/in=${dir.path}/pong.jsonl`,
+      `${dir.path}/node*.jsonl`, // expanded by OctoPing, as on cmd.exe
     ]);
     assert.equal(report.code, 0, report.stderr);
     const lines = report.stdout.split("\n");
@@ -112,113 +112,96 @@ Deno.test("report over several logs: grouped by machine and target, worst first,
     assert.match(report.stdout, /^=== Tentacle1 from \S+ ===\n3 attempts: 3 succeeded, 0 failed/m);
     assert.match(report.stdout, /^ {4}\S*node1\.jsonl run 1 \(JSON lines, from line 1\): /m);
 
-    const none = await runOctoPing(["report", `${dir}/pong.jsonl`, `${dir}/hosts.txt`]);
+    const none = await runOctoPing(["report", `${dir.path}/pong.jsonl`, `${dir.path}/hosts.txt`]);
     assert.equal(none.code, 2, "no log has attempts: bad input");
     assert.match(none.stderr, /this is a pong log/);
-    const unmatched = await runOctoPing(["report", `${dir}/nothing*.jsonl`]);
+    const unmatched = await runOctoPing(["report", `${dir.path}/nothing*.jsonl`]);
     assert.equal(unmatched.code, 2);
     assert.match(unmatched.stderr, /^OctoPing: no file matches .*nothing\*\.jsonl$/m);
   } finally {
     await server.stdin.close();
     await server.status;
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("the text report over 200 targets prints every target's section: none dropped on the way out", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/week.jsonl`, fleetJson("NODE1", 200, 3, 5));
-    const report = await runOctoPing(["report", `${dir}/week.jsonl`]);
-    assert.equal(report.code, 0, report.stderr);
-    assert.doesNotMatch(report.stdout, /dropped/);
-    assert.equal(report.stdout.match(/^=== Web\d+ from NODE1 ===$/gm)?.length, 200);
-    assert.match(
-      report.stdout,
-      /^failing: (Web\d \(timeout\)(, )?){5} - 5 of 200 targets had failures$/m,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/week.jsonl`, fleetJson("NODE1", 200, 3, 5));
+  const report = await runOctoPing(["report", `${dir.path}/week.jsonl`]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.doesNotMatch(report.stdout, /dropped/);
+  assert.equal(report.stdout.match(/^=== Web\d+ from NODE1 ===$/gm)?.length, 200);
+  assert.match(
+    report.stdout,
+    /^failing: (Web\d \(timeout\)(, )?){5} - 5 of 200 targets had failures$/m,
+  );
 });
 
 Deno.test("the page's size does not grow with the attempts: each target is bucketed", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const sizes = [];
-    for (const attempts of [100, 1000]) {
-      await Deno.writeTextFile(`${dir}/week.jsonl`, fleetJson("NODE1", 100, attempts, 10));
-      const made = await runOctoPing(["report", `${dir}/week.jsonl`, `/out=${dir}/r.html`]);
-      assert.equal(made.code, 0, made.stderr);
-      sizes.push((await Deno.stat(`${dir}/r.html`)).size);
-    }
-    assert.ok(sizes[1] < sizes[0] * 1.2, `tenfold attempts, page ${sizes[0]} -> ${sizes[1]} bytes`);
-    // 1,000 targets at this rate stay a few MB.
-    assert.ok(sizes[1] / 100 < 4000, `${sizes[1] / 100} bytes per target`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using dir = await tempDir();
+  const sizes = [];
+  for (const attempts of [100, 1000]) {
+    await Deno.writeTextFile(`${dir.path}/week.jsonl`, fleetJson("NODE1", 100, attempts, 10));
+    const made = await runOctoPing(["report", `${dir.path}/week.jsonl`, `/out=${dir.path}/r.html`]);
+    assert.equal(made.code, 0, made.stderr);
+    sizes.push((await Deno.stat(`${dir.path}/r.html`)).size);
   }
+  assert.ok(sizes[1] < sizes[0] * 1.2, `tenfold attempts, page ${sizes[0]} -> ${sizes[1]} bytes`);
+  // 1,000 targets at this rate stay a few MB.
+  assert.ok(sizes[1] / 100 < 4000, `${sizes[1] / 100} bytes per target`);
 });
 
 linuxTest(
   "the page for 200 targets from two machines renders in headless Chromium, failing targets first",
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      await Deno.writeTextFile(`${dir}/a.jsonl`, fleetJson("NODE1", 100, 50, 3));
-      await Deno.writeTextFile(`${dir}/b.jsonl`, fleetJson("NODE2", 100, 50, 0));
-      const page = `${dir}/report.html`;
-      const made = await runOctoPing([
-        "report",
-        `${dir}/a.jsonl`,
-        `${dir}/b.jsonl`,
-        `/out=${page}`,
-      ]);
-      assert.equal(made.code, 0, made.stderr);
-      const html = await Deno.readTextFile(page);
-      assert.doesNotMatch(
-        html,
-        /<script|https?:\/\//,
-        "self-contained: no scripts, nothing fetched",
-      );
-      const { dom, log } = await browse(page, dir, ["--dump-dom"]);
-      assert.match(dom, /<h1>OctoPing report: 200 targets from 2 machines<\/h1>/);
-      assert.match(dom, /<h2>3 of 200 targets had failures, worst first<\/h2>/);
-      assert.equal((dom.match(/<svg /g) ?? []).length, 200, "a chart per target");
-      const rows = [
-        ...dom.matchAll(/<div class="row" id="t\d+"><div class="name">([^<]+)<br><small>([^<]+)</g),
-      ]
-        .map((match) => `${match[1]} ${match[2].split(" ")[0]}`);
-      assert.deepEqual(rows.slice(0, 3).sort(), ["Web1 NODE1", "Web2 NODE1", "Web3 NODE1"]);
-      assert.match(
-        dom,
-        /<title>2026-11-\d\d [\d:]+ UTC-2026-11-\d\d [\d:]+ UTC: 1 of 1 failed<\/title>/,
-        "failures marked, with hover text",
-      );
-      assert.doesNotMatch(log, /CONSOLE|Uncaught/, "no console errors");
-      const shot = `${dir}/report.png`;
-      await browse(page, dir, [`--screenshot=${shot}`, "--window-size=1100,1400"]);
-      assert.ok((await Deno.stat(shot)).size > 10_000, "a screenshot with something on it");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using dir = await tempDir();
+    await Deno.writeTextFile(`${dir.path}/a.jsonl`, fleetJson("NODE1", 100, 50, 3));
+    await Deno.writeTextFile(`${dir.path}/b.jsonl`, fleetJson("NODE2", 100, 50, 0));
+    const page = `${dir.path}/report.html`;
+    const made = await runOctoPing([
+      "report",
+      `${dir.path}/a.jsonl`,
+      `${dir.path}/b.jsonl`,
+      `/out=${page}`,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const html = await Deno.readTextFile(page);
+    assert.doesNotMatch(
+      html,
+      /<script|https?:\/\//,
+      "self-contained: no scripts, nothing fetched",
+    );
+    const { dom, log } = await browse(page, dir.path, ["--dump-dom"]);
+    assert.match(dom, /<h1>OctoPing report: 200 targets from 2 machines<\/h1>/);
+    assert.match(dom, /<h2>3 of 200 targets had failures, worst first<\/h2>/);
+    assert.equal((dom.match(/<svg /g) ?? []).length, 200, "a chart per target");
+    const rows = [
+      ...dom.matchAll(/<div class="row" id="t\d+"><div class="name">([^<]+)<br><small>([^<]+)</g),
+    ]
+      .map((match) => `${match[1]} ${match[2].split(" ")[0]}`);
+    assert.deepEqual(rows.slice(0, 3).sort(), ["Web1 NODE1", "Web2 NODE1", "Web3 NODE1"]);
+    assert.match(
+      dom,
+      /<title>2026-11-\d\d [\d:]+ UTC-2026-11-\d\d [\d:]+ UTC: 1 of 1 failed<\/title>/,
+      "failures marked, with hover text",
+    );
+    assert.doesNotMatch(log, /CONSOLE|Uncaught/, "no console errors");
+    const shot = `${dir.path}/report.png`;
+    await browse(page, dir.path, [`--screenshot=${shot}`, "--window-size=1100,1400"]);
+    assert.ok((await Deno.stat(shot)).size > 10_000, "a screenshot with something on it");
   },
   { what: "Chromium", here: CHROMIUM !== undefined },
 );
 
 Deno.test("a slice of latency with no neighbour is still drawn: a dot, not an empty chart", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    // Three attempts over a week: three lone slices of 96.
-    await Deno.writeTextFile(`${dir}/sparse.jsonl`, fleetJson("NODE1", 1, 3, 0));
-    const made = await runOctoPing(["report", `${dir}/sparse.jsonl`, `/out=${dir}/r.html`]);
-    assert.equal(made.code, 0, made.stderr);
-    const page = await Deno.readTextFile(`${dir}/r.html`);
-    const path = /<path d="([^"]+)"[^>]*stroke-linecap="round"/.exec(page);
-    assert.ok(path, "the latency line has round caps, which draw a zero-length segment as a dot");
-    // Each lone point is a zero-length segment: M x y h0.
-    assert.equal(path[1].match(/M[\d.]+ [\d.]+h0/g)?.length, 3, path[1]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  // Three attempts over a week: three lone slices of 96.
+  await Deno.writeTextFile(`${dir.path}/sparse.jsonl`, fleetJson("NODE1", 1, 3, 0));
+  const made = await runOctoPing(["report", `${dir.path}/sparse.jsonl`, `/out=${dir.path}/r.html`]);
+  assert.equal(made.code, 0, made.stderr);
+  const page = await Deno.readTextFile(`${dir.path}/r.html`);
+  const path = /<path d="([^"]+)"[^>]*stroke-linecap="round"/.exec(page);
+  assert.ok(path, "the latency line has round caps, which draw a zero-length segment as a dot");
+  // Each lone point is a zero-length segment: M x y h0.
+  assert.equal(path[1].match(/M[\d.]+ [\d.]+h0/g)?.length, 3, path[1]);
 });

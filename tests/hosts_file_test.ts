@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { type HostsFileRules, parseHostsFile, readHostsFile } from "../src/options/hosts_file.ts";
 import { parseArgs, UsageError } from "../src/options/parse.ts";
-import { freePort, MAIN, runOctoPing, runTool } from "./support/helpers.ts";
+import { freePort, MAIN, runOctoPing, runTool, tempDir } from "./support/helpers.ts";
 
 const RULES: HostsFileRules = { defaultPort: 10933, tls: true };
 const SHA1 = "3C2A0F1B2C3D4E5F60718293A4B5C6D7E8F90A1B";
@@ -150,21 +150,17 @@ Deno.test("/hosts on the command line: with /host, a global /thumbprint or /para
 });
 
 Deno.test("a bad hosts file: one line naming file and line, exit 2, nothing run", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const port = freePort();
-    await Deno.writeTextFile(`${dir}/hosts.txt`, `127.0.0.1:${port} A\n127.0.0.1:${port} A\n`);
-    const run = await runOctoPing(["ping", `/hosts=${dir}/hosts.txt`, "/count=1"]);
-    assert.equal(run.code, 2);
-    assert.equal(run.stdout, "", "nothing run");
-    assert.match(run.stderr, /^OctoPing: .*hosts\.txt line 2: the name A is used on line 1 too/);
-    assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
-    const missing = await runOctoPing(["ping", `/hosts=${dir}/none.txt`, "/count=1"]);
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /^OctoPing: cannot read the hosts file .*none\.txt/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  const port = freePort();
+  await Deno.writeTextFile(`${dir.path}/hosts.txt`, `127.0.0.1:${port} A\n127.0.0.1:${port} A\n`);
+  const run = await runOctoPing(["ping", `/hosts=${dir.path}/hosts.txt`, "/count=1"]);
+  assert.equal(run.code, 2);
+  assert.equal(run.stdout, "", "nothing run");
+  assert.match(run.stderr, /^OctoPing: .*hosts\.txt line 2: the name A is used on line 1 too/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+  const missing = await runOctoPing(["ping", `/hosts=${dir.path}/none.txt`, "/count=1"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^OctoPing: cannot read the hosts file .*none\.txt/);
 });
 
 Deno.test("/hosts=- reads the targets from stdin", async () => {
@@ -194,18 +190,14 @@ Deno.test("a hosts file saved by Notepad - UTF-16 LE or UTF-8, with a BOM and CR
   ].join("\r\n") + "\r\n";
   const utf16le = new Uint8Array([0xff, 0xfe, ...new Uint8Array(utf16leBytes(typed))]);
   const utf8 = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(typed)]);
-  const dir = await Deno.makeTempDir();
-  try {
-    for (const [encoding, bytes] of [["UTF-16 LE", utf16le], ["UTF-8", utf8]] as const) {
-      const file = `${dir}/tentacles.txt`;
-      await Deno.writeFile(file, bytes);
-      assert.deepEqual(await readHostsFile(file, RULES), [
-        { host: "web01.corp.local", port: 10933, name: "Web01", thumbprint: SHA1 },
-        { host: "10.0.0.5", port: 10933, name: "DB" },
-      ], encoding);
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using dir = await tempDir();
+  for (const [encoding, bytes] of [["UTF-16 LE", utf16le], ["UTF-8", utf8]] as const) {
+    const file = `${dir.path}/tentacles.txt`;
+    await Deno.writeFile(file, bytes);
+    assert.deepEqual(await readHostsFile(file, RULES), [
+      { host: "web01.corp.local", port: 10933, name: "Web01", thumbprint: SHA1 },
+      { host: "10.0.0.5", port: 10933, name: "DB" },
+    ], encoding);
   }
 });
 

@@ -93,39 +93,35 @@ Deno.test("the certificate's lines: thumbprint as Octopus shows it, validity, TL
 });
 
 Deno.test("against pong: address, certificate and who answered, each once", async () => {
-  const pong = await Pong.start();
-  try {
-    const run = await runOctoPing([
-      "ping",
-      "/host=localhost",
-      `/port=${pong.port}`,
-      "/count=3",
-      "/interval=0",
-    ]);
-    assert.equal(run.code, 0, run.stdout);
-    const once = (pattern: RegExp) => {
-      assert.equal(
-        run.stdout.match(new RegExp(pattern, "gm"))?.length,
-        1,
-        `${pattern}\n${run.stdout}`,
-      );
-    };
-    once(/^ {4}address: localhost is 127\.0\.0\.1$/);
-    once(/^ {4}certificate: CN=OctoPing Pong \(self-signed\); .+, SHA-256$/);
-    once(
-      new RegExp(
-        `^ {4}thumbprint: ${pong.thumbprint} \\(SHA-1, as Octopus shows it\\); SHA-256: [0-9A-F]{64}$`,
-      ),
+  await using pong = await Pong.start();
+  const run = await runOctoPing([
+    "ping",
+    "/host=localhost",
+    `/port=${pong.port}`,
+    "/count=3",
+    "/interval=0",
+  ]);
+  assert.equal(run.code, 0, run.stdout);
+  const once = (pattern: RegExp) => {
+    assert.equal(
+      run.stdout.match(new RegExp(pattern, "gm"))?.length,
+      1,
+      `${pattern}\n${run.stdout}`,
     );
-    once(/^ {4}valid from \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d; TLSv1\.3, TLS_\w+$/);
-    once(new RegExp(`^ {4}answered by: OctoPing pong ${VERSION.replaceAll(".", "\\.")}$`));
-  } finally {
-    await pong.stop();
-  }
+  };
+  once(/^ {4}address: localhost is 127\.0\.0\.1$/);
+  once(/^ {4}certificate: CN=OctoPing Pong \(self-signed\); .+, SHA-256$/);
+  once(
+    new RegExp(
+      `^ {4}thumbprint: ${pong.thumbprint} \\(SHA-1, as Octopus shows it\\); SHA-256: [0-9A-F]{64}$`,
+    ),
+  );
+  once(/^ {4}valid from \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d; TLSv1\.3, TLS_\w+$/);
+  once(new RegExp(`^ {4}answered by: OctoPing pong ${VERSION.replaceAll(".", "\\.")}$`));
 });
 
 Deno.test("against a Tentacle-like server: named as an Octopus Tentacle or Server", async () => {
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await readRequest(conn);
     const page = "<html><body>Octopus Tentacle</body></html>";
     await writeText(
@@ -134,17 +130,13 @@ Deno.test("against a Tentacle-like server: named as an Octopus Tentacle or Serve
     );
     conn.close();
   }, true);
-  try {
-    const run = await pingLoopback(server.port, "/count=1");
-    assert.equal(run.code, 0, run.stdout);
-    assert.match(
-      run.stdout,
-      /\n {4}answered by: an Octopus Tentacle or Server \(self-signed certificate CN=OctoPing Pong, not the usual name, and Halibut's HTML answer\)\n/,
-    );
-    assert.doesNotMatch(run.stdout, /hint:/);
-  } finally {
-    await server.close();
-  }
+  const run = await pingLoopback(server.port, "/count=1");
+  assert.equal(run.code, 0, run.stdout);
+  assert.match(
+    run.stdout,
+    /\n {4}answered by: an Octopus Tentacle or Server \(self-signed certificate CN=OctoPing Pong, not the usual name, and Halibut's HTML answer\)\n/,
+  );
+  assert.doesNotMatch(run.stdout, /hint:/);
 });
 
 Deno.test("Halibut's page names the peer: a Tentacle, an Octopus Server's polling port, Halibut", () => {

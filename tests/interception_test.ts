@@ -15,6 +15,7 @@ import {
   pingLoopback,
   Pong,
   runOctoPing,
+  tempDir,
 } from "./support/helpers.ts";
 import { openssl, selfSigned, sServer } from "./support/openssl.ts";
 
@@ -41,25 +42,20 @@ Deno.test({
     here: MITMDUMP !== undefined,
   }),
   async fn() {
-    const pong = await Pong.start();
-    const mitm = await mitmdump(`reverse:https://127.0.0.1:${pong.port}`);
+    await using pong = await Pong.start();
+    await using mitm = await mitmdump(`reverse:https://127.0.0.1:${pong.port}`);
     const port = mitm.port;
-    try {
-      const run = await pingLoopback(port, "/count=1");
-      assert.equal(run.code, 1, run.stdout);
-      assert.equal(
-        firstCause(run.stdout),
-        "cause: intercepted - the server's certificate was replaced on the way (TLS inspection)",
-      );
-      assert.match(
-        run.stdout,
-        /pong serves the certificate [0-9A-F]{40}, but ping saw [0-9A-F]{40} \(.*issued by [^\n]*mitmproxy/,
-      );
-      assert.match(run.stdout, /hint: TLS inspection, SSL offloading .* excluded/);
-    } finally {
-      await mitm.stop();
-      await pong.stop();
-    }
+    const run = await pingLoopback(port, "/count=1");
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(
+      firstCause(run.stdout),
+      "cause: intercepted - the server's certificate was replaced on the way (TLS inspection)",
+    );
+    assert.match(
+      run.stdout,
+      /pong serves the certificate [0-9A-F]{40}, but ping saw [0-9A-F]{40} \(.*issued by [^\n]*mitmproxy/,
+    );
+    assert.match(run.stdout, /hint: TLS inspection, SSL offloading .* excluded/);
   },
 });
 
@@ -69,92 +65,79 @@ Deno.test({
     { what: "haproxy and openssl", here: HAPROXY !== undefined },
   ),
   async fn() {
-    const pong = await Pong.start(["/nossl"]);
-    const dir = await Deno.makeTempDir();
-    const { cert, key } = await selfSigned(dir, "offload");
+    await using pong = await Pong.start(["/nossl"]);
+    await using dir = await tempDir();
+    const { cert, key } = await selfSigned(dir.path, "offload");
     await Deno.writeTextFile(
-      `${dir}/both.pem`,
+      `${dir.path}/both.pem`,
       await Deno.readTextFile(cert) + await Deno.readTextFile(key),
     );
     const port = freePort();
     await Deno.writeTextFile(
-      `${dir}/haproxy.cfg`,
+      `${dir.path}/haproxy.cfg`,
       `defaults
   mode tcp
   timeout connect 5s
   timeout client 30s
   timeout server 30s
 frontend tls
-  bind 127.0.0.1:${port} ssl crt ${dir}/both.pem
+  bind 127.0.0.1:${port} ssl crt ${dir.path}/both.pem
   default_backend pong
 backend pong
   server pong 127.0.0.1:${pong.port}
 `,
     );
-    const haproxy = await startDaemon(HAPROXY!, ["-f", `${dir}/haproxy.cfg`, "-db"], [port]);
-    try {
-      for (const extra of [[], ["/datasize=1"]]) {
-        const run = await pingLoopback(port, "/count=1", ...extra);
-        assert.equal(run.code, 1, run.stdout);
-        assert.equal(
-          firstCause(run.stdout),
-          "cause: intercepted - TLS was ended on the way (SSL offloading or a TLS-terminating " +
-            "load balancer)",
-          run.stdout,
-        );
-      }
-    } finally {
-      await haproxy.stop();
-      await pong.stop();
-      await Deno.remove(dir, { recursive: true });
+    await using _haproxy = await startDaemon(HAPROXY!, ["-f", `${dir.path}/haproxy.cfg`, "-db"], [
+      port,
+    ]);
+    for (const extra of [[], ["/datasize=1"]]) {
+      const run = await pingLoopback(port, "/count=1", ...extra);
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(
+        firstCause(run.stdout),
+        "cause: intercepted - TLS was ended on the way (SSL offloading or a TLS-terminating " +
+          "load balancer)",
+        run.stdout,
+      );
     }
   },
 });
 
 Deno.test("ping's client certificate reaches pong, and pong's line names it", async () => {
-  const pong = await Pong.start();
-  try {
-    const run = await pong.ping("/count=1");
-    assert.equal(run.code, 0, run.stdout);
-    const presented = /^# client certificate: ([0-9A-F]{40}) \(made for this run/m.exec(run.stdout);
-    assert.ok(presented, run.stdout);
-    await pong.stdout.waitFor(new RegExp(`bytes sent, .*, client certificate ${presented[1]}$`));
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  const run = await pong.ping("/count=1");
+  assert.equal(run.code, 0, run.stdout);
+  const presented = /^# client certificate: ([0-9A-F]{40}) \(made for this run/m.exec(run.stdout);
+  assert.ok(presented, run.stdout);
+  await pong.stdout.waitFor(new RegExp(`bytes sent, .*, client certificate ${presented[1]}$`));
 });
 
 linuxTest(
   "pong asks curl for a certificate: named when given, 'no client certificate' when not",
   async () => {
-    const pong = await Pong.start();
-    const dir = await Deno.makeTempDir();
-    try {
-      const { cert, key } = await selfSigned(dir, "curl");
-      const url = `https://127.0.0.1:${pong.port}/`;
-      const curl = (...extra: string[]) =>
-        new Deno.Command("curl", { args: ["-sk", "-D", "-", "-o", "/dev/null", ...extra, url] })
-          .output();
-      const without = new TextDecoder().decode((await curl()).stdout);
-      assert.match(without, /^X-OctoPing-Client-Certificate: none\r$/m);
-      assert.match(without, new RegExp(`^X-OctoPing-Certificate: ${pong.thumbprint}\r$`, "m"));
-      await pong.stdout.waitFor(/bytes sent, .*, no client certificate$/);
-      const thumbprint = await sha1(cert);
-      const withCert = new TextDecoder().decode((await curl("--cert", cert, "--key", key)).stdout);
-      assert.match(withCert, new RegExp(`^X-OctoPing-Client-Certificate: ${thumbprint}\r$`, "m"));
-      await pong.stdout.waitFor(new RegExp(`, client certificate ${thumbprint}$`));
-    } finally {
-      await pong.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using pong = await Pong.start();
+    await using dir = await tempDir();
+    const { cert, key } = await selfSigned(dir.path, "curl");
+    const url = `https://127.0.0.1:${pong.port}/`;
+    const curl = (...extra: string[]) =>
+      new Deno.Command("curl", { args: ["-sk", "-D", "-", "-o", "/dev/null", ...extra, url] })
+        .output();
+    const without = new TextDecoder().decode((await curl()).stdout);
+    assert.match(without, /^X-OctoPing-Client-Certificate: none\r$/m);
+    assert.match(without, new RegExp(`^X-OctoPing-Certificate: ${pong.thumbprint}\r$`, "m"));
+    await pong.stdout.waitFor(/bytes sent, .*, no client certificate$/);
+    const thumbprint = await sha1(cert);
+    const withCert = new TextDecoder().decode((await curl("--cert", cert, "--key", key)).stdout);
+    assert.match(withCert, new RegExp(`^X-OctoPing-Client-Certificate: ${thumbprint}\r$`, "m"));
+    await pong.stdout.waitFor(new RegExp(`, client certificate ${thumbprint}$`));
   },
 );
 
 linuxTest("a server that requires a client certificate accepts ping's", async () => {
-  const dir = await Deno.makeTempDir();
-  const server = await selfSigned(dir, "server");
-  const client = await selfSigned(dir, "client");
-  const sserver = await sServer(server.cert, server.key, [
+  await using dir = await tempDir();
+  const server = await selfSigned(dir.path, "server");
+  const client = await selfSigned(dir.path, "client");
+  await using sserver = await sServer(server.cert, server.key, [
     "-Verify",
     "1",
     "-verify_return_error",
@@ -162,60 +145,47 @@ linuxTest("a server that requires a client certificate accepts ping's", async ()
     client.cert,
     "-www",
   ]);
-  try {
-    const run = await pingLoopback(
-      sserver.port,
-      "/count=1",
-      `/clientcert=${client.cert}`,
-      `/clientkey=${client.key}`,
-    );
-    assert.equal(run.code, 0, run.stdout);
-  } finally {
-    await sserver.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  const run = await pingLoopback(
+    sserver.port,
+    "/count=1",
+    `/clientcert=${client.cert}`,
+    `/clientkey=${client.key}`,
+  );
+  assert.equal(run.code, 0, run.stdout);
 });
 
 linuxTest(
   "a server that refuses ping's client certificate is named, under TLS 1.2 and 1.3, in data mode too",
   async () => {
-    const dir = await Deno.makeTempDir();
-    const server = await selfSigned(dir, "server");
-    const trusted = await selfSigned(dir, "trusted");
+    await using dir = await tempDir();
+    const server = await selfSigned(dir.path, "server");
+    const trusted = await selfSigned(dir.path, "trusted");
     // Under TLS 1.3 the alert comes after the handshake: in data mode, while the 20 MB are sent.
     const runs: [string, string[]][] = [
       ["-tls1_2", ["/count=1"]],
       ["-tls1_3", ["/count=1"]],
       ["-tls1_3", ["/count=3", "/interval=0", "/datasize=20", "/chunksize=20"]],
     ];
-    try {
-      for (const [version, options] of runs) {
-        const sserver = await sServer(server.cert, server.key, [
-          "-Verify",
-          "1",
-          "-verify_return_error",
-          "-CAfile",
-          trusted.cert,
-          version,
-          "-www",
-        ]);
-        try {
-          const run = await pingLoopback(sserver.port, ...options);
-          const what = `${version} ${options.join(" ")}\n${run.stdout}`;
-          assert.equal(run.code, 1, what);
-          assert.equal(
-            firstCause(run.stdout),
-            "cause: tls - the server refused the client certificate",
-            what,
-          );
-          assert.match(run.stdout, /^failures by cause: tls \d+$/m, what);
-          assert.match(run.stdout, /hint: a Tentacle accepts any client certificate/);
-        } finally {
-          await sserver.stop();
-        }
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+    for (const [version, options] of runs) {
+      await using sserver = await sServer(server.cert, server.key, [
+        "-Verify",
+        "1",
+        "-verify_return_error",
+        "-CAfile",
+        trusted.cert,
+        version,
+        "-www",
+      ]);
+      const run = await pingLoopback(sserver.port, ...options);
+      const what = `${version} ${options.join(" ")}\n${run.stdout}`;
+      assert.equal(run.code, 1, what);
+      assert.equal(
+        firstCause(run.stdout),
+        "cause: tls - the server refused the client certificate",
+        what,
+      );
+      assert.match(run.stdout, /^failures by cause: tls \d+$/m, what);
+      assert.match(run.stdout, /hint: a Tentacle accepts any client certificate/);
     }
   },
 );
@@ -223,104 +193,95 @@ linuxTest(
 linuxTest(
   "/clientcert with a key that is not its own, or a wrong PFX password: exit 2",
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const one = await selfSigned(dir, "one");
-      const two = await selfSigned(dir, "two");
-      const run = await runOctoPing([
-        "ping",
-        "/host=127.0.0.1",
-        `/clientcert=${one.cert}`,
-        `/clientkey=${two.key}`,
-      ]);
-      assert.equal(run.code, 2);
-      assert.equal(run.stdout, "");
-      assert.match(run.stderr, /two\.key is not the key of the certificate in .*one\.pem/);
-      await openssl([
-        "pkcs12",
-        "-export",
-        "-in",
-        one.cert,
-        "-inkey",
-        one.key,
-        "-out",
-        `${dir}/one.pfx`,
-        "-passout",
-        "pass:right",
-      ]);
-      const wrong = await runOctoPing([
-        "ping",
-        "/host=127.0.0.1",
-        `/clientcert=${dir}/one.pfx`,
-        "/clientpassword=wrong",
-      ]);
-      assert.equal(wrong.code, 2);
-      assert.match(wrong.stderr, /the password is wrong/);
-      assert.doesNotMatch(wrong.stdout + wrong.stderr, /wrong\b.*wrong/);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using dir = await tempDir();
+    const one = await selfSigned(dir.path, "one");
+    const two = await selfSigned(dir.path, "two");
+    const run = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/clientcert=${one.cert}`,
+      `/clientkey=${two.key}`,
+    ]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, /two\.key is not the key of the certificate in .*one\.pem/);
+    await openssl([
+      "pkcs12",
+      "-export",
+      "-in",
+      one.cert,
+      "-inkey",
+      one.key,
+      "-out",
+      `${dir.path}/one.pfx`,
+      "-passout",
+      "pass:right",
+    ]);
+    const wrong = await runOctoPing([
+      "ping",
+      "/host=127.0.0.1",
+      `/clientcert=${dir.path}/one.pfx`,
+      "/clientpassword=wrong",
+    ]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /the password is wrong/);
+    assert.doesNotMatch(wrong.stdout + wrong.stderr, /wrong\b.*wrong/);
   },
 );
 
 linuxTest(
   "a PFX with its password: presented to pong, and the password is nowhere in the record",
   async () => {
-    const pong = await Pong.start();
-    const dir = await Deno.makeTempDir();
-    try {
-      const { cert, key } = await selfSigned(dir, "octopus");
-      await openssl([
-        "pkcs12",
-        "-export",
-        "-in",
-        cert,
-        "-inkey",
-        key,
-        "-out",
-        `${dir}/octopus.pfx`,
-        "-passout",
-        "pass:S3cret-pa55",
-      ]);
-      const thumbprint = await sha1(cert);
-      const logfile = `${dir}/run.jsonl`;
-      const run = await pong.ping(
-        "/count=1",
-        `/clientcert=${dir}/octopus.pfx`,
-        "/clientpassword=S3cret-pa55",
-        "/format=json",
-        `/logfile=${logfile}`,
-      );
-      assert.equal(run.code, 0, run.stdout + run.stderr);
-      await pong.stdout.waitFor(new RegExp(`, client certificate ${thumbprint}$`));
-      const start = JSON.parse(run.stdout.split("\n")[0]);
-      assert.equal(start.clientThumbprint, thumbprint);
-      const text = await pong.ping(
-        "/count=1",
-        `/clientcert=${dir}/octopus.pfx`,
-        "/clientpassword=S3cret-pa55",
-      );
-      for (
-        const record of [run.stdout, run.stderr, await Deno.readTextFile(logfile), text.stdout]
-      ) {
-        assert.doesNotMatch(record, /S3cret-pa55/);
-      }
-      assert.match(text.stdout, /^# command line: .*\/clientpassword=\*\*\*$/m);
-      const fromEnv = await runOctoPing(
-        [
-          "ping",
-          `/host=127.0.0.1`,
-          `/port=${pong.port}`,
-          "/count=1",
-          `/clientcert=${dir}/octopus.pfx`,
-        ],
-        { env: { OCTOPING_CLIENT_PASSWORD: "S3cret-pa55" } },
-      );
-      assert.equal(fromEnv.code, 0, fromEnv.stdout + fromEnv.stderr);
-    } finally {
-      await pong.stop();
-      await Deno.remove(dir, { recursive: true });
+    await using pong = await Pong.start();
+    await using dir = await tempDir();
+    const { cert, key } = await selfSigned(dir.path, "octopus");
+    await openssl([
+      "pkcs12",
+      "-export",
+      "-in",
+      cert,
+      "-inkey",
+      key,
+      "-out",
+      `${dir.path}/octopus.pfx`,
+      "-passout",
+      "pass:S3cret-pa55",
+    ]);
+    const thumbprint = await sha1(cert);
+    const logfile = `${dir.path}/run.jsonl`;
+    const run = await pong.ping(
+      "/count=1",
+      `/clientcert=${dir.path}/octopus.pfx`,
+      "/clientpassword=S3cret-pa55",
+      "/format=json",
+      `/logfile=${logfile}`,
+    );
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    await pong.stdout.waitFor(new RegExp(`, client certificate ${thumbprint}$`));
+    const start = JSON.parse(run.stdout.split("\n")[0]);
+    assert.equal(start.clientThumbprint, thumbprint);
+    const text = await pong.ping(
+      "/count=1",
+      `/clientcert=${dir.path}/octopus.pfx`,
+      "/clientpassword=S3cret-pa55",
+    );
+    for (
+      const record of [run.stdout, run.stderr, await Deno.readTextFile(logfile), text.stdout]
+    ) {
+      assert.doesNotMatch(record, /S3cret-pa55/);
     }
+    assert.match(text.stdout, /^# command line: .*\/clientpassword=\*\*\*$/m);
+    const fromEnv = await runOctoPing(
+      [
+        "ping",
+        `/host=127.0.0.1`,
+        `/port=${pong.port}`,
+        "/count=1",
+        `/clientcert=${dir.path}/octopus.pfx`,
+      ],
+      { env: { OCTOPING_CLIENT_PASSWORD: "S3cret-pa55" } },
+    );
+    assert.equal(fromEnv.code, 0, fromEnv.stdout + fromEnv.stderr);
   },
 );
 

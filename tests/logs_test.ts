@@ -4,6 +4,7 @@ import { summarise } from "../src/logs/analyse.ts";
 import { readLines } from "../src/logs/lines.ts";
 import { type LoggedAttempt, LogParser } from "../src/logs/parse.ts";
 import { addressesLabel } from "../src/report/log_text.ts";
+import { tempDir } from "./support/helpers.ts";
 
 function parse(text: string) {
   const parser = new LogParser();
@@ -258,31 +259,27 @@ Deno.test("LF, CRLF and mixed line ends read alike, in UTF-8 and UTF-16LE", asyn
     "2026-11-27T13:40:02Z Connect: Success! 14ms, 10,283 bytes read (tcp 2, first byte 3 ms)",
   ];
   const mixed = lines.map((line, i) => line + (i % 2 ? "\r\n" : "\n")).join("");
-  const dir = await Deno.makeTempDir();
-  try {
-    const files: [string, Uint8Array][] = [
-      ["lf", new TextEncoder().encode(lines.join("\n") + "\n")],
-      ["crlf", new TextEncoder().encode(lines.join("\r\n") + "\r\n")],
-      ["mixed", new TextEncoder().encode(mixed)],
-      ["utf16-crlf", utf16le(lines.join("\r\n") + "\r\n")],
-      ["utf16-mixed", utf16le(mixed)],
-    ];
-    const reports = [];
-    for (const [name, bytes] of files) {
-      await Deno.writeFile(`${dir}/${name}`, bytes);
-      const read = [];
-      for await (const [line] of readLines(`${dir}/${name}`)) read.push(line);
-      assert.deepEqual(read, lines, name);
-      reports.push(await summarise(`${dir}/${name}`));
-    }
-    for (const report of reports) {
-      assert.equal(report.skipped, 0);
-      assert.deepEqual(report.runs[0].summary, reports[0].runs[0].summary);
-      assert.deepEqual(report.runs[0].run.peers.items, ["a Tentacle"], "no CR left on a value");
-      assert.equal(report.runs[0].run.commandLine, "OctoPing ping /host=tentacle");
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using dir = await tempDir();
+  const files: [string, Uint8Array][] = [
+    ["lf", new TextEncoder().encode(lines.join("\n") + "\n")],
+    ["crlf", new TextEncoder().encode(lines.join("\r\n") + "\r\n")],
+    ["mixed", new TextEncoder().encode(mixed)],
+    ["utf16-crlf", utf16le(lines.join("\r\n") + "\r\n")],
+    ["utf16-mixed", utf16le(mixed)],
+  ];
+  const reports = [];
+  for (const [name, bytes] of files) {
+    await Deno.writeFile(`${dir.path}/${name}`, bytes);
+    const read = [];
+    for await (const [line] of readLines(`${dir.path}/${name}`)) read.push(line);
+    assert.deepEqual(read, lines, name);
+    reports.push(await summarise(`${dir.path}/${name}`));
+  }
+  for (const report of reports) {
+    assert.equal(report.skipped, 0);
+    assert.deepEqual(report.runs[0].summary, reports[0].runs[0].summary);
+    assert.deepEqual(report.runs[0].run.peers.items, ["a Tentacle"], "no CR left on a value");
+    assert.equal(report.runs[0].run.commandLine, "OctoPing ping /host=tentacle");
   }
 });
 
@@ -290,21 +287,17 @@ Deno.test("a CRLF split across read chunks is one line end, in UTF-8 and UTF-16L
   // Every even byte offset holds a CR (UTF-8) or every 4th starts one (UTF-16LE, after "ab"):
   // whatever size the reads are, chunk boundaries fall between CR and LF many times.
   const count = 400_000;
-  const dir = await Deno.makeTempDir();
-  try {
-    const utf8 = new TextEncoder().encode("a" + "\r\n".repeat(count));
-    await Deno.writeFile(`${dir}/utf8`, utf8);
-    await Deno.writeFile(`${dir}/utf16`, utf16le("ab" + "\r\n".repeat(count)));
-    for (const [name, first] of [["utf8", "a"], ["utf16", "ab"]]) {
-      let lines = 0;
-      for await (const [line, number] of readLines(`${dir}/${name}`)) {
-        assert.equal(line, number === 1 ? first : "", `${name} line ${number}`);
-        lines++;
-      }
-      assert.equal(lines, count, name);
+  await using dir = await tempDir();
+  const utf8 = new TextEncoder().encode("a" + "\r\n".repeat(count));
+  await Deno.writeFile(`${dir.path}/utf8`, utf8);
+  await Deno.writeFile(`${dir.path}/utf16`, utf16le("ab" + "\r\n".repeat(count)));
+  for (const [name, first] of [["utf8", "a"], ["utf16", "ab"]]) {
+    let lines = 0;
+    for await (const [line, number] of readLines(`${dir.path}/${name}`)) {
+      assert.equal(line, number === 1 ? first : "", `${name} line ${number}`);
+      lines++;
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+    assert.equal(lines, count, name);
   }
 });
 

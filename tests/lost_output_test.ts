@@ -8,12 +8,12 @@ import assert from "node:assert/strict";
 import { redirected, runLine } from "../scripts/shell.ts";
 import {
   type Finished,
-  inTempDir,
   linuxTest,
   MAIN,
   octoPingCommand,
   ownLineEnds,
   Pong,
+  tempDir,
   WAIT_MS,
 } from "./support/helpers.ts";
 
@@ -40,103 +40,81 @@ const STDOUT_FULL = /^OctoPing: writing to stdout failed \(No space left on devi
 linuxTest(
   "ping > /dev/full: said once on stderr, the run goes to its end, its statistics on stderr and in the log, exit 1",
   async () => {
-    const pong = await Pong.start();
-    try {
-      await inTempDir(async (dir) => {
-        const run = await pingToFullDisk(pong, `${dir}/run.log`);
-        assert.equal(run.code, 1, run.stderr);
-        assert.equal(lossLines(run.stderr).length, 1, run.stderr);
-        assert.match(run.stderr.split("\n")[0], STDOUT_FULL);
-        assert.match(
-          run.stderr,
-          /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m,
-          "the statistics on stderr",
-        );
-        const log = await Deno.readTextFile(`${dir}/run.log`);
-        assert.equal(log.split("\n").filter((line) => line.includes("Success!")).length, 2);
-        assert.match(
-          log,
-          /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m,
-          "the statistics in the log file",
-        );
-      });
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    await using dir = await tempDir();
+    const run = await pingToFullDisk(pong, `${dir.path}/run.log`);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(lossLines(run.stderr).length, 1, run.stderr);
+    assert.match(run.stderr.split("\n")[0], STDOUT_FULL);
+    assert.match(
+      run.stderr,
+      /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m,
+      "the statistics on stderr",
+    );
+    const log = await Deno.readTextFile(`${dir.path}/run.log`);
+    assert.equal(log.split("\n").filter((line) => line.includes("Success!")).length, 2);
+    assert.match(
+      log,
+      /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m,
+      "the statistics in the log file",
+    );
   },
 );
 
 linuxTest(
   "check > /dev/full: said once on stderr, the verdict on stderr, exit 1",
   async () => {
-    const pong = await Pong.start();
-    try {
-      const run = await toFullDisk(["check", "/host=127.0.0.1", `/port=${pong.port}`]);
-      assert.equal(run.code, 1, run.stderr);
-      assert.equal(lossLines(run.stderr).length, 1, run.stderr);
-      assert.match(run.stderr.split("\n")[0], STDOUT_FULL);
-      assert.match(run.stderr, /^Octopus should be able to connect to 127\.0\.0\.1:\d+$/m);
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    const run = await toFullDisk(["check", "/host=127.0.0.1", `/port=${pong.port}`]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(lossLines(run.stderr).length, 1, run.stderr);
+    assert.match(run.stderr.split("\n")[0], STDOUT_FULL);
+    assert.match(run.stderr, /^Octopus should be able to connect to 127\.0\.0\.1:\d+$/m);
   },
 );
 
 linuxTest(
   "stdout and stderr both to /dev/full: no crash, the run ends, its log has the statistics, exit 1",
   async () => {
-    const pong = await Pong.start();
-    try {
-      await inTempDir(async (dir) => {
-        const run = await pingToFullDisk(pong, `${dir}/run.log`, "2>/dev/full");
-        assert.equal(run.code, 1);
-        assert.match(
-          await Deno.readTextFile(`${dir}/run.log`),
-          /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m,
-        );
-      });
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    await using dir = await tempDir();
+    const run = await pingToFullDisk(pong, `${dir.path}/run.log`, "2>/dev/full");
+    assert.equal(run.code, 1);
+    assert.match(
+      await Deno.readTextFile(`${dir.path}/run.log`),
+      /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m,
+    );
   },
 );
 
 linuxTest("stderr alone to /dev/full: the run and its exit code are as ever", async () => {
-  const pong = await Pong.start();
-  try {
-    // pong given /host says so on stderr, which cannot take it, then pings.
-    const args = [MAIN, "pong", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
-    const line = ["sh", "-c", `"$0" run --allow-all --quiet "$@" 2>/dev/full`, Deno.execPath()];
-    const run = ownLineEnds(
-      await runLine({ argv: [...line, ...args], raw: false }, WAIT_MS),
-      args.join(" "),
-    );
-    assert.equal(run.code, 0, run.stdout);
-    assert.match(run.stdout, /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  // pong given /host says so on stderr, which cannot take it, then pings.
+  const args = [MAIN, "pong", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
+  const line = ["sh", "-c", `"$0" run --allow-all --quiet "$@" 2>/dev/full`, Deno.execPath()];
+  const run = ownLineEnds(
+    await runLine({ argv: [...line, ...args], raw: false }, WAIT_MS),
+    args.join(" "),
+  );
+  assert.equal(run.code, 0, run.stdout);
+  assert.match(run.stdout, /^--- statistics for 127\.0\.0\.1 port \d+ ---$/m);
 });
 
 linuxTest(
   "ping | a reader that stops reading: said once as a closed pipe, not a full disk, exit 1",
   async () => {
-    const pong = await Pong.start();
-    try {
-      const args = ["/host=127.0.0.1", `/port=${pong.port}`, "/count=3", "/interval=300"];
-      const quoted = octoPingCommand(["ping", ...args]).map((part) => `'${part}'`).join(" ");
-      // pipefail: the exit code is ping's, since head's is 0.
-      const line = { argv: ["bash", "-c", `set -o pipefail; ${quoted} | head -n 1 >/dev/null`] };
-      const run = ownLineEnds(await runLine({ ...line, raw: false }, WAIT_MS), "ping | head");
-      assert.equal(run.code, 1, run.stderr);
-      assert.equal(lossLines(run.stderr).length, 1, run.stderr);
-      assert.match(
-        run.stderr,
-        /^OctoPing: writing to stdout failed \(Broken pipe[^)]*\)\): .* The program reading it stopped reading: send the output to a file \(> Output\.txt\)/m,
-      );
-      assert.doesNotMatch(run.stderr, /Free some space/);
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    const args = ["/host=127.0.0.1", `/port=${pong.port}`, "/count=3", "/interval=300"];
+    const quoted = octoPingCommand(["ping", ...args]).map((part) => `'${part}'`).join(" ");
+    // pipefail: the exit code is ping's, since head's is 0.
+    const line = { argv: ["bash", "-c", `set -o pipefail; ${quoted} | head -n 1 >/dev/null`] };
+    const run = ownLineEnds(await runLine({ ...line, raw: false }, WAIT_MS), "ping | head");
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(lossLines(run.stderr).length, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /^OctoPing: writing to stdout failed \(Broken pipe[^)]*\)\): .* The program reading it stopped reading: send the output to a file \(> Output\.txt\)/m,
+    );
+    assert.doesNotMatch(run.stderr, /Free some space/);
   },
 );

@@ -15,6 +15,7 @@ import {
   Running,
   runOctoPing,
   SCRIPT,
+  tempDir,
   WAIT_MS,
 } from "./support/helpers.ts";
 import { selfSigned, sServer } from "./support/openssl.ts";
@@ -61,37 +62,29 @@ Deno.test("ping ↔ pong over TLS: every attempt succeeds and pong counts each r
 });
 
 Deno.test("ping ↔ pong without TLS (/nossl)", async () => {
-  const pong = await Pong.start(["/nossl"]);
-  try {
-    assert.equal(pong.thumbprint, undefined);
-    assert.match(afterHeader(pong.stdout.text())[0], /listening on port \d+ without TLS$/);
-    const run = await pong.ping("/nossl", "/count=2", "/interval=0");
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(afterHeader(run.stdout)[0], /without TLS$/);
-    assert.equal(successLines(run.stdout).length, 2);
-    assert.deepEqual(await pong.answered(2), Array(2).fill(plainRequestBytes(pong.port)));
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/nossl"]);
+  assert.equal(pong.thumbprint, undefined);
+  assert.match(afterHeader(pong.stdout.text())[0], /listening on port \d+ without TLS$/);
+  const run = await pong.ping("/nossl", "/count=2", "/interval=0");
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(afterHeader(run.stdout)[0], /without TLS$/);
+  assert.equal(successLines(run.stdout).length, 2);
+  assert.deepEqual(await pong.answered(2), Array(2).fill(plainRequestBytes(pong.port)));
 });
 
 Deno.test("TLS ping against a server that is not TLS fails: connected, no SSL, exit 1", async () => {
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await writeText(conn, "SSH-2.0-OpenSSH_9.2\r\n");
     await holdOpen(conn);
   });
-  try {
-    const run = await pingLoopback(server.port, "/count=1");
-    assert.equal(run.code, 1);
-    const lines = run.stdout.split("\n");
-    const failed = lines.findIndex((line) => FAILED.test(line));
-    assert.ok(failed > 0, run.stdout);
-    assert.match(lines[failed], /connected: True; SSL: False$/);
-    assert.match(lines[failed + 1], /^ {4}\S/, "the error's message, indented, on the next line");
-    assert.match(run.stdout, /Done: 0 successful connections, 1 failed connection\./);
-  } finally {
-    await server.close();
-  }
+  const run = await pingLoopback(server.port, "/count=1");
+  assert.equal(run.code, 1);
+  const lines = run.stdout.split("\n");
+  const failed = lines.findIndex((line) => FAILED.test(line));
+  assert.ok(failed > 0, run.stdout);
+  assert.match(lines[failed], /connected: True; SSL: False$/);
+  assert.match(lines[failed + 1], /^ {4}\S/, "the error's message, indented, on the next line");
+  assert.match(run.stdout, /Done: 0 successful connections, 1 failed connection\./);
 });
 
 Deno.test("nothing listening: Failed!, not connected, exit 1", async () => {
@@ -111,71 +104,55 @@ Deno.test("nothing listening: Failed!, not connected, exit 1", async () => {
 });
 
 Deno.test("data mode with chunks below socket buffer size: pong counts every byte of every chunk", async () => {
-  const pong = await Pong.start();
-  try {
-    // 0.05 MB in 0.01 MB chunks: 52,429 bytes as 10,486 × 4 + 10,485.
-    const run = await pong.ping("/datasize=0.05", "/chunksize=0.01", "/count=2", "/interval=0");
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(afterHeader(run.stdout)[0], /with TLS, sending 0\.05 MB in 0\.01 MB chunks$/);
-    const head = plainRequestBytes(pong.port) - 2; // without the blank line
-    const perChunk = [10_486, 10_486, 10_486, 10_486, 10_485].map((payload) => head + payload + 4);
-    assert.deepEqual(await pong.answered(10), [...perChunk, ...perChunk]);
-    for (const line of successLines(run.stdout)) {
-      const sent = number(/, ([\d,]+) bytes sent/.exec(line)![1]);
-      assert.equal(sent, perChunk.reduce((a, b) => a + b));
-      assert.match(
-        line,
-        /, [\d.]+ MB\/s \(tcp \d+, tls \d+, first byte \d+, transfer \d+ ms\)$/,
-      );
-    }
-  } finally {
-    await pong.stop();
+  await using pong = await Pong.start();
+  // 0.05 MB in 0.01 MB chunks: 52,429 bytes as 10,486 × 4 + 10,485.
+  const run = await pong.ping("/datasize=0.05", "/chunksize=0.01", "/count=2", "/interval=0");
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(afterHeader(run.stdout)[0], /with TLS, sending 0\.05 MB in 0\.01 MB chunks$/);
+  const head = plainRequestBytes(pong.port) - 2; // without the blank line
+  const perChunk = [10_486, 10_486, 10_486, 10_486, 10_485].map((payload) => head + payload + 4);
+  assert.deepEqual(await pong.answered(10), [...perChunk, ...perChunk]);
+  for (const line of successLines(run.stdout)) {
+    const sent = number(/, ([\d,]+) bytes sent/.exec(line)![1]);
+    assert.equal(sent, perChunk.reduce((a, b) => a + b));
+    assert.match(
+      line,
+      /, [\d.]+ MB\/s \(tcp \d+, tls \d+, first byte \d+, transfer \d+ ms\)$/,
+    );
   }
 });
 
 Deno.test("data mode with chunks well above socket buffer size: 20 MB as 8 + 8 + 4", async () => {
-  const pong = await Pong.start();
-  try {
-    const run = await pong.ping("/datasize=20", "/chunksize=8", "/count=1");
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    const head = plainRequestBytes(pong.port) - 2;
-    assert.deepEqual(
-      await pong.answered(3),
-      [8 * MB, 8 * MB, 4 * MB].map((payload) => head + payload + 4),
-    );
-    const sent = number(/, ([\d,]+) bytes sent/.exec(successLines(run.stdout)[0])![1]);
-    assert.equal(sent, 20 * MB + 3 * (head + 4));
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  const run = await pong.ping("/datasize=20", "/chunksize=8", "/count=1");
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const head = plainRequestBytes(pong.port) - 2;
+  assert.deepEqual(
+    await pong.answered(3),
+    [8 * MB, 8 * MB, 4 * MB].map((payload) => head + payload + 4),
+  );
+  const sent = number(/, ([\d,]+) bytes sent/.exec(successLines(run.stdout)[0])![1]);
+  assert.equal(sent, 20 * MB + 3 * (head + 4));
 });
 
 Deno.test("output through a pipe carries no escape codes, NO_COLOR or not", async () => {
-  const pong = await Pong.start();
-  try {
-    const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
-    const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
-    assert.equal(piped.code, 0);
-    assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
+  const piped = await runOctoPing(args, { unset: ["NO_COLOR"] });
+  assert.equal(piped.code, 0);
+  assert.ok(!piped.stdout.includes("\x1b"), JSON.stringify(piped.stdout));
 });
 
 linuxTest(
   "a terminal gets colors unless NO_COLOR",
   async () => {
-    const pong = await Pong.start();
-    try {
-      const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
-      const onTerminal = await inTerminal(args, {});
-      assert.ok(onTerminal.includes("\x1b[32mSuccess!\x1b[39m"), JSON.stringify(onTerminal));
-      const noColor = await inTerminal(args, { NO_COLOR: "1" });
-      assert.match(noColor, /Success!/);
-      assert.ok(!noColor.includes("\x1b["), JSON.stringify(noColor));
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    const args = ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=1"];
+    const onTerminal = await inTerminal(args, {});
+    assert.ok(onTerminal.includes("\x1b[32mSuccess!\x1b[39m"), JSON.stringify(onTerminal));
+    const noColor = await inTerminal(args, { NO_COLOR: "1" });
+    assert.match(noColor, /Success!/);
+    assert.ok(!noColor.includes("\x1b["), JSON.stringify(noColor));
   },
   SCRIPT,
 );
@@ -217,23 +194,19 @@ linuxTest(
     // A server that accepts and never answers keeps the attempt open when Ctrl+C comes.
     let onAccept!: () => void;
     const accepted = new Promise<void>((resolve) => onAccept = resolve);
-    const server = await serveWith(async (conn) => {
+    await using server = await serveWith(async (conn) => {
       onAccept();
       await holdOpen(conn);
     });
-    try {
-      const ping = new Running(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/nossl"]);
-      await ping.stdout.waitFor(/pinging/);
-      await bounded(accepted, "the server to accept ping's connection");
-      assert.equal(await ping.stop("SIGINT"), 0);
-      assert.ok(
-        ping.stdout.seen.includes("Stopped: 0 successful connections, 0 failed connections."),
-        ping.stdout.text(),
-      );
-      assert.ok(ping.stdout.seen.includes("0 attempts: 0 succeeded, 0 failed (0% failed)"));
-    } finally {
-      await server.close();
-    }
+    const ping = new Running(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/nossl"]);
+    await ping.stdout.waitFor(/pinging/);
+    await bounded(accepted, "the server to accept ping's connection");
+    assert.equal(await ping.stop("SIGINT"), 0);
+    assert.ok(
+      ping.stdout.seen.includes("Stopped: 0 successful connections, 0 failed connections."),
+      ping.stdout.text(),
+    );
+    assert.ok(ping.stdout.seen.includes("0 attempts: 0 succeeded, 0 failed (0% failed)"));
   },
 );
 
@@ -251,44 +224,36 @@ linuxTest("Ctrl+C after failures: exit 1", async () => {
 linuxTest(
   "a keep-alive web server (Python's http.server) does not hold an attempt open; its status is shown",
   async () => {
-    const server = await pythonServer(KEEP_ALIVE);
-    try {
-      const run = await pingLoopback(server.port, "/nossl", "/count=2", "/interval=0");
-      assert.equal(run.code, 0, run.stdout);
-      const lines = successLines(run.stdout);
-      assert.equal(lines.length, 2);
-      // Its whole answer, and not a byte more: ping stops reading at the end of the body.
-      const answer =
-        "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 24\r\nConnection: keep-alive\r\n\r\n<html>Bad gateway</html>";
-      for (const line of lines) {
-        assert.match(line, new RegExp(`, ${answer.length} bytes read, HTTP 502 \\(tcp`));
-      }
-    } finally {
-      await server.stop();
+    await using server = await pythonServer(KEEP_ALIVE);
+    const run = await pingLoopback(server.port, "/nossl", "/count=2", "/interval=0");
+    assert.equal(run.code, 0, run.stdout);
+    const lines = successLines(run.stdout);
+    assert.equal(lines.length, 2);
+    // Its whole answer, and not a byte more: ping stops reading at the end of the body.
+    const answer =
+      "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 24\r\nConnection: keep-alive\r\n\r\n<html>Bad gateway</html>";
+    for (const line of lines) {
+      assert.match(line, new RegExp(`, ${answer.length} bytes read, HTTP 502 \\(tcp`));
     }
   },
 );
 
 Deno.test("a server that answers before the payload is all sent fails the attempt", async () => {
   // What a Tentacle does with a request that is not from Octopus: reads 20,000 bytes, answers, closes.
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await readRequest(conn, 20_000);
     await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
     conn.close();
   }, true);
-  try {
-    // 20 MB chunks, as in causes_test: a 2 MB chunk was sometimes all taken by the system before
-    // the answer came (3 of 20 runs once ping waited for each write), and then chunk 2 failed.
-    const run = await pingLoopback(server.port, "/datasize=50", "/chunksize=20", "/count=1");
-    assert.equal(run.code, 1, run.stdout);
-    assert.match(run.stdout, /Failed! .*connected: True; SSL: True/);
-    assert.match(
-      run.stdout,
-      /\n {4}chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 20,971,[56]\d\d bytes of the request.*: it did not take the data\n {4}cause: closed - the server stopped taking the request/,
-    );
-  } finally {
-    await server.close();
-  }
+  // 20 MB chunks, as in causes_test: a 2 MB chunk was sometimes all taken by the system before
+  // the answer came (3 of 20 runs once ping waited for each write), and then chunk 2 failed.
+  const run = await pingLoopback(server.port, "/datasize=50", "/chunksize=20", "/count=1");
+  assert.equal(run.code, 1, run.stdout);
+  assert.match(run.stdout, /Failed! .*connected: True; SSL: True/);
+  assert.match(
+    run.stdout,
+    /\n {4}chunk 1 of 3: the server (answered|closed the connection) after [\d,]+ of 20,971,[56]\d\d bytes of the request.*: it did not take the data\n {4}cause: closed - the server stopped taking the request/,
+  );
 });
 
 linuxTest("pong in a console stops on Enter with exit 0", async () => {
@@ -319,41 +284,32 @@ linuxTest("pong in a console stops on Enter with exit 0", async () => {
 }, SCRIPT);
 
 linuxTest("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", async () => {
-  const pong = await Pong.start();
-  try {
-    // The pause after the first attempt leaves time to read ping's peak memory before it exits.
-    const ping = new Running([
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${pong.port}`,
-      "/datasize=512",
-      "/chunksize=512",
-      "/count=2",
-      "/interval=5000",
-    ]);
-    await ping.stdout.waitFor(/Success!/, WAIT_MS * 2);
-    const status = await Deno.readTextFile(`/proc/${ping.child.pid}/status`);
-    const peakKiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)![1]);
-    await ping.stop("SIGINT");
-    assert.ok(peakKiB < 200 * 1024, `ping's peak RSS was ${Math.round(peakKiB / 1024)} MB`);
-    assert.deepEqual(await pong.answered(1), [512 * MB + plainRequestBytes(pong.port) + 2]);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  // The pause after the first attempt leaves time to read ping's peak memory before it exits.
+  const ping = new Running([
+    "ping",
+    "/host=127.0.0.1",
+    `/port=${pong.port}`,
+    "/datasize=512",
+    "/chunksize=512",
+    "/count=2",
+    "/interval=5000",
+  ]);
+  await ping.stdout.waitFor(/Success!/, WAIT_MS * 2);
+  const status = await Deno.readTextFile(`/proc/${ping.child.pid}/status`);
+  const peakKiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)![1]);
+  await ping.stop("SIGINT");
+  assert.ok(peakKiB < 200 * 1024, `ping's peak RSS was ${Math.round(peakKiB / 1024)} MB`);
+  assert.deepEqual(await pong.answered(1), [512 * MB + plainRequestBytes(pong.port) + 2]);
 });
 
 linuxTest("TLS 1.2 servers are pinged too (openssl s_server -tls1_2)", async () => {
-  const dir = await Deno.makeTempDir();
-  const { cert, key } = await selfSigned(dir, "tls12");
-  const server = await sServer(cert, key, ["-tls1_2", "-www"]);
-  try {
-    const run = await pingLoopback(server.port, "/count=1");
-    assert.equal(run.code, 0, run.stdout);
-    assert.match(run.stdout, /; TLSv1\.2, ECDHE-/);
-  } finally {
-    await server.stop();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  const { cert, key } = await selfSigned(dir.path, "tls12");
+  await using server = await sServer(cert, key, ["-tls1_2", "-www"]);
+  const run = await pingLoopback(server.port, "/count=1");
+  assert.equal(run.code, 0, run.stdout);
+  assert.match(run.stdout, /; TLSv1\.2, ECDHE-/);
 });
 
 Deno.test("running totals after every 10 attempts, as the original prints them", async () => {
@@ -392,28 +348,24 @@ Deno.test("no running total, nor its Ctrl+C advice, after the last attempt: Done
 Deno.test("/interval is the pause between one attempt's end and the next one's start", async () => {
   // Each attempt lasts its /timeout (500 ms) against a server that never answers: longer than
   // the interval, so a pause counted from each start would leave no gap at all.
-  const server = await serveWith(holdOpen);
-  try {
-    const run = await pingLoopback(
-      server.port,
-      "/nossl",
-      "/count=3",
-      "/interval=400",
-      "/timeout=0.5",
-      "/format=json",
-    );
-    assert.equal(run.code, 1, run.stdout);
-    const attempts = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line))
-      .filter((event) => event.type === "attempt");
-    assert.equal(attempts.length, 3);
-    for (let i = 1; i < attempts.length; i++) {
-      const previousEnd = Date.parse(attempts[i - 1].time) + attempts[i - 1].ms;
-      const pause = Date.parse(attempts[i].time) - previousEnd;
-      // Times are whole milliseconds: 1 ms either way. A second over guards the unit only.
-      assert.ok(pause >= 399 && pause < 1_400, `pause before attempt ${i + 1}: ${pause} ms`);
-    }
-  } finally {
-    await server.close();
+  await using server = await serveWith(holdOpen);
+  const run = await pingLoopback(
+    server.port,
+    "/nossl",
+    "/count=3",
+    "/interval=400",
+    "/timeout=0.5",
+    "/format=json",
+  );
+  assert.equal(run.code, 1, run.stdout);
+  const attempts = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line))
+    .filter((event) => event.type === "attempt");
+  assert.equal(attempts.length, 3);
+  for (let i = 1; i < attempts.length; i++) {
+    const previousEnd = Date.parse(attempts[i - 1].time) + attempts[i - 1].ms;
+    const pause = Date.parse(attempts[i].time) - previousEnd;
+    // Times are whole milliseconds: 1 ms either way. A second over guards the unit only.
+    assert.ok(pause >= 399 && pause < 1_400, `pause before attempt ${i + 1}: ${pause} ms`);
   }
 });
 
@@ -443,14 +395,10 @@ linuxTest("pong shows each client, IPv4 peers as plain IPv4, and answers over IP
 });
 
 Deno.test("pong /listen=127.0.0.1 answers there and nowhere else", async () => {
-  const pong = await Pong.start(["/listen=127.0.0.1"]);
-  try {
-    const v4 = await runOctoPing(["ping", `/host=127.0.0.1:${pong.port}`, "/count=1"]);
-    assert.equal(v4.code, 0, v4.stdout);
-    const v6 = await runOctoPing(["ping", `/host=[::1]:${pong.port}`, "/count=1"]);
-    assert.equal(v6.code, 1);
-    assert.match(v6.stdout, /cause: refused - connection refused/);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/listen=127.0.0.1"]);
+  const v4 = await runOctoPing(["ping", `/host=127.0.0.1:${pong.port}`, "/count=1"]);
+  assert.equal(v4.code, 0, v4.stdout);
+  const v6 = await runOctoPing(["ping", `/host=[::1]:${pong.port}`, "/count=1"]);
+  assert.equal(v6.code, 1);
+  assert.match(v6.stdout, /cause: refused - connection refused/);
 });

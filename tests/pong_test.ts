@@ -14,6 +14,7 @@ import {
   runOctoPing,
   SCRIPT,
   spawnOctoPing,
+  tempDir,
 } from "./support/helpers.ts";
 import { openssl, selfSigned, sServer } from "./support/openssl.ts";
 import { lossyRelay, readRequest, serveWith, writeText } from "./support/servers.ts";
@@ -37,21 +38,17 @@ async function closedByPeer(conn: Deno.Conn): Promise<void> {
 linuxTest(
   "a soak of 1,000 attempts: all succeed, and pong's file descriptors come back",
   async () => {
-    const pong = await Pong.start();
-    try {
-      // One attempt first: the TLS and DNS machinery opens what it keeps for the whole run.
-      const warm = await pong.ping("/count=1");
-      assert.equal(warm.code, 0);
-      await pong.answered(1);
-      const before = openFds(pong.child.pid);
-      const run = await pong.ping("/count=1000", "/interval=0");
-      assert.equal(run.code, 0, run.stdout.slice(-2000));
-      assert.match(run.stdout, /^1,000 attempts: 1,000 succeeded, 0 failed \(0% failed\)$/m);
-      await pong.answered(1001);
-      assert.equal(openFds(pong.child.pid), before);
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    // One attempt first: the TLS and DNS machinery opens what it keeps for the whole run.
+    const warm = await pong.ping("/count=1");
+    assert.equal(warm.code, 0);
+    await pong.answered(1);
+    const before = openFds(pong.child.pid);
+    const run = await pong.ping("/count=1000", "/interval=0");
+    assert.equal(run.code, 0, run.stdout.slice(-2000));
+    assert.match(run.stdout, /^1,000 attempts: 1,000 succeeded, 0 failed \(0% failed\)$/m);
+    await pong.answered(1001);
+    assert.equal(openFds(pong.child.pid), before);
   },
 );
 
@@ -87,46 +84,34 @@ linuxTest("300 idle sockets and 50 garbage senders held open: a ping still succe
 });
 
 Deno.test("/idle drops a silent client", async () => {
-  const pong = await Pong.start(["/nossl", "/idle=0.3"]);
-  try {
-    const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
-    await bounded(closedByPeer(silent), "pong to drop the silent client");
-    silent.close();
-    await pong.stdout.waitFor(/: silent for 0\.3 s \(\/idle\), dropped \(0 bytes read/);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/nossl", "/idle=0.3"]);
+  const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+  await bounded(closedByPeer(silent), "pong to drop the silent client");
+  silent.close();
+  await pong.stdout.waitFor(/: silent for 0\.3 s \(\/idle\), dropped \(0 bytes read/);
 });
 
 Deno.test("a client that leaves mid-request: pong counts what it read, with separators", async () => {
-  const pong = await Pong.start(["/nossl"]);
-  try {
-    const client = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
-    const partial = "GET / HTTP/1.1\r\nX-Padding: " + "a".repeat(12_345 - 27);
-    await client.write(new TextEncoder().encode(partial)); // no blank line: the request goes on
-    client.close();
-    await pong.stdout.waitFor(
-      /: closed the connection after 12,345 bytes, before the end of its request/,
-    );
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/nossl"]);
+  const client = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+  const partial = "GET / HTTP/1.1\r\nX-Padding: " + "a".repeat(12_345 - 27);
+  await client.write(new TextEncoder().encode(partial)); // no blank line: the request goes on
+  client.close();
+  await pong.stdout.waitFor(
+    /: closed the connection after 12,345 bytes, before the end of its request/,
+  );
 });
 
 Deno.test(
   "/handshake gives up on a client that never starts TLS: pong closes the connection",
   async () => {
-    const pong = await Pong.start(["/handshake=0.3"]);
-    try {
-      const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
-      await pong.stdout.waitFor(/: no TLS handshake within 0\.3 s \(\/handshake\)/);
-      // Pong accepts TCP itself and wraps TLS around it, so the socket closes at the deadline,
-      // file descriptor and all (Deno's TLS listener kept it open until the client left).
-      await bounded(closedByPeer(silent), "pong to close the silent client's connection");
-      silent.close();
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start(["/handshake=0.3"]);
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+    await pong.stdout.waitFor(/: no TLS handshake within 0\.3 s \(\/handshake\)/);
+    // Pong accepts TCP itself and wraps TLS around it, so the socket closes at the deadline,
+    // file descriptor and all (Deno's TLS listener kept it open until the client left).
+    await bounded(closedByPeer(silent), "pong to close the silent client's connection");
+    silent.close();
   },
 );
 
@@ -150,156 +135,133 @@ linuxTest("/maxconn: the connection past the cap is closed at once", async () =>
 });
 
 Deno.test("incomplete: a relay loses one byte of the payload on its way to pong", async () => {
-  const pong = await Pong.start(["/nossl"]);
+  await using pong = await Pong.start(["/nossl"]);
   // Byte 1,000 is well inside the payload line: past the request's head, before its end.
-  const relay = await lossyRelay(pong.port, 1_000);
-  try {
-    const run = await pingLoopback(relay.port, "/nossl", "/count=1", "/datasize=0.1");
-    assert.equal(run.code, 1, run.stdout);
-    const lost = /\n {4}pong read ([\d,]+) of the ([\d,]+) bytes sent: data was lost on the way\n/
-      .exec(run.stdout);
-    assert.ok(lost, run.stdout);
-    const [read, sent] = [lost[1], lost[2]].map((n) => Number(n.replaceAll(",", "")));
-    assert.ok(sent > 0.1 * MB, `${sent} bytes sent`);
-    assert.equal(read, sent - 1, "the one lost byte");
-    assert.deepEqual(await pong.answered(1), [read], "pong's own count");
-    assert.match(
-      run.stdout,
-      /\n {4}cause: incomplete - pong did not get every byte that was sent\n/,
-    );
-    assert.match(run.stdout, /^failures by cause: incomplete 1$/m);
-  } finally {
-    await relay.close();
-    await pong.stop();
-  }
+  await using relay = await lossyRelay(pong.port, 1_000);
+  const run = await pingLoopback(relay.port, "/nossl", "/count=1", "/datasize=0.1");
+  assert.equal(run.code, 1, run.stdout);
+  const lost = /\n {4}pong read ([\d,]+) of the ([\d,]+) bytes sent: data was lost on the way\n/
+    .exec(run.stdout);
+  assert.ok(lost, run.stdout);
+  const [read, sent] = [lost[1], lost[2]].map((n) => Number(n.replaceAll(",", "")));
+  assert.ok(sent > 0.1 * MB, `${sent} bytes sent`);
+  assert.equal(read, sent - 1, "the one lost byte");
+  assert.deepEqual(await pong.answered(1), [read], "pong's own count");
+  assert.match(
+    run.stdout,
+    /\n {4}cause: incomplete - pong did not get every byte that was sent\n/,
+  );
+  assert.match(run.stdout, /^failures by cause: incomplete 1$/m);
 });
 
 Deno.test("/reverse: pong sends datasize back in chunks, and both sides count it", async () => {
-  const pong = await Pong.start(["/maxsend=2"]);
-  try {
-    const run = await pong.ping("/datasize=3", "/chunksize=2", "/reverse", "/count=1");
-    assert.equal(run.code, 0, run.stdout);
-    assert.match(afterHeader(run.stdout)[0], /with TLS, receiving 3 MB in 2 MB chunks$/);
-    const answered = await pong.stdout.waitForCount(/bytes read, [\d,]+ bytes sent/, 2);
-    const sent = answered.map((line) =>
-      Number(/([\d,]+) bytes sent/.exec(line)![1].replaceAll(",", ""))
-    );
-    const head = (bytes: number) => sent[bytes === 2 * MB ? 0 : 1] - bytes;
-    assert.ok(head(2 * MB) > 0 && head(2 * MB) < 400, `pong sent ${sent}`);
-    assert.ok(head(1 * MB) > 0 && head(1 * MB) < 400, `pong sent ${sent}`);
-    const read = Number(/, ([\d,]+) bytes read, /.exec(run.stdout)![1].replaceAll(",", ""));
-    assert.equal(read, sent[0] + sent[1], "ping read every byte pong sent");
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/maxsend=2"]);
+  const run = await pong.ping("/datasize=3", "/chunksize=2", "/reverse", "/count=1");
+  assert.equal(run.code, 0, run.stdout);
+  assert.match(afterHeader(run.stdout)[0], /with TLS, receiving 3 MB in 2 MB chunks$/);
+  const answered = await pong.stdout.waitForCount(/bytes read, [\d,]+ bytes sent/, 2);
+  const sent = answered.map((line) =>
+    Number(/([\d,]+) bytes sent/.exec(line)![1].replaceAll(",", ""))
+  );
+  const head = (bytes: number) => sent[bytes === 2 * MB ? 0 : 1] - bytes;
+  assert.ok(head(2 * MB) > 0 && head(2 * MB) < 400, `pong sent ${sent}`);
+  assert.ok(head(1 * MB) > 0 && head(1 * MB) < 400, `pong sent ${sent}`);
+  const read = Number(/, ([\d,]+) bytes read, /.exec(run.stdout)![1].replaceAll(",", ""));
+  assert.equal(read, sent[0] + sent[1], "ping read every byte pong sent");
 });
 
 linuxTest(
   "/reverse against a server that is not pong (openssl s_server -www): one clear line, stop, exit 1",
   async () => {
-    const dir = await Deno.makeTempDir();
-    const { cert, key } = await selfSigned(dir, "not pong");
-    const server = await sServer(cert, key, ["-www"]);
-    try {
-      const run = await pingLoopback(server.port, "/datasize=1", "/reverse");
-      assert.equal(run.code, 1, run.stdout);
-      assert.equal(run.stdout.split("\n").filter((line) => line.includes("Failed!")).length, 1);
-      assert.match(run.stdout, /\nStopped: \/reverse needs OctoPing pong on the other side/);
-    } finally {
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using dir = await tempDir();
+    const { cert, key } = await selfSigned(dir.path, "not pong");
+    await using server = await sServer(cert, key, ["-www"]);
+    const run = await pingLoopback(server.port, "/datasize=1", "/reverse");
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.stdout.split("\n").filter((line) => line.includes("Failed!")).length, 1);
+    assert.match(run.stdout, /\nStopped: \/reverse needs OctoPing pong on the other side/);
   },
 );
 
 Deno.test("/maxsend: pong refuses to send more, and says so", async () => {
-  const pong = await Pong.start(["/maxsend=1"]);
-  try {
-    const run = await pong.ping("/datasize=2", "/chunksize=2", "/reverse");
-    assert.equal(run.code, 1);
-    assert.match(
-      run.stdout,
-      /pong refused: pong sends at most 1 MB per request \(\/maxsend\); asked for 2 MB/,
-    );
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/maxsend=1"]);
+  const run = await pong.ping("/datasize=2", "/chunksize=2", "/reverse");
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stdout,
+    /pong refused: pong sends at most 1 MB per request \(\/maxsend\); asked for 2 MB/,
+  );
 });
 
 linuxTest("/cert and /key: pong serves a certificate made by openssl req", async () => {
-  const dir = await Deno.makeTempDir();
+  await using dir = await tempDir();
+  const { cert, key } = await selfSigned(dir.path, "Given Pong"); // a path with a space
+  const other = `${dir.path}/other.key`;
+  await openssl(["genpkey", "-algorithm", "RSA", "-out", other]);
+  const fingerprint = await openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha1"]);
+  const sha1 = /=([0-9A-F:]+)/.exec(fingerprint)![1].replaceAll(":", "");
+
+  const pong = await Pong.start([`/cert=${cert}`, `/key=${key}`]);
   try {
-    const { cert, key } = await selfSigned(dir, "Given Pong"); // a path with a space
-    const other = `${dir}/other.key`;
-    await openssl(["genpkey", "-algorithm", "RSA", "-out", other]);
-    const fingerprint = await openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha1"]);
-    const sha1 = /=([0-9A-F:]+)/.exec(fingerprint)![1].replaceAll(":", "");
-
-    const pong = await Pong.start([`/cert=${cert}`, `/key=${key}`]);
-    try {
-      assert.equal(pong.thumbprint, sha1);
-      const run = await pong.ping("/count=1", `/thumbprint=${sha1}`);
-      assert.equal(run.code, 0, run.stdout);
-      assert.match(run.stdout, /certificate: CN=Given Pong \(self-signed\)/);
-    } finally {
-      await pong.stop();
-    }
-
-    for (
-      const [args, message] of [
-        [[`/cert=${cert}`, `/key=${other}`], /is not the key of the certificate in/],
-        [[`/cert=${dir}/missing.pem`, `/key=${key}`], /cannot read the certificate .*missing\.pem/],
-        [[`/cert=${key}`, `/key=${key}`], /holds no PEM certificate/],
-      ] as const
-    ) {
-      const run = await runOctoPing(["pong", "/port=0", ...args]);
-      assert.equal(run.code, 2, run.stdout + run.stderr);
-      assert.equal(run.stdout, "", "nothing ran");
-      const lines = run.stderr.trimEnd().split("\n");
-      assert.equal(lines.length, 2, run.stderr);
-      assert.match(lines[0], message);
-    }
+    assert.equal(pong.thumbprint, sha1);
+    const run = await pong.ping("/count=1", `/thumbprint=${sha1}`);
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /certificate: CN=Given Pong \(self-signed\)/);
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await pong.stop();
+  }
+
+  for (
+    const [args, message] of [
+      [[`/cert=${cert}`, `/key=${other}`], /is not the key of the certificate in/],
+      [
+        [`/cert=${dir.path}/missing.pem`, `/key=${key}`],
+        /cannot read the certificate .*missing\.pem/,
+      ],
+      [[`/cert=${key}`, `/key=${key}`], /holds no PEM certificate/],
+    ] as const
+  ) {
+    const run = await runOctoPing(["pong", "/port=0", ...args]);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.equal(run.stdout, "", "nothing ran");
+    const lines = run.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 2, run.stderr);
+    assert.match(lines[0], message);
   }
 });
 
 linuxTest("progress: one updating line on a terminal, nothing of it in a pipe", async () => {
   // A server that takes at most 64 KiB every 10 ms (6.4 MB/s): each 10 MB chunk lasts over a
   // second, when progress starts to show, however fast or busy the machine is.
-  const server = await serveWith(async (conn) => {
+  await using server = await serveWith(async (conn) => {
     await readRequest(conn, Infinity, 10);
     await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
     conn.close();
   });
-  try {
-    const args = [
-      "ping",
-      "/host=127.0.0.1",
-      `/port=${server.port}`,
-      "/nossl",
-      "/count=1",
-      "/datasize=20",
-      "/chunksize=10",
-    ];
-    const piped = await runOctoPing(args);
-    assert.equal(piped.code, 0, piped.stdout);
-    assert.doesNotMatch(piped.stdout, /chunk \d+ of \d+/);
-    assert.ok(!piped.stdout.includes("\r"));
-    const screen = await inTerminal(args);
-    const redraw = "\r\x1b[2K"; // carriage return, erase line
-    assert.ok(screen.includes(`${redraw}  chunk `), JSON.stringify(screen.slice(0, 300)));
-    assert.match(screen, /chunk \d of 2, [\d.]+ of 20 MB sent, [\d.]+ MB\/s, \d+ s left/);
-    const success = screen.indexOf(" Connect: \x1b[32mSuccess!");
-    const stamp = "2026-11-23T19:30:00Z".length;
-    assert.equal(
-      screen.slice(success - stamp - redraw.length, success - stamp),
-      redraw,
-      "the result line replaces the progress line",
-    );
-  } finally {
-    await server.close();
-  }
+  const args = [
+    "ping",
+    "/host=127.0.0.1",
+    `/port=${server.port}`,
+    "/nossl",
+    "/count=1",
+    "/datasize=20",
+    "/chunksize=10",
+  ];
+  const piped = await runOctoPing(args);
+  assert.equal(piped.code, 0, piped.stdout);
+  assert.doesNotMatch(piped.stdout, /chunk \d+ of \d+/);
+  assert.ok(!piped.stdout.includes("\r"));
+  const screen = await inTerminal(args);
+  const redraw = "\r\x1b[2K"; // carriage return, erase line
+  assert.ok(screen.includes(`${redraw}  chunk `), JSON.stringify(screen.slice(0, 300)));
+  assert.match(screen, /chunk \d of 2, [\d.]+ of 20 MB sent, [\d.]+ MB\/s, \d+ s left/);
+  const success = screen.indexOf(" Connect: \x1b[32mSuccess!");
+  const stamp = "2026-11-23T19:30:00Z".length;
+  assert.equal(
+    screen.slice(success - stamp - redraw.length, success - stamp),
+    redraw,
+    "the result line replaces the progress line",
+  );
 }, SCRIPT);
 
 Deno.test("pong keeps serving while nobody reads its output (a blocked console)", async () => {

@@ -10,24 +10,19 @@ import { LEGACY_SUITES } from "../src/net/tls_probe/suites.ts";
 import { linuxTest, Pong } from "./support/helpers.ts";
 
 Deno.test("a ClientHello split after its first byte is still a ClientHello to pong", async () => {
-  const pong = await Pong.start();
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
-  try {
-    const hello = clientHello({
-      version: "TLSv1.2",
-      suites: LEGACY_SUITES.map((suite) => suite.id),
-      groups: ["x25519", "secp256r1"],
-    });
-    await conn.write(hello.subarray(0, 1));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await conn.write(hello.subarray(1));
-    const answer = new Uint8Array(5);
-    assert.ok(await conn.read(answer));
-    assert.equal(answer[0], 0x16, "a handshake record (ServerHello), not an alert (0x15)");
-  } finally {
-    conn.close();
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+  const hello = clientHello({
+    version: "TLSv1.2",
+    suites: LEGACY_SUITES.map((suite) => suite.id),
+    groups: ["x25519", "secp256r1"],
+  });
+  await conn.write(hello.subarray(0, 1));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await conn.write(hello.subarray(1));
+  const answer = new Uint8Array(5);
+  assert.ok(await conn.read(answer));
+  assert.equal(answer[0], 0x16, "a handshake record (ServerHello), not an alert (0x15)");
 });
 
 const NEVER_READS = fileURLToPath(new URL("./support/never_reads.py", import.meta.url));
@@ -56,23 +51,17 @@ Deno.test(
   "a client that reads pong's first flight and leaves is logged as gone, not as a timeout",
   async () => {
     // What check's TLS probe does, up to 11 times a check: a hello, the server's flight, a close.
-    const pong = await Pong.start(["/handshake=60"]);
-    try {
-      const probe = await probeTls("127.0.0.1", pong.port, { timeoutMs: 10_000 });
-      assert.equal(probe.stopped, null);
-      const lines = await pong.stdout.waitForCount(
-        /TLS handshake|handshake within/,
-        probe.connections,
-      );
-      for (const line of lines) assert.doesNotMatch(line, /no TLS handshake within/, line);
-      assert.ok(
-        lines.some((line) =>
-          /the client closed the connection during the TLS handshake/.test(line)
-        ),
-        lines.join("\n"),
-      );
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start(["/handshake=60"]);
+    const probe = await probeTls("127.0.0.1", pong.port, { timeoutMs: 10_000 });
+    assert.equal(probe.stopped, null);
+    const lines = await pong.stdout.waitForCount(
+      /TLS handshake|handshake within/,
+      probe.connections,
+    );
+    for (const line of lines) assert.doesNotMatch(line, /no TLS handshake within/, line);
+    assert.ok(
+      lines.some((line) => /the client closed the connection during the TLS handshake/.test(line)),
+      lines.join("\n"),
+    );
   },
 );

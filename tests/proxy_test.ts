@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { mitmdump, type ProxyDaemon, squid, tinyproxy, which } from "./support/daemons.ts";
-import { afterHeader, freePort, linuxTest, Pong, runOctoPing } from "./support/helpers.ts";
+import { afterHeader, freePort, linuxTest, Pong, runOctoPing, tempDir } from "./support/helpers.ts";
 import { halibutListener } from "./support/halibut.ts";
 import { selfSigned } from "./support/openssl.ts";
 import { holdOpen, readRequest, serveWith, writeText } from "./support/servers.ts";
@@ -25,22 +25,14 @@ async function withProxy(
   start: () => Promise<ProxyDaemon>,
   fn: (proxy: ProxyDaemon) => Promise<void>,
 ): Promise<void> {
-  const proxy = await start();
-  try {
-    await fn(proxy);
-  } finally {
-    await proxy.stop();
-  }
+  await using proxy = await start();
+  await fn(proxy);
 }
 
 /** Runs `fn` with a pong started with `extra`, stopped after. */
 async function withPong(extra: string[], fn: (pong: Pong) => Promise<void>): Promise<void> {
-  const pong = await Pong.start(extra);
-  try {
-    await fn(pong);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(extra);
+  await fn(pong);
 }
 
 /** `command` against `port` on localhost through the proxy at `url`, with `options`. */
@@ -157,41 +149,37 @@ linuxTest(
             /cause: proxy - the proxy .* refused the credentials of alice/,
           );
 
-          const dir = await Deno.makeTempDir();
-          try {
-            const log = `${dir}/run.log`;
-            const text = await pingThrough(
-              `http://alice:S3cret%2Dpr0xy@${at}`,
-              pong.port,
-              `/logfile=${log}`,
-            );
-            assert.equal(text.code, 0, text.stdout);
-            assert.match(text.stdout, /# command line: .*\/proxy=http:\/\/alice:\*\*\*@127/);
-            assert.match(text.stdout, /through the proxy http:\/\/alice:\*\*\*@127/);
-            assertNoPassword(text.stdout + text.stderr, "the output");
-            assertNoPassword(await Deno.readTextFile(log), "the log file");
+          await using dir = await tempDir();
+          const log = `${dir.path}/run.log`;
+          const text = await pingThrough(
+            `http://alice:S3cret%2Dpr0xy@${at}`,
+            pong.port,
+            `/logfile=${log}`,
+          );
+          assert.equal(text.code, 0, text.stdout);
+          assert.match(text.stdout, /# command line: .*\/proxy=http:\/\/alice:\*\*\*@127/);
+          assert.match(text.stdout, /through the proxy http:\/\/alice:\*\*\*@127/);
+          assertNoPassword(text.stdout + text.stderr, "the output");
+          assertNoPassword(await Deno.readTextFile(log), "the log file");
 
-            const json = await runOctoPing(
-              [
-                "ping",
-                "/host=localhost",
-                `/port=${pong.port}`,
-                "--proxy",
-                `http://alice@${at}`,
-                "/count=1",
-                "/format=json",
-                `/logfile=${dir}/run.jsonl`,
-              ],
-              { env: { OCTOPING_PROXY_PASSWORD: PASSWORD } },
-            );
-            assert.equal(json.code, 0, json.stdout);
-            const start = events(json.stdout)[0];
-            assert.equal((start.options as { proxy: string }).proxy, `http://alice:***@${at}`);
-            assertNoPassword(json.stdout + json.stderr, "the JSON");
-            assertNoPassword(await Deno.readTextFile(`${dir}/run.jsonl`), "the JSON log file");
-          } finally {
-            await Deno.remove(dir, { recursive: true });
-          }
+          const json = await runOctoPing(
+            [
+              "ping",
+              "/host=localhost",
+              `/port=${pong.port}`,
+              "--proxy",
+              `http://alice@${at}`,
+              "/count=1",
+              "/format=json",
+              `/logfile=${dir.path}/run.jsonl`,
+            ],
+            { env: { OCTOPING_PROXY_PASSWORD: PASSWORD } },
+          );
+          assert.equal(json.code, 0, json.stdout);
+          const start = events(json.stdout)[0];
+          assert.equal((start.options as { proxy: string }).proxy, `http://alice:***@${at}`);
+          assertNoPassword(json.stdout + json.stderr, "the JSON");
+          assertNoPassword(await Deno.readTextFile(`${dir.path}/run.jsonl`), "the JSON log file");
         }),
     ),
   TINYPROXY,
@@ -310,16 +298,12 @@ Deno.test(
       ],
     ];
     for (const [name, answer, message, diagnosis] of cases) {
-      const proxy = await scriptedProxy(answer);
-      try {
-        const run = await pingThrough(`127.0.0.1:${proxy.port}`, 10933, "/timeout=1");
-        assert.equal(run.code, 1, name);
-        assert.match(run.stdout, message, name);
-        assert.match(run.stdout, diagnosis, name);
-        assert.ok(!run.stdout.includes("\x1b"), `${name}: the peer's escape is escaped`);
-      } finally {
-        await proxy.close();
-      }
+      await using proxy = await scriptedProxy(answer);
+      const run = await pingThrough(`127.0.0.1:${proxy.port}`, 10933, "/timeout=1");
+      assert.equal(run.code, 1, name);
+      assert.match(run.stdout, message, name);
+      assert.match(run.stdout, diagnosis, name);
+      assert.ok(!run.stdout.includes("\x1b"), `${name}: the peer's escape is escaped`);
     }
   },
 );
@@ -404,31 +388,23 @@ linuxTest(
 );
 
 linuxTest("check's trust test goes through the tunnel as Octopus's would", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const octopus = await selfSigned(dir, "octopus");
-    const thumbprint = new X509Certificate(await Deno.readTextFile(octopus.cert)).fingerprint
-      .replaceAll(":", "");
-    const tentacle = await halibutListener(thumbprint);
-    try {
-      await withProxy(() => tinyproxy([`BasicAuth alice ${PASSWORD}`]), async (proxy) => {
-        const { run, check } = await checkThrough(
-          `http://alice:${PASSWORD}@127.0.0.1:${proxy.port}`,
-          tentacle.port,
-          `/clientcert=${octopus.cert}`,
-          `/clientkey=${octopus.key}`,
-        );
-        assert.equal(run.code, 0, run.stdout);
-        assert.deepEqual(check.addresses[0].trust, { tested: true, trusted: true, thumbprint });
-        assert.deepEqual(tentacle.identities, ["MX-CLIENT 1.0"]);
-        assertNoPassword(run.stdout + run.stderr, "check's JSON");
-      });
-    } finally {
-      await tentacle.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  const octopus = await selfSigned(dir.path, "octopus");
+  const thumbprint = new X509Certificate(await Deno.readTextFile(octopus.cert)).fingerprint
+    .replaceAll(":", "");
+  await using tentacle = await halibutListener(thumbprint);
+  await withProxy(() => tinyproxy([`BasicAuth alice ${PASSWORD}`]), async (proxy) => {
+    const { run, check } = await checkThrough(
+      `http://alice:${PASSWORD}@127.0.0.1:${proxy.port}`,
+      tentacle.port,
+      `/clientcert=${octopus.cert}`,
+      `/clientkey=${octopus.key}`,
+    );
+    assert.equal(run.code, 0, run.stdout);
+    assert.deepEqual(check.addresses[0].trust, { tested: true, trusted: true, thumbprint });
+    assert.deepEqual(tentacle.identities, ["MX-CLIENT 1.0"]);
+    assertNoPassword(run.stdout + run.stderr, "check's JSON");
+  });
 }, { what: "tinyproxy and openssl", here: TINYPROXY.here && which("openssl") !== undefined });
 
 Deno.test("/proxy pointed at a TLS port (here pong's, as at the Tentacle's own) is named", () =>
@@ -443,19 +419,15 @@ linuxTest(
   "an inspecting proxy (mitmproxy, regular mode) opens the tunnel, then replaces the certificate: intercepted",
   () =>
     withPong([], async (pong) => {
-      const mitm = await mitmdump();
-      try {
-        const run = await pingThrough(`127.0.0.1:${mitm.port}`, pong.port);
-        assert.equal(run.code, 1, run.stdout);
-        assert.match(run.stdout, /connected: True; SSL: True/);
-        assert.match(
-          run.stdout,
-          /cause: intercepted - the server's certificate was replaced on the way \(TLS inspection\)/,
-        );
-        assert.match(run.stdout, /issued by [^\n]*mitmproxy/);
-      } finally {
-        await mitm.stop();
-      }
+      await using mitm = await mitmdump();
+      const run = await pingThrough(`127.0.0.1:${mitm.port}`, pong.port);
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(run.stdout, /connected: True; SSL: True/);
+      assert.match(
+        run.stdout,
+        /cause: intercepted - the server's certificate was replaced on the way \(TLS inspection\)/,
+      );
+      assert.match(run.stdout, /issued by [^\n]*mitmproxy/);
     }),
   { what: "mitmproxy", here: which("mitmdump") !== undefined },
 );

@@ -4,7 +4,7 @@
  * (both come from the same code, so comparing them proves nothing).
  */
 import assert from "node:assert/strict";
-import { runOctoPing } from "./support/helpers.ts";
+import { runOctoPing, tempDir } from "./support/helpers.ts";
 
 const START = Date.parse("2026-11-27T13:40:00Z");
 const TARGET = { host: "tentacle.example", port: 10933 };
@@ -152,21 +152,17 @@ function assertLatency(line: string | undefined): void {
 
 for (const [form, log] of [["JSON lines", jsonLog], ["OctoPing's text", textLog]] as const) {
   Deno.test(`report on a hand-written log (${form}) gives the figures worked out by hand`, async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = `${dir}/run.log`;
-      await Deno.writeTextFile(path, log());
-      const report = await runOctoPing(["report", path]);
-      assert.equal(report.code, 0, report.stderr);
-      const lines = report.stdout.split(/\r?\n/);
-      const first = lines.indexOf(EXPECTED[0]);
-      assert.ok(first >= 0, report.stdout);
-      assert.deepEqual(lines.slice(first, first + 3), EXPECTED.slice(0, 3), report.stdout);
-      assertLatency(lines[first + 3]);
-      assert.equal(lines[first + 4], EXPECTED[3], report.stdout);
-      assert.doesNotMatch(report.stdout, /could not be read/, "every line understood");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using dir = await tempDir();
+    const path = `${dir.path}/run.log`;
+    await Deno.writeTextFile(path, log());
+    const report = await runOctoPing(["report", path]);
+    assert.equal(report.code, 0, report.stderr);
+    const lines = report.stdout.split(/\r?\n/);
+    const first = lines.indexOf(EXPECTED[0]);
+    assert.ok(first >= 0, report.stdout);
+    assert.deepEqual(lines.slice(first, first + 3), EXPECTED.slice(0, 3), report.stdout);
+    assertLatency(lines[first + 3]);
+    assert.equal(lines[first + 4], EXPECTED[3], report.stdout);
+    assert.doesNotMatch(report.stdout, /could not be read/, "every line understood");
   });
 }

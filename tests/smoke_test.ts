@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MAIN, runTool } from "./support/helpers.ts";
+import { MAIN, runTool, tempDir } from "./support/helpers.ts";
 
 const SMOKE = fileURLToPath(new URL("../scripts/smoke.ts", import.meta.url));
 /** pong's /duration in the script (30 s), the runs around it, and a loaded machine. */
@@ -18,45 +18,37 @@ function smoke(args: string[]) {
 }
 
 Deno.test("the smoke script passes every step against deno run -A main.ts", async () => {
-  const out = await Deno.makeTempDir({ prefix: "octoping-smoke-test-" });
-  try {
-    const run = await smoke([`--out=${out}`, ...OCTOPING]);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    const steps = run.stdout.split("\n").filter((line) => line.startsWith("step "));
-    assert.equal(steps.length, 6, run.stdout);
-    for (const step of steps) assert.match(step, /^step \d\/6: .+ \.\.\. ok/);
-    assert.match(run.stdout, /ping \/count=5 \/datasize=10 > Output\.txt \.\.\. ok/);
-    assert.match(run.stdout, /check against pong: .* \.\.\. ok \(\d+ findings, all OK\)/);
-    assert.match(run.stdout, /pong stops by itself .* ok \([\d,]+ connections?, .*50 MB read/);
-    assert.match(run.stdout, /^smoke: all 6 steps passed$/m);
-    const output = await Deno.readTextFile(join(out, "Output.txt"));
-    assert.equal(output.match(/Connect: Success!/g)?.length, 5);
-    const kept = [...Deno.readDirSync(out)].map((entry) => entry.name).sort();
-    assert.deepEqual(kept, ["Output.txt", "bad-option.txt", "check.txt", "pong.txt", "usage.txt"]);
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  await using out = await tempDir({ prefix: "octoping-smoke-test-" });
+  const run = await smoke([`--out=${out.path}`, ...OCTOPING]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const steps = run.stdout.split("\n").filter((line) => line.startsWith("step "));
+  assert.equal(steps.length, 6, run.stdout);
+  for (const step of steps) assert.match(step, /^step \d\/6: .+ \.\.\. ok/);
+  assert.match(run.stdout, /ping \/count=5 \/datasize=10 > Output\.txt \.\.\. ok/);
+  assert.match(run.stdout, /check against pong: .* \.\.\. ok \(\d+ findings, all OK\)/);
+  assert.match(run.stdout, /pong stops by itself .* ok \([\d,]+ connections?, .*50 MB read/);
+  assert.match(run.stdout, /^smoke: all 6 steps passed$/m);
+  const output = await Deno.readTextFile(join(out.path, "Output.txt"));
+  assert.equal(output.match(/Connect: Success!/g)?.length, 5);
+  const kept = [...Deno.readDirSync(out.path)].map((entry) => entry.name).sort();
+  assert.deepEqual(kept, ["Output.txt", "bad-option.txt", "check.txt", "pong.txt", "usage.txt"]);
 });
 
 Deno.test("the smoke script stops at the first failing step, names it, and exits 1", async () => {
-  const out = await Deno.makeTempDir({ prefix: "octoping-smoke-test-" });
-  try {
-    // An OctoPing that answers every command line with its version never starts a pong.
-    const run = await smoke([`--out=${out}`, ...OCTOPING, "--version"]);
-    assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(
-      run.stdout,
-      /^step 1\/6: pong \/duration=\d+ starts on a free port \.\.\. FAILED$/m,
-    );
-    assert.match(
-      run.stdout,
-      /^smoke: FAILED at step 1, pong .*: the output ended without pong's listening line/m,
-    );
-    assert.doesNotMatch(run.stdout, /^step 2/m);
-    assert.match(await Deno.readTextFile(join(out, "pong.txt")), /^OctoPing \S+\r?$/m);
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  await using out = await tempDir({ prefix: "octoping-smoke-test-" });
+  // An OctoPing that answers every command line with its version never starts a pong.
+  const run = await smoke([`--out=${out.path}`, ...OCTOPING, "--version"]);
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /^step 1\/6: pong \/duration=\d+ starts on a free port \.\.\. FAILED$/m,
+  );
+  assert.match(
+    run.stdout,
+    /^smoke: FAILED at step 1, pong .*: the output ended without pong's listening line/m,
+  );
+  assert.doesNotMatch(run.stdout, /^step 2/m);
+  assert.match(await Deno.readTextFile(join(out.path, "pong.txt")), /^OctoPing \S+\r?$/m);
 });
 
 Deno.test("the smoke script without a command says what it needs, exit 2", async () => {

@@ -10,11 +10,11 @@ import { LostOutput } from "../src/output/lost_output.ts";
 import { openRecord } from "../src/output/record.ts";
 import {
   afterHeader,
-  inTempDir,
   linuxTest,
   pingLoopback,
   Pong,
   runOctoPing,
+  tempDir,
 } from "./support/helpers.ts";
 import { selfSigned } from "./support/openssl.ts";
 
@@ -57,66 +57,54 @@ async function hostileServer(dir: string, padding = 20_000) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return { port: (server.address() as { port: number }).port, close, [Symbol.asyncDispose]: close };
 }
 
 linuxTest("ping's console and log file stay plain ASCII, whatever the peer sends", async () => {
-  const dir = await Deno.makeTempDir();
-  const server = await hostileServer(dir);
-  try {
-    const logfile = `${dir}/run.log`;
-    const run = await pingLoopback(
-      server.port,
-      "/count=4",
-      "/interval=0",
-      `/logfile=${logfile}`,
-    );
-    assert.equal(run.code, 1, run.stdout);
-    const lines = afterHeader(run.stdout);
-    // Every kind of line: banner, success, certificate, who answered, failure, cause, hint, totals.
-    for (
-      const pattern of [
-        /^OctoPing .* - pinging /,
-        /Connect: Success!/,
-        /^ {4}certificate: CN=Tentacle \\u00e9\\u202eevil\\u202c \\u4e2d/,
-        /^ {4}answered by: a web server, not a Tentacle \(HTTP\/1\.1 200, Server: \\u00e9vil\\x1b\[31mRED\\x1b\[0m\\u202eright-to-left\\x07x+\.\.\./,
-        /Connect: Failed!/,
-        /^ {4}cause: /,
-        /^ {4}hint: /,
-        /^--- statistics for /,
-      ]
-    ) {
-      assert.ok(lines.some((line) => pattern.test(line)), `${pattern}\n${run.stdout}`);
-    }
-    const answered = lines.find((line) => line.includes("answered by:"))!;
-    assert.ok(answered.length < 600, `a 20 KB header is cut to fit a line: ${answered.length}`);
-    assertPlainAscii(new TextEncoder().encode(run.stdout), "ping's stdout");
-    assertPlainAscii(await Deno.readFile(logfile), "ping's log file");
-    const report = await runOctoPing(["report", logfile]);
-    assertPlainAscii(new TextEncoder().encode(report.stdout + report.stderr), "report's output");
-  } finally {
-    await server.close();
-    await Deno.remove(dir, { recursive: true });
+  await using dir = await tempDir();
+  await using server = await hostileServer(dir.path);
+  const logfile = `${dir.path}/run.log`;
+  const run = await pingLoopback(
+    server.port,
+    "/count=4",
+    "/interval=0",
+    `/logfile=${logfile}`,
+  );
+  assert.equal(run.code, 1, run.stdout);
+  const lines = afterHeader(run.stdout);
+  // Every kind of line: banner, success, certificate, who answered, failure, cause, hint, totals.
+  for (
+    const pattern of [
+      /^OctoPing .* - pinging /,
+      /Connect: Success!/,
+      /^ {4}certificate: CN=Tentacle \\u00e9\\u202eevil\\u202c \\u4e2d/,
+      /^ {4}answered by: a web server, not a Tentacle \(HTTP\/1\.1 200, Server: \\u00e9vil\\x1b\[31mRED\\x1b\[0m\\u202eright-to-left\\x07x+\.\.\./,
+      /Connect: Failed!/,
+      /^ {4}cause: /,
+      /^ {4}hint: /,
+      /^--- statistics for /,
+    ]
+  ) {
+    assert.ok(lines.some((line) => pattern.test(line)), `${pattern}\n${run.stdout}`);
   }
+  const answered = lines.find((line) => line.includes("answered by:"))!;
+  assert.ok(answered.length < 600, `a 20 KB header is cut to fit a line: ${answered.length}`);
+  assertPlainAscii(new TextEncoder().encode(run.stdout), "ping's stdout");
+  assertPlainAscii(await Deno.readFile(logfile), "ping's log file");
+  const report = await runOctoPing(["report", logfile]);
+  assertPlainAscii(new TextEncoder().encode(report.stdout + report.stderr), "report's output");
 });
 
 linuxTest("a 100 KB header value: ping's lines stay plain ASCII and short", async () => {
-  const dir = await Deno.makeTempDir();
-  const server = await hostileServer(dir, 100_000);
-  try {
-    const run = await pingLoopback(server.port, "/count=1");
-    assertPlainAscii(new TextEncoder().encode(run.stdout), "ping's stdout");
-    for (const line of run.stdout.split("\n")) {
-      assert.ok(line.length < 600, `a line of ${line.length} characters`);
-    }
-    assert.match(run.stdout, /answered by: /);
-  } finally {
-    await server.close();
-    await Deno.remove(dir, { recursive: true });
+  await using dir = await tempDir();
+  await using server = await hostileServer(dir.path, 100_000);
+  const run = await pingLoopback(server.port, "/count=1");
+  assertPlainAscii(new TextEncoder().encode(run.stdout), "ping's stdout");
+  for (const line of run.stdout.split("\n")) {
+    assert.ok(line.length < 600, `a line of ${line.length} characters`);
   }
+  assert.match(run.stdout, /answered by: /);
 });
 
 linuxTest("pong's text output is plain ASCII, header and summary included", async () => {
@@ -154,26 +142,24 @@ async function crlfRecord(dir: string) {
 }
 
 Deno.test("with CRLF line ends, the console and the log file end every line in CRLF", async () => {
-  await inTempDir(async (dir) => {
-    const { record, log, console } = await crlfRecord(dir);
-    for (const line of ["# OctoPing header", "first \u00e9", "second"]) record.line(line);
-    await record.flush();
-    const expected = "# OctoPing header\r\nfirst \\u00e9\r\nsecond\r\n";
-    assert.equal(await Deno.readTextFile(log), expected);
-    assert.equal(console(), expected);
-  });
+  await using dir = await tempDir();
+  const { record, log, console } = await crlfRecord(dir.path);
+  for (const line of ["# OctoPing header", "first \u00e9", "second"]) record.line(line);
+  await record.flush();
+  const expected = "# OctoPing header\r\nfirst \\u00e9\r\nsecond\r\n";
+  assert.equal(await Deno.readTextFile(log), expected);
+  assert.equal(console(), expected);
 });
 
 Deno.test("with CRLF line ends, a text of several lines (usage, a table) ends each of them in CRLF", async () => {
-  await inTempDir(async (dir) => {
-    const { record, stream, log, console } = await crlfRecord(dir);
-    record.line("Usage:\n  OctoPing ping\n\nExamples:");
-    await record.flush();
-    lineWriter(stream, "\r\n")("OctoPing: bad input\nRun 'OctoPing /?' for usage.");
-    const expected = "Usage:\r\n  OctoPing ping\r\n\r\nExamples:\r\n";
-    assert.equal(await Deno.readTextFile(log), expected);
-    assert.equal(console(), expected + "OctoPing: bad input\r\nRun 'OctoPing /?' for usage.\r\n");
-  });
+  await using dir = await tempDir();
+  const { record, stream, log, console } = await crlfRecord(dir.path);
+  record.line("Usage:\n  OctoPing ping\n\nExamples:");
+  await record.flush();
+  lineWriter(stream, "\r\n")("OctoPing: bad input\nRun 'OctoPing /?' for usage.");
+  const expected = "Usage:\r\n  OctoPing ping\r\n\r\nExamples:\r\n";
+  assert.equal(await Deno.readTextFile(log), expected);
+  assert.equal(console(), expected + "OctoPing: bad input\r\nRun 'OctoPing /?' for usage.\r\n");
 });
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -8,7 +8,7 @@ import {
   TLS_VERSIONS,
 } from "../src/net/tls_probe/suites.ts";
 import { fault, which } from "./support/daemons.ts";
-import { EXIT_WHEN_STOPPED, linuxOnly, Pong } from "./support/helpers.ts";
+import { EXIT_WHEN_STOPPED, linuxOnly, Pong, tempDir } from "./support/helpers.ts";
 import { type CertificateSpec, selfSigned, sServer } from "./support/openssl.ts";
 import { silentListener } from "./support/servers.ts";
 import { sslscan } from "./support/sslscan.ts";
@@ -18,21 +18,13 @@ const TIMEOUT_MS = 10_000;
 
 /** What the probe and sslscan say of `openssl s_server` with `options`, and its certificate. */
 async function probeAndScan(options: string[], spec: CertificateSpec = {}) {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { cert, key } = await selfSigned(dir, "probed", spec);
-    const server = await sServer(cert, key, ["-www", ...options]);
-    try {
-      const probe = await probeTls("127.0.0.1", server.port, { timeoutMs: TIMEOUT_MS });
-      const scan = await sslscan(server.port);
-      const certificate = new X509Certificate(await Deno.readTextFile(cert));
-      return { probe, scan, certificate };
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  const { cert, key } = await selfSigned(dir.path, "probed", spec);
+  await using server = await sServer(cert, key, ["-www", ...options]);
+  const probe = await probeTls("127.0.0.1", server.port, { timeoutMs: TIMEOUT_MS });
+  const scan = await sslscan(server.port);
+  const certificate = new X509Certificate(await Deno.readTextFile(cert));
+  return { probe, scan, certificate };
 }
 
 /** The probe agrees with sslscan: the same versions; suites and groups among what it accepts. */
@@ -257,15 +249,11 @@ Deno.test({
     here: !!which("python3"),
   }),
   async fn() {
-    const server = await fault("reset-hello");
-    try {
-      const probe = await probeTls("127.0.0.1", server.port, { timeoutMs: TIMEOUT_MS });
-      assert.equal(probe.stopped, null);
-      assert.equal(probe.connections, 4);
-      assert.deepEqual(TLS_VERSIONS.filter((v) => probe.versions[v]), []);
-    } finally {
-      await server.stop();
-    }
+    await using server = await fault("reset-hello");
+    const probe = await probeTls("127.0.0.1", server.port, { timeoutMs: TIMEOUT_MS });
+    assert.equal(probe.stopped, null);
+    assert.equal(probe.connections, 4);
+    assert.deepEqual(TLS_VERSIONS.filter((v) => probe.versions[v]), []);
   },
 });
 

@@ -110,36 +110,28 @@ Deno.test(
 );
 
 Deno.test("/nossl against a TLS pong fails: the server speaks TLS on this port", async () => {
-  const pong = await Pong.start();
-  try {
-    const run = await pong.ping("/nossl", "/count=1");
-    assert.equal(run.code, 1, run.stdout);
-    assert.equal(
-      firstFailure(run.stdout).cause,
-      "cause: tls - the server speaks TLS on this port: drop /nossl",
-    );
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  const run = await pong.ping("/nossl", "/count=1");
+  assert.equal(run.code, 1, run.stdout);
+  assert.equal(
+    firstFailure(run.stdout).cause,
+    "cause: tls - the server speaks TLS on this port: drop /nossl",
+  );
 });
 
 Deno.test("TLS against a /nossl pong fails at once: add /nossl; pong says what came", async () => {
-  const pong = await Pong.start(["/nossl"]);
-  try {
-    const run = await pong.ping("/count=1", "/timeout=20");
-    assert.equal(run.code, 1, run.stdout);
-    const failure = firstFailure(run.stdout);
-    assert.equal(
-      failure.cause,
-      "cause: tls - the server does not speak TLS on this port (a pong started with /nossl?): " +
-        "add /nossl",
-    );
-    const ms = Number(/Failed! ([\d,]+)ms/.exec(failure.line)![1].replaceAll(",", ""));
-    assert.ok(ms < 10_000, `waited ${ms} ms: pong should answer a ClientHello at once`);
-    await pong.stdout.waitFor(/: a TLS client on a \/nossl port/);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/nossl"]);
+  const run = await pong.ping("/count=1", "/timeout=20");
+  assert.equal(run.code, 1, run.stdout);
+  const failure = firstFailure(run.stdout);
+  assert.equal(
+    failure.cause,
+    "cause: tls - the server does not speak TLS on this port (a pong started with /nossl?): " +
+      "add /nossl",
+  );
+  const ms = Number(/Failed! ([\d,]+)ms/.exec(failure.line)![1].replaceAll(",", ""));
+  assert.ok(ms < 10_000, `waited ${ms} ms: pong should answer a ClientHello at once`);
+  await pong.stdout.waitFor(/: a TLS client on a \/nossl port/);
 });
 
 Deno.test({
@@ -148,17 +140,13 @@ Deno.test({
     { what: "nginx and openssl", here: NGINX !== undefined },
   ),
   async fn() {
-    const nginx = await startNginx();
-    try {
-      const run = await pingLoopback(nginx.tlsPort, "/nossl", "/count=1");
-      assert.equal(run.code, 1, run.stdout);
-      assert.equal(
-        firstFailure(run.stdout).cause,
-        "cause: tls - the server speaks TLS on this port: drop /nossl",
-      );
-    } finally {
-      await nginx.stop();
-    }
+    await using nginx = await startNginx();
+    const run = await pingLoopback(nginx.tlsPort, "/nossl", "/count=1");
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(
+      firstFailure(run.stdout).cause,
+      "cause: tls - the server speaks TLS on this port: drop /nossl",
+    );
   },
 });
 
@@ -169,38 +157,34 @@ Deno.test({
     { what: "nginx and openssl", here: NGINX !== undefined },
   ),
   async fn() {
-    const nginx = await startNginx();
-    try {
-      // A 1 MB request line is past nginx's header buffers: it answers 400.
-      const rejected = await pingLoopback(nginx.port, "/nossl", "/datasize=1", "/count=1");
-      assert.equal(rejected.code, 1, rejected.stdout);
-      assert.equal(
-        firstFailure(rejected.stdout).cause,
-        "cause: rejected - the server answered HTTP 400 instead of taking the data",
-      );
-      // 1 KB fits: nginx answers 200, but nothing says the data arrived.
-      const unconfirmed = await pingLoopback(
-        nginx.port,
-        "/nossl",
-        "/datasize=1KB",
-        "/count=3",
-        "/interval=0",
-      );
-      assert.equal(unconfirmed.code, 0, unconfirmed.stdout);
-      const notes = afterHeader(unconfirmed.stdout).filter((line) => /unconfirmed/.test(line));
-      assert.equal(notes.length, 1, unconfirmed.stdout);
-      assert.match(notes[0], /not pong: nothing confirms the data arrived/);
-    } finally {
-      await nginx.stop();
-    }
+    await using nginx = await startNginx();
+    // A 1 MB request line is past nginx's header buffers: it answers 400.
+    const rejected = await pingLoopback(nginx.port, "/nossl", "/datasize=1", "/count=1");
+    assert.equal(rejected.code, 1, rejected.stdout);
+    assert.equal(
+      firstFailure(rejected.stdout).cause,
+      "cause: rejected - the server answered HTTP 400 instead of taking the data",
+    );
+    // 1 KB fits: nginx answers 200, but nothing says the data arrived.
+    const unconfirmed = await pingLoopback(
+      nginx.port,
+      "/nossl",
+      "/datasize=1KB",
+      "/count=3",
+      "/interval=0",
+    );
+    assert.equal(unconfirmed.code, 0, unconfirmed.stdout);
+    const notes = afterHeader(unconfirmed.stdout).filter((line) => /unconfirmed/.test(line));
+    assert.equal(notes.length, 1, unconfirmed.stdout);
+    assert.match(notes[0], /not pong: nothing confirms the data arrived/);
   },
 });
 
 Deno.test(
   "pong sends nothing back unless started with /maxsend, and ping names the fix",
   async () => {
-    const closed = await Pong.start();
-    try {
+    {
+      await using closed = await Pong.start();
       const run = await closed.ping("/datasize=1", "/reverse", "/count=3", "/interval=0");
       assert.equal(run.code, 1, run.stdout);
       const failure = firstFailure(run.stdout);
@@ -209,11 +193,9 @@ Deno.test(
       assert.match(run.stdout, /^Stopped: pong will not send the data back/m);
       assert.doesNotMatch(run.stdout, /needs OctoPing pong on the other side/);
       assert.doesNotMatch(run.stdout, /run 'OctoPing pong'/);
-    } finally {
-      await closed.stop();
     }
-    const small = await Pong.start(["/maxsend=1"]);
-    try {
+    {
+      await using small = await Pong.start(["/maxsend=1"]);
       const run = await small.ping("/datasize=5", "/reverse", "/count=1");
       assert.equal(run.code, 1, run.stdout);
       const failure = firstFailure(run.stdout);
@@ -225,29 +207,23 @@ Deno.test(
       assert.match(failure.hint, /\/maxsend=2 or more, or a \/chunksize of 1 or less/);
       const ok = await small.ping("/datasize=1", "/reverse", "/count=1");
       assert.equal(ok.code, 0, ok.stdout);
-    } finally {
-      await small.stop();
     }
   },
 );
 
 Deno.test("refused /reverse requests that flood pong are counted, not listed", async () => {
-  const pong = await Pong.start(["/nossl"]);
-  try {
-    const request = new TextEncoder().encode(
-      "GET / HTTP/1.1\r\nHost: x\r\nX-OctoPing-Reverse: 1048576\r\n\r\n",
-    );
-    await Promise.all(Array.from({ length: 60 }, async () => {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
-      await conn.write(request);
-      const buffer = new Uint8Array(4096);
-      while (await conn.read(buffer) !== null);
-      conn.close();
-    }));
-    await pong.stdout.waitFor(/\.\.\. and \d+ more connections ended badly in the last second: /);
-    const listed = pong.stdout.seen.filter((line) => /refused \/reverse/.test(line)).length;
-    assert.ok(listed > 0 && listed < 60, `${listed} refusals listed one by one`);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/nossl"]);
+  const request = new TextEncoder().encode(
+    "GET / HTTP/1.1\r\nHost: x\r\nX-OctoPing-Reverse: 1048576\r\n\r\n",
+  );
+  await Promise.all(Array.from({ length: 60 }, async () => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: pong.port });
+    await conn.write(request);
+    const buffer = new Uint8Array(4096);
+    while (await conn.read(buffer) !== null);
+    conn.close();
+  }));
+  await pong.stdout.waitFor(/\.\.\. and \d+ more connections ended badly in the last second: /);
+  const listed = pong.stdout.seen.filter((line) => /refused \/reverse/.test(line)).length;
+  assert.ok(listed > 0 && listed < 60, `${listed} refusals listed one by one`);
 });

@@ -14,10 +14,10 @@ import forge from "node-forge";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 import { type Finished, redirected, runLine } from "../scripts/shell.ts";
 import {
-  inTempDir,
   octoPingCommand,
   Pong,
   runOctoPing,
+  tempDir,
   WAIT_MS,
   windowsTest,
 } from "./support/helpers.ts";
@@ -46,92 +46,76 @@ async function crlfAsciiLines(path: string): Promise<string[]> {
 }
 
 windowsTest("ping > Output.txt in cmd: plain ASCII, CRLF on every line, header first", async () => {
-  const pong = await Pong.start();
-  try {
-    await inTempDir(async (dir) => {
-      const output = join(dir, "Output.txt");
-      const run = await inCmd(
-        ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=2"],
-        output,
-      );
-      assert.equal(run.code, 0, run.stderr);
-      const lines = await crlfAsciiLines(output);
-      assert.match(lines[0], /^# OctoPing \S+ ping$/);
-      assert.equal(lines.filter((line) => / Connect: Success! /.test(line)).length, 2);
-      assert.ok(lines.includes("2 attempts: 2 succeeded, 0 failed (0% failed)"), lines.join("\n"));
-    });
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  await using dir = await tempDir();
+  const output = join(dir.path, "Output.txt");
+  const run = await inCmd(
+    ["ping", "/host=127.0.0.1", `/port=${pong.port}`, "/count=2"],
+    output,
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const lines = await crlfAsciiLines(output);
+  assert.match(lines[0], /^# OctoPing \S+ ping$/);
+  assert.equal(lines.filter((line) => / Connect: Success! /.test(line)).length, 2);
+  assert.ok(lines.includes("2 attempts: 2 succeeded, 0 failed (0% failed)"), lines.join("\n"));
 });
 
 windowsTest(
   "check > Output.txt in cmd: plain ASCII, CRLF on every line, the verdict last",
   async () => {
-    const pong = await Pong.start();
-    try {
-      await inTempDir(async (dir) => {
-        const output = join(dir, "Output.txt");
-        const run = await inCmd(["check", `/host=127.0.0.1:${pong.port}`], output);
-        assert.equal(run.code, 0, run.stderr);
-        const lines = await crlfAsciiLines(output);
-        assert.match(lines[0], /^# OctoPing \S+ check$/);
-        assert.match(lines.at(-1)!, /^Octopus should be able to connect to 127\.0\.0\.1:\d+$/);
-      });
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    await using dir = await tempDir();
+    const output = join(dir.path, "Output.txt");
+    const run = await inCmd(["check", `/host=127.0.0.1:${pong.port}`], output);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = await crlfAsciiLines(output);
+    assert.match(lines[0], /^# OctoPing \S+ check$/);
+    assert.match(lines.at(-1)!, /^Octopus should be able to connect to 127\.0\.0\.1:\d+$/);
   },
 );
 
 windowsTest(
   "pong > Output.txt in cmd: plain ASCII, CRLF on every line, its statistics at the end",
   async () => {
-    await inTempDir(async (dir) => {
-      const output = join(dir, "Output.txt");
-      const run = await inCmd(["pong", "/port=0", "/listen=127.0.0.1", "/duration=1"], output);
-      assert.equal(run.code, 0, run.stderr);
-      const lines = await crlfAsciiLines(output);
-      assert.match(lines[0], /^# OctoPing \S+ pong$/);
-      assert.ok(lines.some((line) => /listening on port \d+/.test(line)), lines.join("\n"));
-      assert.ok(lines.includes("--- pong statistics ---"), lines.join("\n"));
-    });
+    await using dir = await tempDir();
+    const output = join(dir.path, "Output.txt");
+    const run = await inCmd(["pong", "/port=0", "/listen=127.0.0.1", "/duration=1"], output);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = await crlfAsciiLines(output);
+    assert.match(lines[0], /^# OctoPing \S+ pong$/);
+    assert.ok(lines.some((line) => /listening on port \d+/.test(line)), lines.join("\n"));
+    assert.ok(lines.includes("--- pong statistics ---"), lines.join("\n"));
   },
 );
 
 windowsTest(
   "/logfile=C:\\...\\run.log and report /out=C:\\...\\r.html: backslash paths, CRLF log",
   async () => {
-    const pong = await Pong.start();
-    try {
-      await inTempDir(async (dir) => {
-        assert.match(dir, /^[A-Za-z]:\\/, "a temporary folder on Windows is a drive-letter path");
-        const log = join(dir, "logs", "run.log");
-        await Deno.mkdir(join(dir, "logs"));
-        const run = await pong.ping("/count=2", `/logfile=${log}`);
-        assert.equal(run.code, 0, run.stderr);
-        const lines = await crlfAsciiLines(log);
-        assert.equal(
-          lines[1],
-          `# command line: OctoPing ping /host=127.0.0.1 /port=${pong.port} ` +
-            `/count=2 /logfile=${log}`,
-        );
-        assert.equal(lines.filter((line) => / Connect: Success! /.test(line)).length, 2);
+    await using pong = await Pong.start();
+    await using dir = await tempDir();
+    assert.match(dir.path, /^[A-Za-z]:\\/, "a temporary folder on Windows is a drive-letter path");
+    const log = join(dir.path, "logs", "run.log");
+    await Deno.mkdir(join(dir.path, "logs"));
+    const run = await pong.ping("/count=2", `/logfile=${log}`);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = await crlfAsciiLines(log);
+    assert.equal(
+      lines[1],
+      `# command line: OctoPing ping /host=127.0.0.1 /port=${pong.port} ` +
+        `/count=2 /logfile=${log}`,
+    );
+    assert.equal(lines.filter((line) => / Connect: Success! /.test(line)).length, 2);
 
-        const page = join(dir, "r.html");
-        const report = await runOctoPing(["report", log, `/out=${page}`]);
-        assert.equal(report.code, 0, report.stderr);
-        const html = await Deno.readTextFile(page);
-        assert.match(html, /^<!DOCTYPE html>/i);
-        assert.match(html, /<meta charset="utf-8">/i);
-        assert.match(
-          report.stdout,
-          new RegExp(`^OctoPing: wrote the report to ${escape(page)}$`, "m"),
-        );
-      });
-    } finally {
-      await pong.stop();
-    }
+    const page = join(dir.path, "r.html");
+    const report = await runOctoPing(["report", log, `/out=${page}`]);
+    assert.equal(report.code, 0, report.stderr);
+    const html = await Deno.readTextFile(page);
+    assert.match(html, /^<!DOCTYPE html>/i);
+    assert.match(html, /<meta charset="utf-8">/i);
+    assert.match(
+      report.stdout,
+      new RegExp(`^OctoPing: wrote the report to ${escape(page)}$`, "m"),
+    );
   },
 );
 
@@ -145,29 +129,24 @@ windowsTest(
       "pfx-secret",
       { algorithm: "3des" },
     );
-    const pong = await Pong.start();
-    try {
-      await inTempDir(async (dir) => {
-        const file = join(dir, "octopus.pfx");
-        await Deno.writeFile(
-          file,
-          Uint8Array.from(forge.asn1.toDer(pfx).getBytes(), (c) => c.charCodeAt(0)),
-        );
-        const run = await pong.ping(
-          "/count=1",
-          `/clientcert=${file}`,
-          "/clientpassword=pfx-secret",
-        );
-        assert.equal(run.code, 0, run.stderr);
-        assert.match(
-          run.stdout,
-          new RegExp(`^# client certificate: ${made.thumbprint} \\(${escape(file)}\\)$`, "m"),
-        );
-        await pong.stdout.waitFor(new RegExp(`client certificate ${made.thumbprint}`));
-      });
-    } finally {
-      await pong.stop();
-    }
+    await using pong = await Pong.start();
+    await using dir = await tempDir();
+    const file = join(dir.path, "octopus.pfx");
+    await Deno.writeFile(
+      file,
+      Uint8Array.from(forge.asn1.toDer(pfx).getBytes(), (c) => c.charCodeAt(0)),
+    );
+    const run = await pong.ping(
+      "/count=1",
+      `/clientcert=${file}`,
+      "/clientpassword=pfx-secret",
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      new RegExp(`^# client certificate: ${made.thumbprint} \\(${escape(file)}\\)$`, "m"),
+    );
+    await pong.stdout.waitFor(new RegExp(`client certificate ${made.thumbprint}`));
   },
 );
 
@@ -179,12 +158,11 @@ function escape(text: string): string {
 windowsTest(
   "report C:\\...\\RUN*.TXT: OctoPing expands the wildcard itself, in any case, as Windows names files",
   async () => {
-    await inTempDir(async (dir) => {
-      await Deno.copyFile(fileURLToPath(FIXTURE), join(dir, "run-1.txt"));
-      const page = join(dir, "r.html");
-      const report = await runOctoPing(["report", join(dir, "RUN*.TXT"), `/out=${page}`]);
-      assert.equal(report.code, 0, report.stderr);
-      assert.match(await Deno.readTextFile(page), /MyServer/);
-    });
+    await using dir = await tempDir();
+    await Deno.copyFile(fileURLToPath(FIXTURE), join(dir.path, "run-1.txt"));
+    const page = join(dir.path, "r.html");
+    const report = await runOctoPing(["report", join(dir.path, "RUN*.TXT"), `/out=${page}`]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(await Deno.readTextFile(page), /MyServer/);
   },
 );

@@ -18,8 +18,8 @@ export function which(name: string): string | undefined {
   }
 }
 
-/** A running peer process. */
-export interface Daemon {
+/** A running peer process, stopped when its scope ends (`await using`) or by `stop()`. */
+export interface Daemon extends AsyncDisposable {
   /** Stops it (SIGTERM) and waits for it to go. */
   stop(): Promise<void>;
 }
@@ -53,7 +53,7 @@ export async function startDaemon(
     await stop();
     throw new Error(`${command} did not start: ${(error as Error).message}\n${await stderr}`);
   }
-  return { stop };
+  return { stop, [Symbol.asyncDispose]: stop };
 }
 
 async function waitForPort(port: number, exited: Promise<Deno.CommandStatus>): Promise<void> {
@@ -114,13 +114,11 @@ async function inOwnDir(
     await Deno.remove(dir, { recursive: true });
     throw error;
   }
-  return {
-    port,
-    async stop() {
-      await daemon.stop();
-      await Deno.remove(dir, { recursive: true });
-    },
+  const stop = async () => {
+    await daemon.stop();
+    await Deno.remove(dir, { recursive: true });
   };
+  return { port, stop, [Symbol.asyncDispose]: stop };
 }
 
 /**

@@ -13,8 +13,8 @@ import { createSelfSignedCertificate } from "../../src/net/certificate.ts";
 import { fingerprintHex } from "../../src/net/peer_certificate.ts";
 import { bounded } from "./helpers.ts";
 
-/** A running listener: its port, the identity lines it got, and how to stop it. */
-export interface HalibutListener {
+/** A running listener: its port, the identity lines it got, and how to stop it (or `await using`). */
+export interface HalibutListener extends AsyncDisposable {
   port: number;
   /** The identity line of each `MX` request (`MX-CLIENT 1.0`), trusted or not. */
   identities: string[];
@@ -75,17 +75,19 @@ export async function halibutListener(
     socket.on("error", () => {});
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    await bounded(
+      new Promise((resolve) => server.close(resolve)),
+      "the Halibut-like server to close",
+    );
+  };
   return {
     port: (server.address() as { port: number }).port,
     identities,
     firstChunks,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await bounded(
-        new Promise((resolve) => server.close(resolve)),
-        "the Halibut-like server to close",
-      );
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

@@ -87,14 +87,16 @@ export function ownLineEnds(run: Finished, what: string): Finished {
   };
 }
 
-/** A temporary folder for `use`, removed after it. */
-export async function inTempDir(use: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await use(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** A temporary folder of a test's own, removed with all it holds when its scope ends. */
+export interface TempDir extends AsyncDisposable {
+  /** Where the folder is. */
+  readonly path: string;
+}
+
+/** Makes a {@linkcode TempDir}: `await using dir = await tempDir();` then `dir.path`. */
+export async function tempDir(options?: Deno.MakeTempOptions): Promise<TempDir> {
+  const path = await Deno.makeTempDir(options);
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
 }
 
 /** Runs `OctoPing ping` against 127.0.0.1 at `port` with `options`. */
@@ -234,8 +236,8 @@ export class Lines {
   }
 }
 
-/** A running OctoPing process with its output as lines. */
-export class Running {
+/** A running OctoPing process with its output as lines, stopped when its scope ends. */
+export class Running implements AsyncDisposable {
   readonly stdout: Lines;
   readonly stderr: Lines;
   readonly child: Deno.ChildProcess;
@@ -254,6 +256,11 @@ export class Running {
       // already gone
     }
     return await this.exited();
+  }
+
+  /** Stops it as {@linkcode Running.stop} does, when a test's `await using` scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
   /** Waits for the process to end on its own (bounded) and returns its exit code. */
@@ -376,20 +383,16 @@ export const PRIVATE_HOSTS = {
  * `hosts` (a file's text): names resolve as it says, without touching the machine.
  */
 export async function runWithHosts(hosts: string, args: string[]): Promise<Finished> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/hosts`, hosts);
-    return await runTool("unshare", [
-      "-m",
-      "sh",
-      "-c",
-      'mount --bind "$0" /etc/hosts && exec "$@"',
-      `${dir}/hosts`,
-      ...octoPingCommand(args),
-    ]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/hosts`, hosts);
+  return await runTool("unshare", [
+    "-m",
+    "sh",
+    "-c",
+    'mount --bind "$0" /etc/hosts && exec "$@"',
+    `${dir.path}/hosts`,
+    ...octoPingCommand(args),
+  ]);
 }
 
 /** util-linux `script`, which gives a child a pseudo-terminal: see {@linkcode inTerminal}. */

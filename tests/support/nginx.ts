@@ -11,8 +11,8 @@ import { selfSigned } from "./openssl.ts";
 /** Where nginx is, when the machine has it. */
 export const NGINX = which("nginx");
 
-/** A running nginx: its plain and TLS ports. */
-export interface Nginx {
+/** A running nginx: its plain and TLS ports; stopped by `stop()` or its scope's end. */
+export interface Nginx extends AsyncDisposable {
   port: number;
   tlsPort: number;
   stop(): Promise<void>;
@@ -50,12 +50,9 @@ http {
     port,
     tlsPort,
   ]);
-  return {
-    port,
-    tlsPort,
-    async stop() {
-      await nginx.stop();
-      await Deno.remove(dir, { recursive: true });
-    },
+  const stop = async () => {
+    await nginx.stop();
+    await Deno.remove(dir, { recursive: true });
   };
+  return { port, tlsPort, stop, [Symbol.asyncDispose]: stop };
 }

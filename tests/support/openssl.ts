@@ -59,8 +59,8 @@ export async function selfSigned(
   return { cert, key };
 }
 
-/** A running `openssl s_server`. */
-export interface SServer {
+/** A running `openssl s_server`, stopped by `stop()` or its scope's end. */
+export interface SServer extends AsyncDisposable {
   port: number;
   stop(): Promise<void>;
 }
@@ -76,12 +76,10 @@ export async function sServer(cert: string, key: string, extra: string[]): Promi
   }).spawn();
   const lines = new Lines(server.stdout);
   await lines.waitFor(/^ACCEPT/);
-  return {
-    port,
-    async stop() {
-      server.kill("SIGTERM");
-      await server.status;
-      await lines.rest().catch(() => {});
-    },
+  const stop = async () => {
+    server.kill("SIGTERM");
+    await server.status;
+    await lines.rest().catch(() => {});
   };
+  return { port, stop, [Symbol.asyncDispose]: stop };
 }

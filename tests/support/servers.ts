@@ -7,8 +7,8 @@
 import { createSelfSignedCertificate } from "../../src/net/certificate.ts";
 import { Lines } from "./helpers.ts";
 
-/** A test server: its port, and how to stop it. */
-export interface TestServer {
+/** A test server: its port, and how to stop it (or its scope's end, with `await using`). */
+export interface TestServer extends AsyncDisposable {
   port: number;
   close(): Promise<void>;
 }
@@ -35,18 +35,16 @@ export async function serveWith(handler: Handler, tls = false): Promise<TestServ
       handlers.add(handled);
     }
   })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch { /* closed already */ }
-      }
-      await Promise.all([loop, ...handlers]);
-    },
+  const close = async () => {
+    listener.close();
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch { /* closed already */ }
+    }
+    await Promise.all([loop, ...handlers]);
   };
+  return { port: (listener.addr as Deno.NetAddr).port, close, [Symbol.asyncDispose]: close };
 }
 
 /**
@@ -119,8 +117,8 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
 }
 
-/** A test server written in Python: its port, and how to stop it. */
-export interface PythonServer {
+/** A test server written in Python: its port, and how to stop it (or `await using`). */
+export interface PythonServer extends AsyncDisposable {
   port: number;
   stop(): Promise<void>;
 }
@@ -135,21 +133,19 @@ export async function pythonServer(script: string, ...args: string[]): Promise<P
   }).spawn();
   const lines = new Lines(child.stdout);
   const port = Number(await lines.waitFor(/^\d+$/));
-  return {
-    port,
-    async stop() {
-      await child.stdin.close().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.status;
-      await lines.rest().catch(() => {});
-    },
+  const stop = async () => {
+    await child.stdin.close().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+    await child.status;
+    await lines.rest().catch(() => {});
   };
+  return { port, stop, [Symbol.asyncDispose]: stop };
 }
 
 /** A listener that accepts and never says a word: the connections it holds, and how to stop it. */
-export interface SilentListener {
+export interface SilentListener extends AsyncDisposable {
   port: number;
   /** Every connection accepted so far, held open. */
   held: Deno.Conn[];
@@ -163,17 +159,14 @@ export function silentListener(hostname = "127.0.0.1", port = 0): SilentListener
   const accepting = (async () => {
     for await (const conn of listener) held.push(conn);
   })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    held,
-    async close() {
-      listener.close();
-      await accepting;
-      for (const conn of held) {
-        try {
-          conn.close();
-        } catch { /* closed already */ }
-      }
-    },
+  const close = async () => {
+    listener.close();
+    await accepting;
+    for (const conn of held) {
+      try {
+        conn.close();
+      } catch { /* closed already */ }
+    }
   };
+  return { port: (listener.addr as Deno.NetAddr).port, held, close, [Symbol.asyncDispose]: close };
 }

@@ -1,3 +1,4 @@
+/** src/stats/run_statistics.ts: the end-of-run figures, exact where they can be, bounded in memory. */
 import assert from "node:assert/strict";
 import { formatPercent } from "../src/reporters/ping_text.ts";
 import { type AttemptSample, RunStatistics } from "../src/stats/run_statistics.ts";

@@ -1,3 +1,4 @@
+/** src/ping/engine.ts: the events a run's attempts give (address, certificate, who answered), and when. */
 import assert from "node:assert/strict";
 import { attemptResult, TENTACLE_SESSION } from "./support/sessions.ts";
 import type { PingOptions } from "../src/options/options.ts";

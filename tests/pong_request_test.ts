@@ -1,3 +1,4 @@
+/** src/pong/request.ts: where a request ends, however its bytes arrive. */
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { indexOfLf, RequestScanner } from "../src/pong/request.ts";

@@ -1,7 +1,18 @@
+/**
+ * What OctoPing says before it runs anything, or instead of running: bad
+ * input, `/?`, `--version`, and a pong that cannot take its port or address.
+ */
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { redirected, runLine } from "../scripts/shell.ts";
-import { fromLineEnds, octoPingCommand, Pong, runOctoPing, WAIT_MS } from "./support/helpers.ts";
+import {
+  fromLineEnds,
+  octoPingCommand,
+  Pong,
+  runOctoPing,
+  tempDir,
+  WAIT_MS,
+} from "./support/helpers.ts";
 
 Deno.test("bad input: one line naming the problem, the usage hint, exit 2, nothing run", async () => {
   const cases: [string[], RegExp][] = [
@@ -64,50 +75,37 @@ Deno.test("--version prints the version from deno.json", async () => {
 });
 
 Deno.test("pong given /host says it is a ping, then pings", async () => {
-  const pong = await Pong.start();
-  try {
-    const run = await runOctoPing(["pong", `/host=127.0.0.1`, `/port=${pong.port}`, "/count=1"]);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.equal(run.stderr.trim().split("\n").length, 1);
-    assert.match(run.stderr, /a command with \/host is a ping, so it runs as 'ping'/);
-    assert.match(run.stdout, /pinging 127\.0\.0\.1 on port \d+ with TLS/);
-    assert.match(run.stdout, /Connect: Success!/);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  const run = await runOctoPing(["pong", `/host=127.0.0.1`, `/port=${pong.port}`, "/count=1"]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.stderr.trim().split("\n").length, 1);
+  assert.match(run.stderr, /a command with \/host is a ping, so it runs as 'ping'/);
+  assert.match(run.stdout, /pinging 127\.0\.0\.1 on port \d+ with TLS/);
+  assert.match(run.stdout, /Connect: Success!/);
 });
 
 Deno.test("pong on a port in use: one clear line, exit 1", async () => {
-  const taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
-  try {
-    const port = (taken.addr as Deno.NetAddr).port;
-    const run = await runOctoPing(["pong", `/port=${port}`]);
-    assert.equal(run.code, 1);
-    assert.equal(
-      run.stderr.trim(),
-      `OctoPing: port ${port} is already in use: another program (a Tentacle?) listens there. Stop it, or choose another port with /port=<port>.`,
-    );
-  } finally {
-    taken.close();
-  }
+  using taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const run = await runOctoPing(["pong", `/port=${port}`]);
+  assert.equal(run.code, 1);
+  assert.equal(
+    run.stderr.trim(),
+    `OctoPing: port ${port} is already in use: another program (a Tentacle?) listens there. Stop it, or choose another port with /port=<port>.`,
+  );
 });
 
 Deno.test("pong on a port in use with its stdout in a file: the file holds the error too", async () => {
-  const taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
-  const dir = await Deno.makeTempDir();
-  try {
-    const port = (taken.addr as Deno.NetAddr).port;
-    const pong = octoPingCommand(["pong", `/port=${port}`]);
-    const run = await runLine(redirected(pong, `${dir}/Output.txt`), WAIT_MS);
-    assert.equal(run.code, 1);
-    const output = fromLineEnds(await Deno.readTextFile(`${dir}/Output.txt`), "Output.txt");
-    assert.match(output, /^# command line: OctoPing pong /m, "the header, as ever");
-    assert.match(output, /^OctoPing: port \d+ is already in use: /m, "and why pong stopped");
-    assert.match(fromLineEnds(run.stderr, "stderr"), /^OctoPing: port \d+ is already in use: /);
-  } finally {
-    taken.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  using taken = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+  await using dir = await tempDir();
+  const port = (taken.addr as Deno.NetAddr).port;
+  const pong = octoPingCommand(["pong", `/port=${port}`]);
+  const run = await runLine(redirected(pong, `${dir.path}/Output.txt`), WAIT_MS);
+  assert.equal(run.code, 1);
+  const output = fromLineEnds(await Deno.readTextFile(`${dir.path}/Output.txt`), "Output.txt");
+  assert.match(output, /^# command line: OctoPing pong /m, "the header, as ever");
+  assert.match(output, /^OctoPing: port \d+ is already in use: /m, "and why pong stopped");
+  assert.match(fromLineEnds(run.stderr, "stderr"), /^OctoPing: port \d+ is already in use: /);
 });
 
 Deno.test("pong /listen= an address not on this machine: one line naming it, exit 1", async () => {
