@@ -11,7 +11,7 @@ import { probeFindings } from "../src/net/tls_probe/octopus.ts";
 import type { TlsProbe } from "../src/net/tls_probe/probe.ts";
 import { LEGACY_SUITES, type TlsVersion } from "../src/net/tls_probe/suites.ts";
 import { which } from "./support/daemons.ts";
-import { linuxTest, runOctoPing } from "./support/helpers.ts";
+import { linuxTest, runOctoPing, tempDir } from "./support/helpers.ts";
 import { selfSigned, sServer } from "./support/openssl.ts";
 
 /** Octopus's two TLS 1.2 suites, from its "Minimum TLS requirements". */
@@ -167,29 +167,21 @@ linuxTest(
 linuxTest(
   "check against a real server with only ECDHE-RSA-AES256-GCM-SHA384: Octopus can connect",
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const { cert, key } = await selfSigned(dir, "narrow");
-      const server = await sServer(cert, key, [
-        "-www",
-        "-tls1_2",
-        "-cipher",
-        "ECDHE-RSA-AES256-GCM-SHA384",
-        "-verify",
-        "1",
-      ]);
-      try {
-        const run = await runOctoPing(["check", `/host=127.0.0.1:${server.port}`, "/format=json"]);
-        const check = run.stdout.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
-        const blocking = check.findings.filter((f: Finding) => f.level === "blocking");
-        assert.ok(!blocking.some((f: Finding) => f.code === "no-modern-tls"), run.stdout);
-        assert.ok(check.findings.some((f: Finding) => f.code === "modern-tls"), run.stdout);
-      } finally {
-        await server.stop();
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using dir = await tempDir();
+    const { cert, key } = await selfSigned(dir.path, "narrow");
+    await using server = await sServer(cert, key, [
+      "-www",
+      "-tls1_2",
+      "-cipher",
+      "ECDHE-RSA-AES256-GCM-SHA384",
+      "-verify",
+      "1",
+    ]);
+    const run = await runOctoPing(["check", `/host=127.0.0.1:${server.port}`, "/format=json"]);
+    const check = run.stdout.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+    const blocking = check.findings.filter((f: Finding) => f.level === "blocking");
+    assert.ok(!blocking.some((f: Finding) => f.code === "no-modern-tls"), run.stdout);
+    assert.ok(check.findings.some((f: Finding) => f.code === "modern-tls"), run.stdout);
   },
   OPENSSL,
 );

@@ -48,43 +48,31 @@ function progressCounts(answer: string): number[] {
 }
 
 Deno.test("a request that asks hears, each second, how much of it pong has read", async () => {
-  const pong = await Pong.start();
-  try {
-    // 12 pieces, one each 250 ms: about 3 s of arrival.
-    const answer = await slowRequest(pong.port, true, 12, 250);
-    const counts = progressCounts(answer);
-    assert.ok(counts.length >= 2, answer.slice(0, 400));
-    for (let i = 1; i < counts.length; i++) assert.ok(counts[i] > counts[i - 1], `${counts}`);
-    const final = answer.slice(answer.lastIndexOf("\r\n\r\nHTTP/") + 4);
-    assert.match(final, /^HTTP\/1\.0 200 OK\r\n/);
-    const total = Number(/X-OctoPing-Bytes-Read: (\d+)/.exec(final)![1]);
-    assert.ok(counts.at(-1)! < total, `${counts} < ${total}`);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  // 12 pieces, one each 250 ms: about 3 s of arrival.
+  const answer = await slowRequest(pong.port, true, 12, 250);
+  const counts = progressCounts(answer);
+  assert.ok(counts.length >= 2, answer.slice(0, 400));
+  for (let i = 1; i < counts.length; i++) assert.ok(counts[i] > counts[i - 1], `${counts}`);
+  const final = answer.slice(answer.lastIndexOf("\r\n\r\nHTTP/") + 4);
+  assert.match(final, /^HTTP\/1\.0 200 OK\r\n/);
+  const total = Number(/X-OctoPing-Bytes-Read: (\d+)/.exec(final)![1]);
+  assert.ok(counts.at(-1)! < total, `${counts} < ${total}`);
 });
 
 Deno.test("a request that does not ask gets only the answer, however long it takes", async () => {
-  const pong = await Pong.start();
-  try {
-    const answer = await slowRequest(pong.port, false, 6, 400);
-    assert.match(answer, /^HTTP\/1\.0 200 OK\r\n/);
-    assert.deepEqual(progressCounts(answer), []);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start();
+  const answer = await slowRequest(pong.port, false, 6, 400);
+  assert.match(answer, /^HTTP\/1\.0 200 OK\r\n/);
+  assert.deepEqual(progressCounts(answer), []);
 });
 
 Deno.test("progress does not keep a silent client alive: /idle still drops it", async () => {
-  const pong = await Pong.start(["/idle=2"]);
-  try {
-    const { write, answer: answered } = await connect(pong.port);
-    await write("GET / HTTP/1.1\r\nHost: pong\r\nX-OctoPing-Progress: 1\r\n" + "a".repeat(8192));
-    const answer = await answered;
-    // One progress at most: the 8 KiB arrived at once, and nothing after it.
-    assert.ok(progressCounts(answer).length <= 1, answer);
-    await pong.stdout.waitFor(/silent for 2 s \(\/idle\), dropped/);
-  } finally {
-    await pong.stop();
-  }
+  await using pong = await Pong.start(["/idle=2"]);
+  const { write, answer: answered } = await connect(pong.port);
+  await write("GET / HTTP/1.1\r\nHost: pong\r\nX-OctoPing-Progress: 1\r\n" + "a".repeat(8192));
+  const answer = await answered;
+  // One progress at most: the 8 KiB arrived at once, and nothing after it.
+  assert.ok(progressCounts(answer).length <= 1, answer);
+  await pong.stdout.waitFor(/silent for 2 s \(\/idle\), dropped/);
 });
