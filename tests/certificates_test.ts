@@ -7,9 +7,11 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { certificateAlgorithms } from "../src/net/certificate_algorithms.ts";
-import { octopusObjections } from "../src/net/certificate_policy.ts";
+import { certificateWarnings, octopusObjections } from "../src/net/certificate_policy.ts";
+import { certificateFindings } from "../src/net/tls_probe/octopus.ts";
 import { tlsSession } from "../src/net/peer_certificate.ts";
 import { diagnose } from "../src/connection/diagnosis.ts";
+import { certificateEvent } from "../src/ping/engine.ts";
 import { certificateLines } from "../src/reporters/ping_text.ts";
 import { linuxTest, pingLoopback } from "./support/helpers.ts";
 import { type CertificateSpec, selfSigned, sServer } from "./support/openssl.ts";
@@ -80,6 +82,39 @@ linuxTest("JSON: the certificate event names the key and the signature", async (
   assert.equal(certificate.keyBits, 2048);
   assert.equal(certificate.keyCurve, null);
   assert.equal(certificate.signatureAlgorithm, "sha1WithRSAEncryption");
+});
+
+linuxTest(
+  "JSON: the certificate event carries the text's warnings, each with its code",
+  async () => {
+    const json = await pingCertificate("warned", { digest: "sha1" }, "/format=json");
+    const text = await pingCertificate("warned", { digest: "sha1" });
+    const events = json.lines.filter((line) => line !== "").map((line) => JSON.parse(line));
+    const certificate = events.find((event) => event.type === "certificate");
+    assert.deepEqual(certificate.warnings.map((w: { code: string }) => w.code), ["sha1-signature"]);
+    const warnings = text.lines.filter((line) => line.startsWith("warning:"));
+    assert.deepEqual(
+      certificate.warnings.map((w: { text: string }) => `warning: ${w.text}`),
+      warnings,
+      text.stdout,
+    );
+  },
+);
+
+Deno.test("ping's warnings and check's findings are one judgement: the same codes", () => {
+  const session = { ...TENTACLE_SESSION, keyBits: 1024, signatureHash: "SHA-1" };
+  for (const now of ["2019-01-01", "2026-01-01", "2101-01-01"]) {
+    const time = new Date(now);
+    const warned = certificateWarnings(session, time).map((w) => w.code);
+    const found = certificateFindings(session, time).map((f) => f.code);
+    assert.deepEqual(warned.toSorted(), found.toSorted(), now);
+  }
+  const early = certificateWarnings(session, new Date("2019-01-01")).map((w) => w.code);
+  assert.deepEqual(
+    early,
+    ["not-yet-valid", "weak-key", "sha1-signature"],
+    "dates first, as ping shows them",
+  );
 });
 
 linuxTest("key and signature of certificates from openssl req, as OpenSSL names them", async () => {
@@ -167,7 +202,7 @@ Deno.test("what Octopus refuses: RSA keys under 2048 bits and SHA-1 signatures",
 
 Deno.test("a small RSA key that got through: warned of, without the Windows exception", () => {
   const weak = { ...TENTACLE_SESSION, keyBits: 1024 };
-  const lines = certificateLines(weak, false, new Date("2026-01-01T00:00:00Z"));
+  const lines = certificateLines(certificateEvent(weak, new Date("2026-01-01T00:00:00Z")));
   assert.equal(lines[0], "certificate: CN=Octopus Tentacle (self-signed); RSA 1024, SHA-256");
   assert.match(lines[3], /^warning: the certificate has a 1024-bit RSA key \(under 2048 bits\): /);
   assert.ok(lines[3].includes(REFUSE), lines[3]);

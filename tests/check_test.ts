@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import tls from "node:tls";
+import "reflect-metadata"; // @peculiar/x509 needs it loaded first.
+import * as x509 from "@peculiar/x509";
 import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 import { SUITES, TLS_VERSIONS } from "../src/net/tls_probe/suites.ts";
 import { which } from "./support/daemons.ts";
@@ -93,6 +95,31 @@ async function checkOpenssl(options: string[], spec: CertificateSpec = {}) {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** A self-signed RSA 2048 certificate for `CN=Octopus Tentacle` whose validity starts tomorrow. */
+async function startingTomorrow(dir: string): Promise<{ cert: string; key: string }> {
+  const algorithm = {
+    name: "RSASSA-PKCS1-v1_5",
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: "SHA-256",
+  };
+  const keys = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
+  const day = 86_400_000;
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: "01",
+    name: "CN=Octopus Tentacle",
+    notBefore: new Date(Date.now() + day),
+    notAfter: new Date(Date.now() + 365 * day),
+    signingAlgorithm: algorithm,
+    keys,
+  });
+  const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+  const [cert, key] = [`${dir}/early.pem`, `${dir}/early.key`];
+  await Deno.writeTextFile(cert, certificate.toString("pem"));
+  await Deno.writeTextFile(key, x509.PemConverter.encode(pkcs8, "PRIVATE KEY"));
+  return { cert, key };
 }
 
 Deno.test("pong: verdict ok, exit 0, and the trust test does not apply to it", async () => {
@@ -533,6 +560,32 @@ linuxTest("an expired certificate warns and says why it does not block", async (
       // The exchange worked with it, as Octopus's does: only the web page blocks here.
       assert.equal(check.addresses[0].exchange.ok, true);
       assert.deepEqual(codes(check.findings, "blocking"), ["not-a-tentacle"]);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}, PEERS);
+
+linuxTest("a certificate not yet valid warns, as ping does: is a clock wrong?", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { cert, key } = await startingTomorrow(dir);
+    const server = await sServer(cert, key, ["-www", "-verify", "1"]);
+    try {
+      const { check } = await checkJson(server.port);
+      const early = check.findings.find((f: JsonFinding) => f.code === "not-yet-valid");
+      assert.equal(early?.level, "warning", JSON.stringify(check.findings));
+      assert.match(
+        early.message,
+        /^the certificate [0-9A-F]{40} is not valid until \d{4}-\d\d-\d\d$/,
+      );
+      assert.match(early.hint, /clock/);
+      assert.match(early.hint, /Octopus trusts a Tentacle by its thumbprint/);
+      // The text carries the same finding as the JSON.
+      const text = await runOctoPing(["check", "/host=127.0.0.1", `/port=${server.port}`]);
+      assert.ok(text.stdout.includes(`[WARN] ${early.message}`), text.stdout);
     } finally {
       await server.stop();
     }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { TENTACLE_SESSION } from "./support/sessions.ts";
 import { identifyPeer } from "../src/connection/identify.ts";
 import type { ExchangeResult } from "../src/connection/result.ts";
+import { certificateEvent } from "../src/ping/engine.ts";
 import { certificateLines } from "../src/reporters/ping_text.ts";
 import { VERSION } from "../src/version.ts";
 import { pingLoopback, Pong, runOctoPing } from "./support/helpers.ts";
@@ -79,16 +80,18 @@ Deno.test("something else: a CA's certificate, a web server's answer, or no HTTP
 });
 
 Deno.test("the certificate's lines: thumbprint as Octopus shows it, validity, TLS", () => {
-  const lines = certificateLines(SESSION, false, new Date("2026-01-01T00:00:00Z"));
+  const lines = certificateLines(certificateEvent(SESSION, new Date("2026-01-01T00:00:00Z")));
   assert.deepEqual(lines, [
     "certificate: CN=Octopus Tentacle (self-signed); RSA 2048, SHA-256",
     `thumbprint: ${"A".repeat(40)} (SHA-1, as Octopus shows it); SHA-256: ${"B".repeat(64)}`,
     "valid from 2020-01-01 to 2100-01-01; TLSv1.2, ECDHE-RSA-AES256-GCM-SHA384",
   ]);
-  const expired = certificateLines(SESSION, true, new Date("2101-01-01T00:00:00Z"));
+  const expired = certificateLines(
+    certificateEvent(SESSION, new Date("2101-01-01T00:00:00Z"), "C".repeat(40)),
+  );
   assert.match(expired[0], /^certificate changed: /);
   assert.match(expired[3], /^warning: the certificate expired on 2100-01-01/);
-  const early = certificateLines(SESSION, false, new Date("2019-01-01T00:00:00Z"));
+  const early = certificateLines(certificateEvent(SESSION, new Date("2019-01-01T00:00:00Z")));
   assert.match(early[3], /^warning: the certificate is not valid until 2020-01-01: .*clock/);
 });
 

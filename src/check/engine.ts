@@ -20,7 +20,8 @@ import { type ProbedCertificate, probeTls } from "../net/tls_probe/probe.ts";
 import { diagnose } from "../connection/diagnosis.ts";
 import { exchange } from "../connection/exchange.ts";
 import { type Diagnosis, FAILURE_CODES } from "../connection/failure.ts";
-import { identifyPeer } from "../connection/identify.ts";
+import { identifyPeer, type PeerIdentity, type PeerKind } from "../connection/identify.ts";
+import type { ExchangeResult } from "../connection/result.ts";
 import type { AddressCheck, CheckEvent, CheckResult, TrustCheck } from "./result.ts";
 
 /** What the check knows of the run around it. */
@@ -161,7 +162,8 @@ interface Checked {
 
 /**
  * TCP, the TLS probe, the exchange and the trust test at one address; or,
- * with `address` null, through the proxy, each in a tunnel to the name.
+ * with `address` null, through the proxy, each in a tunnel to the name. Each
+ * step's findings are added as soon as it ends.
  */
 async function checkAddress(
   address: string | null,
@@ -170,28 +172,76 @@ async function checkAddress(
   add: (finding: Finding) => void,
   note: (message: string) => void,
 ): Promise<Checked> {
-  const { host, port } = options.target;
-  const { proxy } = options;
+  const at = await exchangeAt(address, options, context);
+  const { check, one, diagnosis, peer, where } = at;
+  if (!one.connected) {
+    check.tcp.cause = diagnosis?.cause ?? "other";
+    return { check, tcpFailure: diagnosis }; // one dead address of several only warns
+  }
+  add(tcpFinding(at));
+  const probed = await probeStep(at);
+  probed.forEach(add);
+  if (check.tls?.stopped) {
+    note(
+      `the TLS probe of ${where} stopped early (${check.tls.stopped}): what it did not ` +
+        "reach is left out",
+    );
+  }
+  const judged = await certificateStep(at);
+  judged.forEach(add);
+  if (one.failure) {
+    // A handshake the probe's findings already explain is not said twice.
+    const explained = [...probed, ...judged].some((f) => f.level === "blocking");
+    exchangeFailed(at, explained).forEach(add);
+    return { check };
+  }
+  if (!peer) throw new Error("an exchange without a failure has a peer");
+  answeredStep(at, peer).forEach(add);
+  if (peer.kind === "pong" && !options.noSsl) {
+    note("the trust test does not apply to pong: pong answers HTTP, not Octopus's protocol");
+    return { check };
+  }
+  const halibut = peer.kind === expectedKind(options);
+  if (options.clientCertificate && context.clientCertificate && halibut) {
+    add(await testTrust(at, context.clientCertificate));
+  }
+  return { check, halibut };
+}
+
+/** One address being checked: where it is, the exchange made with it, and its record so far. */
+interface AddressRun {
+  address: string | null;
   /** Where to connect: the address, or through the proxy the name it resolves. */
-  const reach = address ?? host;
+  reach: string;
   /** Who the findings are about. */
-  const where = address ?? `${host} (through the proxy)`;
-  const trust: TrustCheck = {
-    tested: false,
-    trusted: null,
-    thumbprint: options.clientCertificate ? context.clientCertificate?.thumbprint ?? null : null,
-  };
-  const check: AddressCheck = {
-    address,
-    tcp: { ok: false, ms: null, cause: null },
-    tls: null,
-    exchange: null,
-    trust,
-  };
+  where: string;
+  options: CheckOptions;
+  context: CheckContext;
+  /** The exchange ping makes, made here. */
+  one: ExchangeResult;
+  /** Why the exchange failed, when it did. */
+  diagnosis?: Diagnosis;
+  /** Who answered, when the exchange worked. */
+  peer?: PeerIdentity;
+  check: AddressCheck;
+}
+
+/** What Octopus expects to answer: a Tentacle, or with /subscription an Octopus Server. */
+function expectedKind(options: CheckOptions): PeerKind {
+  return options.subscription ? "server" : "tentacle";
+}
+
+/** Makes the exchange ping makes with `address` (or through the proxy), and starts its record. */
+async function exchangeAt(
+  address: string | null,
+  options: CheckOptions,
+  context: CheckContext,
+): Promise<AddressRun> {
+  const { host } = options.target;
   const one = await exchange({
     target: options.target,
     address: address ?? undefined,
-    proxy,
+    proxy: options.proxy,
     tls: !options.noSsl,
     thumbprint: options.thumbprint,
     clientCertificate: context.clientCertificate,
@@ -200,126 +250,135 @@ async function checkAddress(
     timeoutMs: options.timeoutMs,
     signal: context.signal,
   });
-  const diagnosis = one.failure && diagnose(one.failure, diagnosisContext(options, address));
-  if (!one.connected) {
-    check.tcp.cause = diagnosis?.cause ?? "other";
-    return { check, tcpFailure: diagnosis }; // one dead address of several only warns
-  }
-  // Through a proxy, the connection is the tunnel: connect and CONNECT.
+  const trust: TrustCheck = {
+    tested: false,
+    trusted: null,
+    thumbprint: options.clientCertificate ? context.clientCertificate?.thumbprint ?? null : null,
+  };
+  return {
+    address,
+    reach: address ?? host,
+    where: address ?? `${host} (through the proxy)`,
+    options,
+    context,
+    one,
+    diagnosis: one.failure && diagnose(one.failure, diagnosisContext(options, address)),
+    peer: one.failure ? undefined : identifyPeer(one),
+    check: {
+      address,
+      tcp: { ok: false, ms: null, cause: null },
+      tls: null,
+      exchange: null,
+      trust,
+    },
+  };
+}
+
+/** The connection was made: how long it took (through a proxy, the tunnel: connect and CONNECT). */
+function tcpFinding({ address, options, one, check }: AddressRun): Finding {
+  const { host, port } = options.target;
   const connectMs = one.phases.connect ?? one.phases.proxy ?? 0;
   check.tcp = { ok: true, ms: connectMs, cause: null };
-  add({
+  return {
     level: "ok",
     code: "tcp",
     message: address
       ? `${address} accepts connections on port ${port} (${connectMs.toFixed(1)} ms)`
       : `the proxy opened a tunnel to ${host} port ${port} (${connectMs.toFixed(1)} ms)`,
     hint: "",
-  });
-  let blockedByTls = false;
+  };
+}
+
+/** What the TLS probe finds: versions, suites, curves, whether a client certificate is asked for. */
+async function probeStep(
+  { reach, where, options, context, one, peer, check }: AddressRun,
+): Promise<Finding[]> {
   // A timeout before TLS was up: the probe would only wait again (one timeout per address).
   const silent = one.failure?.code === FAILURE_CODES.timeout && !one.secured;
-  const peer = one.failure ? undefined : identifyPeer(one);
-  const expected = options.subscription ? "server" : "tentacle";
-  if (!options.noSsl && !silent) {
-    check.tls = await probeTls(reach, port, {
-      servername: options.target.host,
-      timeoutMs: options.timeoutMs,
-      signal: context.signal,
-      proxy,
-    });
-    const found = probeFindings(check.tls, where).map((f) =>
-      // Answered as a Tentacle, yet no client certificate asked for: Octopus's never reaches it.
-      f.code === "client-certificate-not-requested" && peer?.kind === expected
-        ? { ...f, level: "blocking" as const, hint: HALIBUT_WITHOUT_REQUEST }
-        : f
-    );
-    found.forEach(add);
-    blockedByTls = found.some((f) => f.level === "blocking");
-    if (check.tls.stopped) {
-      note(
-        `the TLS probe of ${where} stopped early (${check.tls.stopped}): what it did not ` +
-          "reach is left out",
-      );
-    }
-  }
+  if (options.noSsl || silent) return [];
+  check.tls = await probeTls(reach, options.target.port, {
+    servername: options.target.host,
+    timeoutMs: options.timeoutMs,
+    signal: context.signal,
+    proxy: options.proxy,
+  });
+  return probeFindings(check.tls, where).map((f) =>
+    // Answered as a Tentacle, yet no client certificate asked for: Octopus's never reaches it.
+    f.code === "client-certificate-not-requested" && peer?.kind === expectedKind(options)
+      ? { ...f, level: "blocking" as const, hint: HALIBUT_WITHOUT_REQUEST }
+      : f
+  );
+}
+
+/**
+ * The certificate, from the handshake or else the probe, judged as ping
+ * judges it; and, when nothing in it blocks, which certificate it is.
+ */
+async function certificateStep({ where, one, check }: AddressRun): Promise<Finding[]> {
   const session = one.tls ? await tlsSession(one.tls) : undefined;
   if (check.tls && !check.tls.certificate && session) {
     check.tls.certificate = probedFrom(session); // TLS 1.3 hides it from the probe
   }
   const certificate = session ?? check.tls?.certificate ?? undefined;
-  if (certificate) {
-    const judged = certificateFindings(certificate, new Date());
-    if (!judged.some((f) => f.level === "blocking") && session) {
-      add({
-        level: "ok",
-        code: "certificate",
-        message: `${where} presents the certificate ${session.sha1} (${session.subject}, ` +
-          `${session.keyType}${session.keyBits ? ` ${session.keyBits}-bit` : ""}, ` +
-          `${session.signatureAlgorithm})`,
-        hint: "",
-      });
-    }
-    judged.forEach(add);
-    blockedByTls ||= judged.some((f) => f.level === "blocking");
-  }
-  if (one.failure) {
-    check.exchange = {
-      ok: false,
-      peer: null,
-      cause: diagnosis!.cause,
-      message: diagnosis!.summary,
-    };
-    // A handshake the probe's findings already explain is not said twice.
-    if (!(blockedByTls && one.failure.phase === "tls")) {
-      add(exchangeFinding(one.failure.code, where, diagnosis!.summary, diagnosis!.hint));
-    }
-    return { check };
-  }
-  if (!peer) throw new Error("an exchange without a failure has a peer");
+  if (!certificate) return [];
+  const judged = certificateFindings(certificate, new Date());
+  if (judged.some((f) => f.level === "blocking") || !session) return judged;
+  const presented: Finding = {
+    level: "ok",
+    code: "certificate",
+    message: `${where} presents the certificate ${session.sha1} (${session.subject}, ` +
+      `${session.keyType}${session.keyBits ? ` ${session.keyBits}-bit` : ""}, ` +
+      `${session.signatureAlgorithm})`,
+    hint: "",
+  };
+  return [presented, ...judged];
+}
+
+/** The exchange failed: why, unless the probe's blocking findings already say (`explained`). */
+function exchangeFailed(
+  { where, one, diagnosis, check }: AddressRun,
+  explained: boolean,
+): Finding[] {
+  const { cause, summary, hint } = diagnosis!;
+  check.exchange = { ok: false, peer: null, cause, message: summary };
+  if (explained && one.failure!.phase === "tls") return [];
+  return [exchangeFinding(one.failure!.code, where, summary, hint)];
+}
+
+/** The exchange worked: who answered, and whether the certificate is the one expected. */
+function answeredStep({ where, options, check }: AddressRun, peer: PeerIdentity): Finding[] {
   check.exchange = { ok: true, peer: peer.description, cause: null, message: null };
-  if (peer.kind === "pong" || peer.kind === expected) {
-    add({
-      level: "ok",
-      code: "answered",
-      message: `${where} is answered by ${peer.description}`,
-      hint: "",
-    });
-  } else {
-    add(unexpectedPeer(where, peer.kind, peer.description, peer.hint, options));
-  }
+  const findings: Finding[] = [
+    peer.kind === "pong" || peer.kind === expectedKind(options)
+      ? {
+        level: "ok",
+        code: "answered",
+        message: `${where} is answered by ${peer.description}`,
+        hint: "",
+      }
+      : unexpectedPeer(where, peer.kind, peer.description, peer.hint, options),
+  ];
   if (options.thumbprint) {
-    add({
+    findings.push({
       level: "ok",
       code: "thumbprint-matches",
       message: `${where} presents the expected certificate`,
       hint: "",
     });
   }
-  if (peer.kind === "pong" && !options.noSsl) {
-    note("the trust test does not apply to pong: pong answers HTTP, not Octopus's protocol");
-    return { check };
-  }
-  if (options.clientCertificate && context.clientCertificate && peer.kind === expected) {
-    await testTrust(reach, where, options, context.clientCertificate, context.signal, trust, add);
-  }
-  return { check, halibut: peer.kind === expected };
+  return findings;
 }
 
 /**
  * Asks as Octopus does whether the Tentacle (or, with /subscription, the
- * Server) trusts us, at `reach` (an address, or through the proxy the name);
- * `where` names it in findings.
+ * Server) trusts `certificate`, at the address (or through the proxy, the
+ * name); records the answer in the address's trust check.
  */
 async function testTrust(
-  reach: string,
-  where: string,
-  options: CheckOptions,
+  { reach, where, options, context, check }: AddressRun,
   certificate: CertificateWithKey,
-  signal: AbortSignal,
-  trust: TrustCheck,
-  add: (finding: Finding) => void,
-): Promise<void> {
+): Promise<Finding> {
+  const { trust } = check;
   const answer = await identify({
     address: reach,
     proxy: options.proxy,
@@ -328,24 +387,25 @@ async function testTrust(
     certificate,
     subscription: options.subscription,
     timeoutMs: options.timeoutMs,
-    signal,
+    signal: context.signal,
   });
   const who = options.subscription ? "the Octopus Server" : "the Tentacle";
   const thumbprint = certificate.thumbprint;
   if (answer.kind === "server") {
     trust.tested = true;
     trust.trusted = true;
-    add({
+    return {
       level: "ok",
       code: "trusted",
       message: `${where}: ${who} trusts the certificate ${thumbprint} (it answered ` +
         `${answer.line})`,
       hint: "",
-    });
-  } else if (answer.kind === "closed") {
+    };
+  }
+  if (answer.kind === "closed") {
     trust.tested = true;
     trust.trusted = false;
-    add({
+    return {
       level: "blocking",
       code: "not-trusted",
       message: `${where}: ${who} does not trust the certificate ${thumbprint}: it hung up ` +
@@ -355,20 +415,18 @@ async function testTrust(
           "(the Tentacle's page in Octopus), or compare it with the one shown there"
         : `trust it with 'Tentacle.exe configure --trust=${thumbprint}', or compare the ` +
           "thumbprint in Tentacle Manager with the Octopus Server's",
-    });
-  } else {
-    add({
-      level: "warning",
-      code: "trust-unknown",
-      message: `${where}: the trust test got no answer Octopus would understand (` +
-        `${answer.kind === "other" ? firstLine(answer.text) : answer.message})`,
-      hint: "the exchange worked but Octopus's protocol did not: a device in between, or a " +
-        "service that is not a Tentacle, may be answering",
-    });
+    };
   }
+  return {
+    level: "warning",
+    code: "trust-unknown",
+    message: `${where}: the trust test got no answer Octopus would understand (` +
+      `${answer.kind === "other" ? firstLine(answer.text) : answer.message})`,
+    hint: "the exchange worked but Octopus's protocol did not: a device in between, or a " +
+      "service that is not a Tentacle, may be answering",
+  };
 }
 
-/** A failed exchange, by what failed. */
 /** Why the blocking `client-certificate-not-requested` blocks: Halibut insists on one. */
 const HALIBUT_WITHOUT_REQUEST = "Octopus presents its certificate only when asked, and a " +
   "Tentacle refuses a connection without one, so Octopus cannot connect: what answers here is " +
@@ -390,6 +448,7 @@ function probedFrom(session: TlsSession): ProbedCertificate {
   };
 }
 
+/** A failed exchange, by what failed. */
 function exchangeFinding(
   code: string | undefined,
   address: string,

@@ -16,7 +16,9 @@ import { answeredByPong, runAttempt } from "./attempt.ts";
 import { explainHandshake, type HandshakeExplanation } from "../connection/handshake_probe.ts";
 import { identifyPeer } from "../connection/identify.ts";
 import { HEADERS } from "../net/protocol.ts";
-import type { Note, PingEvent } from "./events.ts";
+import type { CertificateEvent, Note, PingEvent } from "./events.ts";
+import type { TlsSession } from "../net/peer_certificate.ts";
+import { certificateWarnings } from "../net/certificate_policy.ts";
 import { FAILURE_CODES } from "../connection/failure.ts";
 import type { AttemptResult } from "../connection/result.ts";
 
@@ -177,7 +179,7 @@ export function changeTracker(options: PingOptions, emit: (event: PingEvent) => 
     }
     if (result.ok) workingAddress = result.address;
     if (result.tls && result.tls.sha1 !== certificate) {
-      emit({ type: "certificate", time, session: result.tls, previous: certificate });
+      emit(certificateEvent(result.tls, time, certificate));
       certificate = result.tls.sha1;
     }
     if (result.ok) {
@@ -187,5 +189,20 @@ export function changeTracker(options: PingOptions, emit: (event: PingEvent) => 
         peer = identity.description;
       }
     }
+  };
+}
+
+/** The certificate event for `session`, seen at `time`, with its warnings judged then. */
+export function certificateEvent(
+  session: TlsSession,
+  time: Date,
+  previous?: string,
+): CertificateEvent {
+  return {
+    type: "certificate",
+    time,
+    session,
+    previous,
+    warnings: certificateWarnings(session, time),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { PingOptions } from "../options/options.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
+import type { CertificateWarning } from "../net/certificate_policy.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import type { PeerIdentity } from "../connection/identify.ts";
 import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
@@ -43,8 +44,7 @@ export type PingEvent =
     address: string;
     previous?: string;
   }
-  /** The server's certificate: on the first handshake and whenever it changes. */
-  | { type: "certificate"; time: Date; session: TlsSession; previous?: string }
+  | CertificateEvent
   /** Who answered: on the first success and whenever it changes. */
   | { type: "peer"; time: Date; peer: PeerIdentity }
   /** How a data-mode attempt goes, at most every 250 ms. */
@@ -54,3 +54,14 @@ export type PingEvent =
   /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
   | { type: "abandoned"; time: Date; reason: string }
   | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };
+
+/** The server's certificate: on the first handshake and whenever it changes. */
+export interface CertificateEvent {
+  type: "certificate";
+  time: Date;
+  session: TlsSession;
+  /** SHA-1 of the certificate before, when it changed. */
+  previous?: string;
+  /** What is wrong with it at `time`, judged as `check` judges it; empty when nothing is. */
+  warnings: CertificateWarning[];
+}

@@ -9,7 +9,7 @@ import type { CheckEvent } from "../check/result.ts";
 import type { FleetOptions } from "../options/options.ts";
 import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
 import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
-import type { PingEvent } from "../ping/events.ts";
+import type { CertificateEvent, PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/events.ts";
 import type { LineWriter } from "../output/console.ts";
 import type { RunInfo } from "./run_info.ts";
@@ -51,105 +51,112 @@ export function pingJsonReporter(
   run: RunInfo,
   tag = (object: Record<string, unknown>) => object,
 ): (event: PingEvent) => void {
-  const out = (object: Record<string, unknown>) => write(JSON.stringify(tag(object)));
   return (event) => {
-    switch (event.type) {
-      case "start":
-        out(targetStart(run, "ping", event));
-        break;
-      case "attempt": {
-        const r = event.result;
-        out({
-          type: "attempt",
-          time: r.time.toISOString(),
-          seq: r.seq,
-          ok: r.ok,
-          ms: ms(r.ms),
-          phases: Object.fromEntries(
-            Object.entries(r.phases).map(([k, v]) => [k, v === null ? null : ms(v)]),
-          ),
-          bytesSent: r.bytesSent,
-          bytesRead: r.bytesRead,
-          status: r.status ?? null,
-          address: r.address ?? null,
-          cause: r.diagnosis?.cause ?? null,
-          summary: r.diagnosis?.summary ?? null,
-          phase: r.failure?.phase ?? null,
-          message: r.failure?.message ?? null,
-          hint: r.diagnosis?.hint ?? null,
-          dnsMoved: event.dnsMoved ?? null,
-        });
-        break;
-      }
-      case "certificate": {
-        const s = event.session;
-        out({
-          type: "certificate",
-          time: event.time.toISOString(),
-          subject: s.subject,
-          issuer: s.issuer,
-          selfSigned: s.selfSigned,
-          sha1: s.sha1,
-          sha256: s.sha256,
-          validFrom: s.validFrom.toISOString(),
-          validTo: s.validTo.toISOString(),
-          keyType: s.keyType,
-          keyBits: s.keyBits,
-          keyCurve: s.keyCurve,
-          signatureAlgorithm: s.signatureAlgorithm,
-          protocol: s.protocol,
-          cipher: s.cipher,
-          previousSha1: event.previous ?? null,
-        });
-        break;
-      }
-      case "address":
-        out({
-          type: "address",
-          time: event.time.toISOString(),
-          host: event.host,
-          proxy: event.proxy,
-          address: event.address,
-          previous: event.previous ?? null,
-        });
-        break;
-      case "peer":
-        out({
-          type: "peer",
-          time: event.time.toISOString(),
-          kind: event.peer.kind,
-          description: event.peer.description,
-          hint: event.peer.hint ?? null,
-        });
-        break;
-      case "note":
-        out({
-          type: "note",
-          time: event.time.toISOString(),
-          code: event.code,
-          message: event.message,
-        });
-        break;
-      case "abandoned":
-        out({ type: "abandoned", time: event.time.toISOString(), reason: event.reason });
-        break;
-      case "progress":
-        break; // a console nicety, not part of the record
-      case "end":
-        out({
-          type: "summary",
-          time: event.time.toISOString(),
-          interrupted: event.interrupted,
-          // Every field always there: absent figures are null, as docs/json.md promises.
-          ...jsonSafe({
-            ...event.summary,
-            latency: event.summary.latency ?? null,
-            longestFailureRun: event.summary.longestFailureRun ?? null,
-            throughput: event.summary.throughput ?? null,
-          }),
-        });
-        break;
-    }
+    // Progress is a console nicety, not part of the record.
+    if (event.type !== "progress") write(JSON.stringify(tag(pingObject(event, run))));
+  };
+}
+
+/** A ping event as its JSON object. */
+function pingObject(
+  event: Exclude<PingEvent, { type: "progress" }>,
+  run: RunInfo,
+): Record<string, unknown> {
+  switch (event.type) {
+    case "start":
+      return targetStart(run, "ping", event);
+    case "attempt":
+      return attemptObject(event);
+    case "certificate":
+      return certificateObject(event);
+    case "address":
+      return {
+        type: "address",
+        time: event.time.toISOString(),
+        host: event.host,
+        proxy: event.proxy,
+        address: event.address,
+        previous: event.previous ?? null,
+      };
+    case "peer":
+      return {
+        type: "peer",
+        time: event.time.toISOString(),
+        kind: event.peer.kind,
+        description: event.peer.description,
+        hint: event.peer.hint ?? null,
+      };
+    case "note":
+      return {
+        type: "note",
+        time: event.time.toISOString(),
+        code: event.code,
+        message: event.message,
+      };
+    case "abandoned":
+      return { type: "abandoned", time: event.time.toISOString(), reason: event.reason };
+    case "end":
+      return {
+        type: "summary",
+        time: event.time.toISOString(),
+        interrupted: event.interrupted,
+        // Every field always there: absent figures are null, as docs/json.md promises.
+        ...jsonSafe({
+          ...event.summary,
+          latency: event.summary.latency ?? null,
+          longestFailureRun: event.summary.longestFailureRun ?? null,
+          throughput: event.summary.throughput ?? null,
+        }),
+      };
+  }
+}
+
+/** An attempt: its timings, bytes, and for a failure its phase, cause and hint. */
+function attemptObject(event: PingEvent & { type: "attempt" }): Record<string, unknown> {
+  const r = event.result;
+  return {
+    type: "attempt",
+    time: r.time.toISOString(),
+    seq: r.seq,
+    ok: r.ok,
+    ms: ms(r.ms),
+    phases: Object.fromEntries(
+      Object.entries(r.phases).map(([k, v]) => [k, v === null ? null : ms(v)]),
+    ),
+    bytesSent: r.bytesSent,
+    bytesRead: r.bytesRead,
+    status: r.status ?? null,
+    address: r.address ?? null,
+    cause: r.diagnosis?.cause ?? null,
+    summary: r.diagnosis?.summary ?? null,
+    phase: r.failure?.phase ?? null,
+    message: r.failure?.message ?? null,
+    hint: r.diagnosis?.hint ?? null,
+    dnsMoved: event.dnsMoved ?? null,
+  };
+}
+
+/** The server's certificate, with the warnings the engine judged it by. */
+function certificateObject(event: CertificateEvent): Record<string, unknown> {
+  const s = event.session;
+  return {
+    type: "certificate",
+    time: event.time.toISOString(),
+    subject: s.subject,
+    issuer: s.issuer,
+    selfSigned: s.selfSigned,
+    sha1: s.sha1,
+    sha256: s.sha256,
+    validFrom: s.validFrom.toISOString(),
+    validTo: s.validTo.toISOString(),
+    keyType: s.keyType,
+    keyBits: s.keyBits,
+    keyCurve: s.keyCurve,
+    signatureAlgorithm: s.signatureAlgorithm,
+    protocol: s.protocol,
+    cipher: s.cipher,
+    previousSha1: event.previous ?? null,
+    warnings: event.warnings.map(({ code, text }) => ({ code, text })),
   };
 }
 

@@ -12,10 +12,11 @@
  *
  * @module
  */
-import type { PingEvent } from "../ping/events.ts";
-import type { AttemptResult } from "../connection/result.ts";
+import type { CertificateEvent, PingEvent } from "../ping/events.ts";
+import type { PingOptions } from "../options/options.ts";
+import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
-import { type CertificateObjection, octopusObjections } from "../net/certificate_policy.ts";
+import { day } from "../net/certificate_policy.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import { PROGRAM, VERSION } from "../version.ts";
 import type { Output, Style } from "../output/console.ts";
@@ -37,100 +38,46 @@ const INDENT = "    ";
 /** Progress shows once an attempt has taken this long. */
 const PROGRESS_AFTER_MS = 1000;
 
+/** What the text reporter keeps between events. */
+interface TextState {
+  /** The run's options, from its start event. */
+  options?: PingOptions;
+  succeeded: number;
+  failed: number;
+  /**
+   * A hint, or an error message, is printed the first time it comes up and again after a
+   * success: during an outage the same four lines every half second bury everything else.
+   */
+  hintsShown: Set<string>;
+  lastMessage?: string;
+}
+
 /** Makes a reporter that writes ping's events as text lines. */
 export function pingTextReporter(output: Output, style: Style): (event: PingEvent) => void {
-  let succeeded = 0;
-  let failed = 0;
-  let dataMode = false;
-  let reverse = false;
-  let noSsl = false;
-  let target = "";
-  /** /count: after the last attempt "Done:" follows, so no running total tells how to quit. */
-  let count = Infinity;
-  // A hint, or an error message, is printed the first time it comes up and again after a
-  // success: during an outage the same four lines every half second bury everything else.
-  const hintsShown = new Set<string>();
-  let lastMessage: string | undefined;
+  const state: TextState = { succeeded: 0, failed: 0, hintsShown: new Set() };
   const write = output.line;
   const detail = (text: string) => write(INDENT + text);
   return (event) => {
     switch (event.type) {
-      case "start": {
-        const { dataSize, chunkSize } = event.options;
-        const { host, port } = event.options.target;
-        const proxy = event.options.proxy;
-        dataMode = dataSize > 0;
-        reverse = event.options.reverse;
-        noSsl = event.options.noSsl;
-        count = event.options.count;
-        target = `${host} port ${port}`;
-        const data = dataMode
-          ? `, ${reverse ? "receiving" : "sending"} ${formatMB(dataSize)} MB in ` +
-            `${formatMB(chunkSize)} MB chunks`
-          : "";
-        write(
-          `${PROGRAM} ${VERSION} - pinging ${host} on port ${port} ` +
-            `${noSsl ? "without" : "with"} TLS${data}` +
-            (proxy ? ` through the proxy ${printable(proxy.url)}` : ""),
-        );
+      case "start":
+        state.options = event.options;
+        write(startLine(event.options));
         break;
-      }
-      case "attempt": {
-        const result = event.result;
-        if (result.ok) succeeded++;
-        else failed++;
-        const data = dataMode ? (reverse ? "received" : "sent") : undefined;
-        write(attemptLine(result, data, style, noSsl));
-        if (result.ok) {
-          hintsShown.clear();
-          lastMessage = undefined;
-        }
-        if (result.failure) {
-          const where = result.chunks > 1
-            ? `chunk ${result.chunksDone + 1} of ${result.chunks}: `
-            : "";
-          const message = `${where}${printable(result.failure.message)}`;
-          if (message !== lastMessage) detail(message);
-          lastMessage = message;
-          if (result.diagnosis) {
-            const { cause, summary, hint } = result.diagnosis;
-            detail(`cause: ${cause} - ${printable(summary)}`);
-            if (!hintsShown.has(cause)) detail(`hint: ${hint}`);
-            hintsShown.add(cause);
-          }
-        }
-        if (event.dnsMoved) {
-          detail(
-            `DNS moved: the name now resolves to ${event.dnsMoved.to}; it was ` +
-              `${event.dnsMoved.from} when it last worked (a stale DNS record?)`,
-          );
-        }
-        if ((succeeded + failed) % TOTALS_EVERY === 0 && succeeded + failed < count) {
-          write(`${totals(succeeded, failed)}. Hit Ctrl+C to quit any time.`);
+      case "attempt":
+        write(attemptLine(event.result, dataWay(state.options), style, state.options?.noSsl));
+        attemptDetails(event, state).forEach(detail);
+        if (totalsDue(state)) {
+          write(`${totals(state.succeeded, state.failed)}. Hit Ctrl+C to quit any time.`);
         }
         break;
-      }
-      case "address": {
-        const host = event.proxy ? `the proxy ${event.host}` : event.host;
-        detail(
-          event.previous === undefined
-            ? `address: ${host} is ${event.address}`
-            : `address: ${host} now resolves to ${event.address} (was ${event.previous})`,
-        );
+      case "address":
+        detail(addressLine(event));
         break;
-      }
-      case "progress": {
-        const { chunk, chunks, bytesDone, bytesTotal, elapsedMs } = event.progress;
-        if (!output.status || elapsedMs < PROGRESS_AFTER_MS) break;
-        const rate = bytesDone / (elapsedMs / 1000);
-        const left = rate > 0 ? Math.ceil((bytesTotal - bytesDone) / rate) : undefined;
-        output.status(
-          `  chunk ${formatCount(chunk)} of ${formatCount(chunks)}, ${formatMB(bytesDone)} of ` +
-            `${formatMB(bytesTotal)} MB ${reverse ? "received" : "sent"}, ` +
-            `${formatRate(bytesDone, elapsedMs)}, ${left === undefined ? "?" : left} s left`,
-        );
+      case "progress":
+        if (output.status && event.progress.elapsedMs >= PROGRESS_AFTER_MS) {
+          output.status(progressLine(event.progress, state.options?.reverse ?? false));
+        }
         break;
-      }
       case "note":
         detail(`note: ${event.code} - ${event.message}`);
         break;
@@ -138,7 +85,7 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
         write(`Stopped: ${event.reason}`);
         break;
       case "certificate":
-        certificateLines(event.session, event.previous !== undefined, event.time).forEach(detail);
+        certificateLines(event).forEach(detail);
         break;
       case "peer":
         detail(`answered by: ${printable(event.peer.description, PEER_MAX)}`);
@@ -150,11 +97,92 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
           `${event.interrupted ? "Stopped" : "Done"}: ` +
             `${totals(summary.succeeded, summary.failed)}.`,
         );
-        summaryLines(summary, target).forEach((line) => write(line));
+        summaryLines(summary, targetName(state.options)).forEach((line) => write(line));
         break;
       }
     }
   };
+}
+
+/** The run's first line: what is pinged, how, and through which proxy. */
+function startLine(options: PingOptions): string {
+  const { dataSize, chunkSize, reverse, noSsl, proxy } = options;
+  const { host, port } = options.target;
+  const data = dataSize > 0
+    ? `, ${reverse ? "receiving" : "sending"} ${formatMB(dataSize)} MB in ` +
+      `${formatMB(chunkSize)} MB chunks`
+    : "";
+  return `${PROGRAM} ${VERSION} - pinging ${host} on port ${port} ` +
+    `${noSsl ? "without" : "with"} TLS${data}` +
+    (proxy ? ` through the proxy ${printable(proxy.url)}` : "");
+}
+
+/** Which way data mode moves the payload; undefined without data. */
+function dataWay(options?: PingOptions): "sent" | "received" | undefined {
+  if (!options || options.dataSize === 0) return undefined;
+  return options.reverse ? "received" : "sent";
+}
+
+/**
+ * The indented lines below an attempt: its failure, cause and hint (each
+ * repeat left out until a success), and a DNS move. Counts the attempt.
+ */
+function attemptDetails(event: PingEvent & { type: "attempt" }, state: TextState): string[] {
+  const { result } = event;
+  const lines: string[] = [];
+  if (result.ok) {
+    state.succeeded++;
+    state.hintsShown.clear();
+    state.lastMessage = undefined;
+  } else state.failed++;
+  if (result.failure) {
+    const where = result.chunks > 1 ? `chunk ${result.chunksDone + 1} of ${result.chunks}: ` : "";
+    const message = `${where}${printable(result.failure.message)}`;
+    if (message !== state.lastMessage) lines.push(message);
+    state.lastMessage = message;
+    if (result.diagnosis) {
+      const { cause, summary, hint } = result.diagnosis;
+      lines.push(`cause: ${cause} - ${printable(summary)}`);
+      if (!state.hintsShown.has(cause)) lines.push(`hint: ${hint}`);
+      state.hintsShown.add(cause);
+    }
+  }
+  if (event.dnsMoved) {
+    lines.push(
+      `DNS moved: the name now resolves to ${event.dnsMoved.to}; it was ` +
+        `${event.dnsMoved.from} when it last worked (a stale DNS record?)`,
+    );
+  }
+  return lines;
+}
+
+/** Running totals every ten attempts, but not right before `/count`'s last: "Done:" follows it. */
+function totalsDue({ succeeded, failed, options }: TextState): boolean {
+  const attempts = succeeded + failed;
+  return attempts % TOTALS_EVERY === 0 && attempts < (options?.count ?? Infinity);
+}
+
+/** The address a name reached, or that it now resolves elsewhere. */
+function addressLine(event: PingEvent & { type: "address" }): string {
+  const host = event.proxy ? `the proxy ${event.host}` : event.host;
+  return event.previous === undefined
+    ? `address: ${host} is ${event.address}`
+    : `address: ${host} now resolves to ${event.address} (was ${event.previous})`;
+}
+
+/** How far a data-mode attempt is: chunk, MB moved, rate and the seconds left. */
+function progressLine(progress: AttemptProgress, reverse: boolean): string {
+  const { chunk, chunks, bytesDone, bytesTotal, elapsedMs } = progress;
+  const rate = bytesDone / (elapsedMs / 1000);
+  const left = rate > 0 ? Math.ceil((bytesTotal - bytesDone) / rate) : undefined;
+  return `  chunk ${formatCount(chunk)} of ${formatCount(chunks)}, ${formatMB(bytesDone)} of ` +
+    `${formatMB(bytesTotal)} MB ${reverse ? "received" : "sent"}, ` +
+    `${formatRate(bytesDone, elapsedMs)}, ${left === undefined ? "?" : left} s left`;
+}
+
+/** `MyServer port 10933`, as the statistics' heading names the target. */
+function targetName(options?: PingOptions): string {
+  return options ? `${options.target.host} port ${options.target.port}` : "";
 }
 
 /** Who answered is a sentence around peer strings (a `Server:` header, names): room for both. */
@@ -203,29 +231,21 @@ function ms(value: number): string {
   return formatCount(Math.round(value));
 }
 
-/** The certificate as Octopus users need it: who, which (thumbprint), until when, how. */
-export function certificateLines(session: TlsSession, changed: boolean, now: Date): string[] {
-  const day = (date: Date) => date.toISOString().slice(0, 10);
-  const lines = [
-    `certificate${changed ? " changed" : ""}: ${printable(session.subject)}` +
+/**
+ * The certificate as Octopus users need it: who, which (thumbprint), until
+ * when, how; then the event's warnings.
+ */
+export function certificateLines(event: CertificateEvent): string[] {
+  const { session } = event;
+  return [
+    `certificate${event.previous !== undefined ? " changed" : ""}: ${printable(session.subject)}` +
     (session.selfSigned ? " (self-signed)" : `, issued by ${printable(session.issuer)}`) +
     `; ${keyAndSignature(session)}`,
     `thumbprint: ${session.sha1} (SHA-1, as Octopus shows it); SHA-256: ${session.sha256}`,
     `valid from ${day(session.validFrom)} to ${day(session.validTo)}; ` +
     `${session.protocol}, ${session.cipher}`,
+    ...event.warnings.map((warning) => `warning: ${warning.text}`),
   ];
-  const trust = "(Octopus trusts a Tentacle by its thumbprint, so this alone does not stop it)";
-  if (session.validTo < now) {
-    lines.push(`warning: the certificate expired on ${day(session.validTo)} ${trust}`);
-  } else if (session.validFrom > now) {
-    lines.push(
-      `warning: the certificate is not valid until ${day(session.validFrom)}: ` +
-        `is this machine's clock or the server's wrong? ${trust}`,
-    );
-  }
-  const objections = octopusObjections(session);
-  if (objections.length > 0) lines.push(refusedWarning(session, objections));
-  return lines;
 }
 
 /** `RSA 2048, SHA-256`, `EC P-256, SHA-256`, `Ed25519, ED25519`. */
@@ -233,21 +253,6 @@ function keyAndSignature(session: TlsSession): string {
   const size = session.keyCurve ?? session.keyBits;
   const key = printable(size === null ? session.keyType : `${session.keyType} ${size}`);
   return `${key}, ${printable(session.signatureHash ?? session.signatureAlgorithm)}`;
-}
-
-/** What Octopus does with a certificate it objects to, and how to replace it. */
-function refusedWarning(session: TlsSession, objections: CertificateObjection[]): string {
-  const what = objections.map((objection) =>
-    objection === "weak-key"
-      ? `a ${session.keyBits}-bit RSA key (under 2048 bits)`
-      : `a SHA-1 signature (${session.signatureAlgorithm})`
-  );
-  const windows = objections.length === 1 && objections[0] === "sha1-signature"
-    ? "; Windows Octopus Servers accept it"
-    : "";
-  return `warning: the certificate has ${what.join(" and ")}: Octopus Server on Linux ` +
-    `(OpenSSL 3) and Octopus Cloud refuse ${what.length > 1 ? "both" : "it"}${windows}. ` +
-    "Replace it: 'Tentacle.exe new-certificate', then update the thumbprint in Octopus";
 }
 
 /** A share as a percentage, never rounded to 0 % or 100 % when it is not. */

@@ -9,7 +9,13 @@
  * @module
  */
 import type { Finding } from "../../finding.ts";
-import { MIN_RSA_BITS } from "../certificate_policy.ts";
+import {
+  type CertificateJudgement,
+  day,
+  judgeCertificate,
+  type JudgedCertificate,
+  MIN_RSA_BITS,
+} from "../certificate_policy.ts";
 import type { ProbedCertificate, TlsProbe } from "./probe.ts";
 import {
   IANA_TO_OPENSSL,
@@ -120,55 +126,57 @@ export function probeFindings(probe: TlsProbe, where: string): Finding[] {
   return findings;
 }
 
-/** A certificate as the judge needs it: from the probe, or from a completed handshake. */
-export type JudgedCertificate =
-  & Pick<ProbedCertificate, "sha1" | "keyType" | "keyBits" | "signatureAlgorithm">
-  & { validTo: Date | string };
-
 /**
- * The certificate's findings: a weak key blocks, a SHA-1 signature or an
- * expiry warns. `whose` begins each message: `the certificate 3C2A...`.
+ * The certificate's findings, judged by `judgeCertificate` as ping's warnings
+ * are: a weak key blocks; a SHA-1 signature, an expiry or a validity not yet
+ * begun warns. `whose` begins each message: `the certificate 3C2A...`.
  */
 export function certificateFindings(
-  certificate: JudgedCertificate,
+  certificate: JudgedCertificate & Pick<ProbedCertificate, "sha1">,
   now: Date,
   whose = "the",
 ): Finding[] {
-  const { keyType, keyBits, signatureAlgorithm } = certificate;
   const named = `${whose} certificate ${certificate.sha1}`;
-  const findings: Finding[] = [];
-  const replace = "replace it with 'Tentacle.exe new-certificate', then update the thumbprint " +
-    "in Octopus";
-  if (keyType?.startsWith("RSA") && keyBits !== null && keyBits < MIN_RSA_BITS) {
-    findings.push({
-      level: "blocking",
-      code: "weak-key",
-      message: `${named} has a ${keyBits}-bit RSA key`,
-      hint: `Octopus Server on Linux, Octopus Cloud and this tool refuse RSA keys under ` +
-        `${MIN_RSA_BITS} bits: ${replace}`,
-    });
-  }
-  if (signatureAlgorithm !== null && /sha1(?!\d)/i.test(signatureAlgorithm)) {
-    findings.push({
-      level: "warning",
-      code: "sha1-signature",
-      message: `${named} is signed with SHA-1 (${signatureAlgorithm})`,
-      hint: "Windows Octopus Servers accept it; Octopus Server on Linux and Octopus Cloud refuse " +
-        `it ("Attempted to read past the end of the stream"): ${replace}`,
-    });
-  }
-  const expiry = new Date(certificate.validTo);
-  if (expiry.getTime() < now.getTime()) {
-    findings.push({
-      level: "warning",
-      code: "expired",
-      message: `${named} expired on ${expiry.toISOString().slice(0, 10)}`,
-      hint: "this does not block: Octopus trusts a Tentacle by its thumbprint, not by dates. A " +
-        "new certificate has a new thumbprint, to be updated in Octopus",
-    });
-  }
-  return findings;
+  return judgeCertificate(certificate, now).map((code) => {
+    const { level, message, hint } = CERTIFICATE_WORDS[code](certificate);
+    return { level, code, message: `${named} ${message}`, hint };
+  });
 }
+
+const REPLACE = "replace it with 'Tentacle.exe new-certificate', then update the thumbprint " +
+  "in Octopus";
+
+/** Why a certificate's dates do not block, in each date finding's hint. */
+const BY_THUMBPRINT = "does not block: Octopus trusts a Tentacle by its thumbprint, not by dates";
+
+/** Each judgement as a finding: its level, what follows the certificate's name, and the hint. */
+const CERTIFICATE_WORDS: Record<
+  CertificateJudgement,
+  (certificate: JudgedCertificate) => Omit<Finding, "code">
+> = {
+  "weak-key": ({ keyBits }) => ({
+    level: "blocking",
+    message: `has a ${keyBits}-bit RSA key`,
+    hint: `Octopus Server on Linux, Octopus Cloud and this tool refuse RSA keys under ` +
+      `${MIN_RSA_BITS} bits: ${REPLACE}`,
+  }),
+  "sha1-signature": ({ signatureAlgorithm }) => ({
+    level: "warning",
+    message: `is signed with SHA-1 (${signatureAlgorithm})`,
+    hint: "Windows Octopus Servers accept it; Octopus Server on Linux and Octopus Cloud refuse " +
+      `it ("Attempted to read past the end of the stream"): ${REPLACE}`,
+  }),
+  expired: ({ validTo }) => ({
+    level: "warning",
+    message: `expired on ${day(validTo)}`,
+    hint: `this ${BY_THUMBPRINT}. A new certificate has a new thumbprint, to be updated in Octopus`,
+  }),
+  "not-yet-valid": ({ validFrom }) => ({
+    level: "warning",
+    message: `is not valid until ${day(validFrom)}`,
+    hint: `is this machine's clock or the server's wrong? This ${BY_THUMBPRINT}`,
+  }),
+};
 
 /**
  * What the server speaks of Octopus's list: TLS 1.2 with the suites it accepts
