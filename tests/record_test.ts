@@ -126,8 +126,10 @@ Deno.test("ping /format=json: one object per event, with the documented fields",
     protocol: "string",
     cipher: "string",
     previousSha1: "null|string",
+    warnings: "array",
   });
   assert.equal(byType("certificate")[0].sha1, pong.thumbprint);
+  assert.deepEqual(byType("certificate")[0].warnings, [], "pong's certificate is a good one");
   const failedSummary = byType("summary")[1];
   for (const field of ["latency", "throughput"]) assert.equal(failedSummary[field], null, field);
   assert.equal(byType("peer")[0].hint, null, "absent values are null, never missing");
