@@ -1,7 +1,8 @@
 /**
- * One connection of an attempt: resolve, TCP connect (or, through a proxy,
- * resolve the proxy's name and open a CONNECT tunnel), TLS handshake (unless
- * `/nossl`), send the request with back-pressure, read the response. Every
+ * One connection of an attempt, in steps: resolve the name, open the
+ * connection (TCP connect, or through a proxy a CONNECT tunnel, for which only
+ * the proxy's name is resolved here), secure it with TLS (unless `/nossl`),
+ * send the request with back-pressure, read the response, judge it. Every
  * wait is bounded by a no-progress timeout; every failure is kept with the
  * phase it happened in and a code that says what it was.
  *
@@ -15,49 +16,19 @@ import { lookup } from "node:dns/promises";
 import type { EventEmitter } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
-import type { Target } from "../options/options.ts";
-import type { CertificateWithKey } from "../net/certificate.ts";
 import { ResponseReader } from "../net/http.ts";
-import { HEADERS } from "../net/protocol.ts";
 import { connectTunnel, ProxyError } from "../net/proxy.ts";
 import type { HttpProxy } from "../net/proxy_url.ts";
-import { isPlainToTlsPage, startsWithTlsRecord } from "../net/sniff.ts";
+import { startsWithTlsRecord } from "../net/sniff.ts";
 import { readHandshake } from "../net/peer_certificate.ts";
+import { payloadPool } from "../net/payload.ts";
 import { formatCount } from "../format.ts";
 import { Watchdog } from "../timers.ts";
-import { payloadPool } from "../net/payload.ts";
-import { requestFrame } from "./request.ts";
-import { DURING, type Failure, FAILURE_CODES, type Interception, type Phase } from "./failure.ts";
+import { DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
+import { ExchangeError, speaksTls, toFailure } from "./exchange_error.ts";
+import { judge, judgeThumbprint } from "./judge.ts";
+import { type ExchangeRequest, type RequestFrame, requestFrame } from "./request.ts";
 import type { ExchangeResult } from "./result.ts";
-
-/** What one connection should do. */
-export interface ExchangeRequest {
-  target: Target;
-  /** The HTTP proxy to tunnel through, which then resolves the target's name. */
-  proxy?: HttpProxy;
-  /**
-   * Connect to this address instead of resolving a name: `target.host`'s, which still names
-   * the server, or through a proxy the proxy's.
-   */
-  address?: string;
-  tls: boolean;
-  /** Only this address family; any when absent. */
-  family?: 4 | 6;
-  /** The certificate the server must present (SHA-1 or SHA-256, upper-case hex). */
-  thumbprint?: string;
-  /** The certificate to present when the server asks for one, as Octopus does. */
-  clientCertificate?: CertificateWithKey;
-  /** Payload bytes to send in the request; 0 for none. */
-  payloadBytes: number;
-  /** Bytes to ask pong to send back (`/reverse`); 0 for none. */
-  reverseBytes: number;
-  /** Hears of payload bytes as they move: sent, or received in reverse mode. */
-  onProgress?: (bytes: number) => void;
-  /** The longest wait with no progress, in ms. */
-  timeoutMs: number;
-  /** Aborting cancels the exchange: it then rejects with the signal's reason. */
-  signal: AbortSignal;
-}
 
 /**
  * The most of an answer read beyond what was asked for: a server streaming
@@ -75,341 +46,301 @@ const WRITE_BYTES = 256 * 1024;
 /** How much the TLS socket reads at a time. */
 const READ_BUFFER_BYTES = 1024 * 1024;
 
-/** A failure described in the tool's own words, with a code from {@linkcode FAILURE_CODES}. */
-class ExchangeError extends Error {
-  override name = "ExchangeError";
-  code: string;
-  /** What the diagnosis needs beyond the code: an HTTP status, pong's limit. */
-  detail: Pick<Failure, "status" | "pongMaxSend" | "interception">;
-
-  constructor(code: string, message: string, detail: ExchangeError["detail"] = {}) {
-    super(message);
-    this.code = code;
-    this.detail = detail;
-  }
-}
-
 /** Runs one request over a new connection. Resolves with the outcome; rejects only on abort. */
 export async function exchange(request: ExchangeRequest): Promise<ExchangeResult> {
-  const { target, proxy, timeoutMs, signal } = request;
-  const result: ExchangeResult = {
-    connected: false,
-    secured: false,
-    bytesSent: 0,
-    bytesRead: 0,
-    // Through a proxy, its phase holds the connect: there is no other.
-    phases: proxy
-      ? { dns: 0, connect: null, proxy: 0, tls: 0, firstByte: 0, transfer: 0 }
-      : { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
-  };
-  let phase: Phase = "dns";
-  let proxyConnected = false;
-  const frame = requestFrame(target, request.payloadBytes, request.reverseBytes);
-  const maxResponse = request.reverseBytes + MAX_RESPONSE_BYTES;
-  let mark = performance.now();
-  const lap = () => {
-    const now = performance.now();
-    const ms = now - mark;
-    mark = now;
-    return ms;
-  };
-  // One signal ends every wait: a user abort, a timeout, a socket error or close.
-  const stop = new AbortController();
-  const onAbort = () => stop.abort(signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
-  const watchdog = new Watchdog(timeoutMs, () => {
-    const seconds = Math.round(timeoutMs / 100) / 10;
-    const message = phase !== "proxy"
-      ? `no answer from the server for ${seconds} s ${DURING[phase]}`
-      : proxyConnected
-      ? `the proxy did not answer CONNECT within ${seconds} s`
-      : `no answer from the proxy for ${seconds} s while connecting to it`;
-    stop.abort(new ExchangeError(FAILURE_CODES.timeout, message));
-  });
-  const early = (what: string, cause?: Error) => {
-    const how = cause ? ` (${cause.message})` : "";
-    return new ExchangeError(
-      FAILURE_CODES.answeredEarly,
-      `the server ${what} after ${formatCount(result.bytesSent)} of ` +
-        `${formatCount(frame.totalBytes)} bytes of the request${how}: it did not take the data`,
+  return await new Exchange(request).run();
+}
+
+/**
+ * One connection and all it holds: its sockets, the phase it is in, its
+ * timings, the answer read so far. Each step enters its phase, so a failure
+ * is put down to the step it happened in.
+ */
+class Exchange {
+  readonly #request: ExchangeRequest;
+  readonly #frame: RequestFrame;
+  readonly #maxResponse: number;
+  readonly #result: ExchangeResult;
+  readonly #reader = new ResponseReader();
+  /** One signal ends every wait: a user abort, a timeout, a socket error or close. */
+  readonly #stop = new AbortController();
+  readonly #watchdog: Watchdog;
+  readonly #sockets: net.Socket[] = [];
+  #phase: Phase = "dns";
+  /** Through a proxy: the TCP connection to it is made, and CONNECT awaits its answer. */
+  #proxyConnected = false;
+  /** Set once the response is complete: a reset or close after that is no failure. */
+  #settled = false;
+  /** When the last timed phase ended. */
+  #mark = performance.now();
+  #firstByteAt?: number;
+
+  constructor(request: ExchangeRequest) {
+    this.#request = request;
+    this.#frame = requestFrame(request.target, request.payloadBytes, request.reverseBytes);
+    this.#maxResponse = request.reverseBytes + MAX_RESPONSE_BYTES;
+    this.#result = {
+      connected: false,
+      secured: false,
+      bytesSent: 0,
+      bytesRead: 0,
+      // Through a proxy, its phase holds the connect: there is no other.
+      phases: request.proxy
+        ? { dns: 0, connect: null, proxy: 0, tls: 0, firstByte: 0, transfer: 0 }
+        : { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
+    };
+    this.#watchdog = new Watchdog(request.timeoutMs, () => this.#timedOut());
+  }
+
+  /** Runs the steps in turn; the first failure ends them and is kept in the result. */
+  async run(): Promise<ExchangeResult> {
+    const { signal } = this.#request;
+    const onAbort = () => this.#stop.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (signal.aborted) throw signal.reason;
+      const address = await this.#resolve();
+      const socket = await this.#open(address);
+      const stream = this.#request.tls ? await this.#secure(socket) : socket;
+      const answered = this.#listen(stream);
+      await this.#send(stream);
+      await this.#read(answered);
+      judge(this.#result, this.#request, this.#reader);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      this.#result.failure = this.#failure(error);
+    } finally {
+      this.#watchdog.stop();
+      signal.removeEventListener("abort", onAbort);
+      for (const socket of this.#sockets) socket.destroy();
+    }
+    return this.#result;
+  }
+
+  /** The address to connect to: given, an IP address already, or looked up. */
+  async #resolve(): Promise<string> {
+    const request = this.#request;
+    // Through a proxy, the only name looked up here is the proxy's.
+    const hop = request.proxy ?? request.target;
+    if (request.address !== undefined || net.isIP(hop.host)) {
+      this.#result.phases.dns = null;
+      this.#result.address = request.address;
+    } else {
+      const found = lookup(hop.host, { family: request.family ?? 0 });
+      this.#result.address = (await untilAborted(found, this.#stop.signal)).address;
+      this.#result.phases.dns = this.#lap();
+    }
+    return this.#result.address ??= hop.host;
+  }
+
+  /** The TCP connection: to the server, or through the proxy's tunnel to it. */
+  async #open(address: string): Promise<net.Socket> {
+    const { proxy } = this.#request;
+    const socket = proxy ? await this.#tunnel(proxy, address) : await this.#connect(address);
+    this.#result.connected = true;
+    return socket;
+  }
+
+  async #connect(address: string): Promise<net.Socket> {
+    this.#enter("connect");
+    const port = this.#request.target.port;
+    // No Nagle: the request's last small write must not wait for the server's delayed ACK.
+    const socket = this.#watch(net.connect({ host: address, port, noDelay: true }));
+    await waitFor(socket, "connect", this.#stop.signal);
+    this.#result.phases.connect = this.#lap();
+    return socket;
+  }
+
+  async #tunnel(proxy: HttpProxy, address: string): Promise<net.Socket> {
+    this.#enter("proxy");
+    const socket = this.#watch(
+      await connectTunnel({
+        proxy,
+        address,
+        target: this.#request.target,
+        signal: this.#stop.signal,
+        onConnected: () => {
+          this.#proxyConnected = true;
+          this.#watchdog.kick();
+        },
+      }),
     );
-  };
-  const uploading = () => phase === "send" && request.payloadBytes > 0;
-  // Set once the response is complete: a reset or close after that is no failure.
-  let settled = false;
-  const sockets: net.Socket[] = [];
-  const watch = <S extends net.Socket>(socket: S): S => {
-    sockets.push(socket);
+    this.#result.phases.proxy = this.#lap();
+    return socket;
+  }
+
+  /** The TLS handshake over `socket`, and the certificate judged against `/thumbprint`. */
+  async #secure(socket: net.Socket): Promise<net.Socket> {
+    this.#enter("tls");
+    const { target, clientCertificate } = this.#request;
+    const options: tls.ConnectionOptions & { highWaterMark: number } = {
+      socket,
+      servername: net.isIP(target.host) ? undefined : target.host,
+      rejectUnauthorized: false, // Tentacles present self-signed certificates
+      minVersion: "TLSv1.2",
+      cert: clientCertificate?.certPem,
+      key: clientCertificate?.keyPem,
+      // Stream option node's types omit: 1 MiB reads made /reverse ~30 % faster than 16 KiB.
+      // It sizes the write buffer too, which is why writeRequest() keeps one write in flight.
+      highWaterMark: READ_BUFFER_BYTES,
+    };
+    const secure = this.#watch(tls.connect(options));
+    await waitFor(secure, "secureConnect", this.#stop.signal);
+    this.#result.secured = true;
+    this.#result.tls = readHandshake(secure);
+    this.#result.phases.tls = this.#lap();
+    judgeThumbprint(this.#result.tls, this.#request.thumbprint);
+    return secure;
+  }
+
+  /**
+   * Starts reading before the first write, so that an answer or a close while
+   * sending shows the server did not take the request. Resolves once the answer
+   * is complete, or the server ended it.
+   */
+  #listen(stream: net.Socket): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        this.#settled = true;
+        resolve();
+      };
+      stream.on("data", (chunk: Uint8Array) => this.#received(chunk, finish));
+      stream.on("end", () => {
+        if (this.#phase === "send") this.#stop.abort(this.#early("closed the connection"));
+        else finish();
+      });
+      stream.resume(); // a tunnel comes paused, and a 'data' listener does not resume it
+    });
+  }
+
+  /** Sends the request. Each write the socket takes is progress: for `/timeout`, and reported. */
+  async #send(stream: net.Socket): Promise<void> {
+    this.#enter("send");
+    const { payloadBytes } = this.#request;
+    await writeRequest(stream, this.#frame, payloadBytes, this.#stop.signal, (bytes) => {
+      this.#result.bytesSent += bytes;
+      this.#watchdog.kick();
+      if (payloadBytes > 0) this.#request.onProgress?.(bytes);
+    });
+  }
+
+  /** Waits for the whole answer, timing the first byte and the transfer. */
+  async #read(answered: Promise<void>): Promise<void> {
+    this.#phase = "response";
+    const { phases } = this.#result;
+    const sentAt = performance.now();
+    phases.transfer = sentAt - this.#mark;
+    await untilAborted(answered, this.#stop.signal);
+    const end = performance.now();
+    phases.firstByte = (this.#firstByteAt ?? end) - sentAt;
+    phases.transfer += end - (this.#firstByteAt ?? end);
+    const head = this.#reader.head;
+    this.#result.status = head?.status;
+    this.#result.httpVersion = head?.version;
+    this.#result.headers = head?.headers;
+    this.#result.answerStart = new TextDecoder().decode(this.#reader.first);
+  }
+
+  /** One chunk of the answer: progress, and what it shows before the answer is complete. */
+  #received(chunk: Uint8Array, finish: () => void): void {
+    this.#watchdog.kick();
+    this.#firstByteAt ??= performance.now();
+    const reader = this.#reader;
+    reader.push(chunk);
+    this.#result.bytesRead = reader.bytes;
+    const request = this.#request;
+    if (!request.tls && startsWithTlsRecord(reader.first)) this.#stop.abort(speaksTls());
+    if (request.reverseBytes > 0) request.onProgress?.(chunk.length);
+    if (this.#phase === "send") this.#stop.abort(this.#early("answered"));
+    else if (reader.complete) finish();
+    else if (reader.bytes > this.#maxResponse) {
+      this.#stop.abort(
+        new ExchangeError(
+          FAILURE_CODES.tooLarge,
+          `response too large: more than ${formatCount(this.#maxResponse)} bytes, cut there`,
+        ),
+      );
+    }
+  }
+
+  #enter(phase: Phase): void {
+    this.#phase = phase;
+    this.#watchdog.kick();
+  }
+
+  /** The time since the last timed phase ended, which ends another. */
+  #lap(): number {
+    const now = performance.now();
+    const ms = now - this.#mark;
+    this.#mark = now;
+    return ms;
+  }
+
+  /** Ends every wait when a socket fails or closes, with what that means in the phase. */
+  #watch<S extends net.Socket>(socket: S): S {
+    this.#sockets.push(socket);
     socket.on("error", (error: Error) => {
-      if (settled) return;
+      if (this.#settled) return;
       // Mid-upload, an error means the server stopped taking the data: that comes first, but
       // for a TLS alert (a client certificate refused after a TLS 1.3 handshake), which says why.
       const tlsAlert = /^ERR_(SSL|TLS)_/.test((error as { code?: string }).code ?? "");
-      stop.abort(uploading() && !tlsAlert ? early("closed the connection", error) : error);
+      this.#stop.abort(
+        this.#uploading() && !tlsAlert ? this.#early("closed the connection", error) : error,
+      );
     });
     socket.on("close", () => {
-      if (settled) return;
+      if (this.#settled) return;
       const closed = "the server closed the connection";
-      stop.abort(
-        uploading() ? early(closed) : new ExchangeError(FAILURE_CODES.closed, closed),
+      this.#stop.abort(
+        this.#uploading() ? this.#early(closed) : new ExchangeError(FAILURE_CODES.closed, closed),
       );
     });
     return socket;
-  };
-  try {
-    if (signal.aborted) throw signal.reason;
-    // Through a proxy, the only name looked up here is the proxy's.
-    const hop = proxy ?? target;
-    if (request.address !== undefined || net.isIP(hop.host)) {
-      result.phases.dns = null;
-      result.address = request.address;
-    } else {
-      result.address = await untilAborted(resolve(hop.host, request.family), stop.signal);
-      result.phases.dns = lap();
-    }
-    result.address ??= hop.host;
+  }
 
-    let raw: net.Socket;
-    if (proxy) {
-      phase = "proxy";
-      watchdog.kick();
-      raw = watch(
-        await connectTunnel({
-          proxy,
-          address: result.address,
-          target,
-          signal: stop.signal,
-          onConnected: () => {
-            proxyConnected = true;
-            watchdog.kick();
-          },
-        }),
-      );
-      result.phases.proxy = lap();
-    } else {
-      phase = "connect";
-      watchdog.kick();
-      // No Nagle: the request's last small write must not wait for the server's delayed ACK.
-      raw = watch(net.connect({ host: result.address, port: target.port, noDelay: true }));
-      await waitFor(raw, "connect", stop.signal);
-      result.phases.connect = lap();
-    }
-    result.connected = true;
+  #uploading(): boolean {
+    return this.#phase === "send" && this.#request.payloadBytes > 0;
+  }
 
-    let stream: net.Socket = raw;
-    if (request.tls) {
-      phase = "tls";
-      watchdog.kick();
-      const options: tls.ConnectionOptions & { highWaterMark: number } = {
-        socket: raw,
-        servername: net.isIP(target.host) ? undefined : target.host,
-        rejectUnauthorized: false, // Tentacles present self-signed certificates
-        minVersion: "TLSv1.2",
-        cert: request.clientCertificate?.certPem,
-        key: request.clientCertificate?.keyPem,
-        // Stream option node's types omit: 1 MiB reads made /reverse ~30 % faster than 16 KiB.
-        // It sizes the write buffer too, which is why send() keeps one write in flight.
-        highWaterMark: READ_BUFFER_BYTES,
-      };
-      const secure = watch(tls.connect(options));
-      await waitFor(secure, "secureConnect", stop.signal);
-      result.secured = true;
-      result.tls = readHandshake(secure);
-      result.phases.tls = lap();
-      checkThumbprint(result.tls, request.thumbprint);
-      stream = secure;
-    }
+  /** The server answered or hung up before it had the whole request. */
+  #early(what: string, cause?: Error): ExchangeError {
+    const how = cause ? ` (${cause.message})` : "";
+    return new ExchangeError(
+      FAILURE_CODES.answeredEarly,
+      `the server ${what} after ${formatCount(this.#result.bytesSent)} of ` +
+        `${
+          formatCount(this.#frame.totalBytes)
+        } bytes of the request${how}: it did not take the data`,
+    );
+  }
 
-    phase = "send";
-    watchdog.kick();
-    const reader = new ResponseReader();
-    let firstByteAt: number | undefined;
-    const answered = new Promise<void>((resolve) => {
-      const finish = () => {
-        settled = true;
-        resolve();
-      };
-      stream.on("data", (chunk: Uint8Array) => {
-        watchdog.kick();
-        firstByteAt ??= performance.now();
-        reader.push(chunk);
-        result.bytesRead = reader.bytes;
-        if (!request.tls && startsWithTlsRecord(reader.first)) stop.abort(speaksTls());
-        if (request.reverseBytes > 0) request.onProgress?.(chunk.length);
-        if (phase === "send") stop.abort(early("answered"));
-        else if (reader.complete) finish();
-        else if (reader.bytes > maxResponse) {
-          stop.abort(
-            new ExchangeError(
-              FAILURE_CODES.tooLarge,
-              `response too large: more than ${formatCount(maxResponse)} bytes, cut there`,
-            ),
-          );
-        }
-      });
-      stream.on("end", () => {
-        if (phase === "send") stop.abort(early("closed the connection"));
-        else finish();
-      });
-    });
-    stream.resume(); // a tunnel comes paused, and a 'data' listener does not resume it
-    await send(stream, frame, request.payloadBytes, stop.signal, (bytes) => {
-      result.bytesSent += bytes;
-      watchdog.kick();
-      if (request.payloadBytes > 0) request.onProgress?.(bytes);
-    });
-    phase = "response";
-    const sentAt = performance.now();
-    result.phases.transfer = sentAt - mark;
-    await untilAborted(answered, stop.signal);
-    const end = performance.now();
-    result.phases.firstByte = (firstByteAt ?? end) - sentAt;
-    result.phases.transfer += end - (firstByteAt ?? end);
-    result.status = reader.head?.status;
-    result.httpVersion = reader.head?.version;
-    result.headers = reader.head?.headers;
-    result.answerStart = new TextDecoder().decode(reader.first);
-    if (reader.bytes === 0) {
-      throw new ExchangeError(
-        FAILURE_CODES.closed,
-        "the server closed the connection without answering",
-      );
-    }
-    if (reader.truncated) {
-      throw new ExchangeError(
-        FAILURE_CODES.closed,
-        "the server closed the connection in the middle of its answer",
-      );
-    }
-    // In order of precedence: the protocol, what pong refused, the server's error, the count.
-    if (!request.tls && isPlainToTlsPage(reader.first)) throw speaksTls();
-    checkVouched(result, request);
-    checkRefusal(result);
-    if (request.reverseBytes > 0) checkReverse(result, request.reverseBytes);
-    if (request.payloadBytes > 0) checkAccepted(result);
-    checkPongsCount(result);
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    result.failure = {
-      ...toFailure(error, phase),
-      bytesSent: result.bytesSent,
-      bytesRead: result.bytesRead,
-    };
-    if (phase === "proxy") {
+  /** No progress for `/timeout`: ends every wait, saying who did not answer. */
+  #timedOut(): void {
+    const seconds = Math.round(this.#request.timeoutMs / 100) / 10;
+    const message = this.#phase !== "proxy"
+      ? `no answer from the server for ${seconds} s ${DURING[this.#phase]}`
+      : this.#proxyConnected
+      ? `the proxy did not answer CONNECT within ${seconds} s`
+      : `no answer from the proxy for ${seconds} s while connecting to it`;
+    this.#stop.abort(new ExchangeError(FAILURE_CODES.timeout, message));
+  }
+
+  /** `error` as the failure of the phase it ended, with how far the connection had got. */
+  #failure(error: unknown): Failure {
+    const { bytesSent, bytesRead } = this.#result;
+    const failure: Failure = { ...toFailure(error, this.#phase), bytesSent, bytesRead };
+    if (this.#phase === "proxy") {
       const answer = error instanceof ProxyError ? error : undefined;
-      result.failure.proxy = {
-        connected: proxyConnected,
+      failure.proxy = {
+        connected: this.#proxyConnected,
         status: answer?.status,
         reason: answer?.reason,
         schemes: answer?.schemes,
         unreachable: answer?.unreachable,
       };
     }
-  } finally {
-    watchdog.stop();
-    signal.removeEventListener("abort", onAbort);
-    for (const socket of sockets) socket.destroy();
+    return failure;
   }
-  return result;
-}
-
-async function resolve(host: string, family: 4 | 6 | undefined): Promise<string> {
-  return (await lookup(host, { family: family ?? 0 })).address;
-}
-
-/** Where pong says how much it read, it must be every byte sent. */
-function checkPongsCount(result: ExchangeResult): void {
-  const counted = result.headers?.get(HEADERS.bytesRead.toLowerCase());
-  if (counted === undefined || Number(counted) === result.bytesSent) return;
-  throw new ExchangeError(
-    FAILURE_CODES.incomplete,
-    `pong read ${formatCount(Number(counted))} of the ${formatCount(result.bytesSent)} bytes ` +
-      "sent: data was lost on the way",
-  );
-}
-
-/** `/nossl`, and the answer was TLS: an alert record, or a web server's page saying so. */
-function speaksTls(): ExchangeError {
-  return new ExchangeError(
-    FAILURE_CODES.speaksTls,
-    "a plain request was answered in TLS",
-  );
-}
-
-/**
- * Pong says which certificate it served and which client certificate it got:
- * where either differs from what ping saw and sent, something in between made
- * its own TLS connections — and Octopus, which pins both, would fail there.
- */
-function checkVouched(result: ExchangeResult, request: ExchangeRequest): void {
-  const served = result.headers?.get(HEADERS.certificate.toLowerCase());
-  const received = result.headers?.get(HEADERS.clientCertificate.toLowerCase());
-  if (served === undefined || !request.tls || !result.tls) return; // not pong, or an older one
-  const intercepted = (interception: Interception, message: string) =>
-    new ExchangeError(FAILURE_CODES.intercepted, message, { interception });
-  if (served === "none") {
-    throw intercepted(
-      "tls-ended",
-      "ping spoke TLS, but pong says its connection had none: TLS was ended in between",
-    );
-  }
-  if (served !== result.tls.sha1) {
-    throw intercepted(
-      "server-certificate",
-      // The thumbprints first: a long subject or issuer is cut when printed, never they.
-      `pong serves the certificate ${served}, but ping saw ${result.tls.sha1} ` +
-        `(${result.tls.subject}, issued by ${result.tls.issuer})`,
-    );
-  }
-  const sent = request.clientCertificate?.thumbprint;
-  if (sent !== undefined && received !== undefined && received !== sent) {
-    throw intercepted(
-      "client-certificate",
-      received === "none"
-        ? `ping presented the client certificate ${sent}, but pong received none`
-        : `ping presented the client certificate ${sent}, but pong received ${received}`,
-    );
-  }
-}
-
-/** Pong refuses what it will not do (send back more than its /maxsend) with a header saying why. */
-function checkRefusal(result: ExchangeResult): void {
-  const refused = result.headers?.get(HEADERS.refused.toLowerCase());
-  if (refused === undefined) return;
-  const limit = Number(result.headers?.get(HEADERS.maxSend.toLowerCase()));
-  throw new ExchangeError(FAILURE_CODES.pongRefused, `pong refused: ${refused}`, {
-    pongMaxSend: Number.isSafeInteger(limit) ? limit : undefined,
-  });
-}
-
-/** In data mode an HTTP error means the server did not take the data, however fast it said so. */
-function checkAccepted(result: ExchangeResult): void {
-  if (result.status === undefined || result.status < 400) return;
-  throw new ExchangeError(
-    FAILURE_CODES.rejected,
-    `the server answered HTTP ${result.status} to the data`,
-    { status: result.status },
-  );
-}
-
-/** In reverse mode, the answer must be pong's, sending what was asked. */
-function checkReverse(result: ExchangeResult, asked: number): void {
-  if (result.headers?.get(HEADERS.reverse.toLowerCase()) !== String(asked)) {
-    throw new ExchangeError(
-      FAILURE_CODES.notPong,
-      "the server did not confirm it sent the data back: /reverse needs OctoPing pong on the " +
-        "other side",
-    );
-  }
-}
-
-function checkThumbprint(session: { sha1: string; sha256: string }, expected?: string): void {
-  if (expected === undefined || expected === session.sha1 || expected === session.sha256) return;
-  const presented = expected.length === 40 ? session.sha1 : session.sha256;
-  throw new ExchangeError(
-    FAILURE_CODES.thumbprint,
-    `the server presented the certificate ${presented}, but the expected one is ${expected}`,
-  );
 }
 
 /**
@@ -424,7 +355,7 @@ function checkThumbprint(session: { sha1: string; sha256: string }, expected?: s
  * (ping's CPU near 5.5 s instead of 1.5); with 64 KiB writes, all 24 did.
  * Waiting for each write: 0 of 108.
  */
-async function send(
+async function writeRequest(
   stream: net.Socket,
   frame: { head: Uint8Array; tail: Uint8Array },
   payloadBytes: number,
@@ -453,16 +384,6 @@ async function send(
     last.set(frame.tail, frame.head.length);
   }
   await write(last);
-}
-
-function toFailure(error: unknown, phase: Phase): Failure {
-  const { message, code } = error as { message?: string; code?: unknown };
-  return {
-    phase,
-    message: message || String(error),
-    code: typeof code === "string" ? code : undefined,
-    ...(error instanceof ExchangeError ? error.detail : {}),
-  };
 }
 
 /** Resolves when `emitter` emits `event`; rejects with the reason when `stop` aborts. */

@@ -1,6 +1,7 @@
 /**
  * Why an attempt failed, as types every part of ping shares: the phase it was
- * in, the tool's own failure codes, and the causes a failure is put down to.
+ * in, the tool's own failure codes and the system's by what they say, and the
+ * causes a failure is put down to.
  * Nothing here imports anything, so every module can import from here.
  *
  * @module
@@ -47,6 +48,27 @@ export const FAILURE_CODES = {
   /** Pong vouched for other certificates than ping saw and sent: something in between. */
   intercepted: "OCTOPING_INTERCEPTED",
 } as const;
+
+/** The system's codes for a name that did not resolve. */
+export const DNS_CODES: ReadonlySet<string> = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EAI_NONAME",
+  "ENODATA",
+  "ESERVFAIL",
+]);
+
+/** The system's codes for a host or network it has no route to. */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETDOWN",
+]);
+
+/** The system's codes for a connection reset or aborted by the other side. */
+export const RESET_CODES: ReadonlySet<string> = new Set(["ECONNRESET", "ECONNABORTED", "EPIPE"]);
 
 /** Why an attempt failed. */
 export interface Failure {

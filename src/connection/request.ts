@@ -1,12 +1,43 @@
 /**
- * The request ping sends: the head, and in data mode a payload line between
- * it and the blank line that ends it.
+ * What one connection should do, and the request it sends: the head, and in
+ * data mode a payload line between it and the blank line that ends it.
  *
  * @module
  */
 import type { Target } from "../options/options.ts";
+import type { CertificateWithKey } from "../net/certificate.ts";
 import { joinHostPort } from "../net/address.ts";
 import { HEADERS } from "../net/protocol.ts";
+import type { HttpProxy } from "../net/proxy_url.ts";
+
+/** What one connection should do. */
+export interface ExchangeRequest {
+  target: Target;
+  /** The HTTP proxy to tunnel through, which then resolves the target's name. */
+  proxy?: HttpProxy;
+  /**
+   * Connect to this address instead of resolving a name: `target.host`'s, which still names
+   * the server, or through a proxy the proxy's.
+   */
+  address?: string;
+  tls: boolean;
+  /** Only this address family; any when absent. */
+  family?: 4 | 6;
+  /** The certificate the server must present (SHA-1 or SHA-256, upper-case hex). */
+  thumbprint?: string;
+  /** The certificate to present when the server asks for one, as Octopus does. */
+  clientCertificate?: CertificateWithKey;
+  /** Payload bytes to send in the request; 0 for none. */
+  payloadBytes: number;
+  /** Bytes to ask pong to send back (`/reverse`); 0 for none. */
+  reverseBytes: number;
+  /** Hears of payload bytes as they move: sent, or received in reverse mode. */
+  onProgress?: (bytes: number) => void;
+  /** The longest wait with no progress, in ms. */
+  timeoutMs: number;
+  /** Aborting cancels the exchange: it then rejects with the signal's reason. */
+  signal: AbortSignal;
+}
 
 /** The parts of one request around its payload. */
 export interface RequestFrame {
