@@ -35,9 +35,9 @@ export class Watchdog {
     this.#arm(ms);
   }
 
-  /** Records progress: the deadline moves to `ms` from now. */
-  kick(): void {
-    this.#last = performance.now();
+  /** Records progress: the deadline moves to `ms` from now, and `extraMs` beyond it. */
+  kick(extraMs = 0): void {
+    this.#last = performance.now() + extraMs;
   }
 
   /** Stops watching; `onExpire` will not be called. */

@@ -17,7 +17,11 @@ Deno.test("the payload is printable, one line (no CR or LF), and does not compre
 Deno.test("a request: GET, Host, Connection: close, the payload as one line, a blank line", () => {
   const frame = requestFrame({ host: "fe80::1", port: 10933 }, 5);
   const head = new TextDecoder().decode(frame.head);
-  assert.equal(head, "GET / HTTP/1.1\r\nHost: [fe80::1]:10933\r\nConnection: close\r\n");
+  // With a payload, it asks pong to say what has arrived while it arrives.
+  assert.equal(
+    head,
+    "GET / HTTP/1.1\r\nHost: [fe80::1]:10933\r\nConnection: close\r\nX-OctoPing-Progress: 1\r\n",
+  );
   assert.equal(new TextDecoder().decode(frame.tail), "\r\n\r\n");
   assert.equal(frame.totalBytes, head.length + 5 + 4);
   const empty = requestFrame({ host: "MyServer", port: 1 }, 0);

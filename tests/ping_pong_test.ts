@@ -33,6 +33,12 @@ function plainRequestBytes(port: number): number {
   return `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`.length;
 }
 
+/** Bytes of a data-mode request's head, before its payload: it asks pong for progress. */
+function dataHeadBytes(port: number): number {
+  return (`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n` +
+    "X-OctoPing-Progress: 1\r\n").length;
+}
+
 function successLines(stdout: string): string[] {
   return stdout.split("\n").filter((line) => line.includes("Success!"));
 }
@@ -109,7 +115,7 @@ Deno.test("data mode with chunks below socket buffer size: pong counts every byt
   const run = await pong.ping("/datasize=0.05", "/chunksize=0.01", "/count=2", "/interval=0");
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(afterHeader(run.stdout)[0], /with TLS, sending 0\.05 MB in 0\.01 MB chunks$/);
-  const head = plainRequestBytes(pong.port) - 2; // without the blank line
+  const head = dataHeadBytes(pong.port);
   const perChunk = [10_486, 10_486, 10_486, 10_486, 10_485].map((payload) => head + payload + 4);
   assert.deepEqual(await pong.answered(10), [...perChunk, ...perChunk]);
   for (const line of successLines(run.stdout)) {
@@ -126,7 +132,7 @@ Deno.test("data mode with chunks well above socket buffer size: 20 MB as 8 + 8 +
   await using pong = await Pong.start();
   const run = await pong.ping("/datasize=20", "/chunksize=8", "/count=1");
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  const head = plainRequestBytes(pong.port) - 2;
+  const head = dataHeadBytes(pong.port);
   assert.deepEqual(
     await pong.answered(3),
     [8 * MB, 8 * MB, 4 * MB].map((payload) => head + payload + 4),
@@ -300,7 +306,7 @@ linuxTest("memory stays flat: a 512 MB chunk does not need a 512 MB buffer", asy
   const peakKiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)![1]);
   await ping.stop("SIGINT");
   assert.ok(peakKiB < 200 * 1024, `ping's peak RSS was ${Math.round(peakKiB / 1024)} MB`);
-  assert.deepEqual(await pong.answered(1), [512 * MB + plainRequestBytes(pong.port) + 2]);
+  assert.deepEqual(await pong.answered(1), [512 * MB + dataHeadBytes(pong.port) + 4]);
 });
 
 linuxTest("TLS 1.2 servers are pinged too (openssl s_server -tls1_2)", async () => {

@@ -12,7 +12,7 @@
  * @module
  */
 import type { HttpProxy } from "../net/proxy_url.ts";
-import { formatMB } from "../format.ts";
+import { formatCount, formatMB } from "../format.ts";
 import {
   type Diagnosis,
   DNS_CODES,
@@ -72,11 +72,16 @@ function transferDiagnosis(failure: Failure, context: DiagnosisContext): Diagnos
     context.dataMode && failure.bytesRead === 0;
   if ((code === FAILURE_CODES.answeredEarly || cutBeforeAnswer) && context.pongAnswered) {
     const sent = formatMB(failure.bytesSent ?? 0);
+    // What pong said it had is what crossed the network; the rest may have sat in buffers.
+    const arrived = failure.bytesConfirmed === undefined
+      ? `${sent} MB were sent`
+      : `pong had received ${formatCount(failure.bytesConfirmed)} bytes (${sent} MB were ` +
+        "handed to the network)";
     return {
       cause: "closed",
       summary: cutBeforeAnswer
-        ? `the connection dropped after ${sent} MB were sent, before pong answered`
-        : `the connection dropped mid-transfer after ${sent} MB`,
+        ? `the connection dropped after ${arrived}, before pong answered`
+        : `the connection dropped mid-transfer after ${arrived}`,
       hint: "pong answered earlier in this run, so unless pong itself stopped (look at its " +
         "window), the network between here and pong cut this connection: a firewall, proxy, " +
         "VPN or WAN optimiser with a session, size or idle limit. This is the fault data mode " +
@@ -228,6 +233,10 @@ function timeoutHint(phase: Phase, target: string): string {
     case "tls":
       return "something accepted the connection but never spoke TLS: a proxy or " +
         "TLS-inspecting firewall between here and the Tentacle, or a server that is not a Tentacle";
+    case "send":
+      return "the data stopped moving before it all arrived: a link that stalls long transfers " +
+        "(a firewall, VPN or WAN optimiser, heavy packet loss) between here and the server, or " +
+        "a server that stopped reading. Look at those devices' logs at this time";
     default:
       return "the connection was made but the server stopped answering: is the Tentacle (or " +
         "its machine) overloaded? Check its CPU, memory and the Tentacle log";

@@ -26,6 +26,7 @@ import { formatCount } from "../format.ts";
 import { Watchdog } from "../timers.ts";
 import { DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
 import { ExchangeError, speaksTls, toFailure } from "./exchange_error.ts";
+import { HEADERS } from "../net/protocol.ts";
 import { judge, judgeThumbprint } from "./judge.ts";
 import { type ExchangeRequest, type RequestFrame, requestFrame } from "./request.ts";
 import type { ExchangeResult } from "./result.ts";
@@ -42,6 +43,20 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
  * WRITE_BYTES per timeout (8.7 KB/s at the default 30 s).
  */
 const WRITE_BYTES = 256 * 1024;
+
+/**
+ * How long the socket's writes are watched to tell the link's pace: the
+ * operating system's buffers take the first few MB at once (3.4 MB on Linux
+ * loopback, measured), so only writes after them wait for the link.
+ */
+const BUFFERED_MS = 1000;
+
+/**
+ * The slowest link ping allows for, in bytes a second, where it can see no
+ * pace at all: a server that says nothing of what it has received, and an
+ * upload the buffers took at once. 16 KiB/s is 128 kbit/s.
+ */
+const SLOWEST_LINK = 16 * 1024;
 
 /** How much the TLS socket reads at a time. */
 const READ_BUFFER_BYTES = 1024 * 1024;
@@ -74,6 +89,11 @@ class Exchange {
   /** When the last timed phase ended. */
   #mark = performance.now();
   #firstByteAt?: number;
+  /** When the first byte of the request was written, and how much the socket took at once. */
+  #sendStartedAt = 0;
+  #takenAtOnce = 0;
+  /** Once the request is all written, and the server says nothing: the wait allowed beyond it. */
+  #graceMs = 0;
 
   constructor(request: ExchangeRequest) {
     this.#request = request;
@@ -213,54 +233,110 @@ class Exchange {
     });
   }
 
-  /** Sends the request. Each write the socket takes is progress: for `/timeout`, and reported. */
+  /**
+   * Sends the request. Each write the socket takes is progress for `/timeout`, and is reported
+   * until pong confirms what it has received: from then on, its word is the progress.
+   */
   async #send(stream: net.Socket): Promise<void> {
     this.#enter("send");
     const { payloadBytes } = this.#request;
+    this.#sendStartedAt = performance.now();
     await writeRequest(stream, this.#frame, payloadBytes, this.#stop.signal, (bytes) => {
-      this.#result.bytesSent += bytes;
+      const result = this.#result;
+      result.bytesSent += bytes;
+      if (performance.now() - this.#sendStartedAt < BUFFERED_MS) this.#takenAtOnce += bytes;
       this.#watchdog.kick();
-      if (payloadBytes > 0) this.#request.onProgress?.(bytes);
+      if (payloadBytes > 0 && result.bytesConfirmed === undefined) {
+        this.#request.onProgress?.(result.bytesSent);
+      }
     });
+  }
+
+  /**
+   * The wait allowed after the last write for bytes that may still be on the way, when the
+   * server says nothing of what it has received: those the socket took at once, at the pace
+   * its later writes showed, or at {@linkcode SLOWEST_LINK} where they showed none.
+   */
+  #allowForBuffered(sentAt: number): void {
+    if (this.#request.payloadBytes === 0 || this.#result.bytesConfirmed !== undefined) return;
+    const writingMs = sentAt - this.#sendStartedAt;
+    const paced = writingMs >= BUFFERED_MS ? this.#result.bytesSent / (writingMs / 1000) : 0;
+    const rate = Math.max(paced, SLOWEST_LINK);
+    this.#graceMs = Math.round((this.#takenAtOnce / rate) * 1000);
+    this.#watchdog.kick(this.#graceMs);
   }
 
   /** Waits for the whole answer, timing the first byte and the transfer. */
   async #read(answered: Promise<void>): Promise<void> {
     this.#phase = "response";
-    const { phases } = this.#result;
     const sentAt = performance.now();
-    phases.transfer = sentAt - this.#mark;
+    this.#allowForBuffered(sentAt);
     await untilAborted(answered, this.#stop.signal);
-    const end = performance.now();
-    phases.firstByte = (this.#firstByteAt ?? end) - sentAt;
-    phases.transfer += end - (this.#firstByteAt ?? end);
     const head = this.#reader.head;
+    this.#timePhases(sentAt, performance.now(), head?.headers.get(HEADERS.readMs.toLowerCase()));
+    const counted = Number(head?.headers.get(HEADERS.bytesRead.toLowerCase()));
+    if (Number.isSafeInteger(counted)) this.#result.bytesConfirmed = counted;
     this.#result.status = head?.status;
     this.#result.httpVersion = head?.version;
     this.#result.headers = head?.headers;
     this.#result.answerStart = new TextDecoder().decode(this.#reader.first);
   }
 
+  /**
+   * The first byte and the transfer, as delivered: against pong, which says how long the
+   * request took to arrive (`readMs`), the wait for the first byte starts at the arrival, not
+   * at ping's last write, which a slow link's buffers take long before.
+   */
+  #timePhases(sentAt: number, end: number, readMs: string | undefined): void {
+    const { phases } = this.#result;
+    const firstByteAt = this.#firstByteAt ?? end;
+    const arrival = Number(readMs);
+    if (this.#request.payloadBytes > 0 && readMs !== undefined && Number.isFinite(arrival)) {
+      const untilAnswer = firstByteAt - this.#mark;
+      phases.firstByte = Math.max(0, untilAnswer - arrival);
+      phases.transfer = untilAnswer - phases.firstByte + (end - firstByteAt);
+    } else {
+      phases.firstByte = firstByteAt - sentAt;
+      phases.transfer = sentAt - this.#mark + (end - firstByteAt);
+    }
+  }
+
   /** One chunk of the answer: progress, and what it shows before the answer is complete. */
   #received(chunk: Uint8Array, finish: () => void): void {
+    const reader = this.#reader;
+    const confirmedBefore = reader.confirmed;
+    reader.push(chunk);
+    // The answer's bytes: pong's interim progress is talk about the request, not an answer.
+    this.#result.bytesRead = reader.bytes - reader.interimBytes;
+    if (!reader.answering) {
+      if (reader.confirmed !== confirmedBefore) this.#confirmed(reader.confirmed!);
+      if (reader.bytes > this.#maxResponse) this.#stop.abort(this.#tooLarge());
+      return;
+    }
     this.#watchdog.kick();
     this.#firstByteAt ??= performance.now();
-    const reader = this.#reader;
-    reader.push(chunk);
-    this.#result.bytesRead = reader.bytes;
     const request = this.#request;
     if (!request.tls && startsWithTlsRecord(reader.first)) this.#stop.abort(speaksTls());
-    if (request.reverseBytes > 0) request.onProgress?.(chunk.length);
+    if (request.reverseBytes > 0) request.onProgress?.(reader.bytes);
     if (this.#phase === "send") this.#stop.abort(this.#early("answered"));
     else if (reader.complete) finish();
-    else if (reader.bytes > this.#maxResponse) {
-      this.#stop.abort(
-        new ExchangeError(
-          FAILURE_CODES.tooLarge,
-          `response too large: more than ${formatCount(this.#maxResponse)} bytes, cut there`,
-        ),
-      );
-    }
+    else if (reader.bytes > this.#maxResponse) this.#stop.abort(this.#tooLarge());
+  }
+
+  /** Pong has received `bytes` of the request: progress, for `/timeout` and reported. */
+  #confirmed(bytes: number): void {
+    const result = this.#result;
+    if (bytes <= (result.bytesConfirmed ?? -1)) return; // no new bytes arrived
+    result.bytesConfirmed = bytes;
+    this.#watchdog.kick();
+    this.#request.onProgress?.(bytes);
+  }
+
+  #tooLarge(): ExchangeError {
+    return new ExchangeError(
+      FAILURE_CODES.tooLarge,
+      `response too large: more than ${formatCount(this.#maxResponse)} bytes, cut there`,
+    );
   }
 
   #enter(phase: Phase): void {
@@ -316,19 +392,43 @@ class Exchange {
 
   /** No progress for `/timeout`: ends every wait, saying who did not answer. */
   #timedOut(): void {
-    const seconds = Math.round(this.#request.timeoutMs / 100) / 10;
-    const message = this.#phase !== "proxy"
-      ? `no answer from the server for ${seconds} s ${DURING[this.#phase]}`
-      : this.#proxyConnected
-      ? `the proxy did not answer CONNECT within ${seconds} s`
-      : `no answer from the proxy for ${seconds} s while connecting to it`;
+    const seconds = (ms: number) => Math.round(ms / 100) / 10;
+    const timeout = seconds(this.#request.timeoutMs);
+    const { bytesConfirmed } = this.#result;
+    let message: string;
+    if (this.#phase === "proxy") {
+      message = this.#proxyConnected
+        ? `the proxy did not answer CONNECT within ${timeout} s`
+        : `no answer from the proxy for ${timeout} s while connecting to it`;
+    } else if (bytesConfirmed !== undefined && bytesConfirmed < this.#frame.totalBytes) {
+      // Pong said what arrived, and no more came: the data stopped on the way, not at pong.
+      this.#phase = "send";
+      message = `the upload stopped moving: pong had received ${formatCount(bytesConfirmed)} ` +
+        `of ${formatCount(this.#frame.totalBytes)} bytes, and nothing more for ${timeout} s`;
+    } else {
+      message =
+        `no answer from the server for ${seconds(this.#request.timeoutMs + this.#graceMs)} s ` +
+        DURING[this.#phase] + (this.#graceMs > 0 ? this.#graceNote() : "");
+    }
     this.#stop.abort(new ExchangeError(FAILURE_CODES.timeout, message));
+  }
+
+  /** Why the wait was longer than `/timeout`: bytes that may have been on the way. */
+  #graceNote(): string {
+    return ` (it says nothing of what it has received, so ping also allowed ` +
+      `${Math.round(this.#graceMs / 1000)} s for the ${formatCount(this.#takenAtOnce)} bytes ` +
+      "its socket took at once, which a slow link may still have been carrying)";
   }
 
   /** `error` as the failure of the phase it ended, with how far the connection had got. */
   #failure(error: unknown): Failure {
-    const { bytesSent, bytesRead } = this.#result;
-    const failure: Failure = { ...toFailure(error, this.#phase), bytesSent, bytesRead };
+    const { bytesSent, bytesRead, bytesConfirmed } = this.#result;
+    const failure: Failure = {
+      ...toFailure(error, this.#phase),
+      bytesSent,
+      bytesRead,
+      ...(bytesConfirmed !== undefined ? { bytesConfirmed } : {}),
+    };
     if (this.#phase === "proxy") {
       const answer = error instanceof ProxyError ? error : undefined;
       failure.proxy = {

@@ -82,6 +82,8 @@ export interface Failure {
   bytesSent?: number;
   /** Answer bytes the failing connection had read. */
   bytesRead?: number;
+  /** Request bytes pong had said it received, when it said (its progress in data mode). */
+  bytesConfirmed?: number;
   /** For `rejected`: the HTTP status the server answered with. */
   status?: number;
   /** For a refusal by pong: the most it sends back per request (0: nothing). */

@@ -36,7 +36,8 @@ export function judge(
   request: ExchangeRequest,
   reader: ResponseReader,
 ): void {
-  if (reader.bytes === 0) {
+  // Pong's progress alone is no answer: a connection cut after it was cut before the answer.
+  if (!reader.answering) {
     throw new ExchangeError(
       FAILURE_CODES.closed,
       "the server closed the connection without answering",

@@ -31,8 +31,11 @@ export interface ExchangeRequest {
   payloadBytes: number;
   /** Bytes to ask pong to send back (`/reverse`); 0 for none. */
   reverseBytes: number;
-  /** Hears of payload bytes as they move: sent, or received in reverse mode. */
-  onProgress?: (bytes: number) => void;
+  /**
+   * Hears how many payload bytes have moved so far: received in reverse mode; sent otherwise,
+   * as pong confirmed them when it does, else as the socket took them.
+   */
+  onProgress?: (bytesMoved: number) => void;
   /** The longest wait with no progress, in ms. */
   timeoutMs: number;
   /** Aborting cancels the exchange: it then rejects with the signal's reason. */
@@ -53,9 +56,11 @@ export interface RequestFrame {
 export function requestFrame(target: Target, payloadBytes: number, reverseBytes = 0): RequestFrame {
   const encoder = new TextEncoder();
   const reverse = reverseBytes > 0 ? `${HEADERS.reverse}: ${reverseBytes}\r\n` : "";
+  // An upload asks pong to say what it has received while it arrives; others ignore the header.
+  const progress = payloadBytes > 0 ? `${HEADERS.progress}: 1\r\n` : "";
   const head = encoder.encode(
     `GET / HTTP/1.1\r\nHost: ${joinHostPort(target.host, target.port)}\r\n` +
-      `Connection: close\r\n${reverse}`,
+      `Connection: close\r\n${reverse}${progress}`,
   );
   const tail = encoder.encode(payloadBytes > 0 ? "\r\n\r\n" : "\r\n");
   return { head, tail, totalBytes: head.length + payloadBytes + tail.length };

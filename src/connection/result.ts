@@ -20,9 +20,16 @@ export interface PhaseTimings {
   proxy: number | null;
   /** TLS handshake (0 with `/nossl`). */
   tls: number;
-  /** From the end of the request to the first byte of the response. */
+  /**
+   * From the end of the request to the first byte of the response. In data mode against pong,
+   * from the request's arrival at pong, which pong times: not from ping's last write, which on
+   * a slow link happens long before the bytes arrive.
+   */
   firstByte: number;
-  /** Sending the payload and receiving the rest of the response. */
+  /**
+   * Moving the payload: until it arrived, against pong (which times its reading), else until
+   * ping's socket took it; and receiving the rest of the response.
+   */
   transfer: number;
 }
 
@@ -36,6 +43,11 @@ export interface ExchangeResult {
   address?: string;
   /** Request bytes the socket took, payload included. */
   bytesSent: number;
+  /**
+   * Request bytes pong said it had received, in its progress or its answer; absent from a
+   * server that does not say (a Tentacle, a pong older than this field).
+   */
+  bytesConfirmed?: number;
   /** Response bytes received, headers included. */
   bytesRead: number;
   /** The HTTP status, when the answer was HTTP. */

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Cause } from "../connection/failure.ts";
-import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
+import { RunStatistics, type RunSummary, sampleRate } from "../stats/run_statistics.ts";
 import { readLines } from "./lines.ts";
 import { type LoggedAttempt, LogParser } from "./parse.ts";
 import type { LoggedRun } from "./run.ts";
@@ -182,9 +182,10 @@ function chartFor(report: RunReport) {
         avg: 0,
         max: Math.max(bucket.latency?.max ?? 0, attempt.ms),
       };
-      if (attempt.dataBytes > 0 && attempt.ms > 0) {
+      const rate = sampleRate(attempt);
+      if (rate !== undefined) {
         bucket.rates++;
-        bucket.rateSum += attempt.dataBytes / 1_048_576 / (attempt.ms / 1000);
+        bucket.rateSum += rate;
       }
       const bin = Math.floor(Math.log(Math.max(low, attempt.ms) / low) / ratio);
       histogram[Math.min(HISTOGRAM_BINS - 1, Math.max(0, bin))].count++;

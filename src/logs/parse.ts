@@ -390,6 +390,7 @@ export class LogParser {
         ms: event.ms as number,
         cause: event.ok ? undefined : cause,
         dataBytes: event.ok ? this.#dataBytes : 0,
+        ...transferOf(event),
         line: number,
         run: run.number,
         ...(typeof target === "string" ? { target: clip(target) } : {}),
@@ -445,4 +446,14 @@ function signatureShown(openssl: string | undefined): string | undefined {
   const hash = /^sha(\d+)WithRSAEncryption$/i.exec(openssl) ??
     /^ecdsa-with-SHA(\d+)$/i.exec(openssl);
   return hash ? `SHA-${hash[1]}` : openssl;
+}
+
+/**
+ * A JSON attempt's transfer time, for its rate: only from logs whose attempts carry
+ * `bytesConfirmed`, where `transfer` leaves the handshake out and counts to the data's arrival.
+ * Older logs' rates were over the whole attempt, and are read so.
+ */
+function transferOf(event: Record<string, unknown>): { transferMs?: number } {
+  const transfer = (event.phases as { transfer?: unknown } | undefined)?.transfer;
+  return "bytesConfirmed" in event && typeof transfer === "number" ? { transferMs: transfer } : {};
 }

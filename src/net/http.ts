@@ -37,8 +37,9 @@ export class ResponseReader {
   first: Uint8Array = new Uint8Array(0);
   /** The parsed head, once it has arrived; undefined for a response that is not HTTP. */
   head?: ResponseHead;
-  /** How many interim responses came before the final one. */
+  /** How many interim responses came before the final one, and their bytes. */
   interim = 0;
+  interimBytes = 0;
   /** The last request byte count an interim response confirmed (`X-OctoPing-Bytes-Read`). */
   confirmed?: number;
   #headBytes: Uint8Array[] = [];
@@ -85,7 +86,10 @@ export class ResponseReader {
       // UTF-8, not latin1: a non-ASCII header then reads as it was meant (escaped when printed).
       const head = parseHead(new TextDecoder().decode(joined.subarray(0, end)));
       const rest = concat([joined.subarray(end + 4), chunk.subarray(kept.length)]);
-      if (head && isInterim(head.status)) return this.#afterInterim(head, rest);
+      if (head && isInterim(head.status)) {
+        this.interimBytes += end + 4;
+        return this.#afterInterim(head, rest);
+      }
       this.#headDone = true;
       this.#headBytes = [];
       this.head = head;

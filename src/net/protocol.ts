@@ -18,6 +18,11 @@ export const HEADERS = {
    * socket took.
    */
   progress: "X-OctoPing-Progress",
+  /**
+   * On pong's answer: milliseconds from the request's first byte to its last, as pong read
+   * them; with the time to the first byte back, ping tells the transfer from the wait.
+   */
+  readMs: "X-OctoPing-Read-Ms",
   /** On ping's request: bytes pong should send back (`/reverse`); on pong's answer: what it sends. */
   reverse: "X-OctoPing-Reverse",
   /** On pong's answer when it will not send what was asked: why. */

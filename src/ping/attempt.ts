@@ -51,7 +51,8 @@ export async function runAttempt(
     phases: { dns: 0, connect: 0, proxy: null, tls: 0, firstByte: 0, transfer: 0 },
   };
   let left = options.dataSize;
-  let bytesDone = 0;
+  /** Payload bytes the chunks before this one moved. */
+  let bytesBefore = 0;
   let reportedAt = started;
   let handshake: Handshake | undefined;
   for (let chunk = 1; chunk <= chunks; chunk++) {
@@ -68,8 +69,8 @@ export async function runAttempt(
       reverseBytes: options.reverse ? chunkBytes : 0,
       timeoutMs: options.timeoutMs,
       signal,
-      onProgress: (bytes) => {
-        bytesDone += bytes;
+      onProgress: (bytesMoved) => {
+        const bytesDone = bytesBefore + bytesMoved;
         const now = performance.now();
         if (now - reportedAt < PROGRESS_EVERY_MS) return;
         reportedAt = now;
@@ -77,10 +78,14 @@ export async function runAttempt(
         onProgress?.({ chunk, chunks, bytesDone, bytesTotal: options.dataSize, elapsedMs });
       },
     });
+    bytesBefore += options.reverse ? one.bytesRead : one.bytesSent;
     result.connected = one.connected;
     result.secured = one.secured;
     result.address = one.address;
     result.bytesSent += one.bytesSent;
+    if (one.bytesConfirmed !== undefined) {
+      result.bytesConfirmed = (result.bytesConfirmed ?? 0) + one.bytesConfirmed;
+    }
     result.bytesRead += one.bytesRead;
     result.status = one.status ?? result.status;
     result.headers = one.headers ?? result.headers;
@@ -123,7 +128,11 @@ function addPhase(sum: number | null, one: number | null): number | null {
   return one === null ? null : (sum ?? 0) + one;
 }
 
-/** Whether pong's own header is on the answer (of an earlier chunk, when this one failed). */
+/**
+ * Whether pong answered: its own header on the answer (of an earlier chunk, when this one
+ * failed), or its word on what it had received, which only pong gives.
+ */
 export function answeredByPong(result: AttemptResult): boolean {
-  return result.headers?.has(HEADERS.pong.toLowerCase()) ?? false;
+  return (result.headers?.has(HEADERS.pong.toLowerCase()) ?? false) ||
+    result.bytesConfirmed !== undefined;
 }

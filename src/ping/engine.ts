@@ -100,6 +100,7 @@ export async function runPing(
       ms: result.ms,
       cause: result.diagnosis?.cause,
       dataBytes: result.ok ? options.dataSize : 0,
+      transferMs: result.phases.transfer,
     });
     const byPong = answeredByPong(result);
     changes(result);

@@ -99,6 +99,9 @@ class PongConnection {
   /** The progress write in flight: the answer waits for it, so the two never interleave. */
   #progressWritten: Promise<void> = Promise.resolve();
   #progressSent = 0;
+  /** When the request's first and last bytes were read: ping learns how long it took to arrive. */
+  #requestStartedAt = 0;
+  #requestReadMs = 0;
 
   constructor(conn: Deno.Conn, client: string, serving: Serving) {
     this.#conn = conn;
@@ -181,6 +184,7 @@ class PongConnection {
         );
       }
       watchdog.kick();
+      if (scanner.bytes === 0) this.#requestStartedAt = performance.now();
       if (!tls && scanner.bytes === 0 && startsWithClientHello(buffer.subarray(0, n))) {
         // A ClientHello has no blank line: waiting for one would hold the client for /idle.
         await this.#write(NOT_TLS_ANSWER);
@@ -204,6 +208,7 @@ class PongConnection {
         buffer = this.#borrowed ?? buffer;
       }
     }
+    this.#requestReadMs = performance.now() - this.#requestStartedAt;
     await this.#stopProgress();
     return undefined;
   }
@@ -213,7 +218,7 @@ class PongConnection {
    * the request asked for it: ping then sees what reached pong, not only what its socket took.
    */
   #startProgress(): void {
-    if (!asksProgress(this.#head)) return;
+    if (!asksProgress(this.#head.subarray(0, this.#headLength))) return;
     this.#progressTimer = setInterval(() => {
       const bytesRead = this.#scanner.bytes;
       if (bytesRead === this.#progressSent || this.#scanner.done) return;
@@ -241,6 +246,11 @@ class PongConnection {
     const vouch = {
       [HEADERS.certificate]: tls?.thumbprint ?? "none",
       [HEADERS.clientCertificate]: this.#clientCertificate ?? "none",
+      // For a ping that asks for progress, which knows what to do with it: others' answers keep
+      // their size to the byte.
+      ...(asksProgress(this.#head.subarray(0, this.#headLength))
+        ? { [HEADERS.readMs]: this.#requestReadMs.toFixed(1) }
+        : {}),
     };
     if (asked === undefined) {
       await this.#write(answer(200, bytesRead, { ...vouch, "Content-Type": "text/plain" }, BODY));

@@ -124,6 +124,7 @@ function attemptObject(event: PingEvent & { type: "attempt" }): Record<string, u
       Object.entries(r.phases).map(([k, v]) => [k, v === null ? null : ms(v)]),
     ),
     bytesSent: r.bytesSent,
+    bytesConfirmed: r.bytesConfirmed ?? null,
     bytesRead: r.bytesRead,
     status: r.status ?? null,
     address: r.address ?? null,

@@ -213,7 +213,9 @@ export function attemptLine(
   if (dataMode) parts.push(`${formatCount(result.bytesSent)} bytes sent`);
   parts.push(`${formatCount(result.bytesRead)} bytes read`);
   if (dataMode) {
-    parts.push(formatRate(data === "sent" ? result.bytesSent : result.bytesRead, result.ms));
+    // The data's own rate: the handshake and the wait for the first byte left out.
+    const moved = data === "sent" ? result.bytesSent : result.bytesRead;
+    parts.push(formatRate(moved, result.phases.transfer));
   }
   if (result.status === undefined) parts.push("not an HTTP answer");
   else if (result.status !== 200) parts.push(`HTTP ${result.status}`);

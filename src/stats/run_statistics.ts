@@ -23,6 +23,17 @@ export interface AttemptSample {
   cause?: Cause;
   /** Payload bytes moved (data mode), for throughput; 0 otherwise. */
   dataBytes: number;
+  /**
+   * The ms the payload took to move, handshake left out, for throughput; absent where a log
+   * does not say (older logs' rates were over the whole attempt), and `ms` stands for it.
+   */
+  transferMs?: number;
+}
+
+/** A successful data-mode attempt's rate in MB/s; undefined for one that moved no data. */
+export function sampleRate(sample: AttemptSample): number | undefined {
+  const ms = sample.transferMs ?? sample.ms;
+  return sample.dataBytes > 0 && ms > 0 ? sample.dataBytes / MB / (ms / 1000) : undefined;
 }
 
 /** Latency of the successful attempts, in ms. */
@@ -106,8 +117,8 @@ export class RunStatistics {
       const delta = sample.ms - this.#latency.mean;
       this.#latency.mean += delta / this.#succeeded;
       this.#latency.m2 += delta * (sample.ms - this.#latency.mean);
-      if (sample.dataBytes > 0 && sample.ms > 0) {
-        const rate = sample.dataBytes / MB / (sample.ms / 1000);
+      const rate = sampleRate(sample);
+      if (rate !== undefined) {
         this.#rate.min = Math.min(this.#rate.min, rate);
         this.#rate.max = Math.max(this.#rate.max, rate);
         this.#rate.sum += rate;

@@ -79,6 +79,17 @@ export function fault(mode: string): Promise<PythonServer> {
   return pythonServer(FAULTS, mode);
 }
 
+/** tests/support/relay.py, a TCP relay to 127.0.0.1:`port` that slows, stalls, cuts or resets. */
+const RELAY = fileURLToPath(new URL("./relay.py", import.meta.url));
+
+/**
+ * A relay to `port` with the faults `faults` names (`rate=51200`, `stall=150000`, ...): see
+ * tests/support/relay.py.
+ */
+export function relay(port: number, ...faults: string[]): Promise<PythonServer> {
+  return pythonServer(RELAY, String(port), ...faults);
+}
+
 /** A proxy started for one test, on 127.0.0.1. */
 export interface ProxyDaemon extends Daemon {
   port: number;
