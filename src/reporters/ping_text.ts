@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { CertificateEvent, PingEvent } from "../ping/events.ts";
+import type { AddressReached, CertificateEvent, PingEvent } from "../ping/events.ts";
 import type { PingOptions } from "../options/options.ts";
 import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
@@ -70,9 +70,6 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
           write(`${totals(state.succeeded, state.failed)}. Hit Ctrl+C to quit any time.`);
         }
         break;
-      case "address":
-        detail(addressLine(event));
-        break;
       case "progress":
         if (output.status && event.progress.elapsedMs >= PROGRESS_AFTER_MS) {
           output.status(progressLine(event.progress, state.options?.reverse ?? false));
@@ -124,12 +121,13 @@ function dataWay(options?: PingOptions): "sent" | "received" | undefined {
 }
 
 /**
- * The indented lines below an attempt: its failure, cause and hint (each
- * repeat left out until a success), and a DNS move. Counts the attempt.
+ * The indented lines below an attempt: the address it reached when that is
+ * new, its failure, cause and hint (each repeat left out until a success), and
+ * a DNS move. Counts the attempt.
  */
 function attemptDetails(event: PingEvent & { type: "attempt" }, state: TextState): string[] {
   const { result } = event;
-  const lines: string[] = [];
+  const lines = event.address ? [addressLine(event.address)] : [];
   if (result.ok) {
     state.succeeded++;
     state.hintsShown.clear();
@@ -163,11 +161,11 @@ function totalsDue({ succeeded, failed, options }: TextState): boolean {
 }
 
 /** The address a name reached, or that it now resolves elsewhere. */
-function addressLine(event: PingEvent & { type: "address" }): string {
-  const host = event.proxy ? `the proxy ${event.host}` : event.host;
-  return event.previous === undefined
-    ? `address: ${host} is ${event.address}`
-    : `address: ${host} now resolves to ${event.address} (was ${event.previous})`;
+function addressLine(reached: AddressReached): string {
+  const host = reached.proxy ? `the proxy ${reached.host}` : reached.host;
+  return reached.previous === undefined
+    ? `address: ${host} is ${reached.address}`
+    : `address: ${host} now resolves to ${reached.address} (was ${reached.previous})`;
 }
 
 /** How far a data-mode attempt is: chunk, MB moved, rate and the seconds left. */
