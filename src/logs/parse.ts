@@ -67,6 +67,7 @@ const KNOWN = [
   /^(failures by cause|latency of successful attempts|longest run of failures|throughput): /,
   /^stopped: /,
   /^effective interval: /,
+  /^no attempt finished$/,
   /^note: /,
   /^# /,
   /^\s*$/,

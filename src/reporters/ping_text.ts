@@ -260,13 +260,17 @@ export function formatPercent(percent: number): string {
   return `${formatValue(percent)}%`;
 }
 
+/** The statistics' count when no attempt finished (the run was stopped during its first). */
+const NONE_FINISHED = "no attempt finished";
+
 /** The end-of-run statistics, like ping's. */
 export function summaryLines(summary: RunSummary, target: string): string[] {
   const lines = [
     `--- statistics for ${target} ---`,
-    `${plural(summary.attempts, "attempt")}: ` +
-    `${formatCount(summary.succeeded)} succeeded, ` +
-    `${formatCount(summary.failed)} failed (${formatPercent(summary.lossPercent)} failed)`,
+    // With nothing finished there is no share of failures to give: "0% failed" would be untrue.
+    summary.attempts === 0 ? NONE_FINISHED : `${plural(summary.attempts, "attempt")}: ` +
+      `${formatCount(summary.succeeded)} succeeded, ` +
+      `${formatCount(summary.failed)} failed (${formatPercent(summary.lossPercent)} failed)`,
   ];
   if (summary.byCause.length > 0) {
     lines.push(
