@@ -62,8 +62,7 @@ header p, .span { color: #555; margin: 0; }
 svg { background: #fff; border: 1px solid #ddd; }
 svg text { font-size: 11px; fill: #555; }
 svg .hit:hover { stroke: #000; stroke-width: 1.5; }
-.legend span { display: inline-block; margin-right: 12px; }
-.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+${LEGEND_CSS}
 </style></head><body>
 ${sections.filter(Boolean).join("\n")}
 </body></html>
@@ -327,12 +326,24 @@ function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
 }
 
 function legend({ summary }: RunAnalysis): string {
-  const causes = summary.byCause.map(([cause]) =>
-    `<span><i style="background:${CAUSE_COLORS[cause]}"></i>${cause}</span>`
-  );
-  return `<p class="legend"><span><i style="background:#2980b9"></i>average latency (band: min–max)</span>${
-    causes.join("")
-  }</p>`;
+  return chartLegend("average latency (band: min–max)", summary.byCause.map(([cause]) => cause));
+}
+
+/** How a legend's swatches are laid out, on every page that has one. */
+export const LEGEND_CSS = `.legend span { display: inline-block; margin-right: 12px; }
+.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }`;
+
+/**
+ * A chart's legend: what its blue latency line draws (`line`), then each of
+ * `causes` in its colour, after `causesLead` when the colours need saying what they mark.
+ */
+export function chartLegend(line: string, causes: readonly Cause[], causesLead = ""): string {
+  const swatch = (color: string, name: string) =>
+    `<span><i style="background:${color}"></i>${esc(name)}</span>`;
+  const named = causes.map((cause) => swatch(CAUSE_COLORS[cause], cause)).join("");
+  return `<p class="legend">${swatch("#2980b9", line)}${
+    named && causesLead ? `<span>${esc(causesLead)}</span>` : ""
+  }${named}</p>`;
 }
 
 function bucketTitle({ byTime }: RunAnalysis, b: Bucket): string {
