@@ -161,10 +161,11 @@ function spanText(analysis: RunAnalysis): string {
   }`;
 }
 
-function clusterNote({ cluster, byTime }: RunAnalysis): string {
+function clusterNote({ cluster, byTime, wholeSeconds }: RunAnalysis): string {
   const c = cluster!;
-  // Whole seconds would blur a burst of a second or two into its neighbours: then milliseconds.
-  const ms = c.to - c.from < 60_000;
+  // Whole seconds would blur a burst of a second or two into its neighbours: then milliseconds,
+  // when the log has them.
+  const ms = c.to - c.from < 60_000 && !wholeSeconds;
   const where = byTime
     ? `between ${stamp(c.from, true, ms)} and ${stamp(c.to, true, ms)}`
     : `between attempts ${Math.floor(c.from)} and ${Math.ceil(c.to)}`;
@@ -305,7 +306,7 @@ function throughputChart(analysis: RunAnalysis): string {
 }
 
 function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
-  const { buckets, byTime } = analysis;
+  const { buckets, byTime, wholeSeconds } = analysis;
   const bottom = HEIGHT - PAD.bottom;
   const ticks = [0, 0.5, 1].map((f) => {
     const y = PAD.top + (bottom - PAD.top) * (1 - f);
@@ -315,7 +316,7 @@ function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
   const first = buckets[0].from;
   const last = buckets.at(-1)!.to;
   // A run under a minute needs its milliseconds (when the log has them), or both ends read alike.
-  const ms = last - first < 60_000 && (first % 1000 !== 0 || last % 1000 !== 0);
+  const ms = last - first < 60_000 && !wholeSeconds;
   const label = (v: number) =>
     byTime ? stamp(v, last - first > 86_400_000, ms) : `#${Math.round(v)}`;
   return [
@@ -349,7 +350,10 @@ export function chartLegend(line: string, causes: readonly Cause[], causesLead =
 function bucketTitle({ byTime }: RunAnalysis, b: Bucket): string {
   if (b.only) {
     const a = b.only;
-    const when = a.time ? formatTimestamp(a.time) : `attempt at line ${a.line}`;
+    // To the millisecond when the log has them: a whole-second log's would be made up.
+    const when = a.time
+      ? (a.wholeSecond ? formatTimestamp(a.time) : a.time.toISOString())
+      : `attempt at line ${a.line}`;
     return `${when}: ${a.ok ? "Success" : `Failed (${a.cause})`}, ${
       formatValue(a.ms)
     } ms (line ${a.line})`;

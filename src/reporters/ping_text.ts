@@ -3,8 +3,8 @@
  * people who know it can read them, with the detail on indented lines below.
  *
  * ```
- * 2026-11-23T19:30:00Z Connect: Success! 12ms, 10,283 bytes read (dns 1, tcp 2, tls 5, first byte 3 ms)
- * 2026-11-23T19:30:01Z Connect: Failed! 3ms; connected: False; SSL: False
+ * 2026-11-23T19:30:00.124Z Connect: Success! 12ms, 10,283 bytes read (dns 1, tcp 2, tls 5, first byte 3 ms)
+ * 2026-11-23T19:30:00.643Z Connect: Failed! 3ms; connected: False; SSL: False
  *     connect ECONNREFUSED 10.0.0.5:10933
  *     cause: refused - connection refused: nothing listens on MyServer port 10933, or a firewall rejects it
  *     hint: is the Tentacle service running, ...
@@ -201,7 +201,8 @@ export function attemptLine(
   noSsl = false,
 ): string {
   const dataMode = data !== undefined;
-  const stamp = `${formatTimestamp(result.time)} Connect:`;
+  // To the millisecond: several attempts can fall in one second, and report places them by it.
+  const stamp = `${result.time.toISOString()} Connect:`;
   if (!result.ok) {
     const flag = (value: boolean) => (value ? "True" : "False");
     return `${stamp} ${style.bad("Failed!")} ${formatMs(result.ms)}; ` +
