@@ -12,8 +12,17 @@ import { browse, CHROMIUM } from "./support/chromium.ts";
 const SERVER = fileURLToPath(new URL("./support/fleet_server.ts", import.meta.url));
 const DAY_MS = 86_400_000;
 
-/** A fleet's JSON log as `ping /hosts /format=json` writes it, made up: `attempts` per target. */
-function fleetJson(machine: string, targets: number, attempts: number, failing: number): string {
+/**
+ * A fleet's JSON log as `ping /hosts /format=json` writes it, made up: `attempts` per target,
+ * the first `failing` targets failing for `cause`.
+ */
+function fleetJson(
+  machine: string,
+  targets: number,
+  attempts: number,
+  failing: number,
+  cause = "timeout",
+): string {
   const start = Date.parse("2026-11-01T00:00:00Z");
   const lines = [JSON.stringify({
     type: "start",
@@ -40,7 +49,7 @@ function fleetJson(machine: string, targets: number, attempts: number, failing: 
         seq,
         ok,
         ms: 10 + (t % 7) + (seq % 5),
-        cause: ok ? null : "timeout",
+        cause: ok ? null : cause,
       }));
     }
   }
@@ -54,6 +63,16 @@ const PONG_LOG = JSON.stringify({
   port: 10933,
   machine: "TENTACLE9",
 }) + "\n";
+
+/** The page `report /out=` makes in `dir` of two logs, `a` and `b`: its path and its text. */
+async function pageOfTwo(dir: string, a: string, b: string) {
+  await Deno.writeTextFile(`${dir}/a.jsonl`, a);
+  await Deno.writeTextFile(`${dir}/b.jsonl`, b);
+  const page = `${dir}/report.html`;
+  const made = await runOctoPing(["report", `${dir}/a.jsonl`, `${dir}/b.jsonl`, `/out=${page}`]);
+  assert.equal(made.code, 0, made.stderr);
+  return { page, html: await Deno.readTextFile(page) };
+}
 
 Deno.test("report over several logs: grouped by machine and target, worst first, the pong log skipped with a note", async () => {
   await using dir = await tempDir();
@@ -151,21 +170,41 @@ Deno.test("the page's size does not grow with the attempts: each target is bucke
   assert.ok(sizes[1] / 100 < 4000, `${sizes[1] / 100} bytes per target`);
 });
 
+Deno.test("the fleet page names what its colours stand for: a legend of the causes its bars show", async () => {
+  await using dir = await tempDir();
+  const { html } = await pageOfTwo(
+    dir.path,
+    fleetJson("NODE1", 3, 20, 1, "refused"),
+    fleetJson("NODE2", 3, 20, 2, "reset"),
+  );
+  const barColours = new Set(
+    [...html.matchAll(/<g fill="(#[0-9a-f]{6})"><rect/g)].map((m) => m[1]),
+  );
+  assert.equal(barColours.size, 2, "two causes, two colours");
+  const legend = /<p class="legend">(.*?)<\/p>/.exec(html)?.[1] ?? "";
+  const named = new Map(
+    [...legend.matchAll(/<i style="background:(#[0-9a-f]{6})"><\/i>([^<]+)</g)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
+  assert.deepEqual(
+    [...barColours].map((colour) => named.get(colour)).sort(),
+    ["refused", "reset"],
+    `each bar colour is named: ${legend}`,
+  );
+  assert.match(legend, /latency/, "the line is named too");
+});
+
 linuxTest(
   "the page for 200 targets from two machines renders in headless Chromium, failing targets first",
   async () => {
     await using dir = await tempDir();
-    await Deno.writeTextFile(`${dir.path}/a.jsonl`, fleetJson("NODE1", 100, 50, 3));
-    await Deno.writeTextFile(`${dir.path}/b.jsonl`, fleetJson("NODE2", 100, 50, 0));
-    const page = `${dir.path}/report.html`;
-    const made = await runOctoPing([
-      "report",
-      `${dir.path}/a.jsonl`,
-      `${dir.path}/b.jsonl`,
-      `/out=${page}`,
-    ]);
-    assert.equal(made.code, 0, made.stderr);
-    const html = await Deno.readTextFile(page);
+    const { page, html } = await pageOfTwo(
+      dir.path,
+      fleetJson("NODE1", 100, 50, 3),
+      fleetJson("NODE2", 100, 50, 0),
+    );
     assert.doesNotMatch(
       html,
       /<script|https?:\/\//,

@@ -45,6 +45,30 @@ Deno.test("running totals in any locale are the tool's own lines, not noise", ()
   assert.equal(parser.skipped, 0);
 });
 
+Deno.test("a run stopped before any attempt finished: its statistics are the tool's own lines, not noise", () => {
+  const { attempts, parser } = parse([
+    "OctoPing 0.1.0 - pinging MyServer on port 10933 with TLS",
+    "Stopped: 0 successful connections, 0 failed connections.",
+    "--- statistics for MyServer port 10933 ---",
+    "no attempt finished",
+  ].join("\n"));
+  assert.equal(attempts.length, 0);
+  assert.equal(parser.skipped, 0);
+});
+
+Deno.test("attempts stamped to the millisecond, as ping writes them now, and to the second, as it did", () => {
+  const { attempts, parser } = parse([
+    "2026-12-05T01:54:46.123Z Connect: Success! 12ms, 10,283 bytes read (tcp 2, first byte 3 ms)",
+    "2026-12-05T01:54:46Z Connect: Success! 12ms, 10,283 bytes read (tcp 2, first byte 3 ms)",
+  ].join("\n"));
+  assert.deepEqual(attempts.map((a) => a.time?.toISOString()), [
+    "2026-12-05T01:54:46.123Z",
+    "2026-12-05T01:54:46.000Z",
+  ]);
+  assert.deepEqual(attempts.map((a) => a.wholeSecond), [false, true]);
+  assert.equal(parser.skipped, 0);
+});
+
 Deno.test("OctoPing's text log through PowerShell 5.1's '>': the dash comes back mangled", () => {
   const { attempts, parser } = parse([
     "OctoPing 0.1.0 ΓÇö pinging MyServer on port 10933 with TLS",

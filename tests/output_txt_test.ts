@@ -8,7 +8,14 @@ import { PLAIN } from "../src/output/console.ts";
 import { pingTextReporter } from "../src/reporters/ping_text.ts";
 import { VERSION } from "../src/version.ts";
 import { attemptResult } from "./support/sessions.ts";
-import { afterHeader, freePort, linuxTest, pingLoopback, Pong } from "./support/helpers.ts";
+import {
+  afterHeader,
+  freePort,
+  linuxTest,
+  pingLoopback,
+  Pong,
+  runOctoPing,
+} from "./support/helpers.ts";
 
 Deno.test("ping > Output.txt starts with the header: command line, start, machine", async () => {
   const port = freePort();
@@ -33,6 +40,17 @@ Deno.test("an outage prints each failure's cause, but its hint and message only 
   assert.equal(lines.filter((line) => line.startsWith("    cause: refused - ")).length, 4);
   assert.equal(lines.filter((line) => line.startsWith("    hint: ")).length, 1, run.stdout);
   assert.equal(lines.filter((line) => /ECONNREFUSED/.test(line)).length, 1, run.stdout);
+});
+
+Deno.test("a failure at a host name: the address reached stands with the attempt's facts, before the hint", async () => {
+  const run = await runOctoPing(["ping", "/host=localhost", `/port=${freePort()}`, "/count=1"]);
+  assert.equal(run.code, 1);
+  const lines = afterHeader(run.stdout);
+  const failed = lines.findIndex((line) => line.includes("Connect: Failed!"));
+  assert.match(lines[failed + 1], /^ {4}address: localhost is \S+$/, run.stdout);
+  assert.match(lines[failed + 2], /^ {4}connect ECONNREFUSED /);
+  assert.match(lines[failed + 3], /^ {4}cause: refused - /);
+  assert.match(lines[failed + 4], /^ {4}hint: /);
 });
 
 Deno.test("after a success, the next failure's hint and message are printed again", () => {

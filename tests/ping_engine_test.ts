@@ -4,7 +4,7 @@ import { attemptResult, TENTACLE_SESSION } from "./support/sessions.ts";
 import type { PingOptions } from "../src/options/options.ts";
 import { HttpProxy } from "../src/net/proxy_url.ts";
 import { changeTracker } from "../src/ping/engine.ts";
-import type { PingEvent } from "../src/ping/events.ts";
+import type { AddressReached, PingEvent } from "../src/ping/events.ts";
 import type { AttemptResult } from "../src/connection/result.ts";
 import { type Output, PLAIN } from "../src/output/console.ts";
 import { pingTextReporter } from "../src/reporters/ping_text.ts";
@@ -30,6 +30,13 @@ function attempt(
   });
 }
 
+/** The addresses the attempts among `events` reached, in order. */
+function reached(events: PingEvent[]): AddressReached[] {
+  return events.flatMap((event) =>
+    event.type === "attempt" && event.address ? [event.address] : []
+  );
+}
+
 function run(attempts: AttemptResult[], options = OPTIONS): PingEvent[] {
   const events: PingEvent[] = [];
   const track = changeTracker(options, (event) => events.push(event));
@@ -46,22 +53,22 @@ Deno.test("address, certificate and who answered: on the first attempt and whene
     attempt(4, true, "10.0.0.6", other, "pong 2"),
   ]);
   const kinds = events.map((event) =>
-    event.type === "attempt" ? `attempt ${event.result.seq}` : event.type
+    event.type === "attempt"
+      ? `attempt ${event.result.seq}${event.address ? " reached an address" : ""}`
+      : event.type
   );
   assert.deepEqual(kinds, [
-    "attempt 1",
-    "address",
+    "attempt 1 reached an address",
     "certificate",
     "peer",
     "attempt 2",
-    "attempt 3",
-    "address",
+    "attempt 3 reached an address",
     "certificate",
     "peer",
     "attempt 4",
   ]);
-  const moved = events.filter((event) => event.type === "address");
-  assert.deepEqual(moved.map((e) => e.type === "address" && [e.address, e.previous]), [
+  const moved = reached(events);
+  assert.deepEqual(moved.map((e) => [e.address, e.previous]), [
     ["10.0.0.5", undefined],
     ["10.0.0.6", "10.0.0.5"],
   ]);
@@ -85,7 +92,7 @@ Deno.test("an IP address as host: no address lines, and no DNS moved", () => {
     [attempt(1, true, "10.0.0.5"), attempt(2, false, "10.0.0.5")],
     { target: { host: "10.0.0.5", port: 10933 } } as PingOptions,
   );
-  assert.ok(!events.some((event) => event.type === "address"));
+  assert.deepEqual(reached(events), []);
 });
 
 Deno.test("through a proxy: the address is the proxy's, said so, and DNS moved does not apply", () => {
@@ -94,16 +101,15 @@ Deno.test("through a proxy: the address is the proxy's, said so, and DNS moved d
     proxy: new HttpProxy("proxy.corp", 3128),
   } as PingOptions;
   const events = run([attempt(1, true, "10.0.0.8"), attempt(2, false, "10.0.0.9")], options);
-  const addresses = events.filter((event) => event.type === "address");
-  assert.deepEqual(addresses.map((e) => e.type === "address" && [e.host, e.proxy, e.address]), [
+  assert.deepEqual(reached(events).map((e) => [e.host, e.proxy, e.address]), [
     ["proxy.corp", true, "10.0.0.8"],
     ["proxy.corp", true, "10.0.0.9"],
   ]);
   assert.ok(events.every((event) => event.type !== "attempt" || event.dnsMoved === undefined));
   const write: string[] = [];
   const report = pingTextReporter({ line: (text) => write.push(text) } as Output, PLAIN);
-  addresses.forEach(report);
-  assert.deepEqual(write, [
+  events.forEach(report);
+  assert.deepEqual(write.filter((line) => line.includes("address:")), [
     "    address: the proxy proxy.corp is 10.0.0.8",
     "    address: the proxy proxy.corp now resolves to 10.0.0.9 (was 10.0.0.8)",
   ]);

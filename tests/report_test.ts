@@ -364,6 +364,31 @@ Deno.test("a short run: each attempt drawn on its own, and the time axis ends re
   assert.notEqual(axis[0], axis[1], "both ends of a 600 ms run");
 });
 
+Deno.test("an older OctoPing text log in whole seconds, 8 attempts a second: each attempt drawn apart, in its order", async () => {
+  // A real run at /interval=100 through a relay that reset every 4th connection, written by
+  // OctoPing 0.1.0, whose text stamped attempts to the second: 40 attempts in 5 stamps.
+  const log = await analyse(fixture("octoping-whole-seconds.txt"));
+  const [run] = log.runs;
+  assert.equal(run.summary.attempts, 40);
+  assert.equal(run.summary.failed, 10);
+  assert.equal(run.byTime, true, "still drawn over time");
+  const xs = run.buckets.map((bucket) => bucket.from);
+  assert.equal(xs.length, 40);
+  assert.ok(xs.every((x, i) => i === 0 || x > xs[i - 1]), `in file order, apart: ${xs}`);
+  for (const bucket of run.buckets) {
+    const second = bucket.only!.time!.getTime();
+    assert.ok(bucket.from >= second && bucket.from < second + 1000, "within its own second");
+  }
+  const html = reportPage(log, "Output.txt");
+  const latency = html.split('id="run-1-latency"')[1].split("</svg>")[0];
+  const xOf = (pattern: RegExp) => new Set([...latency.matchAll(pattern)].map((m) => m[1]));
+  assert.equal(xOf(/class="hit failure" x="([\d.]+)"/g).size, 10, "10 failures, 10 marks");
+  assert.equal(xOf(/<circle class="hit" cx="([\d.]+)"/g).size, 30, "30 successes, 30 points");
+  // The log has whole seconds: the axis does not make up milliseconds.
+  const axis = chartLabels(html, 0).filter(([, y]) => y > 240).map(([, , text]) => text);
+  assert.deepEqual(axis, ["02:12:21", "02:12:25"]);
+});
+
 Deno.test("the histogram's log axis has round labels where they belong, and its y-axis counts", async () => {
   await using dir = await tempDir();
   const latencies = [7, 8, 9, 12, 15, 15, 15, 15, 15, 40, 60, 90, 150, 300];

@@ -48,6 +48,8 @@ export interface RunReport {
   /** The first and last attempt's times, when every attempt has a time. */
   from?: Date;
   to?: Date;
+  /** Every time was logged to the whole second: then a chart spreads each second's attempts. */
+  wholeSeconds: boolean;
 }
 
 /** Everything a run's part of the page shows. */
@@ -81,15 +83,28 @@ export async function summarise(path: string): Promise<LogReport> {
   const parser = new LogParser();
   const tallies = new Map<
     number,
-    { statistics: RunStatistics; byTime: boolean; from: number; to: number }
+    {
+      statistics: RunStatistics;
+      byTime: boolean;
+      wholeSeconds: boolean;
+      from: number;
+      to: number;
+    }
   >();
   for await (const attempt of logAttempts(path, parser)) {
     let tally = tallies.get(attempt.run);
     if (!tally) {
-      tally = { statistics: new RunStatistics(), byTime: true, from: Infinity, to: -Infinity };
+      tally = {
+        statistics: new RunStatistics(),
+        byTime: true,
+        wholeSeconds: true,
+        from: Infinity,
+        to: -Infinity,
+      };
       tallies.set(attempt.run, tally);
     }
     tally.statistics.record(attempt);
+    tally.wholeSeconds &&= attempt.wholeSecond;
     if (!attempt.time) tally.byTime = false;
     else {
       tally.from = Math.min(tally.from, attempt.time.getTime());
@@ -99,13 +114,14 @@ export async function summarise(path: string): Promise<LogReport> {
   const none = new RunStatistics().summary();
   const runs = parser.runs.map((run): RunReport => {
     const tally = tallies.get(run.number);
-    if (!tally) return { run, summary: none };
+    if (!tally) return { run, summary: none, wholeSeconds: false };
     const timed = tally.byTime && tally.from <= tally.to;
     return {
       run,
       summary: tally.statistics.summary(),
       from: timed ? new Date(tally.from) : undefined,
       to: timed ? new Date(tally.to) : undefined,
+      wholeSeconds: timed && tally.wholeSeconds,
     };
   });
   return { runs, skipped: parser.skipped, firstSkipped: parser.firstSkipped };
@@ -117,8 +133,8 @@ type Tally = Bucket & { sum: number; successes: number; rates: number; rateSum: 
 export async function analyse(path: string): Promise<LogAnalysis> {
   const first = await summarise(path);
   const charts = new Map(first.runs.map((report) => [report.run.number, chartFor(report)]));
-  for await (const attempt of logAttempts(path, new LogParser())) {
-    charts.get(attempt.run)?.add(attempt);
+  for await (const [attempt, at] of placed(logAttempts(path, new LogParser()))) {
+    charts.get(attempt.run)?.add(attempt, at);
   }
   return {
     ...first,
@@ -130,8 +146,9 @@ export async function analyse(path: string): Promise<LogAnalysis> {
 function chartFor(report: RunReport) {
   const count = report.summary.attempts;
   const byTime = report.from !== undefined && (report.from < report.to! || count === 1);
+  // A whole-second log's last second holds attempts up to its end.
   const [start, end] = byTime
-    ? [report.from!.getTime(), report.to!.getTime()]
+    ? [report.from!.getTime(), report.to!.getTime() + (report.wholeSeconds ? 1000 : 0)]
     : [1, Math.max(1, count)];
   const n = Math.max(1, Math.min(BUCKETS, count));
   // Few attempts are drawn one by one, each at its own time: equal time slices would lump them.
@@ -159,9 +176,10 @@ function chartFor(report: RunReport) {
   }));
   let index = 0;
   return {
-    add(attempt: LoggedAttempt): void {
+    /** Counts `attempt`, at `at` on the time axis (epoch ms) when the run is drawn by time. */
+    add(attempt: LoggedAttempt, at: number | undefined): void {
       index++;
-      const x = byTime ? attempt.time!.getTime() : index;
+      const x = byTime ? at! : index;
       const bucket = perAttempt
         ? Object.assign(buckets[index - 1], { from: x, to: x })
         : buckets[Math.min(n - 1, Math.max(0, Math.floor((x - start) / width)))];
@@ -231,6 +249,32 @@ export function findCluster(buckets: Bucket[]): Cluster | undefined {
     from: buckets[left].firstFailure ?? buckets[left].from,
     to: buckets[right].lastFailure ?? buckets[right].to,
   };
+}
+
+/**
+ * Each attempt with where it stands on a time axis (epoch ms; undefined without a time).
+ * Attempts logged to the whole second are spread through their second in file order, 8 in
+ * one second 125 ms apart, rather than drawn on one spot: the order is all the log tells.
+ * Holds one second's attempts at a time.
+ */
+async function* placed(
+  attempts: AsyncIterable<LoggedAttempt>,
+): AsyncGenerator<[LoggedAttempt, number | undefined]> {
+  let second: LoggedAttempt[] = [];
+  function* release(): Generator<[LoggedAttempt, number]> {
+    for (const [i, attempt] of second.entries()) {
+      yield [attempt, attempt.time!.getTime() + ((i + 0.5) * 1000) / second.length];
+    }
+    second = [];
+  }
+  for await (const attempt of attempts) {
+    const sameSecond = second.length > 0 && attempt.wholeSecond &&
+      attempt.run === second[0].run && attempt.time?.getTime() === second[0].time!.getTime();
+    if (!sameSecond) yield* release();
+    if (attempt.wholeSecond) second.push(attempt);
+    else yield [attempt, attempt.time?.getTime()];
+  }
+  yield* release();
 }
 
 /** The attempts in the log at `path`, as `parser` reads them (its runs fill in as they go). */

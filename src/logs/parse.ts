@@ -16,6 +16,11 @@ import { clip, type LoggedCertificate, type LoggedRun, newRun } from "./run.ts";
 export interface LoggedAttempt {
   /** Absent in logs without timestamps: then attempts are placed by number. */
   time?: Date;
+  /**
+   * The time was logged to the whole second (OctoPing's text before milliseconds,
+   * TentaclePing's): attempts in one second are known only by their order.
+   */
+  wholeSecond: boolean;
   ok: boolean;
   ms: number;
   cause?: Cause;
@@ -62,6 +67,7 @@ const RATE = /, ([\d.,]+) MB\/s/;
 const KNOWN = [
   /^\d[\d.,\s\u00a0\u202f']* successful connections?, \d[\d.,\s\u00a0\u202f']* failed connections?/,
   /^(Done|Stopped): /,
+  /^no attempt finished$/,
   /^--- statistics for /,
   /^\d[\d.,\s\u00a0\u202f']* attempts?: /,
   /^(failures by cause|latency of successful attempts|longest run of failures|throughput): /,
@@ -141,6 +147,7 @@ export class LogParser {
       }
       this.#pending = {
         time,
+        wholeSecond: stamp !== undefined && !stamp.includes("."),
         ok: outcome === "Success",
         ms,
         dataBytes: rate ? Number(rate[1].replaceAll(",", "")) * MB * (ms / 1000) : 0,
@@ -386,6 +393,7 @@ export class LogParser {
       const target = (event.target as { name?: unknown } | undefined)?.name;
       done.push({
         time,
+        wholeSecond: false,
         ok: event.ok as boolean,
         ms: event.ms as number,
         cause: event.ok ? undefined : cause,

@@ -152,9 +152,9 @@ function abandonReason(result: AttemptResult): string | undefined {
 }
 
 /**
- * Emits the attempt, then what changed with it: the address reached (for a
- * host name; through a proxy, the proxy's), the certificate, who answered.
- * Remembers only the last of each.
+ * Emits the attempt with the address it reached when that is new (for a host
+ * name; through a proxy, the proxy's), then what else changed with it: the
+ * certificate, who answered. Remembers only the last of each.
  */
 export function changeTracker(options: PingOptions, emit: (event: PingEvent) => void) {
   const proxy = options.proxy !== undefined;
@@ -169,15 +169,16 @@ export function changeTracker(options: PingOptions, emit: (event: PingEvent) => 
     // Through a proxy the Tentacle's name is the proxy's to resolve: no moves to see here.
     const moved = byName && !proxy && !result.ok && result.address !== undefined &&
       workingAddress !== undefined && result.address !== workingAddress;
+    const reached = byName && result.address !== undefined && result.address !== address
+      ? { time, host, proxy, address: result.address, previous: address }
+      : undefined;
+    address = reached?.address ?? address;
     emit({
       type: "attempt",
       result,
       dnsMoved: moved ? { from: workingAddress!, to: result.address! } : undefined,
+      address: reached,
     });
-    if (byName && result.address !== undefined && result.address !== address) {
-      emit({ type: "address", time, host, proxy, address: result.address, previous: address });
-      address = result.address;
-    }
     if (result.ok) workingAddress = result.address;
     if (result.tls && result.tls.sha1 !== certificate) {
       emit(certificateEvent(result.tls, time, certificate));

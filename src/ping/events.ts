@@ -31,18 +31,8 @@ export type PingEvent =
     result: AttemptResult;
     /** For a failure: the name now resolves elsewhere than when it last worked. */
     dnsMoved?: { from: string; to: string };
-  }
-  /**
-   * The address reached, when the host is a name: on the first attempt and when it changes.
-   * Through a proxy (`proxy`), the host is the proxy's, and the address too.
-   */
-  | {
-    type: "address";
-    time: Date;
-    host: string;
-    proxy: boolean;
-    address: string;
-    previous?: string;
+    /** The address this attempt reached, when it is the first reached or another than before. */
+    address?: AddressReached;
   }
   | CertificateEvent
   /** Who answered: on the first success and whenever it changes. */
@@ -54,6 +44,18 @@ export type PingEvent =
   /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
   | { type: "abandoned"; time: Date; reason: string }
   | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };
+
+/**
+ * The address reached, when the host is a name: on the first attempt and when it changes.
+ * Through a proxy (`proxy`), the host is the proxy's, and the address too.
+ */
+export interface AddressReached {
+  time: Date;
+  host: string;
+  proxy: boolean;
+  address: string;
+  previous?: string;
+}
 
 /** The server's certificate: on the first handshake and whenever it changes. */
 export interface CertificateEvent {

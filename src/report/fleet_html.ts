@@ -12,7 +12,7 @@ import { CHART_BUCKETS, type FleetReport, type TargetReport } from "../logs/flee
 import { PROGRAM, VERSION } from "../version.ts";
 import { FLEET_COLUMNS } from "../reporters/fleet_table.ts";
 import { formatCount, formatValue, plural } from "../format.ts";
-import { CAUSE_COLORS, esc, stamp } from "./html.ts";
+import { CAUSE_COLORS, chartLegend, esc, LEGEND_CSS, stamp } from "./html.ts";
 import { fleetNotes, fleetRow } from "./log_text.ts";
 import { formatPercent } from "../reporters/ping_text.ts";
 
@@ -48,6 +48,7 @@ table.fleet { border-collapse: collapse; }
 .axis { display: flex; justify-content: space-between; width: ${CHART_WIDTH}px; margin-left: 300px;
   color: #555; font-size: 12px; }
 details { font-size: 12px; color: #555; }
+${LEGEND_CSS}
 </style></head><body>
 <header><h1>${PROGRAM} report: ${esc(title)}</h1>
 <p>${esc(span)} · ${plural(report.sources.length, "log")}: ${
@@ -84,6 +85,20 @@ function fleetTable({ targets, machines }: FleetReport): string {
   }</tr>${rows.join("\n")}</table>`;
 }
 
+/** What the charts' line and colours stand for: each failing target's bars take its last cause's. */
+function timelineLegend({ targets }: FleetReport): string {
+  const causes = new Set(
+    targets.filter((target) => target.summary.failed > 0).map((target) =>
+      target.lastCause ?? "other"
+    ),
+  );
+  return chartLegend(
+    "average latency",
+    [...causes],
+    "failures, in the colour of the target's last cause:",
+  );
+}
+
 function timeline(report: FleetReport): string {
   const width = (report.to! - report.from!) / CHART_BUCKETS;
   const long = report.to! - report.from! > 86_400_000;
@@ -99,7 +114,7 @@ function timeline(report: FleetReport): string {
       target.chart ? sparkline(target, report.from!, width, long) : "<small>no times</small>"
     }</div>`
   );
-  return axis + rows.join("\n");
+  return timelineLegend(report) + axis + rows.join("\n");
 }
 
 /** The runs a target's attempts came from: the report's sub-sections, folded away. */

@@ -62,8 +62,7 @@ header p, .span { color: #555; margin: 0; }
 svg { background: #fff; border: 1px solid #ddd; }
 svg text { font-size: 11px; fill: #555; }
 svg .hit:hover { stroke: #000; stroke-width: 1.5; }
-.legend span { display: inline-block; margin-right: 12px; }
-.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+${LEGEND_CSS}
 </style></head><body>
 ${sections.filter(Boolean).join("\n")}
 </body></html>
@@ -162,10 +161,11 @@ function spanText(analysis: RunAnalysis): string {
   }`;
 }
 
-function clusterNote({ cluster, byTime }: RunAnalysis): string {
+function clusterNote({ cluster, byTime, wholeSeconds }: RunAnalysis): string {
   const c = cluster!;
-  // Whole seconds would blur a burst of a second or two into its neighbours: then milliseconds.
-  const ms = c.to - c.from < 60_000;
+  // Whole seconds would blur a burst of a second or two into its neighbours: then milliseconds,
+  // when the log has them.
+  const ms = c.to - c.from < 60_000 && !wholeSeconds;
   const where = byTime
     ? `between ${stamp(c.from, true, ms)} and ${stamp(c.to, true, ms)}`
     : `between attempts ${Math.floor(c.from)} and ${Math.ceil(c.to)}`;
@@ -306,7 +306,7 @@ function throughputChart(analysis: RunAnalysis): string {
 }
 
 function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
-  const { buckets, byTime } = analysis;
+  const { buckets, byTime, wholeSeconds } = analysis;
   const bottom = HEIGHT - PAD.bottom;
   const ticks = [0, 0.5, 1].map((f) => {
     const y = PAD.top + (bottom - PAD.top) * (1 - f);
@@ -316,7 +316,7 @@ function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
   const first = buckets[0].from;
   const last = buckets.at(-1)!.to;
   // A run under a minute needs its milliseconds (when the log has them), or both ends read alike.
-  const ms = last - first < 60_000 && (first % 1000 !== 0 || last % 1000 !== 0);
+  const ms = last - first < 60_000 && !wholeSeconds;
   const label = (v: number) =>
     byTime ? stamp(v, last - first > 86_400_000, ms) : `#${Math.round(v)}`;
   return [
@@ -327,18 +327,33 @@ function axes(analysis: RunAnalysis, yMax: number, unit: string): string {
 }
 
 function legend({ summary }: RunAnalysis): string {
-  const causes = summary.byCause.map(([cause]) =>
-    `<span><i style="background:${CAUSE_COLORS[cause]}"></i>${cause}</span>`
-  );
-  return `<p class="legend"><span><i style="background:#2980b9"></i>average latency (band: min–max)</span>${
-    causes.join("")
-  }</p>`;
+  return chartLegend("average latency (band: min–max)", summary.byCause.map(([cause]) => cause));
+}
+
+/** How a legend's swatches are laid out, on every page that has one. */
+export const LEGEND_CSS = `.legend span { display: inline-block; margin-right: 12px; }
+.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }`;
+
+/**
+ * A chart's legend: what its blue latency line draws (`line`), then each of
+ * `causes` in its colour, after `causesLead` when the colours need saying what they mark.
+ */
+export function chartLegend(line: string, causes: readonly Cause[], causesLead = ""): string {
+  const swatch = (color: string, name: string) =>
+    `<span><i style="background:${color}"></i>${esc(name)}</span>`;
+  const named = causes.map((cause) => swatch(CAUSE_COLORS[cause], cause)).join("");
+  return `<p class="legend">${swatch("#2980b9", line)}${
+    named && causesLead ? `<span>${esc(causesLead)}</span>` : ""
+  }${named}</p>`;
 }
 
 function bucketTitle({ byTime }: RunAnalysis, b: Bucket): string {
   if (b.only) {
     const a = b.only;
-    const when = a.time ? formatTimestamp(a.time) : `attempt at line ${a.line}`;
+    // To the millisecond when the log has them: a whole-second log's would be made up.
+    const when = a.time
+      ? (a.wholeSecond ? formatTimestamp(a.time) : a.time.toISOString())
+      : `attempt at line ${a.line}`;
     return `${when}: ${a.ok ? "Success" : `Failed (${a.cause})`}, ${
       formatValue(a.ms)
     } ms (line ${a.line})`;

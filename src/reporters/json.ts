@@ -9,7 +9,7 @@ import type { CheckEvent } from "../check/result.ts";
 import type { FleetOptions } from "../options/options.ts";
 import type { FleetCheckEvent } from "../fleet/check_fleet.ts";
 import type { FleetPingEvent, TargetRun } from "../fleet/ping_fleet.ts";
-import type { CertificateEvent, PingEvent } from "../ping/events.ts";
+import type { AddressReached, CertificateEvent, PingEvent } from "../ping/events.ts";
 import type { PongEvent } from "../pong/events.ts";
 import type { LineWriter } from "../output/console.ts";
 import type { RunInfo } from "./run_info.ts";
@@ -53,7 +53,12 @@ export function pingJsonReporter(
 ): (event: PingEvent) => void {
   return (event) => {
     // Progress is a console nicety, not part of the record.
-    if (event.type !== "progress") write(JSON.stringify(tag(pingObject(event, run))));
+    if (event.type === "progress") return;
+    write(JSON.stringify(tag(pingObject(event, run))));
+    // The address an attempt reached has its own line, after the attempt's.
+    if (event.type === "attempt" && event.address) {
+      write(JSON.stringify(tag(addressObject(event.address))));
+    }
   };
 }
 
@@ -69,15 +74,6 @@ function pingObject(
       return attemptObject(event);
     case "certificate":
       return certificateObject(event);
-    case "address":
-      return {
-        type: "address",
-        time: event.time.toISOString(),
-        host: event.host,
-        proxy: event.proxy,
-        address: event.address,
-        previous: event.previous ?? null,
-      };
     case "peer":
       return {
         type: "peer",
@@ -109,6 +105,18 @@ function pingObject(
         }),
       };
   }
+}
+
+/** The address a name reached: on the first attempt, and when it changes. */
+function addressObject(reached: AddressReached): Record<string, unknown> {
+  return {
+    type: "address",
+    time: reached.time.toISOString(),
+    host: reached.host,
+    proxy: reached.proxy,
+    address: reached.address,
+    previous: reached.previous ?? null,
+  };
 }
 
 /** An attempt: its timings, bytes, and for a failure its phase, cause and hint. */

@@ -3,8 +3,8 @@
  * people who know it can read them, with the detail on indented lines below.
  *
  * ```
- * 2026-11-23T19:30:00Z Connect: Success! 12ms, 10,283 bytes read (dns 1, tcp 2, tls 5, first byte 3 ms)
- * 2026-11-23T19:30:01Z Connect: Failed! 3ms; connected: False; SSL: False
+ * 2026-11-23T19:30:00.124Z Connect: Success! 12ms, 10,283 bytes read (dns 1, tcp 2, tls 5, first byte 3 ms)
+ * 2026-11-23T19:30:00.643Z Connect: Failed! 3ms; connected: False; SSL: False
  *     connect ECONNREFUSED 10.0.0.5:10933
  *     cause: refused - connection refused: nothing listens on MyServer port 10933, or a firewall rejects it
  *     hint: is the Tentacle service running, ...
@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { CertificateEvent, PingEvent } from "../ping/events.ts";
+import type { AddressReached, CertificateEvent, PingEvent } from "../ping/events.ts";
 import type { PingOptions } from "../options/options.ts";
 import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
@@ -70,9 +70,6 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
           write(`${totals(state.succeeded, state.failed)}. Hit Ctrl+C to quit any time.`);
         }
         break;
-      case "address":
-        detail(addressLine(event));
-        break;
       case "progress":
         if (output.status && event.progress.elapsedMs >= PROGRESS_AFTER_MS) {
           output.status(progressLine(event.progress, state.options?.reverse ?? false));
@@ -124,12 +121,13 @@ function dataWay(options?: PingOptions): "sent" | "received" | undefined {
 }
 
 /**
- * The indented lines below an attempt: its failure, cause and hint (each
- * repeat left out until a success), and a DNS move. Counts the attempt.
+ * The indented lines below an attempt: the address it reached when that is
+ * new, its failure, cause and hint (each repeat left out until a success), and
+ * a DNS move. Counts the attempt.
  */
 function attemptDetails(event: PingEvent & { type: "attempt" }, state: TextState): string[] {
   const { result } = event;
-  const lines: string[] = [];
+  const lines = event.address ? [addressLine(event.address)] : [];
   if (result.ok) {
     state.succeeded++;
     state.hintsShown.clear();
@@ -163,11 +161,11 @@ function totalsDue({ succeeded, failed, options }: TextState): boolean {
 }
 
 /** The address a name reached, or that it now resolves elsewhere. */
-function addressLine(event: PingEvent & { type: "address" }): string {
-  const host = event.proxy ? `the proxy ${event.host}` : event.host;
-  return event.previous === undefined
-    ? `address: ${host} is ${event.address}`
-    : `address: ${host} now resolves to ${event.address} (was ${event.previous})`;
+function addressLine(reached: AddressReached): string {
+  const host = reached.proxy ? `the proxy ${reached.host}` : reached.host;
+  return reached.previous === undefined
+    ? `address: ${host} is ${reached.address}`
+    : `address: ${host} now resolves to ${reached.address} (was ${reached.previous})`;
 }
 
 /** How far a data-mode attempt is: chunk, MB moved, rate and the seconds left. */
@@ -203,7 +201,8 @@ export function attemptLine(
   noSsl = false,
 ): string {
   const dataMode = data !== undefined;
-  const stamp = `${formatTimestamp(result.time)} Connect:`;
+  // To the millisecond: several attempts can fall in one second, and report places them by it.
+  const stamp = `${result.time.toISOString()} Connect:`;
   if (!result.ok) {
     const flag = (value: boolean) => (value ? "True" : "False");
     return `${stamp} ${style.bad("Failed!")} ${formatMs(result.ms)}; ` +
@@ -264,13 +263,17 @@ export function formatPercent(percent: number): string {
   return `${formatValue(percent)}%`;
 }
 
+/** The statistics' count when no attempt finished (the run was stopped during its first). */
+const NONE_FINISHED = "no attempt finished";
+
 /** The end-of-run statistics, like ping's. */
 export function summaryLines(summary: RunSummary, target: string): string[] {
   const lines = [
     `--- statistics for ${target} ---`,
-    `${plural(summary.attempts, "attempt")}: ` +
-    `${formatCount(summary.succeeded)} succeeded, ` +
-    `${formatCount(summary.failed)} failed (${formatPercent(summary.lossPercent)} failed)`,
+    // With nothing finished there is no share of failures to give: "0% failed" would be untrue.
+    summary.attempts === 0 ? NONE_FINISHED : `${plural(summary.attempts, "attempt")}: ` +
+      `${formatCount(summary.succeeded)} succeeded, ` +
+      `${formatCount(summary.failed)} failed (${formatPercent(summary.lossPercent)} failed)`,
   ];
   if (summary.byCause.length > 0) {
     lines.push(
