@@ -6,10 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { describeRun } from "../src/reporters/run_info.ts";
-import { mitmdump, startDaemon, which } from "./support/daemons.ts";
+import { mitmdump, tlsOffloader, which } from "./support/daemons.ts";
 import {
   afterHeader,
-  freePort,
   linuxOnly,
   linuxTest,
   pingLoopback,
@@ -66,30 +65,8 @@ Deno.test({
   ),
   async fn() {
     await using pong = await Pong.start(["/nossl"]);
-    await using dir = await tempDir();
-    const { cert, key } = await selfSigned(dir.path, "offload");
-    await Deno.writeTextFile(
-      `${dir.path}/both.pem`,
-      await Deno.readTextFile(cert) + await Deno.readTextFile(key),
-    );
-    const port = freePort();
-    await Deno.writeTextFile(
-      `${dir.path}/haproxy.cfg`,
-      `defaults
-  mode tcp
-  timeout connect 5s
-  timeout client 30s
-  timeout server 30s
-frontend tls
-  bind 127.0.0.1:${port} ssl crt ${dir.path}/both.pem
-  default_backend pong
-backend pong
-  server pong 127.0.0.1:${pong.port}
-`,
-    );
-    await using _haproxy = await startDaemon(HAPROXY!, ["-f", `${dir.path}/haproxy.cfg`, "-db"], [
-      port,
-    ]);
+    await using haproxy = await tlsOffloader(pong.port);
+    const port = haproxy.port;
     for (const extra of [[], ["/datasize=1"]]) {
       const run = await pingLoopback(port, "/count=1", ...extra);
       assert.equal(run.code, 1, run.stdout);

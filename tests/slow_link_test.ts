@@ -5,7 +5,7 @@
  * (tests/support/relay.py) that limits the rate, stalls, or cuts.
  */
 import assert from "node:assert/strict";
-import { relay, which } from "./support/daemons.ts";
+import { relay, tlsOffloader, which } from "./support/daemons.ts";
 import { afterHeader, linuxTest, pingLoopback, Pong } from "./support/helpers.ts";
 import { readRequest, serveWith, writeText } from "./support/servers.ts";
 
@@ -101,4 +101,18 @@ linuxTest(
     assert.ok(Number(had[1].replaceAll(",", "")) < 250_000, text);
   },
   PYTHON,
+);
+
+linuxTest(
+  "TLS offloading (haproxy) in front of a pong on a slow link: pong's progress passes, and the " +
+    "verdict is the offloading, not a timeout",
+  async () => {
+    await using pong = await Pong.start(["/nossl"]);
+    await using link = await relay(pong.port, SLOW);
+    await using haproxy = await tlsOffloader(link.port);
+    const run = await pingLoopback(haproxy.port, "/datasize=0.5", "/timeout=3", "/count=1");
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(attemptLines(run.stdout).join("\n"), /cause: intercepted - TLS was ended/);
+  },
+  { what: "python3, haproxy and openssl", here: PYTHON.here && which("haproxy") !== undefined },
 );

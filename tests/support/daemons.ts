@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { freePort } from "./helpers.ts";
+import { selfSigned } from "./openssl.ts";
 import { type PythonServer, pythonServer } from "./servers.ts";
 
 /** Where `name` is on this machine, if it is there. */
@@ -130,6 +131,39 @@ async function inOwnDir(
     await Deno.remove(dir, { recursive: true });
   };
   return { port, stop, [Symbol.asyncDispose]: stop };
+}
+
+/**
+ * haproxy ending TLS in front of 127.0.0.1:`backend` (SSL offloading), in TCP mode, with a
+ * certificate of its own: what a TLS-terminating load balancer does.
+ */
+export async function tlsOffloader(backend: number): Promise<ProxyDaemon> {
+  const dir = await Deno.makeTempDir({ prefix: "octoping-haproxy-" });
+  const { cert, key } = await selfSigned(dir, "offload");
+  await Deno.writeTextFile(
+    `${dir}/both.pem`,
+    await Deno.readTextFile(cert) + await Deno.readTextFile(key),
+  );
+  const port = freePort();
+  await Deno.writeTextFile(
+    `${dir}/haproxy.cfg`,
+    `defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend tls
+  bind 127.0.0.1:${port} ssl crt ${dir}/both.pem
+  default_backend server
+backend server
+  server server 127.0.0.1:${backend}
+`,
+  );
+  return inOwnDir(
+    dir,
+    port,
+    () => startDaemon(which("haproxy") ?? "haproxy", ["-f", `${dir}/haproxy.cfg`, "-db"], [port]),
+  );
 }
 
 /**
