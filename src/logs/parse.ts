@@ -62,6 +62,7 @@ const RATE = /, ([\d.,]+) MB\/s/;
 const KNOWN = [
   /^\d[\d.,\s\u00a0\u202f']* successful connections?, \d[\d.,\s\u00a0\u202f']* failed connections?/,
   /^(Done|Stopped): /,
+  /^Cut short: attempt /,
   /^--- statistics for /,
   /^\d[\d.,\s\u00a0\u202f']* attempts?: /,
   /^(failures by cause|latency of successful attempts|longest run of failures|throughput): /,
