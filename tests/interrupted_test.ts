@@ -110,3 +110,47 @@ linuxTest(
     );
   },
 );
+
+for (const json of [false, true]) {
+  linuxTest(
+    `check${
+      json ? " /format=json" : ""
+    }: Ctrl+C in the TLS handshake keeps the TCP finding and says what was cut short`,
+    async () => {
+      await using silent = silentListener();
+      const check = new Running([
+        "check",
+        `/host=127.0.0.1:${silent.port}`,
+        "/timeout=60",
+        ...(json ? ["/format=json"] : []),
+      ]);
+      await bounded(untilHeld(silent), "check's connection");
+      await pause(HANG_MS);
+      assert.equal(await check.stop("SIGINT"), 1);
+      const cutShort = new RegExp(
+        `^the exchange with 127\\.0\\.0\\.1 was cut short after [\\d,]+ms during the TLS ` +
+          "handshake: what it had not reached is not judged$",
+      );
+      if (!json) {
+        const lines = check.stdout.seen;
+        const tcp = lines.findIndex((line) =>
+          line.startsWith(`[ OK ] 127.0.0.1 accepts connections on port ${silent.port} (`)
+        );
+        const note = lines.findIndex((line) => cutShort.test(line.replace(/^Note: /, "")));
+        const verdict = lines.indexOf("Check stopped before the end (Ctrl+C): no verdict");
+        assert.ok(tcp >= 0 && note > tcp && verdict > note, check.stdout.text());
+        return;
+      }
+      const result = check.stdout.seen.map((line) => JSON.parse(line)).find((event) =>
+        event.type === "check"
+      );
+      assert.equal(result.interrupted, true);
+      assert.equal(result.verdict, null);
+      assert.deepEqual(result.findings.map((f: { code: string }) => f.code), ["tcp"]);
+      assert.equal(result.addresses.length, 1);
+      assert.equal(result.addresses[0].address, "127.0.0.1");
+      assert.equal(result.addresses[0].tcp.ok, true);
+      assert.ok(result.notes.some((note: string) => cutShort.test(note)), result.notes);
+    },
+  );
+}
