@@ -78,7 +78,7 @@ export async function pingFleet(
  * Whether the run went wrong, as the events go by: an attempt failed, or Ctrl+C cut one
  * short before any finished (nothing was seen to work). The exit code, also of a run
  * stopped by a second Ctrl+C, is 1 then, or when output was lost. An attempt cut short
- * after others finished leaves the code to them: Ctrl+C mostly lands in one, and it is named.
+ * after others finished leaves the code to them: Ctrl+C can land in any, and it is named.
  */
 function failureWatch(): { see(event: PingEvent): void; exitCode(): number } {
   let wrong = false;
