@@ -82,6 +82,19 @@ Deno.test("OctoPing's text log through PowerShell 5.1's '>': the dash comes back
   assert.equal(parser.skipped, 0);
 });
 
+Deno.test("the line naming an attempt Ctrl+C cut short is the tool's own, alone and in a fleet", () => {
+  const { attempts, parser } = parse([
+    "OctoPing 0.1.0 - pinging MyServer on port 10933 with TLS",
+    "Stopped: 0 successful connections, 0 failed connections.",
+    "Cut short: attempt 1, after 8,012ms during the TLS handshake; not counted in the statistics below.",
+    "OctoPing 0.1.0 - pinging 2 targets from hosts.txt, at most 50 connections at once (/parallel)",
+    "[web01] Stopped: 11 successful connections, 0 failed connections.",
+    "[web01] Cut short: attempt 12, after 1,003ms while connecting; not counted in the statistics below.",
+  ].join("\n"));
+  assert.equal(attempts.length, 0, "a cut attempt is no attempt");
+  assert.equal(parser.skipped, 0);
+});
+
 Deno.test("the original TentaclePing's banner names the target", () => {
   const { parser } = parse(
     "Pinging tentacle01 on port 10933\nConnect: Success! 12ms, 10,240 bytes read",

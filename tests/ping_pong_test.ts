@@ -19,7 +19,15 @@ import {
   WAIT_MS,
 } from "./support/helpers.ts";
 import { selfSigned, sServer } from "./support/openssl.ts";
-import { holdOpen, pythonServer, readRequest, serveWith, writeText } from "./support/servers.ts";
+import {
+  holdOpen,
+  pythonServer,
+  readRequest,
+  serveWith,
+  silentListener,
+  untilHeld,
+  writeText,
+} from "./support/servers.ts";
 
 const KEEP_ALIVE = fileURLToPath(new URL("./support/keep_alive.py", import.meta.url));
 
@@ -195,26 +203,26 @@ linuxTest("pong serves many clients at once while a bad client holds a connectio
 });
 
 linuxTest(
-  "Ctrl+C stops ping: exit 0 when no attempt failed, the cut attempt not counted",
+  "Ctrl+C stops ping: the attempt it cut short is named with its phase and time, not counted; exit 1 as none finished",
   async () => {
-    // A server that accepts and never answers keeps the attempt open when Ctrl+C comes.
-    let onAccept!: () => void;
-    const accepted = new Promise<void>((resolve) => onAccept = resolve);
-    await using server = await serveWith(async (conn) => {
-      onAccept();
-      await holdOpen(conn);
-    });
-    const ping = new Running(["ping", "/host=127.0.0.1", `/port=${server.port}`, "/nossl"]);
+    // A server that accepts and never speaks keeps the first attempt in its TLS handshake.
+    await using silent = silentListener();
+    const ping = new Running(["ping", "/host=127.0.0.1", `/port=${silent.port}`]);
     await ping.stdout.waitFor(/pinging/);
-    await bounded(accepted, "the server to accept ping's connection");
-    assert.equal(await ping.stop("SIGINT"), 0);
-    assert.ok(
-      ping.stdout.seen.includes("Stopped: 0 successful connections, 0 failed connections."),
-      ping.stdout.text(),
-    );
+    await bounded(untilHeld(silent), "the server to accept ping's connection");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await ping.stop("SIGINT"), 1, "nothing finished: nothing was seen to work");
+    const lines = ping.stdout.seen;
+    const stopped = lines.indexOf("Stopped: 0 successful connections, 0 failed connections.");
+    assert.ok(stopped >= 0, ping.stdout.text());
+    const cut =
+      /^Cut short: attempt 1, after ([\d,]+)ms during the TLS handshake; not counted in the statistics below\.$/
+        .exec(lines[stopped + 1]);
+    assert.ok(cut, ping.stdout.text());
+    assert.ok(number(cut[1]) >= 1500, `the time it hung: ${cut[1]} ms`);
     // Nothing finished, so there is no share of failures to give: "0% failed" would be untrue.
-    assert.ok(ping.stdout.seen.includes("no attempt finished"), ping.stdout.text());
-    assert.ok(!ping.stdout.seen.some((line) => /^0 attempts|% failed/.test(line)));
+    assert.ok(lines.includes("no attempt finished"), ping.stdout.text());
+    assert.ok(!lines.some((line) => /^0 attempts|% failed/.test(line)));
   },
 );
 

@@ -19,6 +19,7 @@ import { certificateFindings, probeFindings } from "../net/tls_probe/octopus.ts"
 import { type ProbedCertificate, probeTls } from "../net/tls_probe/probe.ts";
 import { diagnose } from "../connection/diagnosis.ts";
 import { exchange } from "../connection/exchange.ts";
+import { CutShort } from "../connection/exchange_error.ts";
 import { type Diagnosis, FAILURE_CODES } from "../connection/failure.ts";
 import { identifyPeer, type PeerIdentity, type PeerKind } from "../connection/identify.ts";
 import type { ExchangeResult } from "../connection/result.ts";
@@ -71,10 +72,13 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
         checked.push(await checkAddress(address, options, context, add, note));
       } catch (error) {
         if (!context.signal.aborted) throw error;
+        if (error instanceof CutShort) {
+          checked.push(cutShortAddress(address, error, options, context, add, note));
+        }
       }
     }
-    if (context.signal.aborted) return checked; // stopped: no judgement on what was not reached
     result.addresses = checked.map((c) => c.check);
+    if (context.signal.aborted) return checked; // stopped: no judgement on what was not reached
     reachability(checked, options).forEach(add);
     return checked;
   };
@@ -250,32 +254,63 @@ async function exchangeAt(
     timeoutMs: options.timeoutMs,
     signal: context.signal,
   });
-  const trust: TrustCheck = {
-    tested: false,
-    trusted: null,
-    thumbprint: options.clientCertificate ? context.clientCertificate?.thumbprint ?? null : null,
-  };
   return {
     address,
     reach: address ?? host,
-    where: address ?? `${host} (through the proxy)`,
+    where: whereIs(address, options),
     options,
     context,
     one,
     diagnosis: one.failure && diagnose(one.failure, diagnosisContext(options, address)),
     peer: one.failure ? undefined : identifyPeer(one),
-    check: {
-      address,
-      tcp: { ok: false, ms: null, cause: null },
-      tls: null,
-      exchange: null,
-      trust,
-    },
+    check: addressRecord(address, options, context),
   };
 }
 
+/** Who the findings about `address` are about: the address, or through the proxy the name. */
+function whereIs(address: string | null, options: CheckOptions): string {
+  return address ?? `${options.target.host} (through the proxy)`;
+}
+
+/** The record of `address` before anything is known of it. */
+function addressRecord(
+  address: string | null,
+  options: CheckOptions,
+  context: CheckContext,
+): AddressCheck {
+  const trust: TrustCheck = {
+    tested: false,
+    trusted: null,
+    thumbprint: options.clientCertificate ? context.clientCertificate?.thumbprint ?? null : null,
+  };
+  return { address, tcp: { ok: false, ms: null, cause: null }, tls: null, exchange: null, trust };
+}
+
+/**
+ * The exchange with `address` that Ctrl+C cut short: the connection it had made, if any,
+ * as the finding it is, and a note of where it stopped. Nothing it had not reached is judged.
+ */
+function cutShortAddress(
+  address: string | null,
+  cut: CutShort,
+  options: CheckOptions,
+  context: CheckContext,
+  add: (finding: Finding) => void,
+  note: (message: string) => void,
+): Checked {
+  const check = addressRecord(address, options, context);
+  if (cut.reached.connected) add(tcpFinding({ address, options, one: cut.reached, check }));
+  note(
+    `the exchange with ${whereIs(address, options)} was ${cut.message}: what it had not ` +
+      "reached is not judged",
+  );
+  return { check };
+}
+
 /** The connection was made: how long it took (through a proxy, the tunnel: connect and CONNECT). */
-function tcpFinding({ address, options, one, check }: AddressRun): Finding {
+function tcpFinding(
+  { address, options, one, check }: Pick<AddressRun, "address" | "options" | "one" | "check">,
+): Finding {
   const { host, port } = options.target;
   const connectMs = one.phases.connect ?? one.phases.proxy ?? 0;
   check.tcp = { ok: true, ms: connectMs, cause: null };

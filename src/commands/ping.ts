@@ -1,6 +1,7 @@
 /**
  * `OctoPing ping`: one Tentacle, or a fleet of them (`/hosts`), as text or
- * JSON; exit 1 when any attempt failed (or output was lost), 0 otherwise.
+ * JSON; exit 1 when any attempt failed, when Ctrl+C cut an attempt short
+ * before any finished (or output was lost), 0 otherwise.
  *
  * @module
  */
@@ -19,7 +20,10 @@ import { prepareFleet } from "./fleet.ts";
 import { recordedRun } from "./run.ts";
 import { lost } from "./stdio.ts";
 
-/** Pings `options.target` until the count is done or Ctrl+C; exit 1 if any attempt failed. */
+/**
+ * Pings `options.target` until the count is done or Ctrl+C; exit 1 if any attempt failed,
+ * or Ctrl+C cut one short before any finished.
+ */
 export async function ping(
   options: PingOptions,
   run: RunInfo,
@@ -37,12 +41,15 @@ export async function ping(
       failures.see(event);
       print(event);
     };
-    const summary = await runPing(options, report, signal, { clientCertificate });
-    return summary.failed > 0 ? 1 : 0;
+    await runPing(options, report, signal, { clientCertificate });
+    return failures.exitCode();
   }, notices);
 }
 
-/** `ping /hosts=<file>`: every target at once, under `/parallel`; exit 1 if any failed. */
+/**
+ * `ping /hosts=<file>`: every target at once, under `/parallel`; exit 1 if any failed, or
+ * finished no attempt before Ctrl+C cut one short.
+ */
 export async function pingFleet(
   options: Omit<PingOptions, "target" | "thumbprint">,
   fleet: FleetOptions,
@@ -68,16 +75,19 @@ export async function pingFleet(
 }
 
 /**
- * Whether any attempt failed, as the events go by: the exit code of a run stopped
- * by a second Ctrl+C, or of a fleet, is 1 then, or when output was lost.
+ * Whether the run went wrong, as the events go by: an attempt failed, or Ctrl+C cut one
+ * short before any finished (nothing was seen to work). The exit code, also of a run
+ * stopped by a second Ctrl+C, is 1 then, or when output was lost. An attempt cut short
+ * after others finished leaves the code to them: Ctrl+C can land in any, and it is named.
  */
 function failureWatch(): { see(event: PingEvent): void; exitCode(): number } {
-  let anyFailed = false;
+  let wrong = false;
   return {
     see(event) {
-      if (event.type === "attempt" && !event.result.ok) anyFailed = true;
+      if (event.type === "attempt" && !event.result.ok) wrong = true;
+      if (event.type === "end" && event.cutShort && event.summary.attempts === 0) wrong = true;
     },
-    exitCode: () => anyFailed || lost.any ? 1 : 0,
+    exitCode: () => wrong || lost.any ? 1 : 0,
   };
 }
 

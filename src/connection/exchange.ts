@@ -25,7 +25,7 @@ import { payloadPool } from "../net/payload.ts";
 import { formatCount } from "../format.ts";
 import { Watchdog } from "../timers.ts";
 import { DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
-import { ExchangeError, speaksTls, toFailure } from "./exchange_error.ts";
+import { CutShort, ExchangeError, speaksTls, toFailure } from "./exchange_error.ts";
 import { HEADERS } from "../net/protocol.ts";
 import { judge, judgeThumbprint } from "./judge.ts";
 import { type ExchangeRequest, type RequestFrame, requestFrame } from "./request.ts";
@@ -61,7 +61,10 @@ const SLOWEST_LINK = 16 * 1024;
 /** How much the TLS socket reads at a time. */
 const READ_BUFFER_BYTES = 1024 * 1024;
 
-/** Runs one request over a new connection. Resolves with the outcome; rejects only on abort. */
+/**
+ * Runs one request over a new connection. Resolves with the outcome; rejects only on abort,
+ * with a {@linkcode CutShort} saying where it was.
+ */
 export async function exchange(request: ExchangeRequest): Promise<ExchangeResult> {
   return await new Exchange(request).run();
 }
@@ -88,6 +91,8 @@ class Exchange {
   #settled = false;
   /** When the last timed phase ended. */
   #mark = performance.now();
+  /** When the connection began: a stop says how long it had run. */
+  readonly #started = this.#mark;
   #firstByteAt?: number;
   /** When the first byte of the request was written, and how much the socket took at once. */
   #sendStartedAt = 0;
@@ -127,7 +132,10 @@ class Exchange {
       await this.#read(answered);
       judge(this.#result, this.#request, this.#reader);
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
+      if (signal.aborted) {
+        const ms = performance.now() - this.#started;
+        throw new CutShort(this.#phase, ms, this.#result, signal.reason);
+      }
       this.#result.failure = this.#failure(error);
     } finally {
       this.#watchdog.stop();

@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
+import { formatMs } from "../format.ts";
+import { DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
+import type { ExchangeResult } from "./result.ts";
 
 /** A failure described in the tool's own words, with a code from {@linkcode FAILURE_CODES}. */
 export class ExchangeError extends Error {
@@ -19,6 +21,32 @@ export class ExchangeError extends Error {
     this.code = code;
     this.detail = detail;
   }
+}
+
+/**
+ * A connection stopped by its caller (Ctrl+C) before it ended: no failure of the
+ * server's, but where it was, so that a stopped run can say what it cut short.
+ */
+export class CutShort extends Error {
+  override name = "CutShort";
+
+  /**
+   * Stopped in `phase` after `ms` (of the connection, or of whatever the catcher timed),
+   * having reached `reached` (connected, secured, the address); `cause`, the stop's reason.
+   */
+  constructor(
+    readonly phase: Phase,
+    readonly ms: number,
+    readonly reached: ExchangeResult,
+    cause: unknown,
+  ) {
+    super(`cut short ${cutShortAt({ phase, ms })}`, { cause });
+  }
+}
+
+/** How long something cut short had run, and where: `after 8,012ms during the TLS handshake`. */
+export function cutShortAt({ phase, ms }: { phase: Phase; ms: number }): string {
+  return `after ${formatMs(ms)} ${DURING[phase]}`;
 }
 
 /** `/nossl`, and the answer was TLS: an alert record, or a web server's page saying so. */

@@ -38,7 +38,7 @@ export interface ExchangeRequest {
   onProgress?: (bytesMoved: number) => void;
   /** The longest wait with no progress, in ms. */
   timeoutMs: number;
-  /** Aborting cancels the exchange: it then rejects with the signal's reason. */
+  /** Aborting cancels the exchange: it then rejects with a `CutShort`, the reason its cause. */
   signal: AbortSignal;
 }
 

@@ -10,7 +10,7 @@
 import type { FleetOptions, FleetTarget, PingOptions } from "../options/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { runPing } from "../ping/engine.ts";
-import type { PingEvent } from "../ping/events.ts";
+import type { AttemptCutShort, PingEvent } from "../ping/events.ts";
 import type { Cause } from "../connection/failure.ts";
 import { COMPACT_DIGITS, RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { runFleet, Slots } from "./slots.ts";
@@ -24,6 +24,8 @@ export class TargetRun {
   lastCause?: Cause;
   /** Its figures, once it has ended. */
   summary?: RunSummary;
+  /** The attempt Ctrl+C cut short, once it has ended; null when none was under way. */
+  cutShort?: AttemptCutShort | null;
   #lastEnd?: number;
   #gaps = 0;
   #gapMs = 0;
@@ -101,6 +103,7 @@ export async function runPingFleet(
       if (event.type === "attempt" && !event.result.ok) {
         run.lastCause = event.result.diagnosis?.cause ?? "other";
       }
+      if (event.type === "end") run.cutShort = event.cutShort;
       emit({ type: "ping", run, event });
     };
     run.summary = await runPing({ ...options, target: { host, port }, thumbprint }, tell, stop, {

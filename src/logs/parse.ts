@@ -68,6 +68,7 @@ const KNOWN = [
   /^\d[\d.,\s\u00a0\u202f']* successful connections?, \d[\d.,\s\u00a0\u202f']* failed connections?/,
   /^(Done|Stopped): /,
   /^no attempt finished$/,
+  /^Cut short: attempt /,
   /^--- statistics for /,
   /^\d[\d.,\s\u00a0\u202f']* attempts?: /,
   /^(failures by cause|latency of successful attempts|longest run of failures|throughput): /,

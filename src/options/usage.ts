@@ -47,7 +47,8 @@ const PING: CommandSection = {
   command: "ping",
   about: [
     "Makes repeated TLS connections to a Tentacle (or to a pong) and counts the failures.",
-    "Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did.",
+    "Leave it running for hours; Ctrl+C stops it. Exit code 0: no attempt failed; 1: some did,",
+    "or Ctrl+C cut one short before any finished.",
   ],
   after: [
     "Each failure names its cause (dns, proxy, refused, timeout, reset, tls, closed, unreachable,",

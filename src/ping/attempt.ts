@@ -12,6 +12,7 @@ import { type Handshake, tlsSession } from "../net/peer_certificate.ts";
 import { HEADERS } from "../net/protocol.ts";
 import { diagnose } from "../connection/diagnosis.ts";
 import { exchange } from "../connection/exchange.ts";
+import { CutShort } from "../connection/exchange_error.ts";
 import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
 
 /** The least time between two progress reports. */
@@ -28,7 +29,10 @@ export interface AttemptContext {
   clientCertificate?: CertificateWithKey;
 }
 
-/** Runs attempt number `seq`. Rejects only when the context's signal aborts. */
+/**
+ * Runs attempt number `seq`. Rejects only when the context's signal aborts, with a
+ * {@linkcode CutShort} timed from the attempt's start.
+ */
 export async function runAttempt(
   options: PingOptions,
   seq: number,
@@ -77,6 +81,10 @@ export async function runAttempt(
         const elapsedMs = now - started;
         onProgress?.({ chunk, chunks, bytesDone, bytesTotal: options.dataSize, elapsedMs });
       },
+    }).catch((error: unknown) => {
+      if (!(error instanceof CutShort)) throw error;
+      // The whole attempt's time, over its chunks, not only its last connection's.
+      throw new CutShort(error.phase, performance.now() - started, error.reached, error.cause);
     });
     bytesBefore += options.reverse ? one.bytesRead : one.bytesSent;
     result.connected = one.connected;

@@ -16,10 +16,11 @@ import { answeredByPong, runAttempt } from "./attempt.ts";
 import { explainHandshake, type HandshakeExplanation } from "../connection/handshake_probe.ts";
 import { identifyPeer } from "../connection/identify.ts";
 import { HEADERS } from "../net/protocol.ts";
-import type { CertificateEvent, Note, PingEvent } from "./events.ts";
+import type { AttemptCutShort, CertificateEvent, Note, PingEvent } from "./events.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
 import { certificateWarnings } from "../net/certificate_policy.ts";
 import { FAILURE_CODES } from "../connection/failure.ts";
+import { CutShort } from "../connection/exchange_error.ts";
 import type { AttemptResult } from "../connection/result.ts";
 
 /** Attempts between two garbage collections (see src/gc.ts: each one frees TLS memory). */
@@ -40,7 +41,7 @@ export interface PingContext {
 
 /**
  * Runs ping until `/count` attempts are done or `stop` aborts, and returns the
- * run's summary. An attempt cut short by `stop` is not counted.
+ * run's summary. An attempt cut short by `stop` is not counted: the end event names it.
  */
 export async function runPing(
   options: PingOptions,
@@ -52,6 +53,7 @@ export async function runPing(
   const changes = changeTracker(options, emit);
   let pongAnswered = false;
   const noted = new Set<Note>();
+  let cutShort: AttemptCutShort | null = null;
   /** What the server speaks, once a handshake failed: null when the probe explained nothing. */
   let explained: HandshakeExplanation | null | undefined;
   const note = (code: Note, message: string) => {
@@ -79,6 +81,7 @@ export async function runPing(
         })
       );
     } catch (error) {
+      if (error instanceof CutShort) cutShort = { seq, phase: error.phase, ms: error.ms };
       if (stop.aborted) break;
       throw error;
     }
@@ -127,7 +130,7 @@ export async function runPing(
     }
   }
   const summary = statistics.summary();
-  emit({ type: "end", time: new Date(), summary, interrupted: stop.aborted });
+  emit({ type: "end", time: new Date(), summary, interrupted: stop.aborted, cutShort });
   return summary;
 }
 

@@ -10,6 +10,7 @@ import type { CertificateWarning } from "../net/certificate_policy.ts";
 import type { RunSummary } from "../stats/run_statistics.ts";
 import type { PeerIdentity } from "../connection/identify.ts";
 import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
+import type { Phase } from "../connection/failure.ts";
 
 /**
  * What a run says once: `unconfirmed`, data mode against a server that is not
@@ -43,7 +44,21 @@ export type PingEvent =
   | { type: "note"; time: Date; code: Note; message: string }
   /** The run cannot go on (e.g. `/reverse` against a server that is not pong). */
   | { type: "abandoned"; time: Date; reason: string }
-  | { type: "end"; time: Date; summary: RunSummary; interrupted: boolean };
+  | {
+    type: "end";
+    time: Date;
+    summary: RunSummary;
+    interrupted: boolean;
+    /** The attempt the stop cut short (it is not in `summary`); null when none was under way. */
+    cutShort: AttemptCutShort | null;
+  };
+
+/** An attempt a stop (Ctrl+C) cut short: its number, the phase it was in, how long it had run. */
+export interface AttemptCutShort {
+  seq: number;
+  phase: Phase;
+  ms: number;
+}
 
 /**
  * The address reached, when the host is a name: on the first attempt and when it changes.

@@ -14,6 +14,8 @@
  */
 import { formatCount, formatValue, plural } from "../format.ts";
 import { formatPercent } from "./ping_text.ts";
+import { cutShortAt } from "../connection/exchange_error.ts";
+import type { AttemptCutShort } from "../ping/events.ts";
 import { printable } from "../printable.ts";
 
 /** One target's figures, as its row shows them. */
@@ -26,6 +28,8 @@ export interface FleetRow {
   p95?: number;
   /** The cause of the latest failure. */
   lastCause?: string;
+  /** The attempt Ctrl+C cut short, if one was under way. */
+  cutShort?: AttemptCutShort | null;
 }
 
 /**
@@ -49,6 +53,11 @@ function loss(row: FleetRow): number {
 
 /** What the last column says of a target with no finished attempt. */
 const UNFINISHED = "no attempt finished";
+
+/** A target with no finished attempt: and where the one Ctrl+C cut short was, if any. */
+function unfinished({ cutShort }: FleetRow): string {
+  return cutShort ? `${UNFINISHED} (cut short ${cutShortAt(cutShort)})` : UNFINISHED;
+}
 
 /** A name this long or longer is cut, so a row fits a console. */
 const NAME_MAX = 40;
@@ -80,7 +89,7 @@ export function fleetTableLines(rows: readonly FleetRow[], limit = Infinity): st
       row.attempts === 0 ? "-" : formatPercent(loss(row) * 100),
       row.median === undefined ? "-" : formatValue(row.median),
       row.p95 === undefined ? "-" : formatValue(row.p95),
-      row.lastCause ?? (row.attempts === 0 ? UNFINISHED : "-"),
+      row.lastCause ?? (row.attempts === 0 ? unfinished(row) : "-"),
     ]),
   );
   const rest = rows.slice(shown.length);

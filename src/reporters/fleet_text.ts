@@ -227,6 +227,7 @@ function countsOf(run: TargetRun): FleetRow {
     attempts: run.statistics.attempts,
     failed: run.statistics.failed,
     lastCause: run.lastCause,
+    cutShort: run.cutShort,
   };
 }
 

@@ -102,6 +102,7 @@ function pingObject(
           latency: event.summary.latency ?? null,
           longestFailureRun: event.summary.longestFailureRun ?? null,
           throughput: event.summary.throughput ?? null,
+          cutShort: event.cutShort,
         }),
       };
   }

@@ -12,7 +12,13 @@
  *
  * @module
  */
-import type { AddressReached, CertificateEvent, PingEvent } from "../ping/events.ts";
+import type {
+  AddressReached,
+  AttemptCutShort,
+  CertificateEvent,
+  PingEvent,
+} from "../ping/events.ts";
+import { cutShortAt } from "../connection/exchange_error.ts";
 import type { PingOptions } from "../options/options.ts";
 import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
@@ -94,11 +100,21 @@ export function pingTextReporter(output: Output, style: Style): (event: PingEven
           `${event.interrupted ? "Stopped" : "Done"}: ` +
             `${totals(summary.succeeded, summary.failed)}.`,
         );
+        if (event.cutShort) write(cutShortLine(event.cutShort));
         summaryLines(summary, targetName(state.options)).forEach((line) => write(line));
         break;
       }
     }
   };
+}
+
+/**
+ * The attempt a stop cut short, which the statistics leave out: where it was and for how
+ * long (a handshake that hung 8 s must not vanish from Output.txt).
+ */
+function cutShortLine(cut: AttemptCutShort): string {
+  return `Cut short: attempt ${formatCount(cut.seq)}, ${cutShortAt(cut)}; ` +
+    "not counted in the statistics below.";
 }
 
 /** The run's first line: what is pinged, how, and through which proxy. */

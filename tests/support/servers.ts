@@ -170,3 +170,8 @@ export function silentListener(hostname = "127.0.0.1", port = 0): SilentListener
   };
   return { port: (listener.addr as Deno.NetAddr).port, held, close, [Symbol.asyncDispose]: close };
 }
+
+/** Resolves once `silent` holds `count` connections (check them with `bounded`). */
+export async function untilHeld(silent: SilentListener, count = 1): Promise<void> {
+  while (silent.held.length < count) await new Promise((resolve) => setTimeout(resolve, 50));
+}
