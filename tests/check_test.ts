@@ -126,7 +126,10 @@ linuxTest(
     assert.equal(check.verdict, "blocking");
     const first = check.findings.find((f: JsonFinding) => f.level === "blocking");
     assert.equal(first.code, "no-modern-tls");
-    assert.match(first.message, /^127\.0\.0\.1 speaks only TLS 1\.0 with TLS_\w+_CBC_SHA \(\S+\)$/);
+    assert.match(
+      first.message,
+      /^127\.0\.0\.1 speaks only TLS 1\.0 \(picking TLS_\w+_CBC_SHA \(\S+\) of the suites offered\)$/,
+    );
     assert.match(first.hint, /Octopus needs TLS 1\.2 or later .* cannot connect: enable TLS 1\.2/);
     // The handshake's own failure is what the probe explains: not said twice.
     assert.ok(!codes(check.findings, "blocking").includes("exchange-failed"));
@@ -169,9 +172,9 @@ linuxTest(
   async () => {
     const { check } = await checkOpenssl(["-tls1_3"]);
     assert.ok(codes(check.findings, "ok").includes("modern-tls"));
-    // Encrypted in TLS 1.3, so the probe cannot read it: the exchange supplies it.
+    // Encrypted in TLS 1.3: the probe reads it with its own key share's handshake key.
     assert.equal(check.addresses[0].tls.certificate.subject, "CN=checked");
-    assert.equal(check.addresses[0].tls.clientCertificateRequested, null);
+    assert.equal(check.addresses[0].tls.clientCertificateRequested, false);
     assert.deepEqual(codes(check.findings, "blocking"), ["not-a-tentacle"]);
     assert.match(
       check.findings.find((f: JsonFinding) => f.code === "not-a-tentacle").message,
@@ -191,7 +194,7 @@ linuxTest("a TLS 1.2 server with CBC suites only blocks: none of Octopus's suite
   assert.equal(first.code, "no-modern-tls");
   assert.match(
     first.message,
-    /speaks TLS 1\.2 with TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 \(ECDHE-RSA-AES256-SHA384\), but none of the TLS 1\.2 suites Octopus requires/,
+    /speaks TLS 1\.2 \(picking TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 \(ECDHE-RSA-AES256-SHA384\) of the suites offered\), but none of the TLS 1\.2 suites Octopus requires/,
   );
 }, PEERS);
 
