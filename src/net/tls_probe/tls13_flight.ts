@@ -14,6 +14,7 @@
  * @module
  */
 import { createDecipheriv, createHash, createHmac } from "node:crypto";
+import { concat } from "./client_hello.ts";
 import { type ServerHello, TlsProbeError } from "./server_hello.ts";
 
 /** What the encrypted part of a TLS 1.3 server's flight showed. */
@@ -37,6 +38,12 @@ const MESSAGE = { certificate: 11, certificateRequest: 13 };
 const TAG_BYTES = 16;
 /** More than the messages up to the Certificate need (a long chain is some 10 KB). */
 const MAX_BYTES = 256 * 1024;
+
+/** A decipher for GCM or ChaCha20-Poly1305: with additional data and a tag (16 bytes by default). */
+type AeadDecipher = ReturnType<typeof createDecipheriv> & {
+  setAAD(data: Uint8Array): unknown;
+  setAuthTag(tag: Uint8Array): unknown;
+};
 
 /** The server's handshake traffic key and IV, and how to use them. */
 interface HandshakeKeys {
@@ -69,7 +76,7 @@ export function serverHandshakeKeys(
   const early = extract(zeros, zeros);
   const derived = expand(early, "derived", digest(new Uint8Array()), length);
   const handshake = extract(derived, sharedSecret);
-  const transcript = digest(joined([clientHello, serverHello]));
+  const transcript = digest(concat([clientHello, serverHello]));
   const traffic = expand(handshake, "s hs traffic", transcript, length);
   return {
     cipher,
@@ -87,7 +94,7 @@ function expandLabel(
   bytes: number,
 ): Uint8Array {
   const name = new TextEncoder().encode(`tls13 ${label}`);
-  const info = joined([
+  const info = concat([
     Uint8Array.of(bytes >> 8, bytes & 0xff, name.length),
     name,
     Uint8Array.of(context.length),
@@ -97,11 +104,11 @@ function expandLabel(
   let previous = new Uint8Array();
   for (let i = 1; blocks.reduce((n, b) => n + b.length, 0) < bytes; i++) {
     previous = new Uint8Array(
-      createHmac(hash, secret).update(joined([previous, info, Uint8Array.of(i)])).digest(),
+      createHmac(hash, secret).update(concat([previous, info, Uint8Array.of(i)])).digest(),
     );
     blocks.push(previous);
   }
-  return joined(blocks).slice(0, bytes);
+  return concat(blocks).slice(0, bytes);
 }
 
 /**
@@ -123,7 +130,7 @@ export class EncryptedFlightReader {
     if (this.#bytes.length + chunk.length > MAX_BYTES) {
       throw new TlsProbeError("too-long", `the server sent over ${MAX_BYTES} bytes`);
     }
-    this.#bytes = joined([this.#bytes, chunk]);
+    this.#bytes = concat([this.#bytes, chunk]);
     while (this.#bytes.length >= 5) {
       const length = (this.#bytes[3] << 8) | this.#bytes[4];
       if (this.#bytes.length < 5 + length) return null;
@@ -142,7 +149,7 @@ export class EncryptedFlightReader {
       if (end === 0 || plain[end - 1] !== RECORD.handshake) {
         throw new TlsProbeError("malformed", "the encrypted flight holds no handshake message");
       }
-      this.#messages = joined([this.#messages, plain.subarray(0, end - 1)]);
+      this.#messages = concat([this.#messages, plain.subarray(0, end - 1)]);
       const flight = this.#read();
       if (flight) return flight;
     }
@@ -159,20 +166,11 @@ export class EncryptedFlightReader {
       throw new TlsProbeError("malformed", "a record shorter than its tag");
     }
     try {
-      const decipher = createDecipheriv(
-        this.keys.cipher,
-        this.keys.key,
-        nonce,
-        {
-          authTagLength: TAG_BYTES,
-        } as Parameters<typeof createDecipheriv>[3],
-      ) as ReturnType<typeof createDecipheriv> & {
-        setAAD(aad: Uint8Array): void;
-        setAuthTag(tag: Uint8Array): void;
-      };
+      // Each of the three is an AEAD decipher; node's types know that only per literal name.
+      const decipher = createDecipheriv(this.keys.cipher, this.keys.key, nonce) as AeadDecipher;
       decipher.setAAD(record.subarray(0, 5));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return joined([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
+      return concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
     } catch {
       throw new TlsProbeError("malformed", "a record of the encrypted flight did not decrypt");
     }
@@ -198,28 +196,22 @@ export class EncryptedFlightReader {
   }
 }
 
-/** The ECDHE shared secret of the probe's private key and the server's key share. */
+/**
+ * The x25519 shared secret of the probe's private key and the server's key
+ * share; undefined where the server sent none, or one that is not a key.
+ */
 export async function sharedSecret(
   privateKey: CryptoKey,
   hello: ServerHello,
 ): Promise<Uint8Array | undefined> {
-  if (!hello.keyShare) return undefined;
-  const algorithm = privateKey.algorithm as EcKeyAlgorithm;
-  const curve = algorithm.name === "X25519"
-    ? algorithm
-    : { name: "ECDH", namedCurve: algorithm.namedCurve };
+  if (!hello.keyShare || privateKey.algorithm.name !== "X25519") return undefined;
   try {
-    const key = await crypto.subtle.importKey("raw", hello.keyShare.slice(), curve, false, []);
-    const bits = curve.name === "X25519" ? 256 : algorithm.namedCurve === "P-384" ? 384 : 256;
-    return new Uint8Array(
-      await crypto.subtle.deriveBits(
-        { name: curve.name, public: key } as EcdhKeyDeriveParams,
-        privateKey,
-        bits,
-      ),
-    );
+    const algorithm = { name: "X25519" };
+    const key = await crypto.subtle.importKey("raw", hello.keyShare.slice(), algorithm, false, []);
+    const bits = { ...algorithm, public: key } as EcdhKeyDeriveParams;
+    return new Uint8Array(await crypto.subtle.deriveBits(bits, privateKey, 256));
   } catch {
-    return undefined; // a key share that is not a point on the curve: nothing to read with
+    return undefined;
   }
 }
 
@@ -232,14 +224,4 @@ function firstCertificate(body: Uint8Array): Uint8Array | undefined {
   return length > 0 && at + 3 + length <= body.length
     ? body.slice(at + 3, at + 3 + length)
     : undefined;
-}
-
-function joined(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return bytes;
 }
