@@ -76,9 +76,12 @@ Deno.test("TLS 1.2 with any other suite alone blocks: Octopus cannot connect", (
   }
 });
 
-Deno.test("TLS 1.3 with any one of its three suites is enough", () => {
+Deno.test("TLS 1.3 with any one of its three suites is enough, but alone it warns of old Windows", () => {
   for (const suite of TLS13) {
-    assert.equal(verdict(probeOf({ "TLSv1.3": [suite] })), "ok", suite);
+    const findings = probeFindings(probeOf({ "TLSv1.3": [suite] }), "the server");
+    assert.deepEqual(codesOf(findings, "blocking"), [], suite);
+    assert.deepEqual(codesOf(findings, "warning"), ["tls13-only"], suite);
+    assert.equal(verdict(probeOf({ "TLSv1.2": OCTOPUS_TLS12, "TLSv1.3": [suite] })), "ok", suite);
   }
 });
 
@@ -152,7 +155,7 @@ linuxTest(
       try {
         const run = await runOctoPing(["check", `/host=127.0.0.1:${server.port}`]);
         assert.equal(run.code, 1, run.stdout);
-        assert.match(run.stdout, /^\[FAIL\] 127\.0\.0\.1 speaks only TLS 1\.1 with /m);
+        assert.match(run.stdout, /^\[FAIL\] 127\.0\.0\.1 speaks only TLS 1\.1 \(picking /m);
         assert.match(run.stdout, /^Octopus cannot connect to /m);
       } finally {
         await server.stop();

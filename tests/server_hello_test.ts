@@ -112,12 +112,21 @@ Deno.test("handshake messages split across records, and records holding several,
   });
 });
 
-Deno.test("a TLS 1.3 ServerHello ends the flight: what follows is encrypted", () => {
-  const encrypted = record(23, new Uint8Array(40));
-  const { flight } = feed(concat(TLS13_HELLO, record(20, Uint8Array.of(1)), encrypted));
+Deno.test("a TLS 1.3 ServerHello ends the flight: what follows is encrypted, kept to decrypt", () => {
+  const following = concat(record(20, Uint8Array.of(1)), record(23, new Uint8Array(40)));
+  const { flight } = feed(concat(TLS13_HELLO, following));
   assert.deepEqual(flight, {
-    hello: { version: "TLSv1.3", versionCode: 0x0304, suite: 0x1302, group: 0x17, retry: false },
+    hello: {
+      version: "TLSv1.3",
+      versionCode: 0x0304,
+      suite: 0x1302,
+      group: 0x17,
+      retry: false,
+      keyShare: new Uint8Array(65),
+    },
     certificateRequested: false,
+    serverHelloMessage: TLS13_HELLO.subarray(5),
+    following,
   });
 });
 

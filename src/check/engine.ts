@@ -12,10 +12,11 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { CheckOptions } from "../options/options.ts";
 import { type Finding, verdictOf } from "../finding.ts";
+import { capitalised } from "../format.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { identify } from "../net/halibut.ts";
 import { type TlsSession, tlsSession } from "../net/peer_certificate.ts";
-import { certificateFindings, probeFindings } from "../net/tls_probe/octopus.ts";
+import { certificateFindings, platformVerdict, probeFindings } from "../net/tls_probe/octopus.ts";
 import { type ProbedCertificate, probeTls } from "../net/tls_probe/probe.ts";
 import { diagnose } from "../connection/diagnosis.ts";
 import { exchange } from "../connection/exchange.ts";
@@ -47,6 +48,8 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     findings: [],
     verdict: "ok",
     interrupted: false,
+    about: options.noSsl ? "plain-tcp" : options.subscription ? "polling-tentacle" : "octopus",
+    platforms: null,
     notes: [],
   };
   const add = (finding: Finding) => {
@@ -120,6 +123,7 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
   }
   result.interrupted = context.signal.aborted;
   result.verdict = result.interrupted ? null : verdictOf(result.findings);
+  result.platforms = result.interrupted ? null : platformVerdict(result.findings);
   emit({ type: "check", result });
   return result;
 }
@@ -352,7 +356,7 @@ async function probeStep(
 async function certificateStep({ where, one, check }: AddressRun): Promise<Finding[]> {
   const session = one.tls ? await tlsSession(one.tls) : undefined;
   if (check.tls && !check.tls.certificate && session) {
-    check.tls.certificate = probedFrom(session); // TLS 1.3 hides it from the probe
+    check.tls.certificate = probedFrom(session); // TLS 1.3 kept it from the probe (a retry)
   }
   const certificate = session ?? check.tls?.certificate ?? undefined;
   if (!certificate) return [];
@@ -575,10 +579,6 @@ function diagnosisContext(options: CheckOptions, address?: string | null) {
     family: options.family,
     proxy: options.proxy,
   };
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function firstLine(text: string): string {

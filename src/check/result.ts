@@ -9,6 +9,7 @@
 import type { CheckOptions, Target } from "../options/options.ts";
 import type { Finding, FindingLevel } from "../finding.ts";
 import type { TlsProbe } from "../net/tls_probe/probe.ts";
+import type { PlatformVerdict } from "../net/tls_probe/octopus.ts";
 import type { Cause } from "../connection/failure.ts";
 
 /** The TCP connection to one address. */
@@ -66,6 +67,17 @@ export interface CheckResult {
   verdict: FindingLevel | null;
   /** Stopped before the end (Ctrl+C): what was not reached is left out. */
   interrupted: boolean;
+  /**
+   * Whose connection the verdict is about: Octopus's; with /subscription this
+   * polling Tentacle's; with /nossl only the plain TCP path, since Octopus
+   * always uses TLS.
+   */
+  about: "octopus" | "polling-tentacle" | "plain-tcp";
+  /**
+   * Where what blocks (or, with nothing blocking, what warns) stops only some
+   * Octopus Servers: which platforms cannot connect and which can; else null.
+   */
+  platforms: PlatformVerdict | null;
   /** What the check did not do and why, with how to do it (`the trust test was not run: ...`). */
   notes: string[];
 }

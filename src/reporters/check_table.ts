@@ -51,8 +51,14 @@ export function checkTableLines(checks: readonly TargetCheck[]): string[] {
   );
 }
 
+/**
+ * The addresses that answered: the exchange got an answer, or the probe saw a
+ * TLS version accepted. A port that accepts and never speaks does not count.
+ */
 function answering(result: CheckResult): number {
-  return result.addresses.filter((address) => address.tcp.ok).length;
+  return result.addresses.filter(({ exchange, tls }) =>
+    exchange?.ok || Object.values(tls?.versions ?? {}).some((yes) => yes)
+  ).length;
 }
 
 function resolved(result: CheckResult): number {
@@ -75,13 +81,18 @@ export function blockingLine(checks: readonly TargetCheck[]): string {
   const blocking = checks.filter(({ result }) => result?.verdict === "blocking");
   const unchecked = checks.filter(({ result }) => !result?.verdict).length;
   const notChecked = unchecked > 0 ? ` (${plural(unchecked, "target")} not checked)` : "";
+  // With /nossl every target's verdict is about the plain TCP path, never about Octopus.
+  const plain = checks.some(({ result }) => result?.about === "plain-tcp");
   if (blocking.length === 0) {
     const warnings = checks.filter(({ result }) => result?.verdict === "warning").length;
-    return `no target blocks: Octopus should be able to connect to ${
-      plural(checks.length - unchecked, "target")
-    }${warnings > 0 ? ` (${formatCount(warnings)} with warnings)` : ""}${notChecked}`;
+    return `no target blocks: ${
+      plain ? "the plain TCP path works to" : "Octopus should be able to connect to"
+    } ${plural(checks.length - unchecked, "target")}${
+      warnings > 0 ? ` (${formatCount(warnings)} with warnings)` : ""
+    }${notChecked}`;
   }
   return `blocking: ${blocking.map(({ target }) => printable(target.name)).join(", ")} - ` +
-    `Octopus cannot connect to ${formatCount(blocking.length)} of ` +
+    `${plain ? "the plain TCP path fails to" : "Octopus cannot connect to"} ` +
+    `${formatCount(blocking.length)} of ` +
     `${plural(checks.length, "target")}${notChecked}`;
 }

@@ -16,8 +16,9 @@
 import { AS_ASKED_CODES, type CheckEvent, type CheckResult } from "../check/result.ts";
 import type { FindingLevel } from "../finding.ts";
 import type { LineWriter, Style } from "../output/console.ts";
-import { formatValue, plural } from "../format.ts";
+import { capitalised, formatValue, listed, plural } from "../format.ts";
 import { printable } from "../printable.ts";
+import { type OctopusPlatform, PLATFORM_NAMES } from "../net/tls_probe/octopus.ts";
 
 /** Each level's mark, all six characters wide. */
 const MARKS: Record<FindingLevel, string> = {
@@ -34,12 +35,10 @@ const FINDING_MAX = 600;
 
 /** Makes a reporter that writes check's events as text lines. */
 export function checkTextReporter(write: LineWriter, style: Style): (event: CheckEvent) => void {
-  let subscription = false;
   return (event) => {
     switch (event.type) {
       case "start": {
         const { target, timeoutMs, noSsl, proxy } = event.options;
-        subscription = event.options.subscription !== undefined;
         write(
           `Checking ${target.host} port ${target.port}${noSsl ? " without TLS (/nossl)" : ""} ` +
             (proxy ? `through the proxy ${printable(proxy.url)} ` : "") +
@@ -62,18 +61,27 @@ export function checkTextReporter(write: LineWriter, style: Style): (event: Chec
         write(`Note: ${printable(event.message, FINDING_MAX)}`);
         break;
       case "check":
-        write(verdictLine(event.result, subscription ? "this polling Tentacle" : "Octopus"));
+        write(verdictLine(event.result));
         break;
     }
   };
 }
 
+/** Who the verdict speaks of, as its subject. */
+const SUBJECTS: Record<CheckResult["about"], string> = {
+  octopus: "Octopus",
+  "polling-tentacle": "this polling Tentacle",
+  "plain-tcp": "the plain TCP path",
+};
+
 /**
- * The verdict in one line: whether `who` (Octopus, or with /subscription the
- * polling Tentacle) can connect, and if not, the first reason; or that the
- * check was stopped, or could not run as asked.
+ * The verdict in one line: whether Octopus (with /subscription the polling
+ * Tentacle) can connect, and if not, the first reason; where that depends on
+ * the Octopus Server's platform, which can and which cannot; with /nossl, only
+ * whether the plain TCP path works. Or that the check was stopped, or could
+ * not run as asked.
  */
-export function verdictLine(result: CheckResult, who = "Octopus"): string {
+export function verdictLine(result: CheckResult): string {
   if (result.interrupted) return "Check stopped before the end (Ctrl+C): no verdict";
   const { host, port } = result.target;
   const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -81,14 +89,30 @@ export function verdictLine(result: CheckResult, who = "Octopus"): string {
   if (first && AS_ASKED_CODES.has(first.code)) {
     return `OctoPing could not check ${target} as asked: ${printable(first.message, FINDING_MAX)}`;
   }
+  const who = SUBJECTS[result.about];
   const working = result.addresses.filter((a) => a.exchange?.ok).length;
   if (first && working > 0 && working < result.addresses.length) {
     // Some addresses work: Octopus fails on whichever of the others it picks.
-    return `${who} cannot connect reliably to ${target} (${working} of ` +
+    return `${capitalised(who)} cannot connect reliably to ${target} (${working} of ` +
       `${result.addresses.length} addresses work): ${printable(first.message, FINDING_MAX)}`;
   }
-  if (first) return `${who} cannot connect to ${target}: ${printable(first.message, FINDING_MAX)}`;
+  const { platforms } = result;
+  if (platforms) {
+    const names = (list: readonly OctopusPlatform[]) => listed(list.map((p) => PLATFORM_NAMES[p]));
+    return `${capitalised(names(platforms.cannot))} cannot connect to ${target} (` +
+      `${names(platforms.can)} can): ${printable(platforms.message, FINDING_MAX)}`;
+  }
+  if (result.about === "plain-tcp") {
+    return `${capitalised(who)} to ${target} ${first ? "does not work" : "works"} (/nossl)` +
+      (first ? `: ${printable(first.message, FINDING_MAX)}` : ": this says nothing of Octopus, " +
+        "which always uses TLS; check without /nossl for that");
+  }
+  if (first) {
+    return `${capitalised(who)} cannot connect to ${target}: ${
+      printable(first.message, FINDING_MAX)
+    }`;
+  }
   const warnings = result.findings.filter((f) => f.level === "warning").length;
-  return `${who} should be able to connect to ${target}` +
+  return `${capitalised(who)} should be able to connect to ${target}` +
     (warnings > 0 ? ` (${plural(warnings, "warning")} above)` : "");
 }

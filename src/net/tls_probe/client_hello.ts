@@ -167,7 +167,8 @@ function u24(n: number): Uint8Array {
   return Uint8Array.of(n >> 16, (n >> 8) & 0xff, n & 0xff);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** `parts` joined into one new array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let at = 0;
   for (const part of parts) {

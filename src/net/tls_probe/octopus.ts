@@ -9,6 +9,7 @@
  * @module
  */
 import type { Finding } from "../../finding.ts";
+import { listed } from "../../format.ts";
 import {
   type CertificateJudgement,
   day,
@@ -96,7 +97,7 @@ export function probeFindings(probe: TlsProbe, where: string): Finding[] {
       findings.push({
         level: "warning",
         code: "old-tls-enabled",
-        message: `${where} still accepts ${and(old.map(versionLabel))} beside TLS 1.2 or later`,
+        message: `${where} still accepts ${listed(old.map(versionLabel))} beside TLS 1.2 or later`,
         hint: "Octopus does not use them, and security scans flag them: disable them on the " +
           "Tentacle's machine when convenient. Connections are not affected",
       });
@@ -106,12 +107,34 @@ export function probeFindings(probe: TlsProbe, where: string): Finding[] {
         level: "warning",
         code: "no-p256",
         message: `${where} does not accept the P-256 curve (secp256r1) for key exchange` +
-          (probe.groups.length > 0 ? `; it accepts ${and(probe.groups)}` : ""),
+          (probe.groups.length > 0 ? `; it accepts ${listed(probe.groups)}` : ""),
         hint: "Octopus's minimum TLS requirements include P-256: an Octopus Server that offers " +
           "only P-256 cannot agree a key with it. Enable the curve (Windows: the ECC curve order " +
           "in group policy)",
       });
     }
+  }
+  if (accepted.length === 1 && accepted[0] === "TLSv1.3" && complete) {
+    findings.push({
+      level: "warning",
+      code: "tls13-only",
+      message: `${where} speaks only TLS 1.3: an Octopus Server on Windows before Windows ` +
+        "Server 2022 has no TLS 1.3 and cannot connect",
+      hint: "if an Octopus Server on Windows Server 2019 or older connects here, enable TLS " +
+        "1.2 with ECDHE-RSA-AES128-GCM-SHA256 or ECDHE-RSA-AES256-GCM-SHA384 beside TLS 1.3 on " +
+        "the Tentacle's machine. Octopus's docs: 'Minimum TLS requirements' (TLS 1.2 the " +
+        "minimum, TLS 1.3 optional); Microsoft's: 'Protocols in TLS/SSL (Schannel SSP)'",
+    });
+  }
+  if (probe.clientCertificateRequested === null && probe.versions["TLSv1.3"] && complete) {
+    findings.push({
+      level: "warning",
+      code: "client-certificate-unseen",
+      message: `could not see whether ${where} asks for a client certificate (TLS 1.3 hides it)`,
+      hint: "a Tentacle always asks; a device that ends TLS in front of it (SSL offloading, a " +
+        "load balancer) would not, and Octopus's certificate would never reach the Tentacle. " +
+        "The exchange's answer below says who answered",
+    });
   }
   if (probe.clientCertificateRequested === false) {
     findings.push({
@@ -141,6 +164,59 @@ export function certificateFindings(
     const { level, message, hint } = CERTIFICATE_WORDS[code](certificate);
     return { level, code, message: `${named} ${message}`, hint };
   });
+}
+
+/** The platforms an Octopus Server runs on, as findings and verdicts name them. */
+export const PLATFORM_NAMES = {
+  windows: "a Windows Octopus Server",
+  linux: "Octopus Server on Linux",
+  cloud: "Octopus Cloud",
+} as const;
+
+/** A platform an Octopus Server runs on. */
+export type OctopusPlatform = keyof typeof PLATFORM_NAMES;
+
+/**
+ * The findings whose effect depends on the Octopus Server's platform, and
+ * the platforms that refuse the connection: .NET on Linux (OpenSSL) refuses
+ * what Schannel on Windows accepts. docs/check.md has the same table.
+ */
+export const REFUSED_ON: Readonly<Record<string, readonly OctopusPlatform[]>> = {
+  "weak-key": ["linux", "cloud"],
+  "sha1-signature": ["linux", "cloud"],
+};
+
+/**
+ * Where only some Octopus Servers cannot connect: the platforms that cannot,
+ * those that can, and the finding that decides (the first of REFUSED_ON's).
+ */
+export interface PlatformVerdict {
+  cannot: OctopusPlatform[];
+  can: OctopusPlatform[];
+  /** The code of the finding that decides, e.g. `weak-key`. */
+  code: string;
+  message: string;
+}
+
+/**
+ * The verdict by platform of `findings`: null when one of them blocks every
+ * Octopus Server, or none depends on the platform; else which platforms
+ * refuse (all that any platform-bound finding names) and which do not.
+ */
+export function platformVerdict(findings: readonly Finding[]): PlatformVerdict | null {
+  const bound = (f: Finding) => f.code in REFUSED_ON;
+  if (findings.some((f) => f.level === "blocking" && !bound(f))) return null;
+  const refusing = findings.filter((f) => f.level !== "ok" && bound(f));
+  if (refusing.length === 0) return null;
+  const first = refusing.find((f) => f.level === "blocking") ?? refusing[0];
+  const all = Object.keys(PLATFORM_NAMES) as OctopusPlatform[];
+  const cannot = all.filter((p) => refusing.some((f) => REFUSED_ON[f.code].includes(p)));
+  return {
+    cannot,
+    can: all.filter((p) => !cannot.includes(p)),
+    code: first.code,
+    message: first.message,
+  };
 }
 
 const REPLACE = "replace it with 'Tentacle.exe new-certificate', then update the thumbprint " +
@@ -190,11 +266,10 @@ function octopusSpoken(probe: TlsProbe): string {
     const prefers = chosen && !tls12.some((s) => s.iana === chosen)
       ? ` (it prefers ${suiteLabel(chosen)})`
       : "";
-    parts.push(`TLS 1.2 with ${and(tls12.map((s) => suiteLabel(s.iana)))}${prefers}`);
+    parts.push(`TLS 1.2 with ${listed(tls12.map((s) => suiteLabel(s.iana)))}${prefers}`);
   }
-  if (probe.versions["TLSv1.3"] && probe.chosen["TLSv1.3"]) {
-    parts.push(`TLS 1.3 with ${probe.chosen["TLSv1.3"]}`);
-  }
+  const tls13 = probe.suites["TLSv1.3"] ?? [];
+  if (probe.versions["TLSv1.3"] && tls13.length > 0) parts.push(`TLS 1.3 with ${listed(tls13)}`);
   return parts.join("; ");
 }
 
@@ -202,17 +277,16 @@ function isModern(version: TlsVersion): boolean {
   return version === "TLSv1.2" || version === "TLSv1.3";
 }
 
-/** `TLS 1.0 with TLS_RSA_WITH_AES_256_CBC_SHA (AES256-SHA) and TLS 1.1 with ...`: each its pick. */
+/**
+ * `TLS 1.0 (picking TLS_RSA_WITH_AES_256_CBC_SHA (AES256-SHA) of the suites
+ * offered) and TLS 1.1 (...)`: each version's pick from the broad offer, named
+ * as a pick since the probe does not try each suite of these versions alone.
+ */
 function spoken(probe: TlsProbe, versions: readonly TlsVersion[]): string {
-  return and(versions.map((v) => {
+  return listed(versions.map((v) => {
     const chosen = probe.chosen[v];
-    return chosen ? `${versionLabel(v)} with ${suiteLabel(chosen)}` : versionLabel(v);
+    return chosen
+      ? `${versionLabel(v)} (picking ${suiteLabel(chosen)} of the suites offered)`
+      : versionLabel(v);
   }));
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function and(items: readonly string[]): string {
-  return items.length <= 1
-    ? items.join("")
-    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }

@@ -7,7 +7,9 @@
  * A probe makes at most 11 connections, one after another, each bounded by
  * `timeoutMs`, and stops at the first that times out or cannot connect (a
  * silent address costs one timeout, not eleven):
- *   1      TLS 1.3 alone, its three suites, its three groups;
+ *   1      TLS 1.3 alone, its three suites, its three groups (and, where the
+ *          server takes the x25519 key share, its encrypted flight read on to
+ *          its Certificate: see tls13_flight.ts);
  *   3      TLS 1.2, 1.1 and 1.0 alone, each with the broad offer;
  *   2      TLS 1.2 with each suite Octopus requires alone;
  *   2      TLS 1.3 with each of the other two suites alone;
@@ -28,6 +30,12 @@ import {
   type ServerHello,
   TlsProbeError,
 } from "./server_hello.ts";
+import {
+  type EncryptedFlight,
+  EncryptedFlightReader,
+  serverHandshakeKeys,
+  sharedSecret,
+} from "./tls13_flight.ts";
 import {
   ECDHE_SUITES,
   type Group,
@@ -66,7 +74,8 @@ export interface ProbedCertificate {
  * What the probe found, shaped as `check`'s JSON `tls` object. Whatever
  * could not be measured is null: all of it past the connection that stopped
  * the probe, and the certificate and client certificate request of a server
- * that speaks only TLS 1.3 (it encrypts them).
+ * that speaks only TLS 1.3 (it encrypts them) and asked for another key
+ * share than x25519, so that the probe could not read its encrypted flight.
  */
 export interface TlsProbe {
   /** Whether the server accepts each version offered alone. */
@@ -81,7 +90,10 @@ export interface TlsProbe {
   chosen: Record<TlsVersion, string | null>;
   /** The groups accepted for key exchange, of x25519, secp256r1 and secp384r1. */
   groups: Group[] | null;
-  /** The server asked for a client certificate (TLS <= 1.2), as a Tentacle does. */
+  /**
+   * The server asked for a client certificate, as a Tentacle does: read in
+   * clear up to TLS 1.2, and from the encrypted flight under TLS 1.3 only.
+   */
   clientCertificateRequested: boolean | null;
   certificate: ProbedCertificate | null;
   /** How many TCP connections the probe made. */
@@ -108,8 +120,16 @@ class Stop extends Error {}
 /** The versions before 1.3, newest first. */
 const OLDER = ["TLSv1.2", "TLSv1.1", "TLSv1.0"] as const;
 
-/** One exchange: the flight, or why the server gave none (an alert, a close, not TLS). */
-type Answer = { flight: ServerFlight; refusal?: undefined } | { refusal: string };
+/**
+ * One exchange: the flight (and for TLS 1.3, when asked, what its encrypted
+ * part showed), or why the server gave none (an alert, a close, not TLS).
+ */
+type Answer =
+  | { flight: ServerFlight; encrypted?: EncryptedFlight; refusal?: undefined }
+  | { refusal: string };
+
+/** How to read a TLS 1.3 flight's encrypted part, given its clear part; undefined when it can't be. */
+type EncryptedReading = (flight: ServerFlight) => Promise<EncryptedFlightReader | undefined>;
 
 /**
  * Probes the TLS server at `address` (an IP address; through a proxy, the
@@ -134,9 +154,9 @@ export async function probeTls(
     ? options.servername
     : undefined;
   const shares = await keyShares();
-  const ask = async (hello: Uint8Array): Promise<Answer> => {
+  const ask = async (hello: Uint8Array, encrypted?: EncryptedReading): Promise<Answer> => {
     probe.connections++;
-    return await exchange(address, port, hello, probe.connections, options);
+    return await exchange(address, port, hello, probe.connections, options, encrypted);
   };
   const hello = (version: TlsVersion, suites: readonly number[], groups = GROUPS) =>
     clientHello({
@@ -149,7 +169,9 @@ export async function probeTls(
   try {
     // TLS 1.3: a HelloRetryRequest for another group than x25519 still means yes.
     const tls13Suites = TLS13_SUITES.map((s) => s.id);
-    const tls13 = agreed(await ask(hello("TLSv1.3", tls13Suites)), "TLSv1.3", tls13Suites);
+    const first = hello("TLSv1.3", tls13Suites);
+    const tls13Answer = await ask(first, (flight) => encryptedReader(first, flight, shares.x25519));
+    const tls13 = agreed(tls13Answer, "TLSv1.3", tls13Suites);
     probe.versions["TLSv1.3"] = tls13 !== undefined;
     let flight: ServerFlight | undefined; // the newest version's before 1.3, for the certificate
     for (const version of OLDER) {
@@ -161,9 +183,11 @@ export async function probeTls(
       probe.suites[version] = server ? [suiteName(server.suite)] : [];
       if (server) flight ??= (answer as { flight: ServerFlight }).flight;
     }
-    if (flight) {
-      probe.clientCertificateRequested = flight.certificateRequested;
-      probe.certificate = flight.certificate ? await probedCertificate(flight.certificate) : null;
+    // Read in clear before TLS 1.3; under TLS 1.3 only where its encrypted part could be read.
+    const seen = flight ?? (tls13Answer.refusal === undefined ? tls13Answer.encrypted : undefined);
+    if (seen) {
+      probe.clientCertificateRequested = seen.certificateRequested;
+      probe.certificate = seen.certificate ? await probedCertificate(seen.certificate) : null;
     }
     if (probe.versions["TLSv1.2"]) {
       for (const suite of OCTOPUS_TLS12_SUITES) {
@@ -214,6 +238,7 @@ async function exchange(
   hello: Uint8Array,
   number: number,
   { timeoutMs, signal, proxy }: ProbeOptions,
+  encrypted?: EncryptedReading,
 ): Promise<Answer> {
   if (signal?.aborted) throw new Stop("aborted");
   const stop = new AbortController();
@@ -240,7 +265,7 @@ async function exchange(
     for (;;) {
       const count = await conn.read(buffer);
       const flight = count === null ? reader.end() : reader.push(buffer.subarray(0, count));
-      if (flight) return { flight };
+      if (flight) return { flight, encrypted: await readEncrypted(conn, flight, encrypted) };
     }
   } catch (error) {
     if (why) throw new Stop(why);
@@ -255,15 +280,63 @@ async function exchange(
   }
 }
 
+/**
+ * What the encrypted part of a TLS 1.3 flight shows, read on from `conn`;
+ * undefined when not asked for, or when it cannot be read (another group
+ * asked for, a record that does not decrypt, a close, a timeout).
+ */
+async function readEncrypted(
+  conn: Deno.Conn,
+  flight: ServerFlight,
+  encrypted: EncryptedReading | undefined,
+): Promise<EncryptedFlight | undefined> {
+  const reader = encrypted && await encrypted(flight);
+  if (!reader) return undefined;
+  try {
+    let read = reader.push(flight.following ?? new Uint8Array());
+    const buffer = new Uint8Array(16 * 1024);
+    while (!read) {
+      const count = await conn.read(buffer);
+      if (count === null) return undefined;
+      read = reader.push(buffer.subarray(0, count));
+    }
+    return read;
+  } catch {
+    return undefined; // what TLS 1.3 hides stays unknown; the rest of the answer stands
+  }
+}
+
+/** A reader for the encrypted part of `flight`, the answer to `hello` sent with `share`. */
+async function encryptedReader(
+  hello: Uint8Array,
+  flight: ServerFlight,
+  share: OwnKeyShare,
+): Promise<EncryptedFlightReader | undefined> {
+  const server = flight.hello;
+  if (!server || server.version !== "TLSv1.3" || server.retry || !flight.serverHelloMessage) {
+    return undefined;
+  }
+  const secret = await sharedSecret(share.privateKey, server);
+  const keys = secret &&
+    serverHandshakeKeys(hello.subarray(5), flight.serverHelloMessage, server.suite, secret);
+  return keys ? new EncryptedFlightReader(keys) : undefined;
+}
+
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
 
-/** Throwaway public keys, one per group: the probe never completes a handshake. */
-async function keyShares(): Promise<Record<Group, KeyShare>> {
+/** A key share the probe sends, with its private key to read a TLS 1.3 flight. */
+interface OwnKeyShare extends KeyShare {
+  privateKey: CryptoKey;
+}
+
+/** Throwaway key pairs, one per group: the probe never completes a handshake. */
+async function keyShares(): Promise<Record<Group, OwnKeyShare>> {
   const generate = async (group: Group, algorithm: EcKeyGenParams | Algorithm) => {
     const pair = await crypto.subtle.generateKey(algorithm, true, ["deriveBits"]) as CryptoKeyPair;
-    return { group, key: new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey)) };
+    const key = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+    return { group, key, privateKey: pair.privateKey };
   };
   // Real keys, not random bytes: OpenSSL checks a P-256 or P-384 point is on its curve.
   return {

@@ -36,6 +36,8 @@ export interface ServerHello {
   group: number | null;
   /** A HelloRetryRequest: the server wants a key share for `group` before it goes on. */
   retry: boolean;
+  /** TLS 1.3: the server's public key in its key_share; absent in a HelloRetryRequest. */
+  keyShare?: Uint8Array;
 }
 
 /** An alert the server sent (RFC 8446 6). */
@@ -56,6 +58,10 @@ export interface ServerFlight {
   certificateRequested: boolean;
   /** The alert that ended the flight, if one did. */
   alert?: Alert;
+  /** TLS 1.3: the ServerHello message as sent (with its header), for the handshake's transcript. */
+  serverHelloMessage?: Uint8Array;
+  /** TLS 1.3: the bytes read past the ServerHello's record: the start of the encrypted flight. */
+  following?: Uint8Array;
 }
 
 /** The random of a HelloRetryRequest: SHA-256 of "HelloRetryRequest" (RFC 8446 4.1.3). */
@@ -166,7 +172,10 @@ function readFlight(bytes: Uint8Array): ServerFlight | null {
     joined.set(fragment, handshakes.length);
     handshakes = joined;
     const done = readMessages(handshakes, flight);
-    if (done) return flight;
+    if (done) {
+      if (flight.serverHelloMessage) flight.following = bytes.slice(at);
+      return flight;
+    }
   }
   return null;
 }
@@ -191,6 +200,9 @@ function readMessages(bytes: Uint8Array, flight: ServerFlight): boolean {
     switch (type) {
       case MESSAGE.serverHello:
         flight.hello = serverHello(body);
+        if (flight.hello.version === "TLSv1.3" && !flight.hello.retry) {
+          flight.serverHelloMessage = bytes.slice(at - 4 - length, at);
+        }
         if (flight.hello.retry || flight.hello.version === "TLSv1.3") return true;
         break;
       case MESSAGE.certificate:
@@ -216,16 +228,21 @@ function serverHello(body: Uint8Array): ServerHello {
   reader.u8(); // compression
   const retry = random.every((byte, i) => byte === HELLO_RETRY_RANDOM[i]);
   let group: number | null = null;
+  let keyShare: Uint8Array | undefined;
   if (!reader.done()) {
     const extensions = new Reader(reader.bytes(reader.u16()), "ServerHello's extensions");
     while (!extensions.done()) {
       const type = extensions.u16();
       const data = new Reader(extensions.bytes(extensions.u16()), `extension ${type}`);
       if (type === EXTENSION.supportedVersions) versionCode = data.u16();
-      if (type === EXTENSION.keyShare) group = data.u16();
+      if (type === EXTENSION.keyShare) {
+        group = data.u16();
+        if (!retry) keyShare = data.bytes(data.u16()).slice();
+      }
     }
   }
-  return { version: versionName(versionCode) ?? null, versionCode, suite, group, retry };
+  const hello = { version: versionName(versionCode) ?? null, versionCode, suite, group, retry };
+  return keyShare ? { ...hello, keyShare } : hello;
 }
 
 /** The first certificate of a TLS 1.2 Certificate message; undefined for an empty list. */
