@@ -9,7 +9,7 @@
 import type { PingOptions } from "../options/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { type Handshake, tlsSession } from "../net/peer_certificate.ts";
-import { HEADERS } from "../net/protocol.ts";
+import { HEADERS, PONG_COMMON_NAME } from "../net/protocol.ts";
 import { diagnose } from "../connection/diagnosis.ts";
 import { exchange } from "../connection/exchange.ts";
 import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
@@ -110,6 +110,7 @@ export async function runAttempt(
       family: options.family,
       proxy: options.proxy,
       pongAnswered: pongAnswered || answeredByPong(result),
+      pongCertificate: handshake?.subject === `CN=${PONG_COMMON_NAME}`,
     });
   }
   result.ms = performance.now() - started;
