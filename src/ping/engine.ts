@@ -99,6 +99,7 @@ export async function runPing(
       ok: result.ok,
       ms: result.ms,
       cause: result.diagnosis?.cause,
+      hint: result.diagnosis?.hint,
       dataBytes: result.ok ? options.dataSize : 0,
     });
     const byPong = answeredByPong(result);
