@@ -55,7 +55,7 @@ export async function runPing(
     PingContext = {},
 ): Promise<RunSummary> {
   const changes = changeTracker(options, emit);
-  const markClientCertificateRequest = clientCertificateMarker(options, stop);
+  const markClientCertificateRequest = clientCertificateMarker(options, stop, gate);
   let pongAnswered = false;
   const noted = new Set<Note>();
   /** What the server speaks, once a handshake failed: null when the probe explained nothing. */
@@ -153,24 +153,31 @@ function needsExplaining(result: AttemptResult, options: PingOptions): boolean {
  * certificate, as a Tentacle always does. Ping's TLS does not tell, so once
  * per certificate a TLS 1.2 session is followed by one probe of the server's
  * first flight, where the request is in the clear (after the attempt's
- * timing stopped). Under TLS 1.3 the request is encrypted: nothing is marked.
+ * timing stopped, and through `gate`: a fleet's `/parallel` bounds it too).
+ * Under TLS 1.3 the request is encrypted: nothing is marked.
  */
-function clientCertificateMarker(options: PingOptions, stop: AbortSignal) {
+function clientCertificateMarker(
+  options: PingOptions,
+  stop: AbortSignal,
+  gate: NonNullable<PingContext["gate"]>,
+) {
   let known: { sha1: string; requested: boolean | null } | undefined;
   return async (result: AttemptResult): Promise<void> => {
     const session = result.tls;
     if (session?.protocol !== "TLSv1.2" || result.address === undefined) return;
     if (known?.sha1 !== session.sha1) {
-      const requested = await probeClientCertificateRequest(
-        options.proxy ? options.target.host : result.address,
-        options.target.port,
-        {
+      const address = options.proxy ? options.target.host : result.address;
+      const requested = await gate(() =>
+        probeClientCertificateRequest(address, options.target.port, {
           servername: options.target.host,
           timeoutMs: Math.min(options.timeoutMs, HANDSHAKE_PROBE_MS),
           signal: stop,
           proxy: options.proxy,
-        },
-      );
+        })
+      ).catch((error) => { // the gate rejects only when the run stops while it waits
+        if (stop.aborted) return null;
+        throw error;
+      });
       known = { sha1: session.sha1, requested };
     }
     if (known.requested !== null) {
