@@ -182,14 +182,18 @@ linuxTest("tls: a TLS 1.2 server with CBC suites only: none of Octopus's suites"
 Deno.test(
   "closed: a Tentacle-like server that reads 20,000 bytes, answers and closes",
   async () => {
-    await using server = await serveWith(async (conn) => {
-      await readRequest(conn, 20_000);
-      await writeText(
-        conn,
-        "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\n\r\nok",
-      );
-      conn.close();
-    }, true);
+    await using server = await serveWith(
+      async (conn) => {
+        await readRequest(conn, 20_000);
+        await writeText(
+          conn,
+          "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 2\r\n\r\nok",
+        );
+        conn.close();
+      },
+      true,
+      "Octopus Tentacle",
+    ); // pong's own certificate would say the peer is pong
     // 20 MB chunks: more than loopback's socket buffers hold, so the first chunk can never be
     // all handed to the kernel before the answer comes (with 2 MB it sometimes was, and passed).
     const failure = await failOnce(server.port, ["/datasize=50", "/chunksize=20"]);

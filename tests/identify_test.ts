@@ -7,6 +7,7 @@ import { certificateLines } from "../src/reporters/ping_text.ts";
 import { VERSION } from "../src/version.ts";
 import { pingLoopback, Pong, runOctoPing } from "./support/helpers.ts";
 import { readRequest, serveWith, writeText } from "./support/servers.ts";
+import { halibutListener } from "./support/halibut.ts";
 
 const SESSION = TENTACLE_SESSION;
 
@@ -178,3 +179,40 @@ Deno.test("the certificate comes before pong's header: a CA's is flagged unless 
   assert.equal(vouched.kind, "pong");
   assert.match(vouched.description, /serving its \/cert, issued by CN=Corp CA/);
 });
+
+Deno.test(
+  "a TLS 1.2 server with Halibut's page that asks for no client certificate: warned of, and not called a Tentacle",
+  async () => {
+    const asks = (ask: boolean, maxVersion: "TLSv1.2" | "TLSv1.3") =>
+      halibutListener("0".repeat(40), "Tentacle", { askClientCertificate: ask, maxVersion });
+    const warning =
+      /\n {4}warning: the server did not ask for a client certificate, which a Tentacle always does: something other than the Tentacle ends TLS here/;
+    const tentacle =
+      /\n {4}answered by: an Octopus Tentacle \(self-signed certificate CN=Octopus Tentacle, and Halibut's HTML answer\)\n/;
+    await using impostor = await asks(false, "TLSv1.2");
+    const run = await pingLoopback(impostor.port, "/count=2", "/interval=0", "/format=json");
+    assert.equal(run.code, 0, run.stdout);
+    const certificate = run.stdout.split("\n").filter((line) => line.includes('"certificate"'))
+      .map((line) => JSON.parse(line));
+    assert.equal(certificate.length, 1, run.stdout);
+    assert.deepEqual(
+      certificate[0].warnings.map((w: { code: string }) => w.code),
+      ["client-certificate-not-requested"],
+    );
+    const text = await pingLoopback(impostor.port, "/count=1");
+    assert.match(text.stdout, warning);
+    assert.match(
+      text.stdout,
+      /\n {4}answered by: a server with Halibut's HTML answer that did not ask for a client certificate \(self-signed certificate CN=Octopus Tentacle\), so not a Tentacle or Octopus Server, which always ask\n {4}hint: a proxy/,
+    );
+    // A Tentacle asks: no warning. Under TLS 1.3 the request is encrypted: nothing is claimed.
+    await using real = await asks(true, "TLSv1.2");
+    await using hidden = await asks(false, "TLSv1.3");
+    for (const server of [real, hidden]) {
+      const seen = await pingLoopback(server.port, "/count=1");
+      assert.equal(seen.code, 0, seen.stdout);
+      assert.doesNotMatch(seen.stdout, /warning:/);
+      assert.match(seen.stdout, tentacle);
+    }
+  },
+);

@@ -256,11 +256,15 @@ linuxTest(
 
 Deno.test("a server that answers before the payload is all sent fails the attempt", async () => {
   // What a Tentacle does with a request that is not from Octopus: reads 20,000 bytes, answers, closes.
-  await using server = await serveWith(async (conn) => {
-    await readRequest(conn, 20_000);
-    await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    conn.close();
-  }, true);
+  await using server = await serveWith(
+    async (conn) => {
+      await readRequest(conn, 20_000);
+      await writeText(conn, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      conn.close();
+    },
+    true,
+    "Octopus Tentacle",
+  ); // pong's own certificate would say the peer is pong
   // 20 MB chunks, as in causes_test: a 2 MB chunk was sometimes all taken by the system before
   // the answer came (3 of 20 runs once ping waited for each write), and then chunk 2 failed.
   const run = await pingLoopback(server.port, "/datasize=50", "/chunksize=20", "/count=1");

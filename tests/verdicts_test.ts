@@ -27,9 +27,10 @@ function firstFailure(stdout: string) {
 
 /**
  * A loopback relay to `port` that passes connection number `cut` (from 1)
- * only until `afterBytes` have gone from client to server, then drops it.
+ * only until `afterBytes` have gone from client to server, then drops it;
+ * with `hold`, it holds that connection open and passes nothing at all.
  */
-function cuttingRelay(port: number, cut: number, afterBytes: number) {
+function cuttingRelay(port: number, cut: number, afterBytes: number, hold = false) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const open = new Set<Deno.Conn>();
   const close = (conn: Deno.Conn) => {
@@ -56,9 +57,13 @@ function cuttingRelay(port: number, cut: number, afterBytes: number) {
   const loop = (async () => {
     let count = 0;
     for await (const client of listener) {
+      if (hold && ++count === cut) {
+        open.add(client);
+        continue;
+      }
       const server = await Deno.connect({ hostname: "127.0.0.1", port });
       open.add(client).add(server);
-      const limit = ++count === cut ? afterBytes : Infinity;
+      const limit = !hold && ++count === cut ? afterBytes : Infinity;
       served.push(pipe(client, server, limit), pipe(server, client, Infinity));
     }
   })().catch(() => {});
@@ -91,8 +96,9 @@ Deno.test(
         const failure = firstFailure(run.stdout);
         assert.match(
           failure.cause,
-          // Mid-transfer, or, when the system had taken the whole chunk, before pong's answer.
-          /^cause: closed - the connection dropped (mid-transfer after [\d.,]+ MB|after [\d.,]+ MB were sent, before pong answered)$/,
+          // Mid-transfer, or, when the system had taken the whole chunk, before pong's answer; with
+          // what pong said it had received, when it said.
+          /^cause: closed - the connection dropped (mid-transfer )?after ([\d.,]+ MB were sent|pong had received [\d,]+ bytes \([\d.,]+ MB were handed to the network\))(, before pong answered)?$/,
           run.stdout,
         );
         assert.match(
@@ -106,6 +112,50 @@ Deno.test(
       }
     }
     await pong.stop();
+  },
+);
+
+Deno.test(
+  "an upload cut on the way to pong, before any answer, is the network's: pong's certificate says so",
+  async () => {
+    await using pong = await Pong.start();
+    const relay = cuttingRelay(pong.port, 1, 200_000);
+    try {
+      const run = await pingLoopback(relay.port, "/datasize=1", "/count=1", "/timeout=5");
+      assert.equal(run.code, 1, run.stdout);
+      const failure = firstFailure(run.stdout);
+      assert.match(failure.cause, /^cause: closed - the connection dropped/, run.stdout);
+      assert.match(
+        failure.hint,
+        /^hint: the certificate is pong's own \(CN=OctoPing Pong\), and pong reads the whole request, .* the network between here and pong cut this connection: a firewall, proxy, VPN or WAN optimiser with a session, size or idle limit/,
+        run.stdout,
+      );
+      assert.doesNotMatch(run.stdout, /Tentacle reads only/);
+    } finally {
+      await relay.close();
+    }
+  },
+);
+
+Deno.test(
+  "a handshake that stalls after pong answered earlier in the run is not called 'not a Tentacle'",
+  async () => {
+    await using pong = await Pong.start();
+    const relay = cuttingRelay(pong.port, 3, 0, true);
+    try {
+      const run = await pingLoopback(relay.port, "/count=3", "/interval=0", "/timeout=1");
+      assert.equal(run.code, 1, run.stdout);
+      const failure = firstFailure(run.stdout);
+      assert.equal(failure.cause, "cause: timeout - timeout during the TLS handshake", run.stdout);
+      assert.match(
+        failure.hint,
+        /^hint: pong answered earlier in this run, so the address and port are right and this connection was accepted but the TLS handshake stalled: .*a device between here and pong/,
+        run.stdout,
+      );
+      assert.doesNotMatch(run.stdout, /not a Tentacle|never spoke TLS/);
+    } finally {
+      await relay.close();
+    }
   },
 );
 

@@ -12,6 +12,7 @@
  * @module
  */
 import type { HttpProxy } from "../net/proxy_url.ts";
+import { PONG_COMMON_NAME } from "../net/protocol.ts";
 import { formatCount, formatMB } from "../format.ts";
 import {
   type Diagnosis,
@@ -37,6 +38,8 @@ export interface DiagnosisContext {
   chunkBytes?: number;
   /** Pong has answered in this run (an earlier attempt, or an earlier chunk of this one). */
   pongAnswered?: boolean;
+  /** The handshake presented pong's own certificate (`CN=OctoPing Pong`): the peer is pong. */
+  pongCertificate?: boolean;
   /** The address family asked for (`/ipv4`, `/ipv6`), if any. */
   family?: 4 | 6;
   /** The proxy the run goes through (`/proxy`), if any. */
@@ -70,7 +73,8 @@ function transferDiagnosis(failure: Failure, context: DiagnosisContext): Diagnos
   // come after ping has handed over the whole request; pong never closes without answering.
   const cutBeforeAnswer = code === FAILURE_CODES.closed && phase === "response" &&
     context.dataMode && failure.bytesRead === 0;
-  if ((code === FAILURE_CODES.answeredEarly || cutBeforeAnswer) && context.pongAnswered) {
+  const knownPong = pongEvidence(context);
+  if ((code === FAILURE_CODES.answeredEarly || cutBeforeAnswer) && knownPong) {
     const sent = formatMB(failure.bytesSent ?? 0);
     // What pong said it had is what crossed the network; the rest may have sat in buffers.
     const arrived = failure.bytesConfirmed === undefined
@@ -82,10 +86,11 @@ function transferDiagnosis(failure: Failure, context: DiagnosisContext): Diagnos
       summary: cutBeforeAnswer
         ? `the connection dropped after ${arrived}, before pong answered`
         : `the connection dropped mid-transfer after ${arrived}`,
-      hint: "pong answered earlier in this run, so unless pong itself stopped (look at its " +
-        "window), the network between here and pong cut this connection: a firewall, proxy, " +
-        "VPN or WAN optimiser with a session, size or idle limit. This is the fault data mode " +
-        "is for: look in those devices' logs at this time",
+      // Pong reads every byte of a request, so a cut is never pong's 20,000-byte limit.
+      hint: `${knownPong}, and pong reads the whole request, so unless pong itself stopped ` +
+        "(look at its window), the network between here and pong cut this connection: a " +
+        "firewall, proxy, VPN or WAN optimiser with a session, size or idle limit. This is the " +
+        "fault data mode is for: look in those devices' logs at this time",
     };
   }
   if (code === FAILURE_CODES.answeredEarly) {
@@ -167,7 +172,7 @@ function routeDiagnosis(
     return {
       cause: "timeout",
       summary: `timeout ${DURING[phase]}`,
-      hint: timeoutHint(phase, target),
+      hint: timeoutHint(phase, target, pongEvidence(context)),
     };
   }
   if (code !== undefined && DNS_CODES.has(code)) return dnsDiagnosis(context);
@@ -222,8 +227,32 @@ function dnsDiagnosis(context: DiagnosisContext): Diagnosis {
   };
 }
 
-/** What a timeout usually means in `phase`, and where to look. */
-function timeoutHint(phase: Phase, target: string): string {
+/**
+ * Why this run knows the peer is pong, in words that start a hint; undefined
+ * when nothing shows it. An answer outweighs a certificate: pong's `/cert=`
+ * can be any certificate, but only pong answers with pong's header.
+ */
+function pongEvidence(context: DiagnosisContext): string | undefined {
+  if (context.pongAnswered) return "pong answered earlier in this run";
+  if (context.pongCertificate) return `the certificate is pong's own (CN=${PONG_COMMON_NAME})`;
+}
+
+/**
+ * What a timeout usually means in `phase`, and where to look. Where the run
+ * shows the peer is pong, a stall is not "a server that is not a Tentacle":
+ * the same pong, or the way to it, held this one connection.
+ */
+function timeoutHint(phase: Phase, target: string, knownPong?: string): string {
+  if (knownPong && phase !== "dns") {
+    const stalled = phase === "connect"
+      ? "packets to it are now dropped on the way"
+      : phase === "tls"
+      ? "this connection was accepted but the TLS handshake stalled"
+      : "this connection stalled after it was made";
+    return `${knownPong}, so the address and port are right and ${stalled}: unless pong itself ` +
+      "stopped (look at its window), a device between here and pong (firewall, proxy, " +
+      "TLS inspection, VPN) holds some connections. Look in those devices' logs at this time";
+  }
   switch (phase) {
     case "dns":
       return "the DNS server did not answer: check the DNS settings, or use the IP address";

@@ -74,6 +74,15 @@ export function identifyPeer(result: ExchangeResult): PeerIdentity {
   const contentType = result.headers?.get("content-type") ?? "";
   const halibutAnswer = result.httpVersion === "HTTP/1.0" && result.status === 200 &&
     /^text\/html; charset=utf-8$/i.test(contentType) && result.headers?.has("content-length");
+  if (session && halibutAnswer && session.clientCertificateRequested === false) {
+    return {
+      kind: "other",
+      description: "a server with Halibut's HTML answer that did not ask for a client " +
+        `certificate (self-signed certificate ${session.subject}), so not a Tentacle or Octopus ` +
+        "Server, which always ask",
+      hint: MIDDLEBOX_HINT,
+    };
+  }
   if (session && halibutAnswer) {
     const [, kind, who] = OCTOPUS_PAGES.find(([page]) => page.test(result.answerStart ?? "")) ??
       [undefined, "tentacle", "an Octopus Tentacle or Server"];

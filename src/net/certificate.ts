@@ -10,6 +10,7 @@ import "reflect-metadata"; // @peculiar/x509's dependency injection needs it loa
 import * as x509 from "@peculiar/x509";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { fingerprintHex } from "./peer_certificate.ts";
+import { PONG_COMMON_NAME } from "./protocol.ts";
 
 /** A certificate and its private key, both PEM, with the certificate's thumbprint. */
 export interface CertificateWithKey {
@@ -33,7 +34,7 @@ const DAY_MS = 86_400_000;
 
 /** Makes a fresh self-signed RSA 2048 / SHA-256 certificate for `CN=<commonName>`. */
 export async function createSelfSignedCertificate(
-  commonName = "OctoPing Pong",
+  commonName = PONG_COMMON_NAME,
 ): Promise<CertificateWithKey> {
   const keys = await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
   const serial = crypto.getRandomValues(new Uint8Array(8));

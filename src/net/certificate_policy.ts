@@ -25,10 +25,22 @@ export type CertificateJudgement = CertificateObjection | "expired" | "not-yet-v
 
 /** A judgement on the server's certificate in words, as ping's certificate event carries it. */
 export interface CertificateWarning {
-  code: CertificateJudgement;
+  code: CertificateJudgement | "client-certificate-not-requested";
   /** One sentence: what is wrong, what Octopus makes of it, and what to do. */
   text: string;
 }
+
+/** What follows when a server does not ask for a client certificate: it is not the Tentacle. */
+export const NOT_REQUESTED_HINT = "something other than the Tentacle ends TLS here (SSL " +
+  "offloading, a load balancer, another service): Octopus's certificate would not reach the " +
+  "Tentacle, which would refuse it";
+
+/** Ping's warning, with the certificate, of a TLS 1.2 server that did not ask for a client certificate. */
+export const NOT_REQUESTED_WARNING: CertificateWarning = {
+  code: "client-certificate-not-requested",
+  text: "the server did not ask for a client certificate, which a Tentacle always does: " +
+    NOT_REQUESTED_HINT,
+};
 
 /** The least RSA key size Octopus accepts. */
 export const MIN_RSA_BITS = 2048;

@@ -34,6 +34,12 @@ export interface Handshake {
   cipher: string;
   /** The certificate as it came (DER). */
   der: Uint8Array;
+  /**
+   * Whether the server asks for a client certificate, as a Tentacle always does. This tool's
+   * TLS does not tell, so ping learns it apart (under TLS 1.2 only: TLS 1.3 encrypts the
+   * request); absent where it is not known.
+   */
+  clientCertificateRequested?: boolean;
 }
 
 /** The server's certificate and the TLS session, as people need to see them. */

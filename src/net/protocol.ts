@@ -6,6 +6,9 @@
  * @module
  */
 
+/** The name in the certificate pong makes for itself: a handshake that shows it reached pong. */
+export const PONG_COMMON_NAME = "OctoPing Pong";
+
 /** Header names, as written; lower-case them to look them up in a parsed head. */
 export const HEADERS = {
   /** On pong's answer: `pong <version>`. */

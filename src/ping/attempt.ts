@@ -9,7 +9,7 @@
 import type { PingOptions } from "../options/options.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { type Handshake, tlsSession } from "../net/peer_certificate.ts";
-import { HEADERS } from "../net/protocol.ts";
+import { HEADERS, PONG_COMMON_NAME } from "../net/protocol.ts";
 import { diagnose } from "../connection/diagnosis.ts";
 import { exchange } from "../connection/exchange.ts";
 import { CutShort } from "../connection/exchange_error.ts";
@@ -123,6 +123,7 @@ export async function runAttempt(
       family: options.family,
       proxy: options.proxy,
       pongAnswered: pongAnswered || answeredByPong(result),
+      pongCertificate: handshake?.subject === `CN=${PONG_COMMON_NAME}`,
     });
   }
   result.ms = performance.now() - started;

@@ -13,12 +13,17 @@ import { RunStatistics, type RunSummary } from "../stats/run_statistics.ts";
 import { collectGarbage } from "../gc.ts";
 import { delay } from "../timers.ts";
 import { answeredByPong, runAttempt } from "./attempt.ts";
-import { explainHandshake, type HandshakeExplanation } from "../connection/handshake_probe.ts";
+import {
+  explainHandshake,
+  HANDSHAKE_PROBE_MS,
+  type HandshakeExplanation,
+} from "../connection/handshake_probe.ts";
 import { identifyPeer } from "../connection/identify.ts";
 import { HEADERS } from "../net/protocol.ts";
 import type { AttemptCutShort, CertificateEvent, Note, PingEvent } from "./events.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
-import { certificateWarnings } from "../net/certificate_policy.ts";
+import { certificateWarnings, NOT_REQUESTED_WARNING } from "../net/certificate_policy.ts";
+import { probeClientCertificateRequest } from "../net/tls_probe/probe.ts";
 import { FAILURE_CODES } from "../connection/failure.ts";
 import { CutShort } from "../connection/exchange_error.ts";
 import type { AttemptResult } from "../connection/result.ts";
@@ -51,6 +56,7 @@ export async function runPing(
     PingContext = {},
 ): Promise<RunSummary> {
   const changes = changeTracker(options, emit);
+  const markClientCertificateRequest = clientCertificateMarker(options, stop, gate);
   let pongAnswered = false;
   const noted = new Set<Note>();
   let cutShort: AttemptCutShort | null = null;
@@ -97,11 +103,13 @@ export async function runPing(
       ) ?? null;
       if (explained) result.diagnosis = { ...result.diagnosis!, ...explained };
     }
+    await markClientCertificateRequest(result);
     statistics.record({
       time: result.time,
       ok: result.ok,
       ms: result.ms,
       cause: result.diagnosis?.cause,
+      hint: result.diagnosis?.hint,
       dataBytes: result.ok ? options.dataSize : 0,
       transferMs: result.phases.transfer,
     });
@@ -142,6 +150,44 @@ export async function runPing(
 function needsExplaining(result: AttemptResult, options: PingOptions): boolean {
   return !options.noSsl && result.diagnosis?.cause === "tls" && result.failure?.phase === "tls" &&
     result.address !== undefined;
+}
+
+/**
+ * Marks each result's session with whether the server asks for a client
+ * certificate, as a Tentacle always does. Ping's TLS does not tell, so once
+ * per certificate a TLS 1.2 session is followed by one probe of the server's
+ * first flight, where the request is in the clear (after the attempt's
+ * timing stopped, and through `gate`: a fleet's `/parallel` bounds it too).
+ * Under TLS 1.3 the request is encrypted: nothing is marked.
+ */
+function clientCertificateMarker(
+  options: PingOptions,
+  stop: AbortSignal,
+  gate: NonNullable<PingContext["gate"]>,
+) {
+  let known: { sha1: string; requested: boolean | null } | undefined;
+  return async (result: AttemptResult): Promise<void> => {
+    const session = result.tls;
+    if (session?.protocol !== "TLSv1.2" || result.address === undefined) return;
+    if (known?.sha1 !== session.sha1) {
+      const address = options.proxy ? options.target.host : result.address;
+      const requested = await gate(() =>
+        probeClientCertificateRequest(address, options.target.port, {
+          servername: options.target.host,
+          timeoutMs: Math.min(options.timeoutMs, HANDSHAKE_PROBE_MS),
+          signal: stop,
+          proxy: options.proxy,
+        })
+      ).catch((error) => { // the gate rejects only when the run stops while it waits
+        if (stop.aborted) return null;
+        throw error;
+      });
+      known = { sha1: session.sha1, requested };
+    }
+    if (known.requested !== null) {
+      result.tls = { ...session, clientCertificateRequested: known.requested };
+    }
+  };
 }
 
 /** Why the run cannot go on after `result`, if it cannot: every attempt would fail the same. */
@@ -208,6 +254,9 @@ export function certificateEvent(
     time,
     session,
     previous,
-    warnings: certificateWarnings(session, time),
+    warnings: [
+      ...certificateWarnings(session, time),
+      ...(session.clientCertificateRequested === false ? [NOT_REQUESTED_WARNING] : []),
+    ],
   };
 }

@@ -51,10 +51,11 @@ interface TextState {
   succeeded: number;
   failed: number;
   /**
-   * A hint, or an error message, is printed the first time it comes up and again after a
-   * success: during an outage the same four lines every half second bury everything else.
+   * A hint is printed the first time it comes up in the run, and listed again with the
+   * statistics: with intermittent failures, hints after every success would bury the rest.
    */
   hintsShown: Set<string>;
+  /** An error message is printed when it differs from the last one, or follows a success. */
   lastMessage?: string;
 }
 
@@ -138,15 +139,14 @@ function dataWay(options?: PingOptions): "sent" | "received" | undefined {
 
 /**
  * The indented lines below an attempt: the address it reached when that is
- * new, its failure, cause and hint (each repeat left out until a success), and
- * a DNS move. Counts the attempt.
+ * new, its failure (a repeat left out until a success), cause and hint (once
+ * in the run), and a DNS move. Counts the attempt.
  */
 function attemptDetails(event: PingEvent & { type: "attempt" }, state: TextState): string[] {
   const { result } = event;
   const lines = event.address ? [addressLine(event.address)] : [];
   if (result.ok) {
     state.succeeded++;
-    state.hintsShown.clear();
     state.lastMessage = undefined;
   } else state.failed++;
   if (result.failure) {
@@ -157,8 +157,8 @@ function attemptDetails(event: PingEvent & { type: "attempt" }, state: TextState
     if (result.diagnosis) {
       const { cause, summary, hint } = result.diagnosis;
       lines.push(`cause: ${cause} - ${printable(summary)}`);
-      if (!state.hintsShown.has(cause)) lines.push(`hint: ${hint}`);
-      state.hintsShown.add(cause);
+      if (!state.hintsShown.has(hint)) lines.push(`hint: ${hint}`);
+      state.hintsShown.add(hint);
     }
   }
   if (event.dnsMoved) {
@@ -319,6 +319,12 @@ export function summaryLines(summary: RunSummary, target: string): string[] {
     lines.push(
       `throughput: min ${formatValue(rate.min)}, avg ${formatValue(rate.avg)}, ` +
         `max ${formatValue(rate.max)} MB/s`,
+    );
+  }
+  if (summary.hints.length > 0) {
+    lines.push(
+      "hints, as printed above:",
+      ...summary.hints.map(({ cause, hint }) => `${INDENT}${cause}: ${hint}`),
     );
   }
   return lines;

@@ -28,12 +28,20 @@ export interface AttemptSample {
    * does not say (older logs' rates were over the whole attempt), and `ms` stands for it.
    */
   transferMs?: number;
+  /** For a failure: its cause's hint, listed once in the summary. */
+  hint?: string;
 }
 
 /** A successful data-mode attempt's rate in MB/s; undefined for one that moved no data. */
 export function sampleRate(sample: AttemptSample): number | undefined {
   const ms = sample.transferMs ?? sample.ms;
   return sample.dataBytes > 0 && ms > 0 ? sample.dataBytes / MB / (ms / 1000) : undefined;
+}
+
+/** A hint given in the run, with the cause it was given for. */
+export interface CauseHint {
+  cause: Cause;
+  hint: string;
 }
 
 /** Latency of the successful attempts, in ms. */
@@ -63,7 +71,12 @@ export interface RunSummary {
   longestFailureRun?: { count: number; start?: Date; end?: Date };
   /** MB/s of the successful data-mode attempts; absent when no data was sent. */
   throughput?: { min: number; avg: number; max: number };
+  /** The failures' hints, each once, in the order they first came (at most {@linkcode HINTS_MAX}). */
+  hints: CauseHint[];
 }
+
+/** The most distinct hints a summary lists: a run's hints come from a handful of texts. */
+export const HINTS_MAX = 16;
 
 /** Microseconds: latencies are recorded as whole µs, from 1 µs to one day. */
 const MICROS_PER_MS = 1000;
@@ -78,6 +91,8 @@ export class RunStatistics {
   #attempts = 0;
   #succeeded = 0;
   #byCause = new Map<Cause, number>();
+  /** Hint text to its cause, in the order first seen. */
+  #hints = new Map<string, Cause>();
   // Welford's running mean and sum of squared deviations: exact jitter in three numbers.
   #latency = { min: Infinity, max: 0, mean: 0, m2: 0 };
   #rate = { min: Infinity, max: 0, sum: 0, count: 0 };
@@ -128,6 +143,11 @@ export class RunStatistics {
     }
     const cause = sample.cause ?? "other";
     this.#byCause.set(cause, (this.#byCause.get(cause) ?? 0) + 1);
+    if (
+      sample.hint !== undefined && this.#hints.size < HINTS_MAX && !this.#hints.has(sample.hint)
+    ) {
+      this.#hints.set(sample.hint, cause);
+    }
     this.#run = this.#run
       ? { ...this.#run, count: this.#run.count + 1, end: sample.time }
       : { count: 1, start: sample.time, end: sample.time };
@@ -147,6 +167,7 @@ export class RunStatistics {
       lossPercent: this.#attempts ? (failed / this.#attempts) * 100 : 0,
       byCause: [...this.#byCause].sort((a, b) => b[1] - a[1]),
       longestFailureRun: this.#longestRun,
+      hints: [...this.#hints].map(([hint, cause]) => ({ cause, hint })),
     };
     if (this.#succeeded > 0) {
       summary.latency = {

@@ -29,12 +29,13 @@ const MAX_REQUEST_BYTES = 20_000;
 /**
  * Starts a listener on 127.0.0.1 that trusts the client certificate `trusted`
  * (SHA-1) and serves the page of `role`: a Tentacle's, or an Octopus Server's
- * polling endpoint's.
+ * polling endpoint's. `maxVersion` caps its TLS (a Tentacle on Windows before
+ * Server 2022 speaks TLS 1.2 at most).
  */
 export async function halibutListener(
   trusted: string,
   role: "Tentacle" | "Server" = "Tentacle",
-  { askClientCertificate = true } = {},
+  { askClientCertificate = true, maxVersion = "TLSv1.3" as tls.SecureVersion } = {},
 ): Promise<HalibutListener> {
   const certificate = await createSelfSignedCertificate(
     `Octopus ${role === "Tentacle" ? "Tentacle" : "Portal"}`,
@@ -48,6 +49,7 @@ export async function halibutListener(
     key: certificate.keyPem,
     requestCert: askClientCertificate,
     rejectUnauthorized: false,
+    maxVersion,
   }, (socket) => {
     socket.on("error", () => {});
     let text = "";

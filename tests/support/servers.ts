@@ -15,9 +15,16 @@ export interface TestServer extends AsyncDisposable {
 
 type Handler = (conn: Deno.Conn) => Promise<void>;
 
-/** Serves every connection with `handler` on a free loopback port, TLS or plain. */
-export async function serveWith(handler: Handler, tls = false): Promise<TestServer> {
-  const certificate = tls ? await createSelfSignedCertificate() : undefined;
+/**
+ * Serves every connection with `handler` on a free loopback port, TLS or
+ * plain; with TLS, its certificate is for `CN=<commonName>` (pong's name unless given).
+ */
+export async function serveWith(
+  handler: Handler,
+  tls = false,
+  commonName?: string,
+): Promise<TestServer> {
+  const certificate = tls ? await createSelfSignedCertificate(commonName) : undefined;
   const listener = certificate
     ? Deno.listenTls({
       hostname: "127.0.0.1",

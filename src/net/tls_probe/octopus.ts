@@ -16,6 +16,7 @@ import {
   judgeCertificate,
   type JudgedCertificate,
   MIN_RSA_BITS,
+  NOT_REQUESTED_HINT,
 } from "../certificate_policy.ts";
 import type { ProbedCertificate, TlsProbe } from "./probe.ts";
 import {
@@ -141,9 +142,7 @@ export function probeFindings(probe: TlsProbe, where: string): Finding[] {
       level: "warning",
       code: "client-certificate-not-requested",
       message: `${where} did not ask for a client certificate, which a Tentacle always does`,
-      hint: "something other than the Tentacle ends TLS here (SSL offloading, a load balancer, " +
-        "another service): Octopus's certificate would not reach the Tentacle, which would " +
-        "refuse it",
+      hint: NOT_REQUESTED_HINT,
     });
   }
   return findings;

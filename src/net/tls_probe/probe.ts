@@ -150,9 +150,7 @@ export async function probeTls(
     connections: 0,
     stopped: null,
   };
-  const servername = options.servername && !isIP(options.servername)
-    ? options.servername
-    : undefined;
+  const servername = sniName(options);
   const shares = await keyShares();
   const ask = async (hello: Uint8Array, encrypted?: EncryptedReading): Promise<Answer> => {
     probe.connections++;
@@ -218,6 +216,41 @@ export async function probeTls(
     probe.stopped = error.message;
   }
   return probe;
+}
+
+/**
+ * Whether the server at `address` and `port` asks for a client certificate
+ * under TLS 1.2, from one connection read to the end of its first flight (a
+ * CertificateRequest is in the clear there; TLS 1.3 encrypts it). Null when
+ * the server does not take TLS 1.2 from the broad offer, or the connection
+ * fails. Never rejects.
+ */
+export async function probeClientCertificateRequest(
+  address: string,
+  port: number,
+  options: ProbeOptions,
+): Promise<boolean | null> {
+  const suites = LEGACY_SUITES.map((s) => s.id);
+  const hello = clientHello({
+    version: "TLSv1.2",
+    suites,
+    groups: GROUPS,
+    keyShares: [],
+    servername: sniName(options),
+  });
+  try {
+    const answer = await exchange(address, port, hello, 1, options);
+    if (answer.refusal !== undefined || !agreed(answer, "TLSv1.2", suites)) return null;
+    return answer.flight.certificateRequested;
+  } catch (error) {
+    if (error instanceof Stop) return null;
+    throw error;
+  }
+}
+
+/** The name to send as SNI: `servername`, unless it is an IP address. */
+function sniName({ servername }: ProbeOptions): string | undefined {
+  return servername && !isIP(servername) ? servername : undefined;
 }
 
 /** The server's hello if it agreed to `version` and one of `suites`, with no alert. */
