@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { type Finding, verdictOf } from "../src/finding.ts";
-import { probeFindings } from "../src/net/tls_probe/octopus.ts";
+import { certificateFindings, probeFindings } from "../src/net/tls_probe/octopus.ts";
 import type { TlsProbe } from "../src/net/tls_probe/probe.ts";
 import { LEGACY_SUITES, type TlsVersion } from "../src/net/tls_probe/suites.ts";
 import { which } from "./support/daemons.ts";
@@ -123,6 +123,56 @@ Deno.test("a server that does not ask for a client certificate is named; one tha
   // TLS 1.3 hides the request: what was not seen is not said to be missing.
   const hidden = probeFindings(probeOf(tls12, { clientCertificateRequested: null }), "x");
   assert.ok(!codesOf(hidden, "warning").includes("client-certificate-not-requested"));
+});
+
+/** A certificate as check judges it: RSA 2048, SHA-256, valid from a year ago for two years. */
+function certificate(change: Partial<Parameters<typeof certificateFindings>[0]> = {}) {
+  const now = Date.UTC(2026, 11, 5);
+  return {
+    sha1: "3C2A".padEnd(40, "0"),
+    keyType: "RSA",
+    keyBits: 2048,
+    signatureAlgorithm: "sha256WithRSAEncryption",
+    validFrom: new Date(now - 365 * 86_400_000).toISOString(),
+    validTo: new Date(now + 365 * 86_400_000).toISOString(),
+    ...change,
+  };
+}
+
+/** The findings' codes and levels, as `code:level`. */
+function judged(change: Parameters<typeof certificate>[0]): string[] {
+  const findings = certificateFindings(certificate(change), new Date(Date.UTC(2026, 11, 5)));
+  return findings.map((f) => `${f.code}:${f.level}`);
+}
+
+Deno.test("an RSA key blocks under 2048 bits, not at 2048; other keys are not counted in bits", () => {
+  assert.deepEqual(judged({ keyBits: 2047 }), ["weak-key:blocking"]);
+  assert.deepEqual(judged({ keyBits: 1024 }), ["weak-key:blocking"]);
+  assert.deepEqual(judged({ keyBits: 2048 }), []);
+  assert.deepEqual(judged({ keyBits: 4096 }), []);
+  assert.deepEqual(judged({ keyType: "EC", keyBits: 256 }), []);
+  assert.deepEqual(judged({ keyType: null, keyBits: null }), [], "an unread key is not judged");
+});
+
+Deno.test("a SHA-1 signature warns and never blocks; SHA-256 and up say nothing", () => {
+  assert.deepEqual(judged({ signatureAlgorithm: "sha1WithRSAEncryption" }), [
+    "sha1-signature:warning",
+  ]);
+  assert.deepEqual(judged({ signatureAlgorithm: "ecdsa-with-SHA1" }), ["sha1-signature:warning"]);
+  for (const hash of ["sha256WithRSAEncryption", "sha384WithRSAEncryption", "ecdsa-with-SHA256"]) {
+    assert.deepEqual(judged({ signatureAlgorithm: hash }), [], hash);
+  }
+});
+
+Deno.test("dates warn and never block: Octopus trusts a Tentacle by its thumbprint", () => {
+  const day = 86_400_000;
+  const today = Date.UTC(2026, 11, 5);
+  assert.deepEqual(judged({ validTo: new Date(today - day).toISOString() }), ["expired:warning"]);
+  assert.deepEqual(judged({ validFrom: new Date(today + day).toISOString() }), [
+    "not-yet-valid:warning",
+  ]);
+  assert.deepEqual(judged({ validTo: new Date(today + day).toISOString() }), []);
+  assert.deepEqual(judged({ validFrom: new Date(today - day).toISOString() }), []);
 });
 
 Deno.test("a verdict is its worst finding: blocking over warning over ok", () => {
