@@ -3,6 +3,17 @@ import fc from "fast-check";
 import { ResponseReader } from "../src/net/http.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+/** A reader fed `data` cut at `cuts` (any order, repeats allowed). */
+function readInPieces(data: Uint8Array, cuts: number[]): ResponseReader {
+  const reader = new ResponseReader();
+  let at = 0;
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b).concat(data.length)) {
+    reader.push(data.subarray(at, cut));
+    at = cut;
+  }
+  return reader;
+}
+
 const RESPONSE = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 5\r\nX-OctoPing: pong 1\r\n\r\nhello";
 
 Deno.test("a response is complete when its Content-Length has arrived", () => {
@@ -43,12 +54,7 @@ Deno.test("however the response is cut into chunks, the reading is the same", ()
   const data = bytes(RESPONSE);
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 1, max: data.length - 1 })), (cuts) => {
-      const reader = new ResponseReader();
-      let at = 0;
-      for (const cut of [...new Set(cuts)].sort((a, b) => a - b).concat(data.length)) {
-        reader.push(data.subarray(at, cut));
-        at = cut;
-      }
+      const reader = readInPieces(data, cuts);
       assert.ok(reader.complete);
       assert.equal(reader.bytes, data.length);
       assert.equal(reader.head?.status, 502);
@@ -98,12 +104,7 @@ Deno.test("however interim and final responses are cut into chunks, the reading 
   const data = bytes(PROGRESS(10) + PROGRESS(20) + RESPONSE);
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 1, max: data.length - 1 })), (cuts) => {
-      const reader = new ResponseReader();
-      let at = 0;
-      for (const cut of [...new Set(cuts)].sort((a, b) => a - b).concat(data.length)) {
-        reader.push(data.subarray(at, cut));
-        at = cut;
-      }
+      const reader = readInPieces(data, cuts);
       assert.ok(reader.complete);
       assert.equal(reader.interim, 2);
       assert.equal(reader.confirmed, 20);

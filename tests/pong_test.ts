@@ -256,7 +256,7 @@ linuxTest("progress: one updating line on a terminal, nothing of it in a pipe", 
   assert.ok(screen.includes(`${redraw}  chunk `), JSON.stringify(screen.slice(0, 300)));
   assert.match(screen, /chunk \d of 2, [\d.]+ of 20 MB sent, [\d.]+ MB\/s, \d+ s left/);
   const success = screen.indexOf(" Connect: \x1b[32mSuccess!");
-  const stamp = "2026-11-23T19:30:00Z".length;
+  const stamp = "2026-11-23T19:30:00.000Z".length;
   assert.equal(
     screen.slice(success - stamp - redraw.length, success - stamp),
     redraw,

@@ -287,6 +287,25 @@ function fleetEnd(event: { time: Date; interrupted: boolean }, targets: number, 
   };
 }
 
+/** Pong's line for one connection that ended: answered, or failed with why. */
+function connectionObject(
+  event: Extract<PongEvent, { type: "answered" | "failed" }>,
+  outcome: string,
+  message: string | null,
+): Record<string, unknown> {
+  return {
+    type: "connection",
+    time: event.time.toISOString(),
+    client: event.client,
+    bytesRead: event.bytesRead,
+    bytesSent: event.bytesSent,
+    ms: ms(event.ms),
+    outcome,
+    message,
+    clientCertificate: event.clientCertificate,
+  };
+}
+
 /** Makes a reporter that writes pong's events as JSON lines. */
 export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongEvent) => void {
   const out = (object: Record<string, unknown>) => write(JSON.stringify(object));
@@ -307,30 +326,10 @@ export function pongJsonReporter(write: LineWriter, run: RunInfo): (event: PongE
       case "acceptedMore":
         break; // the connection's own line says everything, once it ends
       case "answered":
-        out({
-          type: "connection",
-          time,
-          client: event.client,
-          bytesRead: event.bytesRead,
-          bytesSent: event.bytesSent,
-          ms: ms(event.ms),
-          outcome: "answered",
-          message: null,
-          clientCertificate: event.clientCertificate,
-        });
+        out(connectionObject(event, "answered", null));
         break;
       case "failed":
-        out({
-          type: "connection",
-          time,
-          client: event.client,
-          bytesRead: event.bytesRead,
-          bytesSent: event.bytesSent,
-          ms: ms(event.ms),
-          outcome: event.kind,
-          message: event.reason,
-          clientCertificate: event.clientCertificate,
-        });
+        out(connectionObject(event, event.kind, event.reason));
         break;
       case "failedMore":
         out({ type: "connectionsCounted", time, count: event.count, byOutcome: event.byKind });
