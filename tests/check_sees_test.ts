@@ -74,6 +74,17 @@ Deno.test("/nossl: the verdict speaks of the plain TCP path checked, never of Oc
       `The plain TCP path to 127.0.0.1:${pong.port} works (/nossl): this says nothing of ` +
         "Octopus, which always uses TLS; check without /nossl for that",
     );
+    // The JSON carries the same decision the line words.
+    const json = await runOctoPing([
+      "check",
+      `/host=127.0.0.1:${pong.port}`,
+      "/nossl",
+      "/format=json",
+    ]);
+    const check = JSON.parse(json.stdout.trim().split("\n").at(-1)!);
+    assert.equal(check.about, "plain-tcp");
+    assert.deepEqual(check.conclusion, { kind: "plain-path", works: true, code: null });
+    assert.equal(check.platforms, null);
   } finally {
     await pong.stop();
   }
@@ -105,10 +116,12 @@ linuxTest(
         code,
       );
     }
-    // And check's verdict says the same.
-    const { text } = await checkOpenssl(["-cipher", "DEFAULT:@SECLEVEL=0"], {
+    // And check's verdict says the same, in text and in JSON.
+    const { check, text } = await checkOpenssl(["-cipher", "DEFAULT:@SECLEVEL=0"], {
       newkey: "rsa:1024",
     }, { text: true });
+    assert.deepEqual(check.conclusion, { kind: "some-platforms", code: "weak-key" });
+    assert.deepEqual(check.platforms.cannot, ["linux", "cloud"]);
     const last = afterHeader(text!.stdout).at(-1)!;
     assert.match(
       last,

@@ -24,7 +24,13 @@ import { CutShort } from "../connection/exchange_error.ts";
 import { type Diagnosis, FAILURE_CODES } from "../connection/failure.ts";
 import { identifyPeer, type PeerIdentity, type PeerKind } from "../connection/identify.ts";
 import type { ExchangeResult } from "../connection/result.ts";
-import type { AddressCheck, CheckEvent, CheckResult, TrustCheck } from "./result.ts";
+import {
+  type AddressCheck,
+  type CheckEvent,
+  type CheckResult,
+  conclude,
+  type TrustCheck,
+} from "./result.ts";
 
 /** What the check knows of the run around it. */
 export interface CheckContext {
@@ -50,6 +56,7 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
     interrupted: false,
     about: options.noSsl ? "plain-tcp" : options.subscription ? "polling-tentacle" : "octopus",
     platforms: null,
+    conclusion: { kind: "stopped" },
     notes: [],
   };
   const add = (finding: Finding) => {
@@ -124,6 +131,7 @@ export async function runCheck(options: CheckOptions, context: CheckContext): Pr
   result.interrupted = context.signal.aborted;
   result.verdict = result.interrupted ? null : verdictOf(result.findings);
   result.platforms = result.interrupted ? null : platformVerdict(result.findings);
+  result.conclusion = conclude(result);
   emit({ type: "check", result });
   return result;
 }

@@ -78,8 +78,47 @@ export interface CheckResult {
    * Octopus Servers: which platforms cannot connect and which can; else null.
    */
   platforms: PlatformVerdict | null;
+  /** What the verdict line says, decided with the verdict: reporters only word it. */
+  conclusion: CheckConclusion;
   /** What the check did not do and why, with how to do it (`the trust test was not run: ...`). */
   notes: string[];
+}
+
+/**
+ * The verdict's sentence, as a decision: stopped; could not check as asked;
+ * blocked on some addresses while others work (Octopus fails on whichever it
+ * picks); blocked on some Octopus Servers' platforms only (`platforms` says
+ * which); with /nossl, whether the plain path works; blocked; or able to
+ * connect. `code` names the finding that decides.
+ */
+export type CheckConclusion =
+  | { kind: "stopped" }
+  | { kind: "not-as-asked"; code: string }
+  | { kind: "unreliable"; code: string; working: number; addresses: number }
+  | { kind: "some-platforms"; code: string }
+  | { kind: "plain-path"; works: boolean; code: string | null }
+  | { kind: "cannot-connect"; code: string }
+  | { kind: "can-connect"; warnings: number };
+
+/** The conclusion of a finished (or stopped) check, from its findings and addresses. */
+export function conclude(
+  result: Pick<CheckResult, "interrupted" | "findings" | "addresses" | "platforms" | "about">,
+): CheckConclusion {
+  if (result.interrupted) return { kind: "stopped" };
+  const first = result.findings.find((f) => f.level === "blocking");
+  if (first && AS_ASKED_CODES.has(first.code)) return { kind: "not-as-asked", code: first.code };
+  const working = result.addresses.filter((a) => a.exchange?.ok).length;
+  const addresses = result.addresses.length;
+  if (first && working > 0 && working < addresses) {
+    return { kind: "unreliable", code: first.code, working, addresses };
+  }
+  if (result.platforms) return { kind: "some-platforms", code: result.platforms.code };
+  if (result.about === "plain-tcp") {
+    return { kind: "plain-path", works: !first, code: first?.code ?? null };
+  }
+  if (first) return { kind: "cannot-connect", code: first.code };
+  const warnings = result.findings.filter((f) => f.level === "warning").length;
+  return { kind: "can-connect", warnings };
 }
 
 /**

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { AS_ASKED_CODES, type CheckEvent, type CheckResult } from "../check/result.ts";
+import type { CheckEvent, CheckResult } from "../check/result.ts";
 import type { FindingLevel } from "../finding.ts";
 import type { LineWriter, Style } from "../output/console.ts";
 import { capitalised, formatValue, listed, plural } from "../format.ts";
@@ -82,37 +82,37 @@ const SUBJECTS: Record<CheckResult["about"], string> = {
  * not run as asked.
  */
 export function verdictLine(result: CheckResult): string {
-  if (result.interrupted) return "Check stopped before the end (Ctrl+C): no verdict";
   const { host, port } = result.target;
   const target = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const first = result.findings.find((f) => f.level === "blocking");
-  if (first && AS_ASKED_CODES.has(first.code)) {
-    return `OctoPing could not check ${target} as asked: ${printable(first.message, FINDING_MAX)}`;
-  }
   const who = SUBJECTS[result.about];
-  const working = result.addresses.filter((a) => a.exchange?.ok).length;
-  if (first && working > 0 && working < result.addresses.length) {
-    // Some addresses work: Octopus fails on whichever of the others it picks.
-    return `${capitalised(who)} cannot connect reliably to ${target} (${working} of ` +
-      `${result.addresses.length} addresses work): ${printable(first.message, FINDING_MAX)}`;
+  const deciding = (code: string) =>
+    printable(result.findings.find((f) => f.code === code)?.message ?? code, FINDING_MAX);
+  const conclusion = result.conclusion;
+  switch (conclusion.kind) {
+    case "stopped":
+      return "Check stopped before the end (Ctrl+C): no verdict";
+    case "not-as-asked":
+      return `OctoPing could not check ${target} as asked: ${deciding(conclusion.code)}`;
+    case "unreliable":
+      return `${capitalised(who)} cannot connect reliably to ${target} (${conclusion.working} of ` +
+        `${conclusion.addresses} addresses work): ${deciding(conclusion.code)}`;
+    case "some-platforms": {
+      const { cannot, can, message } = result.platforms!;
+      const names = (list: readonly OctopusPlatform[]) =>
+        listed(list.map((p) => PLATFORM_NAMES[p]));
+      return `${capitalised(names(cannot))} cannot connect to ${target} (${names(can)} can): ` +
+        printable(message, FINDING_MAX);
+    }
+    case "plain-path":
+      return `${capitalised(who)} to ${target} ${conclusion.works ? "works" : "does not work"} ` +
+        "(/nossl)" +
+        (conclusion.code !== null
+          ? `: ${deciding(conclusion.code)}`
+          : ": this says nothing of Octopus, which always uses TLS; check without /nossl for that");
+    case "cannot-connect":
+      return `${capitalised(who)} cannot connect to ${target}: ${deciding(conclusion.code)}`;
+    case "can-connect":
+      return `${capitalised(who)} should be able to connect to ${target}` +
+        (conclusion.warnings > 0 ? ` (${plural(conclusion.warnings, "warning")} above)` : "");
   }
-  const { platforms } = result;
-  if (platforms) {
-    const names = (list: readonly OctopusPlatform[]) => listed(list.map((p) => PLATFORM_NAMES[p]));
-    return `${capitalised(names(platforms.cannot))} cannot connect to ${target} (` +
-      `${names(platforms.can)} can): ${printable(platforms.message, FINDING_MAX)}`;
-  }
-  if (result.about === "plain-tcp") {
-    return `${capitalised(who)} to ${target} ${first ? "does not work" : "works"} (/nossl)` +
-      (first ? `: ${printable(first.message, FINDING_MAX)}` : ": this says nothing of Octopus, " +
-        "which always uses TLS; check without /nossl for that");
-  }
-  if (first) {
-    return `${capitalised(who)} cannot connect to ${target}: ${
-      printable(first.message, FINDING_MAX)
-    }`;
-  }
-  const warnings = result.findings.filter((f) => f.level === "warning").length;
-  return `${capitalised(who)} should be able to connect to ${target}` +
-    (warnings > 0 ? ` (${plural(warnings, "warning")} above)` : "");
 }

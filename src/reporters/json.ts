@@ -379,6 +379,9 @@ export function checkJsonReporter(
           })),
           findings: r.findings,
           verdict: r.verdict,
+          about: r.about,
+          platforms: r.platforms,
+          conclusion: r.conclusion,
           interrupted: r.interrupted,
           notes: r.notes,
         });
