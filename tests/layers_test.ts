@@ -3,7 +3,7 @@
  * below it, so that the engines never depend on what prints them.
  */
 import assert from "node:assert/strict";
-import { dirname, relative, resolve } from "node:path";
+import { posix, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -46,13 +46,14 @@ async function sources(dir: string): Promise<string[]> {
 async function importsOf(file: string): Promise<string[]> {
   const text = await Deno.readTextFile(resolve(ROOT, file));
   const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)];
-  return specifiers.map((match) => relative(ROOT, resolve(ROOT, dirname(file), match[1])));
+  // Forward slashes throughout, as FLOORS has them, on Windows too.
+  return specifiers.map((match) => posix.normalize(posix.join(posix.dirname(file), match[1])));
 }
 
 /** The floor a module sits on: its folder, or its parent folder for `net/tls_probe/`. */
 function floorOf(file: string): string {
-  const folder = dirname(file);
-  return FLOORS.includes(folder) ? folder : dirname(folder);
+  const folder = posix.dirname(file);
+  return FLOORS.includes(folder) ? folder : posix.dirname(folder);
 }
 
 /** Every import that goes sideways or up, as "from -> to". */
