@@ -5,7 +5,7 @@
  * (tests/support/relay.py) that limits the rate, stalls, or cuts.
  */
 import assert from "node:assert/strict";
-import { relay, tlsOffloader, which } from "./support/daemons.ts";
+import { mitmdump, relay, tlsOffloader, which } from "./support/daemons.ts";
 import { afterHeader, linuxTest, pingLoopback, Pong } from "./support/helpers.ts";
 import { readRequest, serveWith, writeText } from "./support/servers.ts";
 
@@ -115,4 +115,19 @@ linuxTest(
     assert.match(attemptLines(run.stdout).join("\n"), /cause: intercepted - TLS was ended/);
   },
   { what: "python3, haproxy and openssl", here: PYTHON.here && which("haproxy") !== undefined },
+);
+
+linuxTest(
+  "through TLS inspection (mitmproxy), data mode is refused by the proxy itself: rejected, with " +
+    "its 400, not a timeout",
+  async () => {
+    await using pong = await Pong.start();
+    await using mitm = await mitmdump(`reverse:https://127.0.0.1:${pong.port}`);
+    const run = await pingLoopback(mitm.port, "/datasize=0.5", "/timeout=3", "/count=1");
+    assert.equal(run.code, 1, run.stdout);
+    const text = attemptLines(run.stdout).join("\n");
+    assert.match(text, /the server answered HTTP 400 to the data/);
+    assert.match(text, /cause: rejected/);
+  },
+  { what: "mitmproxy", here: which("mitmdump") !== undefined },
 );
