@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { mitmdump, relay, tlsOffloader, which } from "./support/daemons.ts";
 import { afterHeader, linuxTest, pingLoopback, Pong } from "./support/helpers.ts";
-import { readRequest, serveWith, writeText } from "./support/servers.ts";
+import { holdOpen, readRequest, serveWith, writeText } from "./support/servers.ts";
 
 const PYTHON = { what: "python3", here: which("python3") !== undefined };
 
@@ -69,6 +69,33 @@ linuxTest(
     assert.equal(run.code, 0, run.stdout);
   },
   PYTHON,
+);
+
+Deno.test(
+  "a server that takes everything and never answers: the extra wait is bounded by what the " +
+    "system's buffers can hold, not by the chunk",
+  async () => {
+    // Reads every byte, never answers: over loopback the 20 MB cross at once, so little can
+    // still be on the way when ping's last write is done.
+    await using silent = await serveWith(async (conn) => {
+      await readRequest(conn);
+      await holdOpen(conn);
+    });
+    const started = performance.now();
+    const run = await pingLoopback(
+      silent.port,
+      "/nossl",
+      "/datasize=20",
+      "/chunksize=20",
+      "/timeout=2",
+      "/count=1",
+    );
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(attemptLines(run.stdout).join("\n"), /cause: timeout/);
+    // 20 MB at the slowest link ping allows for would be over 10 minutes.
+    assert.ok(seconds < 25, `${seconds} s`);
+  },
 );
 
 linuxTest(

@@ -54,9 +54,16 @@ const BUFFERED_MS = 1000;
 /**
  * The slowest link ping allows for, in bytes a second, where it can see no
  * pace at all: a server that says nothing of what it has received, and an
- * upload the buffers took at once. 16 KiB/s is 128 kbit/s.
+ * upload the buffers took at once. 32 KiB/s is 256 kbit/s.
  */
-const SLOWEST_LINK = 16 * 1024;
+const SLOWEST_LINK = 32 * 1024;
+
+/**
+ * The most the system's buffers can hold of a request that has not crossed
+ * the link yet: Linux's default largest send buffer (tcp_wmem), 4 MiB. What
+ * the socket took at once beyond it has crossed already.
+ */
+const SOCKET_BUFFERS = 4 * 1024 * 1024;
 
 /** How much the TLS socket reads at a time. */
 const READ_BUFFER_BYTES = 1024 * 1024;
@@ -97,7 +104,11 @@ class Exchange {
   /** When the first byte of the request was written, and how much the socket took at once. */
   #sendStartedAt = 0;
   #takenAtOnce = 0;
-  /** Once the request is all written, and the server says nothing: the wait allowed beyond it. */
+  /**
+   * Once the request is all written, and the server says nothing: the bytes that may still be
+   * on the way, and the wait allowed for them beyond `/timeout` (0 once the server speaks).
+   */
+  #inFlight = 0;
   #graceMs = 0;
 
   constructor(request: ExchangeRequest) {
@@ -262,15 +273,22 @@ class Exchange {
 
   /**
    * The wait allowed after the last write for bytes that may still be on the way, when the
-   * server says nothing of what it has received: those the socket took at once, at the pace
-   * its later writes showed, or at {@linkcode SLOWEST_LINK} where they showed none.
+   * server says nothing of what it has received: those the socket took at once, up to what
+   * the system's buffers hold, at the pace the writes showed, or at {@linkcode SLOWEST_LINK}
+   * where they showed none.
    */
   #allowForBuffered(sentAt: number): void {
     if (this.#request.payloadBytes === 0 || this.#result.bytesConfirmed !== undefined) return;
-    const writingMs = sentAt - this.#sendStartedAt;
-    const paced = writingMs >= BUFFERED_MS ? this.#result.bytesSent / (writingMs / 1000) : 0;
-    const rate = Math.max(paced, SLOWEST_LINK);
-    this.#graceMs = Math.round((this.#takenAtOnce / rate) * 1000);
+    const { bytesSent } = this.#result;
+    const writingSeconds = (sentAt - this.#sendStartedAt) / 1000;
+    // Writes held up for a while went at the link's pace; past the buffers, writes taken at once
+    // crossed the link at once.
+    const crossed = writingSeconds * 1000 >= BUFFERED_MS
+      ? bytesSent
+      : Math.max(0, bytesSent - SOCKET_BUFFERS);
+    const paced = writingSeconds > 0 ? crossed / writingSeconds : 0;
+    this.#inFlight = Math.min(this.#takenAtOnce, SOCKET_BUFFERS);
+    this.#graceMs = Math.round((this.#inFlight / Math.max(paced, SLOWEST_LINK)) * 1000);
     this.#watchdog.kick(this.#graceMs);
   }
 
@@ -322,6 +340,7 @@ class Exchange {
       return;
     }
     this.#watchdog.kick();
+    this.#graceMs = 0; // the server speaks: from now on, /timeout alone
     this.#firstByteAt ??= performance.now();
     const request = this.#request;
     if (!request.tls && startsWithTlsRecord(reader.first)) this.#stop.abort(speaksTls());
@@ -336,6 +355,7 @@ class Exchange {
     const result = this.#result;
     if (bytes <= (result.bytesConfirmed ?? -1)) return; // no new bytes arrived
     result.bytesConfirmed = bytes;
+    this.#graceMs = 0;
     this.#watchdog.kick();
     this.#request.onProgress?.(bytes);
   }
@@ -408,7 +428,10 @@ class Exchange {
       message = this.#proxyConnected
         ? `the proxy did not answer CONNECT within ${timeout} s`
         : `no answer from the proxy for ${timeout} s while connecting to it`;
-    } else if (bytesConfirmed !== undefined && bytesConfirmed < this.#frame.totalBytes) {
+    } else if (
+      bytesConfirmed !== undefined && bytesConfirmed < this.#frame.totalBytes &&
+      !this.#reader.answering
+    ) {
       // Pong said what arrived, and no more came: the data stopped on the way, not at pong.
       this.#phase = "send";
       message = `the upload stopped moving: pong had received ${formatCount(bytesConfirmed)} ` +
@@ -424,7 +447,7 @@ class Exchange {
   /** Why the wait was longer than `/timeout`: bytes that may have been on the way. */
   #graceNote(): string {
     return ` (it says nothing of what it has received, so ping also allowed ` +
-      `${Math.round(this.#graceMs / 1000)} s for the ${formatCount(this.#takenAtOnce)} bytes ` +
+      `${Math.round(this.#graceMs / 1000)} s for the ${formatCount(this.#inFlight)} bytes ` +
       "its socket took at once, which a slow link may still have been carrying)";
   }
 

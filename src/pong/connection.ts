@@ -223,9 +223,8 @@ class PongConnection {
       const bytesRead = this.#scanner.bytes;
       if (bytesRead === this.#progressSent || this.#scanner.done) return;
       this.#progressSent = bytesRead;
-      // Not a sign of life from the client: its own idle timeout must still run.
       this.#progressWritten = this.#progressWritten
-        .then(() => this.#write(progressAnswer(bytesRead), { kick: false }))
+        .then(() => this.#write(progressAnswer(bytesRead)))
         .catch(() => {}); // the read that follows sees the connection's end
     }, PROGRESS_MS);
   }
@@ -295,11 +294,11 @@ class PongConnection {
     }
   }
 
-  /** Writes all of `bytes`; each write taken counts as progress for the watchdog, unless not. */
-  async #write(bytes: Uint8Array, { kick } = { kick: true }): Promise<void> {
+  /** Writes all of `bytes`; each write taken counts as progress for the watchdog. */
+  async #write(bytes: Uint8Array): Promise<void> {
     for (let done = 0; done < bytes.length;) {
       done += await this.#stream.write(bytes.subarray(done));
-      if (kick) this.#watchdog.kick();
+      this.#watchdog.kick();
     }
     this.#bytesSent += bytes.length;
   }
@@ -337,8 +336,9 @@ class PongConnection {
 
   /** Stops the watchdog, gives back the large buffer, and ends the connection. */
   async #close(): Promise<void> {
-    this.#watchdog.stop();
+    // While the watchdog still runs: a progress write to a client that stopped reading ends at it.
     await this.#stopProgress();
+    this.#watchdog.stop();
     if (this.#borrowed) this.#serving.largeBuffers.giveBack(this.#borrowed);
     await this.#stream.end?.(); // TLS: the last bytes and close_notify go out before the socket closes
     closeQuietly(this.#conn);

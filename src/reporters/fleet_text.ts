@@ -1,6 +1,6 @@
 /**
  * The text reporters for `ping /hosts=<file>` and `check /hosts=<file>`. Each target's lines are ping's
- * own, prefixed `[name] ` (its hints shown the first time a cause appears for
+ * own, prefixed `[name] ` (each hint shown the first time it comes up for
  * that target). To a file or pipe every line goes out, then the final table;
  * on a console a live table is redrawn in place instead, a screenful, worst
  * first, and the lines go to the log file alone. Either way the run ends with
