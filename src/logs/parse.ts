@@ -346,36 +346,8 @@ export class LogParser {
       return this.#skip(number);
     }
     if (typeof event !== "object" || event === null) return this.#skip(number);
-    const str = (value: unknown) => typeof value === "string" ? clip(value) : undefined;
     const time = typeof event.time === "string" ? new Date(event.time) : undefined;
-    if (event.type === "start") {
-      this.#endTargets(done);
-      const run = this.#begin("json", number);
-      run.version = str(event.version);
-      run.commandLine = str(event.commandLine);
-      run.started = str(event.time);
-      const machine = [str(event.machine), str(event.os)].filter((part) => part !== undefined);
-      if (typeof event.deno === "string") machine.push(`Deno ${str(event.deno)}`);
-      if (machine.length > 0) run.machine = machine.join(", ");
-      if (event.command === "pong") {
-        run.command = "pong";
-        run.target = `port ${Number(event.port)}`;
-        return;
-      }
-      run.command = "ping";
-      if (typeof event.targets === "number") {
-        run.fleet = { targets: event.targets };
-        run.target = clip(`${event.targets} targets from ${str(event.hosts)}`);
-      }
-      const target = event.target as { host?: unknown; port?: unknown } | undefined;
-      if (target && typeof target === "object") {
-        run.target = clip(`${String(target.host)} port ${Number(target.port)}`);
-      }
-      const options = event.options as { dataSize?: unknown; proxy?: unknown } | undefined;
-      this.#dataBytes = typeof options?.dataSize === "number" ? options.dataSize : 0;
-      run.proxy = str(options?.proxy);
-      return;
-    }
+    if (event.type === "start") return this.#jsonStart(event, number, done);
     if (event.type === "connection" || event.type === "connectionsCounted") {
       const run = this.#run?.format === "json" ? this.#run : this.#begin("json", number);
       run.command ??= "pong";
@@ -439,6 +411,35 @@ export class LogParser {
     }
   }
 
+  /** A JSON log's `start`: a new run, with what it ran against. */
+  #jsonStart(event: Record<string, unknown>, number: number, done: LoggedAttempt[]): void {
+    this.#endTargets(done);
+    const run = this.#begin("json", number);
+    run.version = str(event.version);
+    run.commandLine = str(event.commandLine);
+    run.started = str(event.time);
+    const machine = [str(event.machine), str(event.os)].filter((part) => part !== undefined);
+    if (typeof event.deno === "string") machine.push(`Deno ${str(event.deno)}`);
+    if (machine.length > 0) run.machine = machine.join(", ");
+    if (event.command === "pong") {
+      run.command = "pong";
+      run.target = `port ${Number(event.port)}`;
+      return;
+    }
+    run.command = "ping";
+    if (typeof event.targets === "number") {
+      run.fleet = { targets: event.targets };
+      run.target = clip(`${event.targets} targets from ${str(event.hosts)}`);
+    }
+    const target = event.target as { host?: unknown; port?: unknown } | undefined;
+    if (target && typeof target === "object") {
+      run.target = clip(`${String(target.host)} port ${Number(target.port)}`);
+    }
+    const options = event.options as { dataSize?: unknown; proxy?: unknown } | undefined;
+    this.#dataBytes = typeof options?.dataSize === "number" ? options.dataSize : 0;
+    run.proxy = str(options?.proxy);
+  }
+
   #skip(number: number): void {
     this.skipped++;
     this.firstSkipped ??= number;
@@ -465,4 +466,9 @@ function signatureShown(openssl: string | undefined): string | undefined {
 function transferOf(event: Record<string, unknown>): { transferMs?: number } {
   const transfer = (event.phases as { transfer?: unknown } | undefined)?.transfer;
   return "bytesConfirmed" in event && typeof transfer === "number" ? { transferMs: transfer } : {};
+}
+
+/** A JSON field's text, clipped; undefined when it is not text. */
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? clip(value) : undefined;
 }

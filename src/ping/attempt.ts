@@ -13,7 +13,7 @@ import { HEADERS, PONG_COMMON_NAME } from "../net/protocol.ts";
 import { diagnose } from "../connection/diagnosis.ts";
 import { exchange } from "../connection/exchange.ts";
 import { CutShort } from "../connection/exchange_error.ts";
-import type { AttemptProgress, AttemptResult } from "../connection/result.ts";
+import type { AttemptProgress, AttemptResult, ExchangeResult } from "../connection/result.ts";
 
 /** The least time between two progress reports. */
 const PROGRESS_EVERY_MS = 250;
@@ -87,26 +87,8 @@ export async function runAttempt(
       throw new CutShort(error.phase, performance.now() - started, error.reached, error.cause);
     });
     bytesBefore += options.reverse ? one.bytesRead : one.bytesSent;
-    result.connected = one.connected;
-    result.secured = one.secured;
-    result.address = one.address;
-    result.bytesSent += one.bytesSent;
-    if (one.bytesConfirmed !== undefined) {
-      result.bytesConfirmed = (result.bytesConfirmed ?? 0) + one.bytesConfirmed;
-    }
-    result.bytesRead += one.bytesRead;
-    result.status = one.status ?? result.status;
-    result.headers = one.headers ?? result.headers;
-    result.httpVersion = one.httpVersion ?? result.httpVersion;
-    result.answerStart = one.answerStart ?? result.answerStart;
+    addChunk(result, one);
     handshake = one.tls ?? handshake;
-    const sum = result.phases;
-    sum.dns = addPhase(sum.dns, one.phases.dns);
-    sum.connect = addPhase(sum.connect, one.phases.connect);
-    sum.proxy = addPhase(sum.proxy, one.phases.proxy);
-    sum.tls += one.phases.tls;
-    sum.firstByte += one.phases.firstByte;
-    sum.transfer += one.phases.transfer;
     if (one.failure) {
       result.failure = one.failure;
       break;
@@ -130,6 +112,29 @@ export async function runAttempt(
   // After the timing: the first certificate loads the parser (0.16 to 0.37 s here).
   if (handshake) result.tls = await tlsSession(handshake);
   return result;
+}
+
+/** Adds one chunk's connection to the attempt: its bytes and times summed, its answer kept. */
+function addChunk(result: AttemptResult, one: ExchangeResult): void {
+  result.connected = one.connected;
+  result.secured = one.secured;
+  result.address = one.address;
+  result.bytesSent += one.bytesSent;
+  if (one.bytesConfirmed !== undefined) {
+    result.bytesConfirmed = (result.bytesConfirmed ?? 0) + one.bytesConfirmed;
+  }
+  result.bytesRead += one.bytesRead;
+  result.status = one.status ?? result.status;
+  result.headers = one.headers ?? result.headers;
+  result.httpVersion = one.httpVersion ?? result.httpVersion;
+  result.answerStart = one.answerStart ?? result.answerStart;
+  const sum = result.phases;
+  sum.dns = addPhase(sum.dns, one.phases.dns);
+  sum.connect = addPhase(sum.connect, one.phases.connect);
+  sum.proxy = addPhase(sum.proxy, one.phases.proxy);
+  sum.tls += one.phases.tls;
+  sum.firstByte += one.phases.firstByte;
+  sum.transfer += one.phases.transfer;
 }
 
 /** A phase's time over the chunks: null where the phase does not apply (the last chunk's word). */
