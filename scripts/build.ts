@@ -62,7 +62,7 @@ export type Format = "PE" | "ELF" | "Mach-O";
  * The permissions baked in: exactly what OctoPing needs, and never a prompt
  * (a prompt on a server running unattended hangs the run).
  */
-const PERMISSIONS = [
+export const PERMISSIONS = [
   "--allow-net",
   "--allow-read", // certificate files, logs to report on
   "--allow-write", // log files and reports
