@@ -6,10 +6,16 @@
  * are there or a deadline passes.
  */
 import assert from "node:assert/strict";
-import { Lines, linuxTest, Pong, Running, runs, tempDir } from "./support/helpers.ts";
+import { Lines, linuxTest, Pong, Running, runs, runTool, tempDir } from "./support/helpers.ts";
 
 /** How long the test waits for Prometheus to be ready, and then for its series. */
 const DEADLINE_MS = 30_000;
+
+/** The blocks of `lang` in docs/exporter.md, in order. */
+function docBlocks(lang: string): string[] {
+  const page = Deno.readTextFileSync(new URL("../docs/exporter.md", import.meta.url));
+  return [...page.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
+}
 
 /** A free loopback port: bound, then let go. */
 function freePort(): number {
@@ -25,6 +31,7 @@ function scrapeConfig(exporter: string, targets: string[]): string {
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
+rule_files: [alerts.yml]
 scrape_configs:
   - job_name: tentacles
     metrics_path: /probe
@@ -75,6 +82,30 @@ async function queryUntil(api: string, query: string, count: number): Promise<Sa
   }
 }
 
+/**
+ * docs/exporter.md's alert rules load and evaluate, and each query of its dashboard runs and
+ * finds series (the dashboard's `$__interval` as 1m).
+ */
+async function docsQueriesWork(api: string): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const groups = (await (await fetch(`${api}/api/v1/rules`)).json()).data.groups;
+    const health: string[] = groups.flatMap((
+      group: { rules: { name: string; health: string }[] },
+    ) => group.rules.map((rule) => `${rule.name} ${rule.health}`));
+    if (health.length === 2 && health.every((h) => h.endsWith(" ok"))) break;
+    assert.ok(Date.now() < deadline, `the docs' alert rules: ${health.join(", ")}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const dashboard = JSON.parse(docBlocks("json")[0]);
+  for (const panel of dashboard.panels) {
+    for (const target of panel.targets) {
+      const expr = target.expr.replaceAll("$__interval", "1m");
+      await queryUntil(api, expr, 1);
+    }
+  }
+}
+
 linuxTest(
   "a real Prometheus scrapes the exporter: probe_success, the cause, the certificate's expiry",
   async () => {
@@ -92,6 +123,14 @@ linuxTest(
       `${dir.path}/prometheus.yml`,
       scrapeConfig(exporterUrl, [pongTarget, closedTarget]),
     );
+    await Deno.writeTextFile(`${dir.path}/alerts.yml`, docBlocks("yaml")[1]);
+    await Deno.writeTextFile(`${dir.path}/docs_scrape.yml`, docBlocks("yaml")[0]);
+    const docsConfig = await runTool("promtool", [
+      "check",
+      "config",
+      `${dir.path}/docs_scrape.yml`,
+    ]);
+    assert.equal(docsConfig.code, 0, `docs/exporter.md's scrape config: ${docsConfig.stderr}`);
     const web = `127.0.0.1:${freePort()}`;
     const prometheus = new Deno.Command("prometheus", {
       args: [
@@ -128,6 +167,7 @@ linuxTest(
         }`,
       );
       assert.deepEqual((await none.json()).data.result, [], "no certificate from a closed port");
+      await docsQueriesWork(api);
     } finally {
       prometheus.kill("SIGTERM");
       await prometheus.status;

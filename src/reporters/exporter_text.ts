@@ -7,7 +7,7 @@
  * @module
  */
 import type { ExporterEvent, ExporterTally } from "../exporter/events.ts";
-import { formatCount, formatMB, formatTimestamp, plural } from "../format.ts";
+import { formatCount, formatMB, formatTimestamp, formatValue, plural } from "../format.ts";
 import type { LineWriter } from "../output/console.ts";
 import { printable } from "../printable.ts";
 
@@ -35,7 +35,12 @@ export function exporterTextReporter(write: LineWriter): (event: ExporterEvent) 
               : `${formatMB(options.maxDataSize)} MB`) +
             (options.proxy ? `; through the proxy ${options.proxy.url}` : ""),
         );
-        write("Each failed probe has a line here, and each minute a summary. Ctrl+C stops it.");
+        write(
+          "Each failed probe has a line here, and each minute a summary. Ctrl+C stops it" +
+            (options.durationMs === undefined
+              ? "."
+              : `, or it stops by itself after ${formatValue(options.durationMs / 1000)} s.`),
+        );
         break;
       }
       case "failure": {
