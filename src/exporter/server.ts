@@ -9,6 +9,7 @@
  */
 import type { Cause } from "../connection/failure.ts";
 import { Slots } from "../fleet/slots.ts";
+import { collectGarbage } from "../gc.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import { joinHostPort } from "../net/address.ts";
 import { listenError } from "../net/listen.ts";
@@ -20,6 +21,8 @@ import { landingPage } from "./page.ts";
 import { type ProbeOutcome, runProbe } from "./probe.ts";
 import { ProbeRefusal, readProbeRequest } from "./request.ts";
 
+/** Probes between two garbage collections, as ping's attempts (see src/gc.ts). */
+const COLLECT_EVERY = 200;
 /** A scrape's time limit when Prometheus sends none, as blackbox_exporter assumes. */
 export const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
 /** Kept back from the scrape's time limit, as blackbox_exporter's default timeout_offset. */
@@ -71,6 +74,7 @@ export async function runExporter(
     metrics.probed(outcome);
     latest.set(outcome.request.target.name, outcome);
     count((tally) => tally.probes++);
+    if (total.probes % COLLECT_EVERY === 0) collectGarbage(); // each probe's TLS memory
     const cause = outcome.failure?.cause;
     if (!outcome.success && cause) {
       count((tally) => tally.failures[cause] = (tally.failures[cause] ?? 0) + 1);
