@@ -5,8 +5,21 @@
  */
 import assert from "node:assert/strict";
 import { PERMISSIONS } from "../scripts/build.ts";
+import type { ExporterEvent } from "../src/exporter/events.ts";
+import { runExporter } from "../src/exporter/server.ts";
+import type { Command } from "../src/options/options.ts";
 import { parseArgs, UsageError } from "../src/options/parse.ts";
-import { MAIN, Pong, Running, runOctoPing, type SpawnOptions, tempDir } from "./support/helpers.ts";
+import { exporterTextReporter } from "../src/reporters/exporter_text.ts";
+import {
+  linuxTest,
+  MAIN,
+  Pong,
+  Running,
+  runOctoPing,
+  runs,
+  type SpawnOptions,
+  tempDir,
+} from "./support/helpers.ts";
 import { selfSigned } from "./support/openssl.ts";
 import { silentListener, untilHeld } from "./support/servers.ts";
 
@@ -135,7 +148,7 @@ Deno.test("exporter /hosts: other targets get 403; a name probes its line, with 
   await Deno.writeTextFile(
     `${dir.path}/hosts.txt`,
     `127.0.0.1:${pong.port} Pong thumbprint=${pong.thumbprint}\n` +
-      `localhost:${pong.port} Moved thumbprint=${wrong}\n`,
+      `https://127.0.0.1:${pong.port}/ Moved thumbprint=${wrong}\n`,
   );
   await using exporter = await Exporter.start([`/hosts=${dir.path}/hosts.txt`]);
   const outside = await exporter.get(`probe?target=127.0.0.2:${pong.port}`);
@@ -216,19 +229,66 @@ Deno.test("exporter /parallel: a probe beyond the cap waits, and gets 503 when i
   );
 });
 
-Deno.test("exporter: a hostile certificate subject reaches a label sanitised, then escaped", async () => {
-  await using dir = await tempDir();
-  // openssl reads `\\` in -subj as one backslash.
-  const subject = '/CN=evil"quote\\\\back\nslash\x1b[2J\u202eend';
-  const { cert, key } = await selfSigned(dir.path, "evil", { subject });
-  await using pong = await Pong.start(["/listen=127.0.0.1", `/cert=${cert}`, `/key=${key}`]);
-  await using exporter = await Exporter.start();
-  const { body } = await exporter.get(`probe?target=127.0.0.1:${pong.port}`);
-  const line = body.split("\n").find((l) => l.startsWith("octoping_certificate_info{"));
-  assert.ok(line, body);
-  const subjectLabel = /subject="((?:\\[\\"n]|[^\\"])*)"/.exec(line)![1];
-  assert.equal(subjectLabel, String.raw`CN=evil\"quote\\back\\x0aslash\\x1b[2J\\u202eend`);
-  samples(body); // every line still of the format
+linuxTest(
+  "exporter: a hostile certificate subject reaches a label sanitised, then escaped",
+  async () => {
+    await using dir = await tempDir();
+    // openssl reads `\\` in -subj as one backslash.
+    const subject = '/CN=evil"quote\\\\back\nslash\x1b[2J\u202eend';
+    const { cert, key } = await selfSigned(dir.path, "evil", { subject });
+    await using pong = await Pong.start(["/listen=127.0.0.1", `/cert=${cert}`, `/key=${key}`]);
+    await using exporter = await Exporter.start();
+    const { body } = await exporter.get(`probe?target=127.0.0.1:${pong.port}`);
+    const line = body.split("\n").find((l) => l.startsWith("octoping_certificate_info{"));
+    assert.ok(line, body);
+    const subjectLabel = /subject="((?:\\[\\"n]|[^\\"])*)"/.exec(line)![1];
+    assert.equal(subjectLabel, String.raw`CN=evil\"quote\\back\\x0aslash\\x1b[2J\\u202eend`);
+    samples(body); // every line still of the format
+  },
+  { what: "openssl", here: runs("openssl", ["version"]) },
+);
+
+Deno.test("exporter: each period's summary counts its probes, failures by cause and refusals", async () => {
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (closed.addr as Deno.NetAddr).port;
+  closed.close();
+  const events: ExporterEvent[] = [];
+  const stop = new AbortController();
+  const options = parseArgs(["exporter", "/port=0"]) as Extract<Command, { kind: "exporter" }>;
+  const running = runExporter(options.options, {
+    emit: (event) => events.push(event),
+    signal: stop.signal,
+    summaryMs: 400,
+  });
+  const start = events.find((e) => e.type === "start")!;
+  const url = start.type === "start" ? start.url : "";
+  for (
+    const path of [`probe?target=127.0.0.1:${port}`, `probe?target=127.0.0.1:${port}`, "probe"]
+  ) {
+    await (await fetch(url + path)).text();
+  }
+  const deadline = Date.now() + 5_000;
+  while (!events.some((e) => e.type === "minute" && e.tally.probes > 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  stop.abort();
+  const total = await running;
+  const minute = events.find((e) => e.type === "minute" && e.tally.probes > 0);
+  assert.ok(minute?.type === "minute", JSON.stringify(events.map((e) => e.type)));
+  assert.deepEqual(minute.tally, { probes: 2, failures: { refused: 2 }, refused: { 400: 1 } });
+  assert.deepEqual(total, minute.tally, "the run's totals");
+  const lines: string[] = [];
+  const print = exporterTextReporter((line) => lines.push(line));
+  events.forEach(print);
+  assert.ok(
+    lines.some((line) =>
+      /^\S+Z Last minute: 2 probes, 2 failed \(refused 2\); 1 request refused \(400: 1\)$/.test(
+        line,
+      )
+    ),
+    lines.join("\n"),
+  );
+  assert.match(lines.at(-1)!, /Stopped\. In all: 2 probes, 2 failed \(refused 2\)/);
 });
 
 Deno.test("exporter /metrics under the permissions the build grants: process metrics that are true", async () => {
