@@ -78,11 +78,11 @@ export async function runProbe(
 
 type Found = Omit<ProbeOutcome, "request" | "seconds">;
 
-async function pingProbe(
-  request: ProbeRequest,
-  context: ProbeContext,
-  { deadline, budgetMs }: ProbeLimit,
-): Promise<Found> {
+/** One module's probe. */
+type Prober = (request: ProbeRequest, context: ProbeContext, limit: ProbeLimit) => Promise<Found>;
+
+/** `module=ping`: one attempt, as `ping /count=1`. */
+const pingProbe: Prober = async (request, context, { deadline, budgetMs }) => {
   const { host, port } = request.target;
   const options: PingOptions = {
     target: { host, port },
@@ -129,13 +129,10 @@ async function pingProbe(
     found.thumbprintMatch = [found.session.sha1, found.session.sha256].includes(request.thumbprint);
   }
   return found;
-}
+};
 
-async function checkProbe(
-  request: ProbeRequest,
-  context: ProbeContext,
-  { deadline, budgetMs }: ProbeLimit,
-): Promise<Found> {
+/** `module=check`: the checklist once; it fails when something blocks Octopus. */
+const checkProbe: Prober = async (request, context, { deadline, budgetMs }) => {
   const { host, port } = request.target;
   const result = await runCheck({
     target: { host, port },
@@ -160,4 +157,4 @@ async function checkProbe(
       }
       : undefined,
   };
-}
+};
