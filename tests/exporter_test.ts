@@ -114,6 +114,15 @@ Deno.test("exporter /probe of a closed port: probe_success 0, its cause and phas
   );
 });
 
+Deno.test("exporter: a name that does not resolve fails in dns, with no lookup time for it", async () => {
+  await using exporter = await Exporter.start();
+  const { body } = await exporter.get("probe?target=web01.invalid");
+  const metrics = samples(body);
+  assert.equal(metrics.get("probe_success"), 0);
+  assert.equal(metrics.get('octoping_failure_info{cause="dns",phase="dns"}'), 1);
+  assert.ok(!metrics.has("probe_dns_lookup_time_seconds"), "the lookup did not finish: " + body);
+});
+
 Deno.test("exporter: a bad target or parameter gets 400 and one line saying what is wrong", async () => {
   await using exporter = await Exporter.start();
   const table: [string, RegExp][] = [

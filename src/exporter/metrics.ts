@@ -73,11 +73,11 @@ export async function probeMetrics(outcome: ProbeOutcome): Promise<Exposition> {
     add("probe_ip_protocol", "IP protocol of the address reached", [[{}, outcome.ipProtocol]]);
   }
   const { phases, session, failure } = outcome;
-  if (phases?.dns != null) {
-    add("probe_dns_lookup_time_seconds", "Name lookup time", [[{}, phases.dns / 1000]]);
-  }
   if (phases) {
-    add("octoping_phase_seconds", "Time spent in each phase of the attempt", timedPhases(outcome));
+    const timed = timedPhases(outcome);
+    const dns = timed.find(([labels]) => labels.phase === "dns");
+    if (dns) add("probe_dns_lookup_time_seconds", "Name lookup time", [[{}, dns[1]]]);
+    add("octoping_phase_seconds", "Time spent in each phase of the attempt", timed);
   }
   if (session) {
     add("probe_ssl_earliest_cert_expiry", "When the server's certificate expires (Unix time)", [

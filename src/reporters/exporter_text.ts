@@ -20,7 +20,8 @@ export function exporterTextReporter(write: LineWriter): (event: ExporterEvent) 
       case "start": {
         url = event.url;
         const { options } = event;
-        write(`Exporter listening on ${url} - Prometheus scrapes ${url}probe?target=<host[:port]>`);
+        const target = event.allowed === undefined ? "<host[:port]>" : "<name or host[:port]>";
+        write(`Exporter listening on ${url} - Prometheus scrapes ${url}probe?target=${target}`);
         write(
           event.allowed === undefined
             ? "Targets: any (listening on loopback only; /hosts=<file> limits them)"
