@@ -122,6 +122,7 @@ const EXAMPLES = `Examples:
   ${PROGRAM} report run.jsonl /out=report.html                 # ... charted
   ${PROGRAM} ping /hosts=tentacles.txt /count=100 > Output.txt  # many Tentacles, one table
   ${PROGRAM} report node1.jsonl node2.jsonl /out=fleet.html     # merged from two HA nodes
+  ${PROGRAM} exporter /hosts=tentacles.txt > exporter.txt       # Prometheus probes them
 
 Runs on Windows 10 / Windows Server 2019 or later (not 2012 R2; 2016 is untested), Linux with
 glibc 2.27 or later (x64, arm64), and macOS.
