@@ -6,7 +6,16 @@
  * are there or a deadline passes.
  */
 import assert from "node:assert/strict";
-import { Lines, linuxTest, Pong, Running, runs, runTool, tempDir } from "./support/helpers.ts";
+import {
+  freePort,
+  Lines,
+  linuxTest,
+  Pong,
+  Running,
+  runs,
+  runTool,
+  tempDir,
+} from "./support/helpers.ts";
 
 /** How long the test waits for Prometheus to be ready, and then for its series. */
 const DEADLINE_MS = 30_000;
@@ -15,14 +24,6 @@ const DEADLINE_MS = 30_000;
 function docBlocks(lang: string): string[] {
   const page = Deno.readTextFileSync(new URL("../docs/exporter.md", import.meta.url));
   return [...page.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
-}
-
-/** A free loopback port: bound, then let go. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** The scrape configuration blackbox_exporter's docs give, pointed at the exporter. */

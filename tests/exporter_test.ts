@@ -20,6 +20,7 @@ import {
   type SpawnOptions,
   tempDir,
 } from "./support/helpers.ts";
+import { NGINX, startNginx } from "./support/nginx.ts";
 import { selfSigned } from "./support/openssl.ts";
 import { silentListener, untilHeld } from "./support/servers.ts";
 
@@ -122,6 +123,19 @@ Deno.test("exporter: a name that does not resolve fails in dns, with no lookup t
   assert.equal(metrics.get('octoping_failure_info{cause="dns",phase="dns"}'), 1);
   assert.ok(!metrics.has("probe_dns_lookup_time_seconds"), "the lookup did not finish: " + body);
 });
+
+linuxTest(
+  "exporter: a web server on the port fails the probe, and is named as what answered",
+  async () => {
+    await using nginx = await startNginx();
+    await using exporter = await Exporter.start();
+    const { body } = await exporter.get(`probe?target=127.0.0.1:${nginx.tlsPort}`);
+    const metrics = samples(body);
+    assert.equal(metrics.get("probe_success"), 0);
+    assert.equal(metrics.get('octoping_answered_by_info{kind="other"}'), 1, body);
+  },
+  { what: "nginx", here: NGINX !== undefined },
+);
 
 Deno.test("exporter: a bad target or parameter gets 400 and one line saying what is wrong", async () => {
   await using exporter = await Exporter.start();

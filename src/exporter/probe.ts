@@ -9,7 +9,7 @@ import { isIP } from "node:net";
 import { runCheck } from "../check/engine.ts";
 import type { CheckResult } from "../check/result.ts";
 import type { Cause, Phase } from "../connection/failure.ts";
-import type { PeerKind } from "../connection/identify.ts";
+import type { PeerIdentity, PeerKind } from "../connection/identify.ts";
 import type { PhaseTimings } from "../connection/result.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
 import type { TlsSession } from "../net/peer_certificate.ts";
@@ -49,6 +49,10 @@ export interface ProbeOutcome {
   /** For `module=check`: its findings by level and its verdict. */
   check?: Pick<CheckResult, "findings" | "verdict">;
 }
+
+/** Why an Octopus Server's polling port answering is a failure for a listening Tentacle. */
+const NOT_A_TENTACLE = "this port is an Octopus Server's, not a listening Tentacle's: check the " +
+  "port in the Tentacle Manager and in Octopus's deployment target";
 
 /** What every probe shares: the exporter's certificate and proxy. */
 export interface ProbeContext {
@@ -99,9 +103,10 @@ const pingProbe: Prober = async (request, context, { deadline, budgetMs }) => {
     record: { format: "text" },
   };
   const found: Found = { time: new Date(), success: false };
+  let peer: PeerIdentity | undefined;
   const see = (event: PingEvent) => {
     if (event.type === "certificate") found.session = event.session;
-    if (event.type === "peer") found.answeredBy = event.peer.kind;
+    if (event.type === "peer") peer = event.peer;
     if (event.type === "attempt") {
       const { result } = event;
       found.success = result.ok;
@@ -125,6 +130,17 @@ const pingProbe: Prober = async (request, context, { deadline, budgetMs }) => {
     }
   };
   await runPing(options, see, deadline, { clientCertificate: context.clientCertificate });
+  found.answeredBy = peer?.kind;
+  if (found.success && peer && peer.kind !== "tentacle" && peer.kind !== "pong") {
+    // Ping counts the connection; Octopus fails where no Tentacle answers.
+    found.success = false;
+    found.failure = {
+      cause: "other",
+      phase: "response",
+      summary: `${peer.description} answered, so Octopus cannot connect here`,
+      hint: peer.hint ?? NOT_A_TENTACLE,
+    };
+  }
   if (request.thumbprint && found.session) {
     found.thumbprintMatch = [found.session.sha1, found.session.sha256].includes(request.thumbprint);
   }
