@@ -133,6 +133,10 @@ linuxTest(
     const metrics = samples(body);
     assert.equal(metrics.get("probe_success"), 0);
     assert.equal(metrics.get('octoping_answered_by_info{kind="other"}'), 1, body);
+    assert.equal(metrics.get('octoping_failure_info{cause="other",phase="response"}'), 1, body);
+    assert.ok(metrics.has('octoping_phase_seconds{phase="first_byte"}'), "the exchange finished");
+    const [line] = await exporter.stdout.waitForCount(/ Probe 127\.0\.0\.1:\d+ failed: other: /, 1);
+    assert.match(line, /: a web server, not a Tentacle \(HTTP\/1\.1 200, Server: nginx/);
   },
   { what: "nginx", here: NGINX !== undefined },
 );

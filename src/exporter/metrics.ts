@@ -31,14 +31,15 @@ function timedPhases(outcome: ProbeOutcome): [Record<string, string>, number][] 
   const phases = outcome.phases!;
   const failedAt = outcome.failure?.phase;
   const finished = (phase: Phase) =>
-    failedAt == null || PHASE_ORDER.indexOf(phase) < PHASE_ORDER.indexOf(failedAt);
+    outcome.attemptOk || failedAt == null ||
+    PHASE_ORDER.indexOf(phase) < PHASE_ORDER.indexOf(failedAt);
   const times: [string, number | null, boolean][] = [
     ["dns", phases.dns, finished("dns")],
     ["proxy", phases.proxy, finished("proxy")],
     ["connect", phases.connect, finished("connect")],
     ["tls", outcome.request.noSsl ? null : phases.tls, finished("tls")],
-    ["first_byte", phases.firstByte, outcome.success],
-    ["transfer", phases.transfer, outcome.success],
+    ["first_byte", phases.firstByte, outcome.attemptOk === true],
+    ["transfer", phases.transfer, outcome.attemptOk === true],
   ];
   return times.filter(([, ms, done]) => ms !== null && done)
     .map(([phase, ms]) => [{ phase }, ms! / 1000]);

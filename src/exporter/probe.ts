@@ -37,6 +37,8 @@ export interface ProbeOutcome {
   seconds: number;
   /** Each phase's time, for a ping probe that got as far as timing them. */
   phases?: PhaseTimings;
+  /** The attempt worked as ping judges it, every phase finished (whoever answered). */
+  attemptOk?: boolean;
   failure?: ProbeFailure;
   /** The server's certificate and TLS session, when a handshake was done. */
   session?: TlsSession;
@@ -110,6 +112,7 @@ const pingProbe: Prober = async (request, context, { deadline, budgetMs }) => {
     if (event.type === "attempt") {
       const { result } = event;
       found.success = result.ok;
+      found.attemptOk = result.ok;
       found.phases = result.phases;
       found.session ??= result.tls;
       const family = result.address && !context.proxy ? isIP(result.address) : 0;
