@@ -69,6 +69,11 @@ async function runCommand(args: readonly string[]): Promise<number> {
       const { checkFleet } = await import("./src/commands/check.ts");
       return await checkFleet(command.options, command.fleet, run, command.secrets);
     }
+    case "exporter": {
+      const run = describeRun("exporter", args);
+      const { exporter } = await import("./src/commands/exporter.ts");
+      return await exporter(command.options, run, command.secrets);
+    }
     case "report": {
       const { report } = await import("./src/commands/report.ts");
       return await report(command.options);

@@ -63,6 +63,8 @@ function sizes(quick: boolean) {
     stallAttempts: quick ? 20 : 40,
     /** Targets of the fleet row, each pinged three times. */
     fleetTargets: quick ? 200 : 1000,
+    /** Probes asked of the exporter (and of blackbox_exporter), 10 at a time. */
+    exporterProbes: quick ? 1000 : 10_000,
   };
 }
 
@@ -653,6 +655,86 @@ async function fleet(size: Sizes, dir: string): Promise<Figure[]> {
   ];
 }
 
+/** Probes asked at once: the exporter's default /parallel. */
+const PROBES_AT_ONCE = 10;
+
+/** Asks `url` `count` times, `PROBES_AT_ONCE` at a time; probes a second. Fails on any non-200. */
+async function probeRate(url: string, count: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: PROBES_AT_ONCE }, async () => {
+    while (next++ < count) {
+      const response = await fetch(url);
+      const body = await response.text();
+      if (!response.ok || !body.includes("probe_success 1")) {
+        throw new Error(`${url}: HTTP ${response.status}\n${body}`);
+      }
+    }
+  }));
+  return count / ((performance.now() - started) / 1000);
+}
+
+/**
+ * `OctoPing exporter` against one pong, Prometheus's way (HTTP GET /probe, one ping attempt
+ * each), beside Debian's blackbox_exporter (tcp with TLS) against the same pong when it is
+ * installed; and the exporter's RSS (VmRSS) once every probe is answered.
+ */
+async function exporterRate(size: Sizes, dir: string): Promise<Figure[]> {
+  const pong = await startPong();
+  const target = `127.0.0.1:${pong.port}`;
+  const exporter = await startServer(
+    Deno.execPath(),
+    (port) => octopingArgs(["exporter", `/port=${port}`]),
+  );
+  const ours = await probeRate(
+    `http://127.0.0.1:${exporter.port}/probe?target=${target}`,
+    size.exporterProbes,
+  );
+  const status = Deno.readTextFileSync(`/proc/${exporter.pid}/status`);
+  const rss = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]) / 1024;
+  await exporter.stop();
+  let blackbox: number | undefined;
+  if (runsHere("prometheus-blackbox-exporter")) {
+    await Deno.writeTextFile(
+      `${dir}/blackbox.yml`,
+      "modules:\n  tls:\n    prober: tcp\n    tcp:\n      tls: true\n" +
+        "      tls_config:\n        insecure_skip_verify: true\n",
+    );
+    const server = await startServer("prometheus-blackbox-exporter", (port) => [
+      `--config.file=${dir}/blackbox.yml`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
+    blackbox = await probeRate(
+      `http://127.0.0.1:${server.port}/probe?module=tls&target=${target}`,
+      size.exporterProbes,
+    );
+    await server.stop();
+  }
+  await pong.stop();
+  const what = `exporter probes/s against pong, ${PROBES_AT_ONCE} at a time`;
+  return [
+    blackbox === undefined
+      ? { what: `${what} (no blackbox_exporter here)`, unit: "/s", ours, goal: "" }
+      : rateFigure(what, "/s", [ours, blackbox], "blackbox_exporter tcp+tls", ""),
+    {
+      what: `exporter RSS after ${size.exporterProbes.toLocaleString("en-US")} probes`,
+      unit: " MB",
+      ours: rss,
+      goal: "",
+    },
+  ];
+}
+
+/** Whether `command --version` runs here. */
+function runsHere(command: string): boolean {
+  try {
+    return new Deno.Command(command, { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
 /** One full run: every measurement once, in a fixed order. */
 async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -670,6 +752,7 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   figures.push(await stalls(size, dir));
   figures.push(await checkTime());
   figures.push(...await fleet(size, dir));
+  figures.push(...await exporterRate(size, dir));
   return figures;
 }
 

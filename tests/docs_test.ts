@@ -115,6 +115,7 @@ const pong = parsed(["pong"]).options as Record<string, unknown>;
 const check = parsed(["check", "/host=MyServer"]).options as Record<string, unknown>;
 const pingFleet = parsed(["ping", "/hosts=tentacles.txt"]).fleet as Record<string, unknown>;
 const checkFleet = parsed(["check", "/hosts=tentacles.txt"]).fleet as Record<string, unknown>;
+const exporter = parsed(["exporter"]).options as Record<string, unknown>;
 
 type Unit = "MB" | "s" | "ms";
 
@@ -142,6 +143,12 @@ const CODE_DEFAULTS: Record<string, { read: () => unknown; unit?: Unit }> = {
   "check /port": { read: () => (check.target as { port: number }).port },
   "check /parallel": { read: () => checkFleet.parallel },
   "check /timeout": { read: () => check.timeoutMs, unit: "s" },
+  "exporter /listen": { read: () => exporter.address },
+  "exporter /port": { read: () => exporter.port },
+  "exporter /parallel": { read: () => exporter.parallel },
+  "exporter /maxdatasize": { read: () => exporter.maxDataSize, unit: "MB" },
+  "exporter /clientcert": { read: () => exporter.clientCertificate },
+  "exporter /duration": { read: () => exporter.durationMs, unit: "s" },
 };
 
 /** Defaults in words, and the value each stands for. */
@@ -150,6 +157,8 @@ const PHRASES: Record<string, unknown> = {
   "run until stopped": undefined,
   "every interface": undefined,
   "one made for this run": undefined,
+  "one made at start": undefined,
+  "127.0.0.1": "127.0.0.1",
   "off": 0,
 };
 

@@ -24,6 +24,7 @@ const FLOORS = [
   "src/ping",
   "src/check",
   "src/fleet",
+  "src/exporter",
   "src/logs",
   "src/reporters",
   "src/report",

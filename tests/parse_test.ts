@@ -294,10 +294,10 @@ Deno.test("help and version win wherever they stand", () => {
 
 Deno.test("bad input is rejected with a message naming the argument", () => {
   const table: [string[], RegExp][] = [
-    [[], /no command given: expected ping, pong, check or report/],
+    [[], /no command given: expected ping, pong, check, exporter or report/],
     [["/host=x"], /no command given/],
     [["pnig", "/host=x"], /unknown command 'pnig'.*did you mean ping\?/],
-    [["hello"], /unknown command 'hello': expected ping, pong, check or report$/],
+    [["hello"], /unknown command 'hello': expected ping, pong, check, exporter or report$/],
     [["ping"], /ping needs \/host=<ip\/hostname>/],
     [["ping", "/port=1"], /ping needs \/host/],
     [["ping", "/hots=x"], /unknown option '\/hots=x' for ping: did you mean \/host\?/],

@@ -50,7 +50,7 @@ export async function listen(port: number, address?: string): Promise<Listening>
     return { listeners, port: (listeners[0].addr as Deno.NetAddr).port };
   } catch (error) {
     for (const listener of listeners) listener.close();
-    throw explain(error, port, address);
+    throw listenError(error, port, address);
   }
 }
 
@@ -91,7 +91,8 @@ async function reachesOverIpv4(listener: Deno.Listener, port: number): Promise<b
 }
 
 /** `error` as a {@linkcode ListenError} that says what to do, naming the port or `address`. */
-function explain(error: unknown, port: number, address: string | undefined): Error {
+/** What went wrong listening on `port` (at `address`), in words the user can act on. */
+export function listenError(error: unknown, port: number, address: string | undefined): Error {
   if (error instanceof ListenError) return error;
   if (error instanceof Deno.errors.AddrInUse) {
     return new ListenError(

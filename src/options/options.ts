@@ -160,6 +160,39 @@ export const CHECK_DEFAULTS = {
   timeoutMs: 5_000,
 } as const;
 
+/** Options of `OctoPing exporter`. */
+export interface ExporterOptions {
+  /** `/listen`: the address the HTTP server listens on; loopback unless `/hosts` is given. */
+  address: string;
+  /** `/port`: the port it listens on; 0 asks the system for any free port. */
+  port: number;
+  /** `/hosts`: the only targets it probes; any target when absent (loopback only). */
+  hosts?: string;
+  /** `/parallel`: probes under way at once; more wait for a free slot. */
+  parallel: number;
+  /** `/maxdatasize`: the most a probe's `datasize` may send, in bytes; 0 allows none. */
+  maxDataSize: number;
+  /** `/proxy`: every probe goes through it; a URL can never name one. */
+  proxy?: HttpProxy;
+  /** `/clientcert`, `/clientkey`: presented on every probe; one made at start when absent. */
+  clientCertificate?: { cert: string; key?: string };
+  /** Stop by itself after this long, in ms (`/duration`); runs until stopped when absent. */
+  durationMs?: number;
+  record: RecordOptions;
+}
+
+/**
+ * Default exporter options. Port 9933 is not in /etc/services, nor blackbox_exporter's
+ * 9115, so both can run side by side. 10 probes at once: each is a TLS handshake or more,
+ * and a probe that waits past its scrape's time limit gets 503, not a late answer.
+ */
+export const EXPORTER_DEFAULTS = {
+  address: "127.0.0.1",
+  port: 9933,
+  parallel: 10,
+  maxDataSize: 0,
+} as const;
+
 /** Options of `OctoPing report`. */
 export interface ReportOptions {
   /**
@@ -200,6 +233,7 @@ export type Command =
     fleet: FleetOptions;
     secrets: Secrets;
   }
+  | { kind: "exporter"; options: ExporterOptions; secrets: Secrets }
   | { kind: "report"; options: ReportOptions }
   | { kind: "help" }
   | { kind: "version" };

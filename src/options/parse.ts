@@ -18,6 +18,8 @@ import {
   type CheckOptions,
   type Command,
   DEFAULT_PARALLEL,
+  EXPORTER_DEFAULTS,
+  type ExporterOptions,
   type FleetOptions,
   PING_DEFAULTS,
   type PingOptions,
@@ -115,6 +117,8 @@ export function parseArgs(args: readonly string[]): Command {
         };
       }
       return { kind: "check", options: buildCheck(values), secrets: secrets(values) };
+    case "exporter":
+      return { kind: "exporter", options: buildExporter(values), secrets: secrets(values) };
     case "report":
       return { kind: "report", options: buildReport(values) };
   }
@@ -373,13 +377,18 @@ function fleetOf<T extends { target: unknown; thumbprint?: string }>(
     fleet: {
       hosts: values.get("hosts")!,
       defaultPort: portText === undefined ? PING_DEFAULTS.port : parsePort("port", portText),
-      parallel: getter(values)(
-        "parallel",
-        (t) => parseInteger("parallel", t, [1, 10_000], "a number of connections, 1 to 10,000"),
-        DEFAULT_PARALLEL,
-      ),
+      parallel: parallel(values, DEFAULT_PARALLEL),
     },
   };
+}
+
+/** `/parallel`, or `fallback` when it was not given. */
+function parallel(values: Map<string, string>, fallback: number): number {
+  return getter(values)(
+    "parallel",
+    (t) => parseInteger("parallel", t, [1, 10_000], "a number of connections, 1 to 10,000"),
+    fallback,
+  );
 }
 
 /** `/proxy`; a password left out of the URL comes from the environment. */
@@ -436,14 +445,61 @@ function family(values: Map<string, string>, host: string): 4 | 6 | undefined {
   return v4 ? 4 : v6 ? 6 : undefined;
 }
 
-function buildPong(values: Map<string, string>): PongOptions {
-  const portText = values.get("port");
+/** `/listen`: an IP address of this machine, if given. */
+function listenAddress(values: Map<string, string>): string | undefined {
   const address = values.get("listen");
   if (address !== undefined && ipFamily(address) === 0) {
     throw new UsageError(
       `/listen=${address}: expected an IP address of this machine, e.g. 127.0.0.1`,
     );
   }
+  return address;
+}
+
+/** `/duration`, in ms; undefined when not given (run until stopped). */
+function duration(values: Map<string, string>): number | undefined {
+  return getter(values)(
+    "duration",
+    (t) => parseSeconds("duration", t, MAX_TIMER_DAYS) * 1000,
+    undefined,
+  );
+}
+
+/** 127.0.0.0/8 and ::1: addresses only this machine can reach. */
+function isLoopback(address: string): boolean {
+  if (ipFamily(address) === 4) return address.startsWith("127.");
+  return new URL(`http://[${address}]/`).hostname === "[::1]";
+}
+
+function buildExporter(values: Map<string, string>): ExporterOptions {
+  const address = listenAddress(values) ?? EXPORTER_DEFAULTS.address;
+  if (!isLoopback(address) && !values.has("hosts")) {
+    throw new UsageError(
+      `/listen=${address} needs /hosts=<file>: on an address other machines reach, an ` +
+        "exporter without an allow-list probes whatever anyone asks it to (see docs/security.md)",
+    );
+  }
+  const get = getter(values);
+  return {
+    address,
+    port: get("port", (t) => parsePort("port", t, true), EXPORTER_DEFAULTS.port),
+    hosts: values.get("hosts"),
+    parallel: parallel(values, EXPORTER_DEFAULTS.parallel),
+    maxDataSize: get(
+      "maxdatasize",
+      (t) => parseSize("maxdatasize", t, true),
+      EXPORTER_DEFAULTS.maxDataSize,
+    ),
+    proxy: get("proxy", proxy, undefined),
+    clientCertificate: clientCertificate(values),
+    durationMs: duration(values),
+    record: recordOptions(values),
+  };
+}
+
+function buildPong(values: Map<string, string>): PongOptions {
+  const portText = values.get("port");
+  const address = listenAddress(values);
   const get = getter(values);
   const cert = values.get("cert");
   const key = values.get("key");
@@ -474,11 +530,7 @@ function buildPong(values: Map<string, string>): PongOptions {
       PONG_DEFAULTS.maxSendBytes,
     ),
     certificateFiles: cert !== undefined && key !== undefined ? { cert, key } : undefined,
-    durationMs: get(
-      "duration",
-      (t) => parseSeconds("duration", t, MAX_TIMER_DAYS) * 1000,
-      undefined,
-    ),
+    durationMs: duration(values),
     record: recordOptions(values),
   };
 }

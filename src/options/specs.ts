@@ -8,7 +8,7 @@
  */
 
 /** The commands, as typed on the command line. */
-export type CommandName = "ping" | "pong" | "check" | "report";
+export type CommandName = "ping" | "pong" | "check" | "exporter" | "report";
 
 /** One option a command takes. */
 export interface OptionSpec {
@@ -275,6 +275,56 @@ const PONG: readonly OptionSpec[] = [
   FORMAT,
 ];
 
+/** `exporter`: its own /hosts and /parallel, which guard the network behind it. */
+const EXPORTER: readonly OptionSpec[] = [
+  {
+    name: "listen",
+    value: "<ip>",
+    example: "127.0.0.1",
+    help: ["Serve HTTP on this address (default 127.0.0.1); any other needs /hosts"],
+  },
+  { ...PORT, example: "9933", help: ["Serve HTTP on this port (default 9933)"] },
+  {
+    ...HOSTS,
+    needed: undefined,
+    help: [
+      "Probe only the targets in this file, as ping reads it (a line without a port",
+      "is port 10933; its name and thumbprint= are used); others are refused (403)",
+    ],
+  },
+  {
+    ...PARALLEL,
+    example: "10",
+    help: [
+      "Probes under way at once (default 10); more wait, or get 503 when their",
+      "time limit passes first",
+    ],
+  },
+  {
+    name: "maxdatasize",
+    value: "<MB>",
+    example: "1",
+    help: ["The most a probe's datasize= may send (default 0: none)"],
+  },
+  { ...PROXY, help: ["Probe through this HTTP proxy, as ping's /proxy (never from the URL)"] },
+  {
+    ...CLIENTCERT,
+    help: [
+      "The client certificate every probe presents (default: one made at start):",
+      "a PEM file with /clientkey=<file.pem>, or a .pfx with /clientpassword=<p>",
+    ],
+  },
+  CLIENTKEY,
+  CLIENTPASSWORD,
+  {
+    name: "duration",
+    value: "<s>",
+    example: "3600",
+    help: ["Stop after this many seconds (default: run until stopped)"],
+  },
+  { ...LOGFILE, example: "exporter.log" },
+];
+
 /**
  * Every command's options, in the order `/?` shows them: the one table the
  * parser checks arguments against and `/?` is built from.
@@ -321,6 +371,7 @@ export const SPECS: Readonly<Record<CommandName, readonly OptionSpec[]>> = {
     LOGFILE,
     FORMAT,
   ],
+  exporter: EXPORTER,
   report: [
     { name: "in", value: "<log file>", example: "run.jsonl" },
     { name: "out", value: "<report.html>", example: "report.html" },

@@ -26,7 +26,7 @@ const ABOUT_COLUMN = 7;
 /** Where an option's text starts, and its following lines. */
 const OPTION_TEXT_COLUMN = 23;
 /** Options `/?` describes in a part of their own, not in each command's section. */
-const DESCRIBED_APART = new Set([HOSTS, PARALLEL, LOGFILE, FORMAT].map((spec) => spec.name));
+const DESCRIBED_APART = new Set([LOGFILE, FORMAT].map((spec) => spec.name));
 /** The options that go with `/hosts`, which have a synopsis line and a section of their own. */
 const FLEET = [HOSTS, PARALLEL];
 
@@ -84,6 +84,16 @@ const CHECK: CommandSection = {
   },
 };
 
+const EXPORTER: CommandSection = {
+  command: "exporter",
+  about: [
+    "Serves Prometheus: GET /probe?target=<host[:port] or a name from /hosts> makes one ping",
+    "attempt (module=check: a check) and answers with blackbox_exporter's metrics and",
+    "OctoPing's (cause, certificate, who answered); /metrics has the exporter's own. Prints",
+    "a line per failed probe and a summary a minute; Ctrl+C stops it. See docs/exporter.md.",
+  ],
+};
+
 const REPORT: CommandSection = {
   command: "report",
   operands: "<log file> [<log file> ...]",
@@ -112,6 +122,7 @@ const EXAMPLES = `Examples:
   ${PROGRAM} report run.jsonl /out=report.html                 # ... charted
   ${PROGRAM} ping /hosts=tentacles.txt /count=100 > Output.txt  # many Tentacles, one table
   ${PROGRAM} report node1.jsonl node2.jsonl /out=fleet.html     # merged from two HA nodes
+  ${PROGRAM} exporter /hosts=tentacles.txt > exporter.txt       # Prometheus probes them
 
 Runs on Windows 10 / Windows Server 2019 or later (not 2012 R2; 2016 is untested), Linux with
 glibc 2.27 or later (x64, arm64), and macOS.
@@ -132,11 +143,13 @@ export function usage(): string {
       ...synopsisGroups(FLEET),
       ["[the options above but /host, /thumbprint and /subscription]"],
     ]),
+    commandSynopsis(EXPORTER),
     commandSynopsis(REPORT),
   ];
   const sections = [
     ...[PING, PONG, CHECK].map(commandText),
     block(term(HOSTS), HOSTS.help!, optionLines([PARALLEL])),
+    commandText(EXPORTER),
     commandText(REPORT),
   ];
   return `${PROGRAM} ${VERSION} - diagnoses connections between an Octopus Server and a listening Tentacle.
@@ -216,7 +229,9 @@ function wrap(start: string, groups: readonly string[][]): string {
  * another command, a line for each of its own, and a paragraph after them.
  */
 function commandText(section: CommandSection): string {
-  const own = SPECS[section.command].filter((spec) => !DESCRIBED_APART.has(spec.name));
+  const own = SPECS[section.command].filter((spec) =>
+    !DESCRIBED_APART.has(spec.name) && !FLEET.includes(spec)
+  );
   const shared = section.shares ? SPECS[section.shares.from] : [];
   const lines = optionLines(own.filter((spec) => !shared.includes(spec)));
   if (section.shares) {
@@ -232,8 +247,11 @@ function commandText(section: CommandSection): string {
 function block(heading: string, about: readonly string[], options: string[]): string {
   const [first, ...rest] = about;
   const indent = " ".repeat(ABOUT_COLUMN);
-  return [`${heading.padEnd(ABOUT_COLUMN - 1)} ${first}`, ...rest.map((line) => indent + line)]
-    .concat(options).join("\n");
+  // A heading too long for its column (`exporter`) stands on a line of its own.
+  const opening = heading.length < ABOUT_COLUMN
+    ? [`${heading.padEnd(ABOUT_COLUMN - 1)} ${first}`]
+    : [heading, indent + first];
+  return [...opening, ...rest.map((line) => indent + line)].concat(options).join("\n");
 }
 
 /** Whether `spec` has a line: its own help, or one it shares with the option it joins. */
