@@ -316,8 +316,8 @@ class Exchange {
   #timePhases(sentAt: number, end: number, readMs: string | undefined): void {
     const { phases } = this.#result;
     const firstByteAt = this.#firstByteAt ?? end;
-    const arrival = Number(readMs);
-    if (this.#request.payloadBytes > 0 && readMs !== undefined && Number.isFinite(arrival)) {
+    const arrival = Number(readMs); // NaN without the header
+    if (this.#request.payloadBytes > 0 && Number.isFinite(arrival)) {
       const untilAnswer = firstByteAt - this.#mark;
       phases.firstByte = Math.max(0, untilAnswer - arrival);
       phases.transfer = untilAnswer - phases.firstByte + (end - firstByteAt);
@@ -330,12 +330,11 @@ class Exchange {
   /** One chunk of the answer: progress, and what it shows before the answer is complete. */
   #received(chunk: Uint8Array, finish: () => void): void {
     const reader = this.#reader;
-    const confirmedBefore = reader.confirmed;
     reader.push(chunk);
     // The answer's bytes: pong's interim progress is talk about the request, not an answer.
     this.#result.bytesRead = reader.bytes - reader.interimBytes;
     if (!reader.answering) {
-      if (reader.confirmed !== confirmedBefore) this.#confirmed(reader.confirmed!);
+      if (reader.confirmed !== undefined) this.#confirmed(reader.confirmed);
       if (reader.bytes > this.#maxResponse) this.#stop.abort(this.#tooLarge());
       return;
     }

@@ -14,12 +14,20 @@ import { ExchangeError, speaksTls } from "./exchange_error.ts";
 import type { ExchangeRequest } from "./request.ts";
 import type { ExchangeResult } from "./result.ts";
 
+/** Whether `thumbprint` (SHA-1 or SHA-256, upper-case hex) is the session's certificate's. */
+export function matchesThumbprint(
+  session: { sha1: string; sha256: string },
+  thumbprint: string,
+): boolean {
+  return thumbprint === session.sha1 || thumbprint === session.sha256;
+}
+
 /** The certificate must be the one `/thumbprint` names (by its SHA-1 or SHA-256), if it names one. */
 export function judgeThumbprint(
   session: { sha1: string; sha256: string },
   expected?: string,
 ): void {
-  if (expected === undefined || expected === session.sha1 || expected === session.sha256) return;
+  if (expected === undefined || matchesThumbprint(session, expected)) return;
   const presented = expected.length === 40 ? session.sha1 : session.sha256;
   throw new ExchangeError(
     FAILURE_CODES.thumbprint,

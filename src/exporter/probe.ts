@@ -9,6 +9,7 @@ import { isIP } from "node:net";
 import { runCheck } from "../check/engine.ts";
 import type { CheckResult } from "../check/result.ts";
 import type { Cause, Phase } from "../connection/failure.ts";
+import { matchesThumbprint } from "../connection/judge.ts";
 import type { PeerIdentity, PeerKind } from "../connection/identify.ts";
 import type { PhaseTimings } from "../connection/result.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
@@ -145,7 +146,7 @@ const pingProbe: Prober = async (request, context, { deadline, budgetMs }) => {
     };
   }
   if (request.thumbprint && found.session) {
-    found.thumbprintMatch = [found.session.sha1, found.session.sha256].includes(request.thumbprint);
+    found.thumbprintMatch = matchesThumbprint(found.session, request.thumbprint);
   }
   return found;
 };
