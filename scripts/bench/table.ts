@@ -1,0 +1,42 @@
+/**
+ * The bench's Markdown tables: a run's figures, or each figure's median and
+ * spread over several runs.
+ *
+ * @module
+ */
+import type { Figure } from "./support.ts";
+
+/** The median of `values`, and with more than one, their spread: `938 MB/s (884-990)`. */
+export function summarize(values: number[], unit = "", digits = 0): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median = sorted.length % 2
+    ? sorted[Math.floor(middle)]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
+  const text = `${median.toFixed(digits)}${unit}`;
+  if (sorted.length === 1) return text;
+  return `${text} (${sorted[0].toFixed(digits)}-${sorted.at(-1)!.toFixed(digits)})`;
+}
+
+/** A Markdown table of the runs given: each figure's median and spread over them. */
+export function table(runs: Figure[][]): string {
+  const header = ["measure", "OctoPing", "baseline", "ratio", "goal"];
+  const cells = runs[0].map((first, i) => {
+    const each = runs.map((figures) => figures[i]);
+    const baseline = first.baseline &&
+      `${first.baseline.name} ${
+        summarize(each.map((f) => f.baseline!.value), first.unit, first.digits)
+      }`;
+    const ratio = first.ratio !== undefined && summarize(each.map((f) => f.ratio!), "", 2);
+    return [
+      first.what,
+      summarize(each.map((f) => f.ours), first.unit, first.digits),
+      baseline || "",
+      ratio || "",
+      first.goal,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (cols: string[]) => `| ${cols.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [header, widths.map((w) => "-".repeat(w)), ...cells].map(line).join("\n");
+}
