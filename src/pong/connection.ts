@@ -24,12 +24,16 @@ import {
   TLS_DECODE_ERROR_ALERT,
 } from "./answer.ts";
 import type { AnsweredConnection, ConnectionFailure, FailedConnection } from "./events.ts";
-import { type LargeBuffers, SMALL_READ_BYTES } from "./read_buffers.ts";
+import type { LargeBuffers } from "./read_buffers.ts";
 import { RequestScanner } from "./request.ts";
-import { acceptTls, type ByteStream } from "./tls_wrap.ts";
+import { type ByteStream, PlainStream } from "./byte_stream.ts";
+import { acceptTls } from "./tls_wrap.ts";
 
 /** The most of a request's start kept, to find the `/reverse` and progress headers in. */
 const HEAD_KEPT_BYTES = 4096;
+
+/** Enough of a connection's first bytes to see a TLS record header. */
+const FIRST_READ_BYTES = 16 * 1024;
 
 /** How often a request that asked for progress hears how much of it has arrived. */
 const PROGRESS_MS = 1000;
@@ -48,6 +52,7 @@ export interface Serving {
   tls: ServerTls | undefined;
   /** Aborts when pong stops. */
   stopping: AbortSignal;
+  /** The large read buffers a bulk upload borrows. */
   largeBuffers: LargeBuffers;
 }
 
@@ -89,7 +94,6 @@ class PongConnection {
   #bytesSent = 0;
   /** Why a watchdog cut the connection, once one has. */
   #stalled: { kind: ConnectionFailure; reason: string } | undefined;
-  #borrowed: Uint8Array<ArrayBuffer> | undefined;
   /** Cuts a TLS handshake short when a deadline fires or pong stops. */
   readonly #handshakeCut = new AbortController();
   #handshaking: boolean;
@@ -109,7 +113,7 @@ class PongConnection {
     this.#serving = serving;
     // No Nagle: an answer's last small write must not wait for the client's delayed ACK.
     (conn as Deno.TcpConn).setNoDelay(true);
-    this.#stream = conn;
+    this.#stream = new PlainStream(conn, serving.largeBuffers);
     this.#handshaking = serving.tls !== undefined;
     const { handshakeMs } = serving.options;
     this.#watchdog = serving.tls
@@ -138,7 +142,7 @@ class PongConnection {
   /** The TLS handshake, once the first bytes show a ClientHello; a plain client gets an alert. */
   async #handshake(tls: ServerTls): Promise<void> {
     // A record header's first bytes, even when a middlebox splits the hello after byte 1.
-    const first = new Uint8Array(SMALL_READ_BYTES);
+    const first = new Uint8Array(FIRST_READ_BYTES);
     let n = 0;
     while (n < 2) {
       const got = await this.#conn.read(first.subarray(n));
@@ -155,6 +159,7 @@ class PongConnection {
       tls.context,
       first.slice(0, n),
       AbortSignal.any([this.#handshakeCut.signal, this.#serving.stopping]),
+      this.#serving.largeBuffers,
     );
     this.#stream = secure;
     this.#clientCertificate = secure.clientCertificate;
@@ -169,14 +174,13 @@ class PongConnection {
    * a `/nossl` port, which is answered at once.
    */
   async #readRequest(): Promise<Outcome | undefined> {
-    const { tls, largeBuffers } = this.#serving;
+    const { tls } = this.#serving;
     const stream = this.#stream;
     const scanner = this.#scanner;
     const watchdog = this.#watchdog;
-    let buffer = new Uint8Array(SMALL_READ_BYTES);
     while (!scanner.done) {
-      const n = await stream.read(buffer);
-      if (n === null) {
+      const chunk = await stream.readChunk();
+      if (chunk === null) {
         throw new ClientGone(
           `closed the connection after ${
             formatCount(scanner.bytes)
@@ -185,27 +189,23 @@ class PongConnection {
       }
       watchdog.kick();
       if (scanner.bytes === 0) this.#requestStartedAt = performance.now();
-      if (!tls && scanner.bytes === 0 && startsWithClientHello(buffer.subarray(0, n))) {
+      if (!tls && scanner.bytes === 0 && startsWithClientHello(chunk)) {
         // A ClientHello has no blank line: waiting for one would hold the client for /idle.
         await this.#write(NOT_TLS_ANSWER);
         return this.#failed(
           "tls client",
           "a TLS client on a /nossl port: answered in plain text and closed (ping it with " +
             "/nossl, or start pong without /nossl)",
-          n,
+          chunk.length,
         );
       }
-      const used = scanner.push(buffer.subarray(0, n));
+      const used = scanner.push(chunk);
       if (this.#headLength < HEAD_KEPT_BYTES) {
-        const kept = buffer.subarray(0, Math.min(used, HEAD_KEPT_BYTES - this.#headLength));
+        const kept = chunk.subarray(0, Math.min(used, HEAD_KEPT_BYTES - this.#headLength));
         this.#head.set(kept, this.#headLength);
         this.#headLength += kept.length;
         // Only a request larger than the kept head can take long enough to need progress.
         if (this.#headLength === HEAD_KEPT_BYTES) this.#startProgress();
-      }
-      if (n === buffer.length && !this.#borrowed) {
-        this.#borrowed = largeBuffers.borrow(); // a bulk upload: fewer, larger reads
-        buffer = this.#borrowed ?? buffer;
       }
     }
     this.#requestReadMs = performance.now() - this.#requestStartedAt;
@@ -334,13 +334,13 @@ class PongConnection {
     };
   }
 
-  /** Stops the watchdog, gives back the large buffer, and ends the connection. */
+  /** Stops the watchdog and ends the connection, which gives back its large buffer. */
   async #close(): Promise<void> {
     // While the watchdog still runs: a progress write to a client that stopped reading ends at it.
     await this.#stopProgress();
     this.#watchdog.stop();
-    if (this.#borrowed) this.#serving.largeBuffers.giveBack(this.#borrowed);
     await this.#stream.end?.(); // TLS: the last bytes and close_notify go out before the socket closes
+    this.#stream.close();
     closeQuietly(this.#conn);
   }
 

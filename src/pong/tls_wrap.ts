@@ -12,17 +12,8 @@
 import { Duplex } from "node:stream";
 import tls from "node:tls";
 import { fingerprintHex } from "../net/peer_certificate.ts";
-
-/** What pong reads from and writes to: a plain `Deno.Conn`, or TLS over one. */
-export interface ByteStream {
-  /** Reads into `buffer`; resolves with the count, or null at the end of the stream. */
-  read(buffer: Uint8Array): Promise<number | null>;
-  /** Writes some of `bytes`; resolves with how many were taken. */
-  write(bytes: Uint8Array): Promise<number>;
-  /** Ends the stream gracefully (TLS: close_notify) once all is written; absent for plain TCP. */
-  end?(): Promise<void>;
-  close(): void;
-}
+import type { ByteStream } from "./byte_stream.ts";
+import { type LargeBuffers, ReadBuffer } from "./read_buffers.ts";
 
 /** A TLS connection pong has completed the handshake on. */
 export interface TlsServerStream extends ByteStream {
@@ -30,7 +21,7 @@ export interface TlsServerStream extends ByteStream {
   clientCertificate: string;
 }
 
-/** How much the TLS layer reads from the socket at a time. */
+/** How much the TLS layer reads from the socket at a time, until a read fills it. */
 const READ_BYTES = 32 * 1024;
 /** The longest a graceful end waits for the last bytes to leave. */
 const END_WAIT_MS = 1000;
@@ -53,8 +44,9 @@ export function acceptTls(
   context: tls.SecureContext,
   first: Uint8Array,
   cancel: AbortSignal,
+  largeBuffers: LargeBuffers,
 ): Promise<TlsServerStream> {
-  const duplex = new ConnDuplex(conn, first);
+  const duplex = new ConnDuplex(conn, first, new ReadBuffer(READ_BYTES, largeBuffers));
   const socket = new tls.TLSSocket(duplex as unknown as import("node:net").Socket, {
     isServer: true,
     requestCert: true,
@@ -92,16 +84,22 @@ export function acceptTls(
   });
 }
 
-/** A `Deno.Conn` as the Node stream a `node:tls` socket runs over. */
+/**
+ * A `Deno.Conn` as the Node stream a `node:tls` socket runs over. It reads into one buffer
+ * again and again: the TLS layer copies each chunk it is handed as it decrypts it, so once
+ * nothing pushed is waiting in the stream, the buffer is free.
+ */
 class ConnDuplex extends Duplex {
   #conn: Deno.Conn;
   #first?: Uint8Array;
   #reading = false;
+  readonly #buffer: ReadBuffer;
 
-  constructor(conn: Deno.Conn, first: Uint8Array) {
+  constructor(conn: Deno.Conn, first: Uint8Array, buffer: ReadBuffer) {
     super({ highWaterMark: READ_BYTES });
     this.#conn = conn;
     this.#first = first;
+    this.#buffer = buffer;
   }
 
   override async _read(): Promise<void> {
@@ -118,13 +116,18 @@ class ConnDuplex extends Duplex {
         if (!this.push(first)) return;
       }
       for (;;) {
-        const buffer = new Uint8Array(READ_BYTES);
+        // A chunk still waiting in the stream (the TLS socket paused) keeps its buffer.
+        const buffer = this.readableLength === 0
+          ? this.#buffer.current
+          : new Uint8Array(this.#buffer.current.length);
         const n = await this.#conn.read(buffer);
         if (n === null) {
           this.push(null);
           return;
         }
-        if (!this.push(buffer.subarray(0, n))) return;
+        const more = this.push(buffer.subarray(0, n));
+        if (buffer === this.#buffer.current) this.#buffer.filled(n);
+        if (!more) return;
       }
     } catch (error) {
       this.destroy(error as Error);
@@ -145,6 +148,7 @@ class ConnDuplex extends Duplex {
     try {
       this.#conn.close();
     } catch { /* closed already */ }
+    this.#buffer.release();
     done(error);
   }
 }
@@ -195,21 +199,17 @@ class TlsSocketStream implements TlsServerStream {
     this.#abortWrite?.(this.#error);
   }
 
-  async read(buffer: Uint8Array): Promise<number | null> {
+  async readChunk(): Promise<Uint8Array | null> {
     while (this.#queue.length === 0) {
       if (this.#error) throw this.#error;
       if (this.#ended) return null;
       await new Promise<void>((resolve) => this.#wake = resolve);
       this.#wake = undefined;
     }
-    const first = this.#queue[0];
-    const n = Math.min(first.length, buffer.length);
-    buffer.set(first.subarray(0, n));
-    if (n === first.length) this.#queue.shift();
-    else this.#queue[0] = first.subarray(n);
-    this.#queued -= n;
+    const chunk = this.#queue.shift()!;
+    this.#queued -= chunk.length;
     if (this.#queued < QUEUE_BYTES) this.#socket.resume();
-    return n;
+    return chunk;
   }
 
   /**
