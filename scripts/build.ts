@@ -71,6 +71,12 @@ export const PERMISSIONS = [
   "--allow-env=OCTOPING_CLIENT_PASSWORD,OCTOPING_PROXY_PASSWORD",
   "--no-prompt",
 ];
+/**
+ * V8 as OctoPing runs it: with `gc` exposed, so that pong can collect the young generation,
+ * where the buffers of decrypted TLS data wait, in well under a millisecond (src/gc.ts).
+ * The tests, the bench and the demo run main.ts with the same flags.
+ */
+export const V8_FLAGS = ["--v8-flags=--expose-gc"];
 /** Windows only: QuickEdit is switched off through kernel32. */
 const WINDOWS_PERMISSIONS = ["--allow-ffi"];
 
@@ -208,6 +214,7 @@ async function compile(target: string, work: string, denoDir?: string): Promise<
       "--target",
       target,
       ...permissions,
+      ...V8_FLAGS,
       ...await unembeddable(env),
       "--output",
       output,

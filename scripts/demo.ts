@@ -6,6 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { V8_FLAGS } from "./build.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const BANNER_WAIT_MS = 30_000;
@@ -13,7 +14,15 @@ const BANNER_WAIT_MS = 30_000;
 function octoping(args: string[], stdout: "piped" | "inherit"): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     // The machine's name and OS release go into each run's header, as in the built executable.
-    args: ["run", "--allow-net", "--allow-sys=hostname,osRelease", "--quiet", MAIN, ...args],
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-sys=hostname,osRelease",
+      ...V8_FLAGS,
+      "--quiet",
+      MAIN,
+      ...args,
+    ],
     stdin: "null",
     stdout,
     stderr: "inherit",

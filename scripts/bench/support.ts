@@ -5,6 +5,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { V8_FLAGS } from "../build.ts";
 
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 export const MB = 1_048_576;
@@ -61,7 +62,14 @@ export async function run(
 }
 
 /** The arguments that make `deno` run OctoPing with `args`. */
-export const octopingArgs = (args: string[]) => ["run", "-A", "--quiet", MAIN, ...args];
+export const octopingArgs = (args: string[]) => [
+  "run",
+  "-A",
+  ...V8_FLAGS,
+  "--quiet",
+  MAIN,
+  ...args,
+];
 
 /** `deno run main.ts …`, the whole process: start-up included. */
 export const octoping = (args: string[]) => run(Deno.execPath(), octopingArgs(args));

@@ -12,6 +12,7 @@
 import { Duplex } from "node:stream";
 import tls from "node:tls";
 import { fingerprintHex } from "../net/peer_certificate.ts";
+import { collectAfterReading } from "../gc.ts";
 import type { ByteStream } from "./byte_stream.ts";
 import { type LargeBuffers, ReadBuffer } from "./read_buffers.ts";
 
@@ -126,6 +127,7 @@ class ConnDuplex extends Duplex {
           return;
         }
         const more = this.push(buffer.subarray(0, n));
+        collectAfterReading(n); // the TLS layer decrypted it into a new buffer
         if (buffer === this.#buffer.current) this.#buffer.filled(n);
         if (!more) return;
       }

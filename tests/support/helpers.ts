@@ -5,6 +5,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { V8_FLAGS } from "../../scripts/build.ts";
 
 /** main.ts, run with the same Deno that runs the tests (no `deno` on PATH needed). */
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
@@ -22,7 +23,7 @@ export interface SpawnOptions {
 
 /** The command line that runs OctoPing with `args`, as every test runs it: the same Deno, main.ts. */
 export function octoPingCommand(args: string[]): string[] {
-  return [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN, ...args];
+  return [Deno.execPath(), "run", "--allow-all", ...V8_FLAGS, "--quiet", MAIN, ...args];
 }
 
 /** Starts OctoPing with `args`, stdout and stderr piped. */
