@@ -20,15 +20,15 @@ export function summarize(values: number[], unit = "", digits = 0): string {
 
 /**
  * The ceiling of one figure over the runs: its name, value, and (beside a
- * baseline) its own ratio to that baseline: `bare tls.createServer 880 MB/s, 0.79x socat`.
+ * baseline) its own ratio to that baseline: `bare tls.createServer 880 MB/s; to socat 0.79`.
  */
 function ceilingCell(each: Figure[]): string {
   const first = each[0];
   if (!first.ceiling) return "";
   const value = summarize(each.map((f) => f.ceiling!.value), first.unit, first.digits);
   const toBaseline = first.baseline &&
-    `, ${summarize(each.map((f) => f.ceiling!.value / f.baseline!.value), "", 2)}x ${
-      first.baseline.name.split(" ")[0]
+    `; to ${first.baseline.name.split(" ")[0]} ${
+      summarize(each.map((f) => f.ceiling!.value / f.baseline!.value), "", 2)
     }`;
   return `${first.ceiling.name} ${value}${toBaseline ?? ""}`;
 }
