@@ -57,7 +57,7 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   }
   figures.push(await throughProxy(size, dir));
   for (const mode of ["tcp", "tls"] as const) {
-    figures.push(await receivePath(size, dir, mode));
+    figures.push(...await receivePath(size, dir, mode));
   }
   figures.push(...await concurrentClients(size));
   figures.push(await pingMemory(size));

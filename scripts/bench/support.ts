@@ -168,6 +168,10 @@ export interface Figure {
   baseline?: { name: string; value: number };
   /** OctoPing's rate over the baseline's (> 1: OctoPing is faster); absent where it would mislead. */
   ratio?: number;
+  /** The bare-API script doing the same work in the same run: the runtime's ceiling. */
+  ceiling?: { name: string; value: number };
+  /** OctoPing's rate over the ceiling's. */
+  ratioToCeiling?: number;
   goal: string;
   /** Decimals shown (default 0). */
   digits?: number;

@@ -18,9 +18,24 @@ export function summarize(values: number[], unit = "", digits = 0): string {
   return `${text} (${sorted[0].toFixed(digits)}-${sorted.at(-1)!.toFixed(digits)})`;
 }
 
+/**
+ * The ceiling of one figure over the runs: its name, value, and (beside a
+ * baseline) its own ratio to that baseline: `bare tls.createServer 880 MB/s; to socat 0.79`.
+ */
+function ceilingCell(each: Figure[]): string {
+  const first = each[0];
+  if (!first.ceiling) return "";
+  const value = summarize(each.map((f) => f.ceiling!.value), first.unit, first.digits);
+  const toBaseline = first.baseline &&
+    `; to ${first.baseline.name.split(" ")[0]} ${
+      summarize(each.map((f) => f.ceiling!.value / f.baseline!.value), "", 2)
+    }`;
+  return `${first.ceiling.name} ${value}${toBaseline ?? ""}`;
+}
+
 /** A Markdown table of the runs given: each figure's median and spread over them. */
 export function table(runs: Figure[][]): string {
-  const header = ["measure", "OctoPing", "baseline", "ratio", "goal"];
+  const header = ["measure", "OctoPing", "baseline", "ratio", "ceiling", "to ceiling", "goal"];
   const cells = runs[0].map((first, i) => {
     const each = runs.map((figures) => figures[i]);
     const baseline = first.baseline &&
@@ -33,6 +48,8 @@ export function table(runs: Figure[][]): string {
       summarize(each.map((f) => f.ours), first.unit, first.digits),
       baseline || "",
       ratio || "",
+      ceilingCell(each),
+      first.ceiling ? summarize(each.map((f) => f.ratioToCeiling!), "", 2) : "",
       first.goal,
     ];
   });
