@@ -8,6 +8,8 @@
  * @module
  */
 import { parseArgs, UsageError } from "./src/options/parse.ts";
+import { makesCertificate } from "./src/options/made_certificate.ts";
+import { startRsaKeyPair } from "./src/net/rsa_key.ts";
 import { usage } from "./src/options/usage.ts";
 import { describeRun } from "./src/reporters/run_info.ts";
 import { badInput, ExitError } from "./src/commands/exit.ts";
@@ -36,6 +38,8 @@ export async function main(args: readonly string[]): Promise<number> {
 /** Runs the command `args` name, and returns its exit code. */
 async function runCommand(args: readonly string[]): Promise<number> {
   const command = parseArgs(args);
+  // Off the main thread, while the command's modules load: the key is not needed before.
+  if (makesCertificate(command)) startRsaKeyPair();
   switch (command.kind) {
     case "help":
       output.line(usage());

@@ -25,6 +25,7 @@ import {
   stalls,
 } from "./bench/load.ts";
 import { checkTime, exporterRate, fleet } from "./bench/tools.ts";
+import { oneShotPing } from "./bench/start.ts";
 import { table } from "./bench/table.ts";
 
 // --- Options ---------------------------------------------------------------
@@ -64,6 +65,7 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   figures.push(await pingMemoryAttempts(size));
   figures.push(await attemptRate(size));
   figures.push(await stalls(size, dir));
+  figures.push(await oneShotPing(dir));
   figures.push(await checkTime());
   figures.push(...await fleet(size, dir));
   figures.push(...await exporterRate(size, dir));

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { MB } from "../src/units.ts";
 import { type Command, type PingOptions, type PongOptions } from "../src/options/options.ts";
 import { parseArgs, UsageError } from "../src/options/parse.ts";
+import { makesCertificate } from "../src/options/made_certificate.ts";
 import { ipFamily } from "../src/net/address.ts";
 import { isIP } from "node:net";
 
@@ -544,4 +545,26 @@ Deno.test("check takes ping's connection options, a 5 s step timeout and a polli
   );
   rejects(["check", "/host=x", "/datasize=5"], /^\/datasize is an option of ping, not of check$/);
   rejects(["ping", "/host=x", "/subscription=poll://a/"], /^\/subscription is an option of check/);
+});
+
+Deno.test("which commands make a certificate of their own, so its key can be started at once", () => {
+  const cases: [string[], boolean][] = [
+    [["ping", "/host=x"], true],
+    [["ping", "/host=x", "/nossl"], false],
+    [["ping", "/host=x", "/clientcert=c.pem", "/clientkey=k.pem"], false],
+    [["ping", "/hosts=fleet.txt"], true],
+    [["check", "/host=x"], true],
+    [["check", "/host=x", "/clientcert=c.pfx"], false],
+    [["check", "/hosts=fleet.txt", "/nossl"], false],
+    [["exporter"], true],
+    [["pong"], true],
+    [["pong", "/nossl"], false],
+    [["pong", "/cert=c.pem", "/key=k.pem"], false],
+    [["report", "/in=run.jsonl"], false],
+    [["--version"], false],
+    [["/?"], false],
+  ];
+  for (const [args, makes] of cases) {
+    assert.equal(makesCertificate(parseArgs(args)), makes, args.join(" "));
+  }
 });

@@ -6,14 +6,17 @@
  */
 import type { Figure } from "./support.ts";
 
+/** The median of `values` (not empty). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** The median of `values`, and with more than one, their spread: `938 MB/s (884-990)`. */
 export function summarize(values: number[], unit = "", digits = 0): string {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  const median = sorted.length % 2
-    ? sorted[Math.floor(middle)]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
-  const text = `${median.toFixed(digits)}${unit}`;
+  const text = `${median(values).toFixed(digits)}${unit}`;
   if (sorted.length === 1) return text;
   return `${text} (${sorted[0].toFixed(digits)}-${sorted.at(-1)!.toFixed(digits)})`;
 }

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import "reflect-metadata"; // @peculiar/x509's dependency injection needs it loaded first.
-import * as x509 from "@peculiar/x509";
 import { createPrivateKey, X509Certificate } from "node:crypto";
+import { encode, encodeOid, encodeTime, TAG, utf8Bytes } from "./der.ts";
 import { fingerprintHex } from "./peer_certificate.ts";
 import { PONG_COMMON_NAME } from "./protocol.ts";
+import { RSA_ALGORITHM, rsaKeyPair } from "./rsa_key.ts";
 
 /** A certificate and its private key, both PEM, with the certificate's thumbprint. */
 export interface CertificateWithKey {
@@ -20,40 +20,69 @@ export interface CertificateWithKey {
   thumbprint: string;
 }
 
-/**
- * RSA 2048 with SHA-256, what a Tentacle's and an Octopus Server's certificates
- * are: Octopus's TLS 1.2 suites are ECDHE-RSA, so a probe of pong finds them.
- */
-const ALGORITHM = {
-  name: "RSASSA-PKCS1-v1_5",
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: "SHA-256",
-};
 const DAY_MS = 86_400_000;
+const OID = {
+  sha256WithRSAEncryption: "1.2.840.113549.1.1.11",
+  commonName: "2.5.4.3",
+};
 
-/** Makes a fresh self-signed RSA 2048 / SHA-256 certificate for `CN=<commonName>`. */
+/**
+ * Makes a fresh self-signed RSA 2048 / SHA-256 certificate for `CN=<commonName>`:
+ * X.509 v3 with no extensions, signed by WebCrypto, written here in DER.
+ */
 export async function createSelfSignedCertificate(
   commonName = PONG_COMMON_NAME,
 ): Promise<CertificateWithKey> {
-  const keys = await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
+  const keys = await rsaKeyPair();
   const serial = crypto.getRandomValues(new Uint8Array(8));
-  serial[0] &= 0x7f; // a positive serial number
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial.toHex(),
-    name: `CN=${commonName}`,
+  serial[0] = (serial[0] & 0x7f) | 0x40; // positive, and 8 bytes as DER writes it
+  const signature = encode(TAG.sequence, encodeOid(OID.sha256WithRSAEncryption), encode(TAG.null));
+  const name = encode(
+    TAG.sequence,
+    encode(
+      TAG.set,
+      encode(
+        TAG.sequence,
+        encodeOid(OID.commonName),
+        encode(TAG.utf8String, utf8Bytes(commonName)),
+      ),
+    ),
+  );
+  const now = Date.now();
+  const tbs = encode(
+    TAG.sequence,
+    encode(TAG.context0, encode(TAG.integer, new Uint8Array([2]))), // v3
+    encode(TAG.integer, serial),
+    signature,
+    name,
     // A day's slack either side, so a peer whose clock is off still sees it as valid.
-    notBefore: new Date(Date.now() - DAY_MS),
-    notAfter: new Date(Date.now() + 365 * DAY_MS),
-    signingAlgorithm: ALGORITHM,
-    keys,
-  });
-  const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+    encode(
+      TAG.sequence,
+      encodeTime(new Date(now - DAY_MS)),
+      encodeTime(new Date(now + 365 * DAY_MS)),
+    ),
+    name,
+    new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)),
+  );
+  const signed = new Uint8Array(await crypto.subtle.sign(RSA_ALGORITHM, keys.privateKey, tbs));
+  const der = encode(
+    TAG.sequence,
+    tbs,
+    signature,
+    encode(TAG.bitString, new Uint8Array([0]), signed), // no unused bits
+  );
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
   return {
-    certPem: certificate.toString("pem"),
-    keyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY"),
-    thumbprint: await thumbprint(new Uint8Array(certificate.rawData)),
+    certPem: pem("CERTIFICATE", der),
+    keyPem: pem("PRIVATE KEY", pkcs8),
+    thumbprint: await thumbprint(der),
   };
+}
+
+/** PEM: the DER in base64, 64 characters a line, between its labels. */
+function pem(label: string, der: Uint8Array): string {
+  const lines = der.toBase64().match(/.{1,64}/g)!;
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
 /** SHA-1 thumbprint of a DER certificate, as Octopus shows it: 40 uppercase hex digits. */

@@ -27,6 +27,8 @@ export interface CertificateSpec {
   keyOptions?: string[];
   /** The signature's digest: `sha1`, `md5`, ... (default: OpenSSL's, SHA-256). */
   digest?: string;
+  /** `-sigopt` options for the signature, e.g. `rsa_padding_mode:pss`. */
+  signatureOptions?: string[];
   /** The subject, UTF-8 allowed (default `/CN=<name>`). */
   subject?: string;
 }
@@ -35,7 +37,8 @@ export interface CertificateSpec {
 export async function selfSigned(
   dir: string,
   name: string,
-  { newkey = "rsa:2048", keyOptions = [], digest, subject = `/CN=${name}` }: CertificateSpec = {},
+  { newkey = "rsa:2048", keyOptions = [], digest, signatureOptions = [], subject = `/CN=${name}` }:
+    CertificateSpec = {},
 ): Promise<{ cert: string; key: string }> {
   const [cert, key] = [`${dir}/${name}.pem`, `${dir}/${name}.key`];
   await openssl([
@@ -45,6 +48,7 @@ export async function selfSigned(
     newkey,
     ...keyOptions.flatMap((option) => ["-pkeyopt", option]),
     ...(digest ? [`-${digest}`] : []),
+    ...signatureOptions.flatMap((option) => ["-sigopt", option]),
     "-nodes",
     "-utf8",
     "-keyout",
