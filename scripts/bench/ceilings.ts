@@ -7,6 +7,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { V8_FLAGS } from "../build.ts";
 import { type Figure, MB, rate, run, startServer } from "./support.ts";
 
 /** The bare servers `scripts/ceiling/server.ts` offers, by how the runtime serves TLS. */
@@ -34,6 +35,7 @@ const script = (name: string) => fileURLToPath(new URL(`../ceiling/${name}.ts`, 
 export const scriptArgs = (name: string, dir: string, args: (string | number)[]) => [
   "run",
   "-A",
+  ...V8_FLAGS, // as OctoPing runs
   "--quiet",
   script(name),
   ...args.map(String),

@@ -10,8 +10,8 @@
  *
  * KIND is the server the runtime offers:
  * - `createServer`: `tls.createServer({ requestCert: true })`;
- * - `listen`: `Deno.listen`, each connection a `node:tls` server socket over a
- *   Duplex around the `Deno.Conn`, 32 KiB reads (pong's way, `src/pong/tls_wrap.ts`);
+ * - `listen`: `Deno.listen`, each connection wrapped by pong's own `acceptTls`
+ *   (`src/pong/tls_wrap.ts`): pong's server path, without its request handling;
  * - `net`: `net.createServer`, each socket wrapped in a `node:tls` server socket.
  *
  * It prints nothing, and serves until it is stopped.
@@ -20,95 +20,94 @@
  */
 import net from "node:net";
 import tls from "node:tls";
-import { Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
+import { largeBuffersFor } from "../../src/pong/server.ts";
+import { acceptTls } from "../../src/pong/tls_wrap.ts";
 
 const [kind, port, certPath, keyPath, sendArg] = Deno.args;
 const sendBytes = Number(sendArg ?? 0);
 const identity = { cert: Deno.readTextFileSync(certPath), key: Deno.readTextFileSync(keyPath) };
 const context = tls.createSecureContext(identity);
 const serverSocket = { isServer: true, requestCert: true, rejectUnauthorized: false };
-/** How much pong's wrap reads from the connection at a time, and its high-water mark. */
-const READ_BYTES = 32 * 1024;
+/** Pong's large read buffers for TLS. */
+const wrapBuffers = largeBuffersFor(true);
 /** The pieces `/reverse`'s payload is written in, as pong writes from its 1 MiB pool. */
 const WRITE_BYTES = 1024 * 1024;
 /** CR LF CR LF, read as a big-endian 32-bit word: the end of a request. */
 const BLANK_LINE = 0x0d0a0d0a;
 
+/** A request's bytes, counted until they end in a blank line (only each piece's end is looked at). */
+class RequestCount {
+  bytes = 0;
+  #last = 0; // the last four bytes seen, the newest lowest
+
+  /** Counts `chunk`; true once the request has ended. */
+  push(chunk: Uint8Array): boolean {
+    this.bytes += chunk.length;
+    for (let i = Math.max(0, chunk.length - 4); i < chunk.length; i++) {
+      this.#last = ((this.#last << 8) | chunk[i]) >>> 0;
+    }
+    return this.#last === BLANK_LINE;
+  }
+}
+
 /** Counts one request on `socket` to its blank line, then answers and closes. */
 function serve(socket: tls.TLSSocket): void {
-  let count = 0;
-  let last = 0; // the last four bytes seen, the newest lowest
+  const request = new RequestCount();
   socket.on("error", () => socket.destroy());
   socket.on("data", (chunk: Uint8Array) => {
-    count += chunk.length;
-    for (let i = Math.max(0, chunk.length - 4); i < chunk.length; i++) {
-      last = ((last << 8) | chunk[i]) >>> 0;
-    }
-    if (last !== BLANK_LINE) return;
+    if (!request.push(chunk)) return;
     socket.removeAllListeners("data");
-    answer(socket, count).catch(() => socket.destroy());
+    answer(socketWriter(socket), request.bytes).then(() => socket.end(), () => socket.destroy());
   });
 }
 
-/** `HTTP/1.1 200` with the count as its body, or with `sendBytes` of payload; then closes. */
-async function answer(socket: tls.TLSSocket, count: number): Promise<void> {
+/** How a server writes its answer: all of `bytes`, once the stream can take them. */
+type WriteAll = (bytes: Uint8Array) => Promise<void>;
+
+/** `HTTP/1.1 200` with the count as its body, or with `sendBytes` of payload. */
+async function answer(write: WriteAll, count: number): Promise<void> {
   const body = sendBytes > 0 ? "" : String(count);
   const length = sendBytes > 0 ? sendBytes : body.length;
-  socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`);
+  await write(new TextEncoder().encode(
+    `HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body}`,
+  ));
   const payload = new Uint8Array(Math.min(WRITE_BYTES, sendBytes)).fill(65);
   for (let left = sendBytes; left > 0; left -= payload.length) {
-    const piece = payload.subarray(0, Math.min(left, payload.length));
-    if (!socket.write(piece)) await new Promise((resolve) => socket.once("drain", resolve));
+    await write(payload.subarray(0, Math.min(left, payload.length)));
   }
-  socket.end();
 }
 
-/** A `Deno.Conn` as the Node stream a `node:tls` socket runs over, as pong's wrap does it. */
-class ConnDuplex extends Duplex {
-  #conn: Deno.Conn;
-  #reading = false;
+/** Writes to a `node:tls` socket, waiting for `drain` when its buffer is full. */
+const socketWriter = (socket: tls.TLSSocket): WriteAll => async (bytes) => {
+  if (!socket.write(bytes)) await new Promise((resolve) => socket.once("drain", resolve));
+};
 
-  constructor(conn: Deno.Conn) {
-    super({ highWaterMark: READ_BYTES });
-    this.#conn = conn;
+/**
+ * Serves `conn` through pong's own TLS wrap (`acceptTls`: its reads, buffers and collections),
+ * the request counted as `serve` counts it: pong's server path without pong's request handling.
+ */
+async function serveThroughPongWrap(conn: Deno.TcpConn): Promise<void> {
+  conn.setNoDelay(true);
+  const first = new Uint8Array(16 * 1024);
+  const n = await conn.read(first);
+  if (n === null) return conn.close();
+  const stream = await acceptTls(
+    conn,
+    context,
+    first.slice(0, n),
+    new AbortController().signal,
+    wrapBuffers,
+  );
+  const request = new RequestCount();
+  for (let chunk = await stream.readChunk(); chunk !== null; chunk = await stream.readChunk()) {
+    if (request.push(chunk)) break;
   }
-
-  override async _read(): Promise<void> {
-    if (this.#reading) return;
-    this.#reading = true;
-    try {
-      for (;;) {
-        const buffer = new Uint8Array(READ_BYTES);
-        const n = await this.#conn.read(buffer);
-        if (n === null) return void this.push(null);
-        if (!this.push(buffer.subarray(0, n))) return;
-      }
-    } catch (error) {
-      this.destroy(error as Error);
-    } finally {
-      this.#reading = false;
-    }
-  }
-
-  override async _write(chunk: Uint8Array, _: string, done: (error?: Error) => void) {
-    try {
-      for (let at = 0; at < chunk.length;) at += await this.#conn.write(chunk.subarray(at));
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  override _final(done: () => void): void {
-    this.#conn.closeWrite().then(done, done);
-  }
-
-  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    try {
-      this.#conn.close();
-    } catch { /* closed already */ }
-    done(error);
-  }
+  await answer(async (bytes) => {
+    for (let at = 0; at < bytes.length;) at += await stream.write(bytes.subarray(at));
+  }, request.bytes);
+  await stream.end?.();
+  stream.close();
 }
 
 /** Wraps a connection in a `node:tls` server socket and serves it. */
@@ -126,8 +125,7 @@ if (kind === "createServer") {
   net.createServer(wrap).listen(Number(port), "127.0.0.1");
 } else if (kind === "listen") {
   for await (const conn of Deno.listen({ hostname: "127.0.0.1", port: Number(port) })) {
-    conn.setNoDelay(true);
-    wrap(new ConnDuplex(conn));
+    serveThroughPongWrap(conn).catch(() => conn.close());
   }
 } else {
   console.error(`server.ts: KIND is createServer, listen or net, not ${kind}`);

@@ -45,6 +45,11 @@ const LARGE_BUFFERS = 16;
  */
 const LARGE_READ_BYTES = { plain: 1024 * 1024, tls: 256 * 1024 };
 
+/** The large read buffers a server's connections share: TLS reads, or plain TCP's. */
+export function largeBuffersFor(tls: boolean): LargeBuffers {
+  return new LargeBuffers(LARGE_BUFFERS, LARGE_READ_BYTES[tls ? "tls" : "plain"]);
+}
+
 /** Starts pong: listens at once and serves until {@linkcode PongServer.close}. */
 export async function startPong(
   options: PongOptions,
@@ -96,7 +101,7 @@ class Server {
       options,
       tls,
       stopping: this.#stopping.signal,
-      largeBuffers: new LargeBuffers(LARGE_BUFFERS, LARGE_READ_BYTES[tls ? "tls" : "plain"]),
+      largeBuffers: largeBuffersFor(tls !== undefined),
     };
     this.#loops = this.#listeners.map((listener) => this.#acceptLoop(listener));
   }
