@@ -24,6 +24,7 @@ import { readHandshake } from "../net/peer_certificate.ts";
 import { payloadPool } from "../net/payload.ts";
 import { formatCount } from "../format.ts";
 import { Watchdog } from "../timers.ts";
+import { collectAfterReading } from "../gc.ts";
 import { DURING, type Failure, FAILURE_CODES, type Phase } from "./failure.ts";
 import { CutShort, ExchangeError, speaksTls, toFailure } from "./exchange_error.ts";
 import { HEADERS } from "../net/protocol.ts";
@@ -331,6 +332,7 @@ class Exchange {
   #received(chunk: Uint8Array, finish: () => void): void {
     const reader = this.#reader;
     reader.push(chunk);
+    collectAfterReading(chunk.length); // each chunk is a new buffer: /reverse's gigabyte waits otherwise
     // The answer's bytes: pong's interim progress is talk about the request, not an answer.
     this.#result.bytesRead = reader.bytes - reader.interimBytes;
     if (!reader.answering) {
