@@ -61,7 +61,8 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
     figures.push(...await receivePath(size, dir, mode));
   }
   figures.push(...await concurrentClients(size));
-  figures.push(await pingMemory(size));
+  figures.push(await pingMemory(size, "upload"));
+  figures.push(await pingMemory(size, "reverse"));
   figures.push(await pingMemoryAttempts(size));
   figures.push(await attemptRate(size));
   figures.push(await stalls(size, dir));

@@ -121,8 +121,10 @@ export async function pingMemoryAttempts(size: Sizes): Promise<Figure> {
   };
 }
 
-export async function pingMemory(size: Sizes): Promise<Figure> {
-  const pong = await startPong();
+/** Ping's peak RSS over one chunk of `transferMB`, sent, or with `reverse` received. */
+export async function pingMemory(size: Sizes, mode: "upload" | "reverse"): Promise<Figure> {
+  const reverse = mode === "reverse";
+  const pong = await startPong(reverse ? [`/maxsend=${size.transferMB}`] : []);
   const ping = background(
     Deno.execPath(),
     octopingArgs([
@@ -132,6 +134,7 @@ export async function pingMemory(size: Sizes): Promise<Figure> {
       `/chunksize=${size.transferMB}`,
       "/count=2",
       "/interval=3000",
+      ...(reverse ? ["/reverse"] : []),
     ]),
     "piped",
   );
@@ -140,7 +143,9 @@ export async function pingMemory(size: Sizes): Promise<Figure> {
   await ping.stop();
   await pong.stop();
   return {
-    what: `ping's peak RSS, one ${size.transferMB} MB chunk`,
+    what: `ping's peak RSS, one ${size.transferMB} MB chunk${
+      reverse ? " received (/reverse)" : ""
+    }`,
     unit: " MB",
     ours: peak,
     goal: "< 150 MB",
