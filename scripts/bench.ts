@@ -24,6 +24,7 @@ import {
   pingMemoryAttempts,
   stalls,
 } from "./bench/load.ts";
+import { pongMemory } from "./bench/pong_memory.ts";
 import { checkTime, exporterRate, fleet } from "./bench/tools.ts";
 import { oneShotPing } from "./bench/start.ts";
 import { table } from "./bench/table.ts";
@@ -64,6 +65,7 @@ async function benchRun(size: Sizes, dir: string): Promise<Figure[]> {
   figures.push(await pingMemory(size, "upload"));
   figures.push(await pingMemory(size, "reverse"));
   figures.push(await pingMemoryAttempts(size));
+  figures.push(...await pongMemory(size));
   figures.push(await attemptRate(size));
   figures.push(await stalls(size, dir));
   figures.push(await oneShotPing(dir));

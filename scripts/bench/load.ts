@@ -117,7 +117,7 @@ export async function pingMemoryAttempts(size: Sizes): Promise<Figure> {
     what: `ping's peak RSS, ${size.memoryAttempts} attempts at /interval=0`,
     unit: " MB",
     ours: peak,
-    goal: "< 150 MB",
+    goal: "< 100 MB",
   };
 }
 

@@ -20,6 +20,8 @@ export function sizes(quick: boolean) {
     tcpTransferMB: quick ? 1024 : 4096,
     /** Attempts at /interval=0 over which ping's peak memory is taken. */
     memoryAttempts: quick ? 1000 : 3000,
+    /** Attempts at /interval=0 after which pong's RSS is read (and 1,000 before). */
+    pongAttempts: quick ? 2000 : 4500,
     clients: quick ? 50 : 200,
     clientMB: quick ? 20 : 50,
     attempts: quick ? 300 : 1000,

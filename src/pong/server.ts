@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { collectGarbage } from "../gc.ts";
 import { type PongOptions } from "../options/options.ts";
 import { joinHostPort } from "../net/address.ts";
 import type { CertificateWithKey } from "../net/certificate.ts";
@@ -50,18 +51,31 @@ export function largeBuffersFor(tls: boolean): LargeBuffers {
   return new LargeBuffers(LARGE_BUFFERS, LARGE_READ_BYTES[tls ? "tls" : "plain"]);
 }
 
-/** Starts pong: listens at once and serves until {@linkcode PongServer.close}. */
+/**
+ * Connections served between two full garbage collections. Each holds memory
+ * outside V8's heap until a full collection frees its objects, which V8 alone
+ * made too seldom: pong's RSS rose to 190-200 MB and stayed there. A
+ * collection costs 25-65 ms whatever it frees; every 500 connections keeps
+ * the RSS near 100 MB for about 0.1 ms a connection (docs/performance.md).
+ */
+const COLLECT_EVERY = 500;
+
+/**
+ * Starts pong: listens at once and serves until {@linkcode PongServer.close}.
+ * `collect` runs after every `COLLECT_EVERY` connections served.
+ */
 export async function startPong(
   options: PongOptions,
   certificate: CertificateWithKey | undefined,
   emit: (event: PongEvent) => void,
+  collect: () => void = collectGarbage,
 ): Promise<PongServer> {
   const listening = await listen(options.port, options.address);
   const tls = certificate && {
     context: serverContext(certificate.certPem, certificate.keyPem),
     thumbprint: certificate.thumbprint,
   };
-  const server = new Server(listening, options, tls, new PongTally(emit));
+  const server = new Server(listening, options, tls, new PongTally(emit), collect);
   emit({
     type: "listening",
     time: new Date(),
@@ -86,6 +100,9 @@ class Server {
   readonly #open = new Set<Deno.Conn>();
   readonly #handlers = new Set<Promise<void>>();
   readonly #loops: Promise<void>[];
+  readonly #collect: () => void;
+  /** Connections served to their end, for {@linkcode COLLECT_EVERY}. */
+  #served = 0;
 
   /** Starts an accept loop on each listener. */
   constructor(
@@ -93,8 +110,10 @@ class Server {
     options: PongOptions,
     tls: ServerTls | undefined,
     tally: PongTally,
+    collect: () => void,
   ) {
     this.#listeners = listening.listeners;
+    this.#collect = collect;
     this.#maxConnections = options.maxConnections;
     this.#tally = tally;
     this.#serving = {
@@ -158,6 +177,7 @@ class Server {
       .finally(() => {
         this.#open.delete(conn);
         this.#handlers.delete(handler);
+        if (++this.#served % COLLECT_EVERY === 0) this.#collect();
       });
     this.#handlers.add(handler);
   }
