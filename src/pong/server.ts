@@ -54,9 +54,9 @@ export function largeBuffersFor(tls: boolean): LargeBuffers {
 /**
  * Connections served between two full garbage collections. Each holds memory
  * outside V8's heap until a full collection frees its objects, which V8 alone
- * made too seldom: pong's RSS rose to 190-200 MB and stayed there. A
- * collection costs 25-65 ms whatever it frees; every 500 connections keeps
- * the RSS near 100 MB for about 0.1 ms a connection (docs/performance.md).
+ * made too seldom: pong's RSS rose to 190-200 MB and stayed there. Every 500
+ * connections keeps it near 100 MB for well under 0.1 ms a connection
+ * (docs/performance.md).
  */
 const COLLECT_EVERY = 500;
 
