@@ -24,3 +24,16 @@ Deno.test("large buffers are capped, and lent again once given back", () => {
   other.filled(8);
   assert.equal(other.current, lent);
 });
+
+Deno.test("a read that ends after the connection gave its buffer back borrows nothing", () => {
+  const large = new LargeBuffers(1, 64);
+  const closed = new ReadBuffer(8, large);
+  closed.filled(8);
+  const lent = closed.current;
+  closed.release(); // the connection closes while a read of the large buffer is out
+  closed.filled(64); // that read, full, comes back after the close
+  const other = new ReadBuffer(8, large);
+  other.filled(8);
+  assert.equal(other.current, lent, "the one large buffer is free for the next connection");
+  assert.notEqual(closed.current, lent, "and the closed connection holds none of it");
+});

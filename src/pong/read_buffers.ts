@@ -46,6 +46,8 @@ export class ReadBuffer {
   /** Made at the first read: a TLS connection's plain stream never reads. */
   #buffer: Uint8Array<ArrayBuffer> | undefined;
   #borrowed = false;
+  /** Set once the connection has closed: a read that comes back after it borrows nothing. */
+  #released = false;
   readonly #smallBytes: number;
   readonly #large: LargeBuffers;
 
@@ -61,16 +63,18 @@ export class ReadBuffer {
 
   /** After a read of `n` bytes: a read that filled the small buffer moves to a large one. */
   filled(n: number): void {
-    if (n < this.current.length || this.#borrowed) return;
+    if (n < this.current.length || this.#borrowed || this.#released) return;
     const large = this.#large.borrow();
     if (!large) return;
     this.#buffer = large;
     this.#borrowed = true;
   }
 
-  /** Gives a borrowed buffer back; the connection reads no more. */
+  /** Gives a borrowed buffer back, and never borrows again: the connection has closed. */
   release(): void {
     if (this.#borrowed) this.#large.giveBack(this.#buffer!);
     this.#borrowed = false;
+    this.#released = true;
+    this.#buffer = undefined; // no longer this connection's to read into
   }
 }
