@@ -147,6 +147,19 @@ linuxTest("key and signature of certificates from openssl req, as OpenSSL names 
       "ecdsa-with-SHA256",
       "SHA-256",
     ],
+    [
+      // A curve given by its parameters, not named: the signature is still judged.
+      {
+        newkey: "ec",
+        keyOptions: ["ec_paramgen_curve:P-256", "ec_param_enc:explicit"],
+        digest: "sha1",
+      },
+      "EC",
+      256,
+      "explicit parameters",
+      "ecdsa-with-SHA1",
+      "SHA-1",
+    ],
     [{ signatureOptions: ["rsa_padding_mode:pss"] }, "RSA", 2048, null, "rsassaPss", "SHA-256"],
     [
       { newkey: "rsa-pss", keyOptions: ["rsa_keygen_bits:2048"], digest: "sha384" },

@@ -94,6 +94,9 @@ function publicKey(
   const [oid, parameters] = decodeAll(expectTag(algorithm, TAG.sequence).contents);
   const keyOid = decodeOid(oid);
   const keyType = KEY_TYPES[keyOid] ?? keyOid;
+  if (keyType === "EC" && parameters?.tag === TAG.sequence) {
+    return { keyType, keyBits: explicitCurveBits(parameters), keyCurve: "explicit parameters" };
+  }
   if (keyType === "EC") {
     const curveOid = decodeOid(parameters);
     const curve = CURVES[curveOid] ?? { name: curveOid, bits: null };
@@ -107,10 +110,21 @@ function publicKey(
 function modulusBits(key: DerElement | undefined): number {
   // The BIT STRING's first byte counts its unused bits (0); then RSAPublicKey { n, e }.
   const rsaKey = decodeOne(expectTag(key, TAG.bitString).contents.subarray(1), TAG.sequence);
-  const { contents: modulus } = expectTag(decodeAll(rsaKey.contents)[0], TAG.integer);
-  const first = modulus.findIndex((byte) => byte !== 0);
+  return integerBits(decodeAll(rsaKey.contents)[0]);
+}
+
+/** An EC key's size where its curve is spelt out (RFC 3279 ECParameters): its field's prime's bits. */
+function explicitCurveBits(parameters: DerElement): number {
+  const [, fieldId] = decodeAll(parameters.contents); // version, fieldID { fieldType, prime }, ...
+  return integerBits(decodeAll(expectTag(fieldId, TAG.sequence).contents)[1]);
+}
+
+/** The significant bits of a DER INTEGER. */
+function integerBits(element: DerElement | undefined): number {
+  const { contents } = expectTag(element, TAG.integer);
+  const first = contents.findIndex((byte) => byte !== 0);
   if (first < 0) return 0;
-  return (modulus.length - first - 1) * 8 + modulus[first].toString(2).length;
+  return (contents.length - first - 1) * 8 + contents[first].toString(2).length;
 }
 
 /** OpenSSL's name for the signature algorithm, and its hash. */
