@@ -125,7 +125,11 @@ if (kind === "createServer") {
   net.createServer(wrap).listen(Number(port), "127.0.0.1");
 } else if (kind === "listen") {
   for await (const conn of Deno.listen({ hostname: "127.0.0.1", port: Number(port) })) {
-    serveThroughPongWrap(conn).catch(() => conn.close());
+    serveThroughPongWrap(conn).catch(() => {
+      try {
+        conn.close();
+      } catch { /* the wrap closed it already */ }
+    });
   }
 } else {
   console.error(`server.ts: KIND is createServer, listen or net, not ${kind}`);
