@@ -85,7 +85,7 @@ export async function transfer(
     " MB/s",
     [rate(bytes, ours), rate(bytes, theirs)],
     "socat",
-    mode === "tcp" ? ">= 0.8" : CEILING_GOALS[mode],
+    mode === "tcp" ? ">= 1.0" : CEILING_GOALS[mode],
   );
   if (mode === "tcp") return figure;
   const ceiling = mode === "tls" ? await uploadCeiling(mb, dir) : await reverseCeiling(mb, dir);
@@ -176,7 +176,7 @@ export async function receivePath(
     " MB/s",
     [rate(bytes, ours), rate(bytes, theirs)],
     "socat -> socat sink",
-    mode === "tcp" ? ">= 0.8" : CEILING_GOALS.receive,
+    mode === "tcp" ? ">= 1.0" : CEILING_GOALS.receive,
   );
   const figures: Figure[] = [];
   for (const kind of mode === "tls" ? BARE_RECEIVERS : []) {
