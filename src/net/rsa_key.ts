@@ -35,6 +35,12 @@ export function rsaKeyPair(): Promise<CryptoKeyPair> {
   return keys;
 }
 
+/**
+ * Two keys made at once, the first ready taken: making one is a search for primes whose time is
+ * luck (80 to 600 ms), so the faster of two cut a one-shot ping from 273 to 227 ms, median of 40
+ * on 2 cores, for about 0.12 s more CPU. The other is dropped when it is done.
+ */
 function generate(): Promise<CryptoKeyPair> {
-  return crypto.subtle.generateKey(RSA_ALGORITHM, true, ["sign", "verify"]);
+  const one = () => crypto.subtle.generateKey(RSA_ALGORITHM, true, ["sign", "verify"]);
+  return Promise.any([one(), one()]);
 }
