@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { scriptArgs, type ServerKind, startBareServer } from "../scripts/bench/ceilings.ts";
 import { tempDir } from "./support/helpers.ts";
-import { openssl } from "./support/openssl.ts";
+import { createSelfSignedCertificate } from "../src/net/certificate.ts";
 
 const BYTES = 4 * 1024 * 1024 + 3; // not a whole number of writes
 const KINDS: ServerKind[] = ["listen", "createServer", "net"];
@@ -21,10 +21,9 @@ async function client(name: "sender" | "reader", dir: string, port: number, byte
 /** A temporary folder with the `cert.pem` and `key.pem` the scripts read. */
 async function withCertificate(test: (dir: string) => Promise<void>): Promise<void> {
   await using dir = await tempDir();
-  await openssl([
-    ..."req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench".split(" "),
-    ...["-keyout", `${dir.path}/key.pem`, "-out", `${dir.path}/cert.pem`],
-  ]);
+  const { certPem, keyPem } = await createSelfSignedCertificate("bench");
+  await Deno.writeTextFile(`${dir.path}/cert.pem`, certPem);
+  await Deno.writeTextFile(`${dir.path}/key.pem`, keyPem);
   await test(dir.path);
 }
 

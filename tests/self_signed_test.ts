@@ -64,10 +64,10 @@ Deno.test("every made certificate has its own key, also the one whose key was st
 Deno.test("making a certificate and reading a server's loads no X.509 library", async () => {
   const script = `
     import { createSelfSignedCertificate } from ${
-    JSON.stringify(repoPath("src/net/certificate.ts"))
+    JSON.stringify(repoUrl("src/net/certificate.ts"))
   };
     import { certificateAlgorithms } from ${
-    JSON.stringify(repoPath("src/net/certificate_algorithms.ts"))
+    JSON.stringify(repoUrl("src/net/certificate_algorithms.ts"))
   };
     import { X509Certificate } from "node:crypto";
     const made = await createSelfSignedCertificate("OctoPing");
@@ -89,5 +89,10 @@ Deno.test("making a certificate and reading a server's loads no X.509 library", 
 
 /** A file of this repository, as a path. */
 function repoPath(path: string): string {
-  return fileURLToPath(new URL(`../${path}`, import.meta.url));
+  return fileURLToPath(repoUrl(path));
+}
+
+/** A file of this repository, as a URL: an import needs one (`C:\...` is read as a scheme). */
+function repoUrl(path: string): string {
+  return new URL(`../${path}`, import.meta.url).href;
 }
