@@ -25,7 +25,18 @@ Deno.test("indexOfLf finds the first LF in long spans, across the pieces of the 
     fc.property(
       fc.nat(7),
       fc.integer({ min: 4096, max: memory.length - 8 }),
-      fc.array(fc.oneof(fc.nat(memory.length), near(MIB), near(2 * MIB)), { maxLength: 3 }),
+      // From the start, the first 4 KiB are read a word at a time, then 1 MiB pieces follow.
+      fc.array(
+        fc.oneof(
+          fc.nat(memory.length),
+          near(4096),
+          near(MIB),
+          near(4096 + MIB),
+          near(2 * MIB),
+          near(4096 + 2 * MIB),
+        ),
+        { maxLength: 3 },
+      ),
       fc.oneof(fc.constantFrom(9, 11, 13, 0x8a, 0xff), fc.nat(255)),
       fc.oneof(fc.constant(0), fc.nat(4096), near(MIB)),
       (offset, length, lfs, other, from) => {
@@ -37,4 +48,15 @@ Deno.test("indexOfLf finds the first LF in long spans, across the pieces of the 
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("indexOfLf finds an LF where the word scan of a long span hands over to the vectors", () => {
+  const bytes = new Uint8Array(64 * 1024).fill(65);
+  for (const from of [0, 1, 3, 100]) {
+    for (let at = from + 4090; at <= from + 4100; at++) {
+      bytes.fill(65);
+      bytes[at] = 10;
+      assert.equal(indexOfLf(bytes, from), at, `from ${from}, LF at ${at}`);
+    }
+  }
 });

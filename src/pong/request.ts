@@ -43,10 +43,11 @@ export function indexOfLf(bytes: Uint8Array, from = 0): number {
   if (!Number.isInteger(from) || from < 0 || bytes.length - from < SHORT_BYTES) {
     return bytes.indexOf(LF, from);
   }
-  if (vectorScan && bytes.length - from >= VECTOR_BYTES) {
-    return vectorIndexOfLf(vectorScan, bytes, from);
-  }
-  return wordIndexOfLf(bytes, from);
+  if (!vectorScan || bytes.length - from < VECTOR_BYTES) return wordIndexOfLf(bytes, from);
+  // A request's head is short lines: found a word at a time, each line does not copy the rest.
+  const near = wordIndexOfLf(bytes.subarray(0, from + VECTOR_BYTES), from);
+  if (near >= 0) return near;
+  return vectorIndexOfLf(vectorScan, bytes, from + VECTOR_BYTES);
 }
 
 /** {@linkcode indexOfLf} over WebAssembly's memory, a memory's worth at a time. */
